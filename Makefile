@@ -1,0 +1,117 @@
+# chstream: ch-fetch | ch-parse | ch-store
+#
+#   make            build bin/ch-fetch bin/ch-parse bin/ch-store
+#   make deps       apt-get install the Debian packages that are missing
+#   make test       deps + build + every test; ends with "N passed, N failed"
+#   make run        deps + build + run: live with CH_STREAM_KEY, else a replay demo
+#   make bench      throughput, latency and memory against simple baselines
+#   make check-sanitize / coverage / fuzz / lint / format / format-check
+#
+# OUT=dir puts the build tree and binaries under dir (sanitizer and coverage
+# builds use their own, so they never mix objects with the normal build).
+
+OUT ?= .
+BUILD := $(OUT)/build
+BIN := $(OUT)/bin
+
+CXX ?= g++
+CXXFLAGS ?= -O2 -g
+CXXFLAGS += -std=c++17 -Wall -Wextra -Werror -pthread
+CPPFLAGS += -I. -I$(BUILD)/gen -MMD -MP
+LDLIBS += -lcurl -lsqlite3 -lboost_program_options -pthread
+
+PROGRAMS := ch-fetch ch-parse ch-store
+
+sources_of = $(filter-out %_test.cc $(1)/main.cc $(1)/%_fuzz.cc,$(wildcard $(1)/*.cc))
+objects_of = $(patsubst %.cc,$(BUILD)/%.o,$(1))
+
+COMMON_SRCS := $(call sources_of,common)
+FETCH_SRCS := $(call sources_of,ch-fetch)
+PARSE_SRCS := $(call sources_of,ch-parse)
+STORE_SRCS := $(call sources_of,ch-store)
+TEST_SRCS := $(wildcard common/*_test.cc ch-fetch/*_test.cc ch-parse/*_test.cc ch-store/*_test.cc)
+
+MIGRATIONS := $(sort $(wildcard migrations/*.sql))
+MIGRATIONS_CC := $(BUILD)/gen/migrations_data.cc
+
+LIBCOMMON := $(BUILD)/libcommon.a
+LIBFETCH := $(BUILD)/libfetch.a
+LIBPARSE := $(BUILD)/libparse.a
+LIBSTORE := $(BUILD)/libstore.a
+UNIT_TESTS := $(BUILD)/unit_tests
+
+DEBIAN_PACKAGES := g++ make pkg-config libcurl4-openssl-dev rapidjson-dev libsqlite3-dev \
+	libboost-program-options-dev libgtest-dev sqlite3 python3 curl util-linux procps
+
+.PHONY: all deps test run bench clean check-sanitize coverage fuzz lint format format-check
+
+all: $(addprefix $(BIN)/,$(PROGRAMS))
+
+$(BUILD)/%.o: %.cc
+	@mkdir -p $(dir $@)
+	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c $< -o $@
+
+$(MIGRATIONS_CC): $(MIGRATIONS) tests/tools/embed_migrations.sh
+	@mkdir -p $(dir $@)
+	sh tests/tools/embed_migrations.sh $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/migrations_data.o: $(MIGRATIONS_CC)
+	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c $< -o $@
+
+$(LIBCOMMON): $(call objects_of,$(COMMON_SRCS))
+$(LIBFETCH): $(call objects_of,$(FETCH_SRCS))
+$(LIBPARSE): $(call objects_of,$(PARSE_SRCS))
+$(LIBSTORE): $(call objects_of,$(STORE_SRCS)) $(BUILD)/gen/migrations_data.o
+$(LIBCOMMON) $(LIBFETCH) $(LIBPARSE) $(LIBSTORE):
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BIN)/ch-fetch: $(BUILD)/ch-fetch/main.o $(LIBFETCH) $(LIBCOMMON)
+$(BIN)/ch-parse: $(BUILD)/ch-parse/main.o $(LIBPARSE) $(LIBCOMMON)
+$(BIN)/ch-store: $(BUILD)/ch-store/main.o $(LIBSTORE) $(LIBCOMMON)
+$(addprefix $(BIN)/,$(PROGRAMS)):
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(UNIT_TESTS): $(call objects_of,$(TEST_SRCS)) $(LIBFETCH) $(LIBPARSE) $(LIBSTORE) $(LIBCOMMON)
+	$(CXX) $(CXXFLAGS) $(LDFLAGS) $^ -lgtest -lgtest_main $(LDLIBS) -o $@
+
+# Installs only what is missing; a no-op (no apt-get, no root) when all is there.
+deps:
+	@missing=""; for p in $(DEBIAN_PACKAGES) $(EXTRA_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+test: deps
+	$(MAKE) all $(UNIT_TESTS)
+	BIN=$(abspath $(BIN)) UNIT_TESTS=$(abspath $(UNIT_TESTS)) sh tests/run_tests.sh
+
+run: deps all
+	sh tests/tools/make_run.sh $(abspath $(BIN))
+
+bench: EXTRA_PACKAGES = jq sqlite-utils
+bench: deps all
+	BIN=$(abspath $(BIN)) sh tests/bench/bench.sh
+
+check-sanitize:
+	$(MAKE) deps
+	$(MAKE) OUT=build/sanitize CXXFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	  LDFLAGS="-fsanitize=address,undefined" test
+
+coverage: EXTRA_PACKAGES = gcovr
+coverage: deps
+	rm -rf build/coverage
+	$(MAKE) OUT=build/coverage CXXFLAGS="-O0 -g --coverage" LDFLAGS="--coverage" test
+	gcovr --root . --object-directory build/coverage/build --filter 'common/' --filter 'ch-fetch/' \
+	  --filter 'ch-parse/' --filter 'ch-store/' --exclude '.*_test\.cc' --exclude '.*_fuzz\.cc' \
+	  --print-summary --txt build/coverage/coverage.txt | tail -3
+
+clean:
+	rm -rf build bin
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

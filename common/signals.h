@@ -1,0 +1,24 @@
+// Signal handling: SIGTERM, SIGINT and SIGHUP only set a flag that the loops
+// poll; handlers are installed without SA_RESTART so a blocking read or poll
+// returns EINTR and the loop gets to look at the flag promptly. SIGPIPE is
+// ignored: a closed stdout shows up as EPIPE from write(), an I/O error.
+#ifndef CH_COMMON_SIGNALS_H_
+#define CH_COMMON_SIGNALS_H_
+
+namespace ch {
+
+void InstallSignalHandlers();
+
+// True once a stop signal has arrived.
+bool StopRequested();
+
+// The signal number that asked us to stop, 0 if none.
+int StopSignal();
+
+// For tests and for internal shutdown paths: behave as if signalled.
+void RequestStop(int signal_number);
+void ResetStopForTest();
+
+}  // namespace ch
+
+#endif  // CH_COMMON_SIGNALS_H_

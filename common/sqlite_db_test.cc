@@ -1,0 +1,59 @@
+#include "common/sqlite_db.h"
+
+#include <gtest/gtest.h>
+
+namespace ch {
+namespace {
+
+TEST(SqliteDbTest, TransactionRollsBackUnlessCommitted) {
+  auto db = SqliteDb::Open(":memory:", SqliteDb::Mode::kReadWriteCreate);
+  ASSERT_TRUE(db.ok());
+  ASSERT_TRUE(db->Exec("CREATE TABLE t(x INTEGER)").ok());
+  {
+    auto tx = Transaction::Begin(&*db);
+    ASSERT_TRUE(tx.ok());
+    ASSERT_TRUE(db->Exec("INSERT INTO t VALUES (1)").ok());
+  }
+  EXPECT_EQ(*db->QueryInt64("SELECT count(*) FROM t"), 0);
+  {
+    auto tx = Transaction::Begin(&*db);
+    ASSERT_TRUE(tx.ok());
+    ASSERT_TRUE(db->Exec("INSERT INTO t VALUES (2)").ok());
+    ASSERT_TRUE(tx->Commit().ok());
+  }
+  EXPECT_EQ(*db->QueryInt64("SELECT sum(x) FROM t"), 2);
+}
+
+TEST(SqliteDbTest, StatementsBindAndReadValues) {
+  auto db = SqliteDb::Open(":memory:", SqliteDb::Mode::kReadWriteCreate);
+  ASSERT_TRUE(db.ok());
+  ASSERT_TRUE(db->Exec("CREATE TABLE t(a TEXT, b INTEGER, c BLOB)").ok());
+  auto ins = db->Prepare("INSERT INTO t VALUES (?, ?, ?)");
+  ASSERT_TRUE(ins.ok());
+  ASSERT_TRUE(ins->BindText(1, "x").ok());
+  ASSERT_TRUE(ins->BindOptionalInt64(2, std::nullopt).ok());
+  ASSERT_TRUE(ins->BindBlob(3, std::string_view("\0\1", 2)).ok());
+  ASSERT_TRUE(ins->Run().ok());
+  auto sel = db->Prepare("SELECT a, b, length(c) FROM t");
+  ASSERT_TRUE(sel.ok());
+  auto row = sel->Step();
+  ASSERT_TRUE(row.ok() && *row);
+  EXPECT_EQ(sel->ColumnText(0), "x");
+  EXPECT_FALSE(sel->ColumnOptionalInt64(1).has_value());
+  EXPECT_EQ(sel->ColumnInt64(2), 2);
+}
+
+TEST(SqliteDbTest, ErrorsMapToStatusCodes) {
+  EXPECT_EQ(SqliteStatus(SQLITE_FULL, "x").code(), StatusCode::kIoError);
+  EXPECT_EQ(SqliteStatus(SQLITE_BUSY, "x").code(), StatusCode::kUnavailable);
+  EXPECT_EQ(SqliteStatus(SQLITE_READONLY, "x").code(), StatusCode::kIoError);
+  EXPECT_EQ(SqliteStatus(SQLITE_MISUSE, "x").code(), StatusCode::kInternal);
+  auto missing = SqliteDb::Open("/nonexistent/dir/x.db", SqliteDb::Mode::kReadOnly);
+  EXPECT_EQ(missing.status().code(), StatusCode::kIoError);
+  auto db = SqliteDb::Open(":memory:", SqliteDb::Mode::kReadWriteCreate);
+  ASSERT_TRUE(db.ok());
+  EXPECT_FALSE(db->Prepare("SELECT nonsense FROM nowhere").ok());
+}
+
+}  // namespace
+}  // namespace ch
