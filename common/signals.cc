@@ -2,8 +2,12 @@
 #include "common/signals.h"
 
 #include <signal.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 
 #include <csignal>
+#include <cstdlib>
+#include <cstring>
 
 namespace ch {
 
@@ -28,6 +32,18 @@ void InstallSignalHandlers() {
   ignore.sa_handler = SIG_IGN;
   sigemptyset(&ignore.sa_mask);
   sigaction(SIGPIPE, &ignore, nullptr);
+
+  // Under pipeline.sh the stages must not outlive the supervisor, even when
+  // it is killed with -9 and cannot pass a signal on: ask the kernel to send
+  // SIGTERM when the parent dies. Opt-in, so a stage started by hand and
+  // backgrounded keeps running when its shell exits.
+  const char* with_parent = std::getenv("CH_EXIT_WITH_PARENT");
+  if (with_parent != nullptr && std::strcmp(with_parent, "1") == 0) {
+    const pid_t parent = getppid();
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    // The parent may have died before prctl took effect.
+    if (getppid() != parent) g_stop_signal = SIGTERM;
+  }
 }
 
 bool StopRequested() { return g_stop_signal != 0; }
