@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# make bench: throughput, latency and memory of chstream against the simple
+# baselines a user would otherwise write, measured in the same run.
+#   1. stream replay: ch-parse | ch-store vs jq | sqlite-utils upsert
+#   2. bulk import: ch-parse --format bulk-csv | ch-store vs sqlite3 .import
+#   3. live latency: fake server trickling 20 ev/s -> ch-fetch | ch-parse | ch-store
+#   4. backlog through the full chain from the fake server
+#   5. peak RSS over a hostile capture
+# BENCH_EVENTS, BENCH_ROWS and BENCH_BASELINE_EVENTS scale it.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BIN=${BIN:-$ROOT/bin}
+EVENTS=${BENCH_EVENTS:-100000}
+BASELINE_EVENTS=${BENCH_BASELINE_EVENTS:-20000}
+ROWS=${BENCH_ROWS:-300000}
+LATENCY_SECONDS=${BENCH_LATENCY_SECONDS:-15}
+work=$(mktemp -d "${TMPDIR:-/tmp}/chbench.XXXXXX")
+server_pid=""
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+export CH_LOG_LEVEL=warn
+
+now() { date +%s.%N; }
+rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }'; }
+mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+# Runs a command under GNU time; its max RSS (KiB) goes to the file named $1.
+timed() { local out="$1"; shift; /usr/bin/time -f %M -o "$out" "$@"; }
+
+echo "== chstream bench ($(nproc) cores, $(date -u +%Y-%m-%dT%H:%M:%SZ))"
+
+# 1. Stream replay ----------------------------------------------------------
+python3 "$ROOT/tests/gen_capture.py" --clean --events "$EVENTS" --seed 7 --out "$work/capture.ndjson" 2>/dev/null
+size=$(stat -c %s "$work/capture.ndjson")
+echo "-- stream replay: $EVENTS events, $(awk -v b="$size" -v n="$EVENTS" 'BEGIN{printf "%.0f", b/n}') bytes/event average"
+t0=$(now)
+timed "$work/rss.parse" "$BIN/ch-parse" <"$work/capture.ndjson" |
+  timed "$work/rss.store" "$BIN/ch-store" --db "$work/replay.db"
+t1=$(now)
+secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b-a}')
+ours=$(rate "$EVENTS" "$secs")
+stored=$(sqlite3 "$work/replay.db" "SELECT timepoint FROM stream_state")
+echo "chstream   : $ours events/s ($secs s); checkpoint $stored; max RSS ch-parse $(mb "$(cat "$work/rss.parse")") MB, ch-store $(mb "$(cat "$work/rss.store")") MB"
+
+head -n "$BASELINE_EVENTS" "$work/capture.ndjson" >"$work/baseline.ndjson"
+t0=$(now)
+jq -c '{company_number: .data.company_number, company_name: .data.company_name,
+        company_status: .data.company_status, company_status_detail: .data.company_status_detail,
+        timepoint: .event.timepoint, published_at: .event.published_at, data: .data}' \
+  <"$work/baseline.ndjson" |
+  sqlite-utils upsert "$work/baseline.db" companies - --nl --pk company_number >/dev/null
+t1=$(now)
+bsecs=$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b-a}')
+base=$(rate "$BASELINE_EVENTS" "$bsecs")
+echo "baseline   : $base events/s ($BASELINE_EVENTS events in $bsecs s: jq -c | sqlite-utils upsert --nl --pk company_number)"
+echo "ratio      : $(awk -v a="$ours" -v b="$base" 'BEGIN{printf "%.1fx", (b > 0 ? a / b : 0)}') (required >= 10x; RSS required < 20 MB per stage)"
+
+# 2. Bulk import -----------------------------------------------------------
+python3 "$ROOT/tests/gen_bulk_csv.py" --rows "$ROWS" --seed 3 --out "$work/bulk.csv" 2>/dev/null
+echo "-- bulk import: $ROWS rows, $(( $(stat -c %s "$work/bulk.csv") / 1048576 )) MiB CSV"
+t0=$(now)
+timed "$work/rss.bparse" "$BIN/ch-parse" --format bulk-csv --as-of 2025-08-01 <"$work/bulk.csv" |
+  timed "$work/rss.bstore" "$BIN/ch-store" --db "$work/bulk.db"
+t1=$(now)
+secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b-a}')
+ours=$(rate "$ROWS" "$secs")
+count=$(sqlite3 "$work/bulk.db" "SELECT count(*) FROM companies")
+t0=$(now)
+sqlite3 "$work/import.db" ".import --csv $work/bulk.csv plain"
+t1=$(now)
+isecs=$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b-a}')
+base=$(rate "$ROWS" "$isecs")
+echo "chstream   : $ours rows/s ($secs s, $count companies); max RSS ch-parse $(mb "$(cat "$work/rss.bparse")") MB, ch-store $(mb "$(cat "$work/rss.bstore")") MB"
+echo "sqlite3    : $base rows/s ($isecs s: .import --csv into a plain table)"
+echo "ratio      : $(awk -v a="$ours" -v b="$base" 'BEGIN{printf "%.2fx", (b > 0 ? a / b : 0)}') (required >= 1x)"
+echo "5.7M rows  : $(awk -v r="$ours" 'BEGIN{printf "%.0f s", (r > 0 ? 5700000 / r : 0)}') extrapolated (target < 60 s; peak RSS target < 50 MB)"
+
+# 3 and 4. Through the fake server ----------------------------------------
+start_server() {
+  rm -f "$work/port"
+  python3 "$ROOT/tests/fake_stream_server.py" --port-file "$work/port" --key benchkey \
+    --max-lifetime 300 "$@" 2>"$work/server.log" &
+  server_pid=$!
+  for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
+  [ -s "$work/port" ] || { echo "fake server did not start"; cat "$work/server.log"; exit 1; }
+}
+stop_server() { kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; server_pid=""; }
+
+latency_events=$((LATENCY_SECONDS * 20))
+head -n "$latency_events" "$work/capture.ndjson" >"$work/trickle.ndjson"
+first_tp=$(head -n 1 "$work/trickle.ndjson" | python3 -c 'import json,sys; print(json.load(sys.stdin)["event"]["timepoint"])')
+last_tp=$(tail -n 1 "$work/trickle.ndjson" | python3 -c 'import json,sys; print(json.load(sys.stdin)["event"]["timepoint"])')
+start_server --capture "$work/trickle.ndjson" --rate 20 --sent-log "$work/sent.log" --heartbeat 5
+echo "-- live latency: $latency_events events at 20 ev/s, server write -> ch-store commit"
+CH_STREAM_KEY=benchkey "$BIN/ch-fetch" --url "http://127.0.0.1:$(cat "$work/port")" --timepoint "$first_tp" |
+  "$BIN/ch-parse" | CH_LOG_LEVEL=debug "$BIN/ch-store" --db "$work/latency.db" 2>"$work/store.log" &
+chain_pid=$!
+for _ in $(seq $((LATENCY_SECONDS * 10 + 100))); do
+  cp=$(sqlite3 "$work/latency.db" "SELECT timepoint FROM stream_state" 2>/dev/null || true)
+  [ "${cp:-0}" = "$last_tp" ] && break
+  sleep 0.1
+done
+pkill -TERM -f "ch-fetch --url http://127.0.0.1:$(cat "$work/port")" 2>/dev/null || true
+wait "$chain_pid" 2>/dev/null || true
+stop_server
+python3 "$ROOT/tests/bench/latency.py" "$work/sent.log" "$work/store.log"
+
+# Backlog through the whole chain.
+start_server --capture "$work/capture.ndjson" --end-after-capture
+echo "-- backlog through ch-fetch | ch-parse | ch-store from the fake server ($EVENTS events; report only: the server shares the 2 cores)"
+first_tp=$(head -n 1 "$work/capture.ndjson" | python3 -c 'import json,sys; print(json.load(sys.stdin)["event"]["timepoint"])')
+t0=$(now)
+CH_STREAM_KEY=benchkey timeout 300 "$BIN/ch-fetch" --url "http://127.0.0.1:$(cat "$work/port")" \
+  --timepoint "$first_tp" --backoff-initial 30 2>"$work/fetch.log" |
+  "$BIN/ch-parse" | "$BIN/ch-store" --db "$work/chain.db" &
+chain_pid=$!
+want=$(sqlite3 "$work/replay.db" "SELECT timepoint FROM stream_state")
+while :; do
+  cp=$(sqlite3 "$work/chain.db" "SELECT timepoint FROM stream_state" 2>/dev/null || true)
+  [ "${cp:-0}" = "$want" ] && break
+  kill -0 "$chain_pid" 2>/dev/null || break
+  sleep 0.05
+done
+t1=$(now)
+pkill -TERM -f "ch-fetch --url http://127.0.0.1:$(cat "$work/port")" 2>/dev/null || true
+wait "$chain_pid" 2>/dev/null || true
+stop_server
+secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b-a}')
+echo "full chain : $(rate "$EVENTS" "$secs") events/s ($secs s)"
+
+# 5. Hostile input ---------------------------------------------------------
+python3 "$ROOT/tests/bench/hostile.py" "$work/capture.ndjson" >"$work/hostile.ndjson"
+echo "-- hostile capture: $(wc -l <"$work/hostile.ndjson") lines, $(( $(stat -c %s "$work/hostile.ndjson") / 1048576 )) MiB (60 MB line, deep nesting, bad UTF-8, NUL...)"
+timed "$work/rss.hparse" "$BIN/ch-parse" <"$work/hostile.ndjson" |
+  timed "$work/rss.hstore" "$BIN/ch-store" --db "$work/hostile.db"
+echo "peak RSS   : ch-parse $(mb "$(cat "$work/rss.hparse")") MB, ch-store $(mb "$(cat "$work/rss.hstore")") MB; rejects $(sqlite3 "$work/hostile.db" 'SELECT count(*) FROM rejects')"
