@@ -70,10 +70,11 @@ Contract as modelled (DESIGN.md "Delivery guarantees" and "Database"):
   * Dedupe: a valid record is applied only if its timepoint > checkpoint
     (max applied so far, initially none); otherwise it changes nothing.
   * published_at -> "YYYY-MM-DDTHH:MM:SSZ": zone-less is UTC, "Z" or
-    +hh:mm / -hh:mm / +hhmm offsets are converted to UTC, fractions are
-    dropped (truncated, not rounded), "T" or a space between date and
-    time.  Unparseable or absent -> NULL (the record is still applied;
-    generated captures never contain this).
+    +hh:mm / -hh:mm / +hhmm / +hh offsets are converted to UTC, fractions
+    are dropped (truncated, not rounded), "T" or a space between date and
+    time, missing seconds are :00, a date alone is midnight UTC (as
+    common/timestamp.h).  Unparseable or absent -> NULL (the record is
+    still applied; generated captures never contain this).
   * changed: the row becomes the event's state: company_name (absent or
     null -> the stored name is kept), status pair (below), as_of =
     published_at, source = "stream", deleted = 0.
@@ -145,8 +146,8 @@ ASCII_BLANKS = " \t\r\n\f\v"
 DIGITS_RE = re.compile(r"[0-9]+\Z")
 NUMBER_RE = re.compile(r"[A-Z0-9]{1,10}\Z")
 PUBLISHED_RE = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,]\d+)?"
-    r"(Z|z|[+-]\d{2}:?\d{2})?\Z")
+    r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?"
+    r"(Z|z|[+-]\d{2}(?::?\d{2})?)?)?\Z")
 UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
@@ -205,7 +206,7 @@ def utc_text(published):
     m = PUBLISHED_RE.match(published.strip(ASCII_BLANKS))
     if not m:
         return None
-    y, mo, d, h, mi, s = (int(x) for x in m.groups()[:6])
+    y, mo, d, h, mi, s = (int(x) if x else 0 for x in m.groups()[:6])
     try:
         t = dt.datetime(y, mo, d, h, mi, s)
     except ValueError:
@@ -214,8 +215,15 @@ def utc_text(published):
     if zone and zone not in ("Z", "z"):
         sign = 1 if zone[0] == "+" else -1
         digits = zone[1:].replace(":", "")
-        offset = dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
-        t -= sign * offset
+        hours, minutes = int(digits[:2]), int(digits[2:] or 0)
+        if hours >= 24 or minutes >= 60:
+            return None
+        try:
+            t -= sign * dt.timedelta(hours=hours, minutes=minutes)
+        except OverflowError:
+            return None
+    if not 1 <= t.year <= 9999:
+        return None
     return t.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
