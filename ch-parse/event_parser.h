@@ -1,0 +1,96 @@
+// EventParser: one line of the stream (as ch-fetch passes it on) in, at most
+// one output line out: a normalised company record, a reject record, or a
+// control line passed through re-serialised canonically.
+//
+// The input is untrusted: every line is parsed with the checks of
+// common/json.h (nesting limit, UTF-8, trailing garbage), members are read
+// through FindMember and type checks, and anything that does not fit the
+// companies stream becomes a reject record carrying the raw bytes, never an
+// error: ch-parse must not stop on bad data. The Document and its memory pool
+// are reused from line to line, so steady-state parsing does not allocate.
+#ifndef CH_PARSE_EVENT_PARSER_H_
+#define CH_PARSE_EVENT_PARSER_H_
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ch-parse/company_number.h"
+#include "ch-parse/record_writer.h"
+#include "common/timestamp.h"
+#include "rapidjson/document.h"
+
+namespace ch {
+
+class EventParser {
+ public:
+  enum class Outcome {
+    kCompany,    // a company record was appended
+    kReject,     // a reject record was appended (see reject_class())
+    kControl,    // a control line was appended
+    kHeartbeat,  // blank line: nothing appended
+  };
+
+  explicit EventParser(std::string_view stream);
+  EventParser(const EventParser&) = delete;
+  EventParser& operator=(const EventParser&) = delete;
+
+  // Handles one line (without its '\n'; a '\r' before it and a UTF-8 BOM
+  // are tolerated) and appends the resulting line, without '\n', to *out.
+  Outcome Parse(std::string_view line, std::string* out);
+
+  // A line longer than the cap: `prefix` is what the reader kept of it,
+  // `full_length` its real size. Always a reject.
+  Outcome ParseOversized(std::string_view prefix, uint64_t full_length, std::string* out);
+
+  // Valid after kReject.
+  RejectClass reject_class() const { return reject_class_; }
+  // After kCompany: whether company_status held a text that is not known
+  // (kept in company_status_raw, company_status null).
+  bool unknown_status() const { return unknown_status_; }
+
+ private:
+  Outcome Reject(RejectClass reject_class, std::string_view reason, std::optional<int64_t> timepoint,
+                 std::string* out);
+  Outcome ParseControl(const rapidjson::Value& root, std::string* out);
+  Outcome ParseEvent(const rapidjson::Value& root, std::string_view text, std::string* out);
+  // Fills record_ from the `data` object (any member may be missing).
+  void ExtractCompanyFields(const rapidjson::Value& data);
+  // A string member as text; numbers become their JSON text (stored in
+  // `scratch`); other types and "" are absent.
+  std::optional<std::string_view> TextOf(const rapidjson::Value& value, std::string* scratch);
+
+  RecordWriter writer_;
+  // The line being handled (for reject records).
+  std::string_view raw_;
+  uint64_t raw_length_ = 0;
+
+  // Document memory: a fixed first block that fits any ordinary event, so
+  // the pool only reaches for malloc on exceptionally large lines.
+  std::unique_ptr<char[]> pool_buffer_;
+  rapidjson::MemoryPoolAllocator<> pool_;
+  rapidjson::Document doc_;
+
+  CompanyRecord record_;
+  std::optional<UtcTimestamp> published_at_;
+  std::optional<CompanyNumber> company_number_;
+  std::optional<IsoDate> date_of_creation_;
+  std::optional<IsoDate> date_of_cessation_;
+  std::string reason_;
+  std::string data_fallback_;
+  std::array<std::string, kAddressKeys.size()> address_scratch_;
+  std::vector<std::string> sic_scratch_;
+  std::string name_scratch_;
+  std::string status_scratch_;
+
+  RejectClass reject_class_ = RejectClass::kInvalidJson;
+  bool unknown_status_ = false;
+};
+
+}  // namespace ch
+
+#endif  // CH_PARSE_EVENT_PARSER_H_

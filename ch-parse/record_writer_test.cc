@@ -1,0 +1,131 @@
+#include "ch-parse/record_writer.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+
+#include "common/json.h"
+
+namespace ch {
+namespace {
+
+TEST(RecordWriterTest, CompanyRecordHasEveryMemberInOrderWithDataLast) {
+  RecordWriter writer("companies", "stream");
+  CompanyRecord r;
+  r.timepoint = 68805561;
+  r.published_at = "2023-11-04T14:33:29Z";
+  r.as_of = "2023-11-04T14:33:29Z";
+  r.event_type = "changed";
+  r.company_number = "05954546";
+  r.company_name = "GLENCOYNE \"ENGINEERING\" LTD";
+  r.company_status = "active";
+  r.company_status_detail = "active-proposal-to-strike-off";
+  r.company_status_raw = "Active - Proposal to Strike off";
+  r.type = "ltd";
+  r.jurisdiction = "england-wales";
+  r.date_of_creation = "2006-10-03";
+  r.address[0] = "Unit10";
+  r.address[4] = "NR16 2HS";
+  r.sic_codes = {"45200", "01110"};
+  r.data_json = "{\"company_number\":\"05954546\"}";
+  std::string out;
+  writer.AppendCompany(r, &out);
+  EXPECT_EQ(out,
+            "{\"kind\":\"company\",\"stream\":\"companies\",\"source\":\"stream\",\"timepoint\":68805561,"
+            "\"published_at\":\"2023-11-04T14:33:29Z\",\"as_of\":\"2023-11-04T14:33:29Z\",\"event_type\":\"changed\","
+            "\"company_number\":\"05954546\",\"company_name\":\"GLENCOYNE \\\"ENGINEERING\\\" LTD\","
+            "\"company_status\":\"active\",\"company_status_detail\":\"active-proposal-to-strike-off\","
+            "\"company_status_raw\":\"Active - Proposal to Strike off\",\"type\":\"ltd\",\"type_raw\":null,"
+            "\"jurisdiction\":\"england-wales\",\"date_of_creation\":\"2006-10-03\",\"date_of_cessation\":null,"
+            "\"registered_office_address\":{\"address_line_1\":\"Unit10\",\"postal_code\":\"NR16 2HS\"},"
+            "\"sic_codes\":[\"45200\",\"01110\"],\"data\":{\"company_number\":\"05954546\"}}");
+  rapidjson::Document doc;
+  ASSERT_TRUE(ParseJson(out, &doc).ok());
+  EXPECT_STREQ((doc.MemberEnd() - 1)->name.GetString(), "data");
+}
+
+TEST(RecordWriterTest, NullsAndEmptyCollectionsForABulkRecord) {
+  RecordWriter writer("companies", "bulk");
+  CompanyRecord r;
+  r.as_of = "2025-08-01T00:00:00Z";
+  r.event_type = "changed";
+  r.company_number = "SC1";
+  std::string out;
+  writer.AppendCompany(r, &out);
+  EXPECT_EQ(out,
+            "{\"kind\":\"company\",\"stream\":\"companies\",\"source\":\"bulk\",\"timepoint\":null,"
+            "\"published_at\":null,\"as_of\":\"2025-08-01T00:00:00Z\",\"event_type\":\"changed\","
+            "\"company_number\":\"SC1\",\"company_name\":null,\"company_status\":null,"
+            "\"company_status_detail\":null,\"company_status_raw\":null,\"type\":null,\"type_raw\":null,"
+            "\"jurisdiction\":null,\"date_of_creation\":null,\"date_of_cessation\":null,"
+            "\"registered_office_address\":{},\"sic_codes\":[],\"data\":{}}");
+}
+
+TEST(RecordWriterTest, ClearResetsEverything) {
+  CompanyRecord r;
+  r.timepoint = 1;
+  r.company_name = "x";
+  r.address[3] = "y";
+  r.sic_codes.push_back("1");
+  r.Clear();
+  EXPECT_FALSE(r.timepoint);
+  EXPECT_FALSE(r.company_name);
+  EXPECT_FALSE(r.address[3]);
+  EXPECT_TRUE(r.sic_codes.empty());
+}
+
+TEST(RecordWriterTest, RejectCarriesAnyBytesAsBase64) {
+  RecordWriter writer("companies", "stream");
+  const std::string raw("{\"a\":\xff\x00\n", 8);
+  std::string out;
+  writer.AppendReject(std::nullopt, "invalid JSON: \xff", raw, raw.size(), &out);
+  rapidjson::Document doc;
+  ASSERT_TRUE(ParseJson(out, &doc).ok()) << out;
+  EXPECT_STREQ(doc["kind"].GetString(), "reject");
+  EXPECT_STREQ(doc["source"].GetString(), "stream");
+  EXPECT_TRUE(doc["timepoint"].IsNull());
+  EXPECT_STREQ(doc["reason"].GetString(), "invalid JSON: \xEF\xBF\xBD");
+  EXPECT_EQ(doc["raw_length"].GetInt(), 8);
+  EXPECT_EQ(Base64Decode(doc["raw_base64"].GetString()).value(), raw);
+}
+
+TEST(RecordWriterTest, RejectKeepsOnlyTheFirst64KiB) {
+  RecordWriter writer("companies", "stream");
+  const std::string raw(100000, 'x');
+  std::string out;
+  writer.AppendReject(42, "line too long (100000 bytes)", raw, raw.size(), &out);
+  rapidjson::Document doc;
+  ASSERT_TRUE(ParseJson(out, &doc).ok());
+  EXPECT_EQ(doc["timepoint"].GetInt64(), 42);
+  EXPECT_EQ(doc["raw_length"].GetInt(), 100000);
+  EXPECT_EQ(Base64Decode(doc["raw_base64"].GetString())->size(), 65536u);
+}
+
+TEST(RecordWriterTest, ControlLines) {
+  std::string out;
+  RecordWriter::AppendGap("companies", 68805561, "timepoint-out-of-range", &out);
+  EXPECT_EQ(out, "{\"gap\":{\"stream\":\"companies\",\"after_timepoint\":68805561,\"reason\":\"timepoint-out-of-range\"}}");
+  out.clear();
+  RecordWriter::AppendGap("companies", std::nullopt, "started-live", &out);
+  EXPECT_EQ(out, "{\"gap\":{\"stream\":\"companies\",\"after_timepoint\":null,\"reason\":\"started-live\"}}");
+  out.clear();
+  RecordWriter("companies", "bulk").AppendSnapshotEnd("2025-08-01", 5689367, &out);
+  EXPECT_EQ(out, "{\"snapshot_end\":{\"stream\":\"companies\",\"as_of\":\"2025-08-01\",\"rows\":5689367}}");
+}
+
+TEST(RecordWriterTest, StreamNameIsEscaped) {
+  std::string out;
+  RecordWriter("a\"b", "stream").AppendSnapshotEnd("2025-08-01", 0, &out);
+  EXPECT_EQ(out, "{\"snapshot_end\":{\"stream\":\"a\\\"b\",\"as_of\":\"2025-08-01\",\"rows\":0}}");
+}
+
+TEST(RecordWriterTest, RejectClassLabelsAreDistinct) {
+  std::set<std::string_view> labels;
+  for (int i = 0; i < kRejectClassCount; ++i) labels.insert(RejectClassLabel(static_cast<RejectClass>(i)));
+  EXPECT_EQ(labels.size(), static_cast<size_t>(kRejectClassCount));
+  EXPECT_EQ(labels.count("other"), 0u);
+}
+
+}  // namespace
+}  // namespace ch
