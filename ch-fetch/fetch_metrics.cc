@@ -1,0 +1,76 @@
+// FetchMetrics: see fetch_metrics.h.
+#include "ch-fetch/fetch_metrics.h"
+
+#include <chrono>
+
+namespace ch {
+
+namespace {
+
+std::string Labelled(const char* name, std::string_view reason) {
+  return std::string(name) + "{reason=\"" + std::string(reason) + "\"}";
+}
+
+}  // namespace
+
+FetchMetrics::FetchMetrics(std::string dir, int interval_ms)
+    : metrics_(std::move(dir), "ch-fetch", std::chrono::milliseconds(interval_ms)) {
+  // Present from the first write, so dashboards see zeros, not absences.
+  SetConnected(false);
+  AddEvents(0);
+  AddBytes(0);
+  SetBreaker(false, 0);
+}
+
+void FetchMetrics::SetConnected(bool connected) {
+  metrics_.Set("connected", connected ? 1 : 0, "1 while a 200 stream is open");
+}
+
+void FetchMetrics::CountReconnect(std::string_view reason) {
+  metrics_.Add(Labelled("reconnects_total", reason), 1, "connections ended, by reason");
+}
+
+void FetchMetrics::AddEvents(uint64_t n) {
+  metrics_.Add("events_total", static_cast<double>(n), "event lines written to stdout");
+}
+
+void FetchMetrics::AddBytes(uint64_t n) {
+  metrics_.Add("bytes_total", static_cast<double>(n), "bytes received from the server");
+}
+
+void FetchMetrics::SetLastEventTimepoint(int64_t timepoint) {
+  metrics_.Set("last_event_timepoint", static_cast<double>(timepoint),
+               "timepoint of the last event line written and flushed");
+}
+
+void FetchMetrics::SetBreaker(bool open, int consecutive_failures) {
+  metrics_.Set("breaker_open", open ? 1 : 0, "1 while the circuit breaker is open");
+  metrics_.Set("consecutive_failures", consecutive_failures, "connections in a row without a 200");
+}
+
+void FetchMetrics::CountGap(std::string_view reason) {
+  metrics_.Add(Labelled("gaps_total", reason), 1, "gap lines written");
+}
+
+void FetchMetrics::CountOversizedLine() {
+  metrics_.Add("oversized_lines_total", 1, "lines dropped for exceeding --max-line-bytes");
+}
+
+void FetchMetrics::CountPartialLineDropped() {
+  metrics_.Add("partial_lines_dropped_total", 1, "lines cut off by a disconnect, never written");
+}
+
+Status FetchMetrics::MaybeWrite(double last_byte_age) {
+  if (!metrics_.enabled()) return Status::Ok();
+  metrics_.Set("last_byte_age_seconds", last_byte_age, "seconds since the last byte arrived");
+  return metrics_.MaybeWrite();
+}
+
+Status FetchMetrics::Write(double last_byte_age) {
+  if (!metrics_.enabled()) return Status::Ok();
+  metrics_.Set("last_byte_age_seconds", last_byte_age, "seconds since the last byte arrived");
+  return metrics_.Write();
+}
+
+}  // namespace ch
+

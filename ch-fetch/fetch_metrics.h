@@ -1,0 +1,55 @@
+// FetchMetrics: what ch-fetch reports in CH_METRICS_DIR/ch-fetch.prom (the
+// file is written by common/metrics.h, atomically, every few seconds). One
+// named setter per metric keeps the names in one place:
+//   chstream_connected                      1 while a 200 stream is open
+//   chstream_reconnects_total{reason=...}   connections ended, by reason
+//   chstream_events_total                   event lines written
+//   chstream_bytes_total                    bytes received (heartbeats included)
+//   chstream_last_event_timepoint           resume point (last flushed timepoint)
+//   chstream_last_byte_age_seconds          seconds since the last byte arrived
+//   chstream_breaker_open                   1 while the circuit breaker is open
+//   chstream_consecutive_failures           connections in a row without a 200
+//   chstream_gaps_total{reason=...}         gap lines written
+//   chstream_oversized_lines_total          lines dropped for exceeding the cap
+//   chstream_partial_lines_dropped_total    lines cut off by a disconnect
+#ifndef CH_FETCH_FETCH_METRICS_H_
+#define CH_FETCH_FETCH_METRICS_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "common/metrics.h"
+#include "common/status.h"
+
+namespace ch {
+
+class FetchMetrics {
+ public:
+  // `dir` empty: everything is a no-op. `interval_ms`: least time between
+  // two writes of the file.
+  explicit FetchMetrics(std::string dir, int interval_ms = 2000);
+
+  void SetConnected(bool connected);
+  void CountReconnect(std::string_view reason);
+  void AddEvents(uint64_t n);
+  void AddBytes(uint64_t n);
+  void SetLastEventTimepoint(int64_t timepoint);
+  void SetBreaker(bool open, int consecutive_failures);
+  void CountGap(std::string_view reason);
+  void CountOversizedLine();
+  void CountPartialLineDropped();
+
+  // Writes the file if the interval has passed; `last_byte_age` is
+  // computed by the caller, who owns the clock.
+  Status MaybeWrite(double last_byte_age);
+  // Writes the file now (at exit).
+  Status Write(double last_byte_age);
+
+ private:
+  Metrics metrics_;
+};
+
+}  // namespace ch
+
+#endif  // CH_FETCH_FETCH_METRICS_H_

@@ -1,0 +1,317 @@
+// Fetcher: see fetcher.h.
+#include "ch-fetch/fetcher.h"
+
+#include <poll.h>
+
+#include <algorithm>
+#include <ctime>
+
+#include "ch-fetch/event_timepoint.h"
+#include "ch-fetch/gap_line.h"
+#include "ch-fetch/retry_after.h"
+#include "common/log.h"
+#include "common/signals.h"
+
+namespace ch {
+
+namespace {
+
+// How often a long backoff wakes up to refresh metrics and check stdout.
+constexpr double kWaitSliceSeconds = 0.5;
+
+// The label under which a finished connection is counted and logged.
+std::string ReasonOf(const ConnectionResult& r) {
+  if (r.end != ConnectionResult::End::kHttpStatus) return EndName(r.end);
+  if (r.http_status == 429) return "rate-limited";
+  if (r.http_status == 416) return "timepoint-out-of-range";
+  if (r.http_status == 401 || r.http_status == 403) return "key-rejected";
+  if (r.http_status >= 500 && r.http_status <= 599) return "server-error";
+  return "http-error";
+}
+
+}  // namespace
+
+Fetcher::Fetcher(const FetchOptions& options, const KeySource& key_source, std::string key, Connector* connector,
+                 ReconnectPolicy* policy, Waiter* waiter, OutputWriter* out, int out_fd, FetchMetrics* metrics)
+    : options_(options),
+      key_source_(key_source),
+      key_(std::move(key)),
+      connector_(connector),
+      policy_(policy),
+      waiter_(waiter),
+      out_(out),
+      out_fd_(out_fd),
+      metrics_(metrics),
+      initial_timepoint_(options.timepoint),
+      started_live_gap_owed_(!options.timepoint.has_value()) {}
+
+std::optional<int64_t> Fetcher::NextRequestTimepoint() const {
+  if (last_flushed_) return *last_flushed_ + 1;
+  return initial_timepoint_;
+}
+
+Status Fetcher::Run() {
+  StatusOr<StreamUrl> url = ParseStreamUrl(options_.url, "--url/CH_STREAM_URL");
+  if (!url.ok()) return url.status();
+  url_ = std::move(url.value());
+  if (url_.scheme == "http" && !url_.loopback) {
+    LogWarn("plain http to a host that is not loopback: the key and the data travel unencrypted",
+            {{"url", url_.base}});
+  }
+  start_time_ = waiter_->Now();
+  bool auth_retried_with_new_key = false;
+
+  while (!StopRequested()) {
+    RefreshKey();
+    const std::optional<int64_t> asked = NextRequestTimepoint();
+    asking_live_ = !asked.has_value();
+    ConnectionRequest request;
+    request.url = RequestUrl(url_, options_.stream, asked);
+    request.key = key_;
+    request.cacert = options_.cacert;
+    request.connect_timeout = options_.connect_timeout;
+    request.first_byte_timeout = std::max(options_.first_byte_timeout, options_.idle_timeout);
+    request.idle_timeout = options_.idle_timeout;
+    request.max_line_bytes = static_cast<size_t>(options_.max_line_bytes);
+    connection_events_ = 0;
+
+    const ConnectionResult r = connector_->Connect(request, this);
+    metrics_->SetConnected(false);
+    // Complete lines are flushed whatever happened; only then is the
+    // resume point moved past them.
+    if (output_status_.ok()) output_status_ = FlushOutput();
+    if (r.dropped_partial_bytes > 0) {
+      metrics_->CountPartialLineDropped();
+      LogWarn("dropped a line cut off by the end of the connection",
+              {{"bytes", r.dropped_partial_bytes}, {"url", request.url}});
+    }
+    const std::string reason = ReasonOf(r);
+
+    // Decide what comes next. `delay` < 0 means "do not reconnect".
+    double delay = -1;
+    Status fatal;
+    bool gap_exit = false;
+    AttemptOutcome outcome;
+    bool consult_policy = true;
+    const bool was_open = policy_->breaker_open();
+    if (!output_status_.ok() || r.end == ConnectionResult::End::kSinkFailed) {
+      fatal = output_status_.ok() ? Status::IoError("stdout failed") : output_status_;
+      consult_policy = false;
+    } else if (r.end == ConnectionResult::End::kStopped) {
+      consult_policy = false;
+    } else if (r.end == ConnectionResult::End::kHttpStatus && (r.http_status == 401 || r.http_status == 403)) {
+      consult_policy = false;
+      const std::string used_key = key_;
+      RefreshKey();
+      if (key_ != used_key && !auth_retried_with_new_key) {
+        // The key file was rotated between our read and the server's
+        // answer: one more try with the new key is not a retry loop.
+        auth_retried_with_new_key = true;
+        delay = 0;
+      } else {
+        fatal = Status::Config("the server rejected the stream key (HTTP " + std::to_string(r.http_status) +
+                               ") read from " + key_source_.Describe() +
+                               ": set a valid stream key in CH_STREAM_KEY or CH_STREAM_KEY_FILE");
+      }
+    } else if (r.end == ConnectionResult::End::kHttpStatus && r.http_status == 416 && asked.has_value()) {
+      consult_policy = false;
+      const int64_t after = *asked - 1;
+      Status s = WriteGap(after, kGapTimepointOutOfRange);
+      if (!s.ok()) {
+        fatal = s;
+      } else {
+        LogWarn("timepoint no longer available (HTTP 416): gap recorded, continuing live",
+                {{"after_timepoint", after},
+                 {"on_gap", options_.on_gap == OnGap::kExit ? "exit" : "continue"}});
+        // The gap stays open until the next event; a live stream from here
+        // on owes no second (started-live) gap line.
+        initial_timepoint_.reset();
+        last_flushed_.reset();
+        last_written_.reset();
+        started_live_gap_owed_ = false;
+        if (options_.on_gap == OnGap::kExit) {
+          gap_exit = true;
+          fatal = Status::DataError("timepoint " + std::to_string(*asked) +
+                                    " is no longer available (HTTP 416); gap line written; exiting as "
+                                    "--on-gap=exit asks");
+        } else {
+          delay = 0;
+        }
+      }
+    } else if (r.end == ConnectionResult::End::kHttpStatus && r.http_status == 429) {
+      outcome.result = AttemptOutcome::Result::kRateLimited;
+      outcome.rate_limit_wait = options_.retry_429;
+      if (r.retry_after) {
+        if (auto wait = ParseRetryAfter(*r.retry_after, std::time(nullptr))) outcome.rate_limit_wait = *wait;
+      }
+    } else if (r.stream_started) {
+      outcome.result = AttemptOutcome::Result::kStreamed;
+      outcome.clean_end = r.end == ConnectionResult::End::kCleanEnd;
+      outcome.healthy = connection_events_ > 0 || r.duration >= kHealthySeconds;
+    } else {
+      outcome.result = AttemptOutcome::Result::kFailed;
+    }
+    if (consult_policy) {
+      delay = policy_->NextDelay(outcome);
+      if (policy_->breaker_open() && !was_open) {
+        LogWarn("circuit breaker open: waiting the maximum between attempts until a connection succeeds",
+                {{"consecutive_failures", policy_->consecutive_failures()}, {"wait_s", delay}});
+      } else if (!policy_->breaker_open() && was_open) {
+        LogInfo("circuit breaker closed");
+      }
+      metrics_->SetBreaker(policy_->breaker_open(), policy_->consecutive_failures());
+    }
+
+    // The one line per connection attempt.
+    const LogLevel level = fatal.ok() && !gap_exit ? LogLevel::kInfo : LogLevel::kError;
+    if (asked) {
+      Log(level, "connection",
+          {{"url", request.url}, {"timepoint", *asked}, {"status", static_cast<int64_t>(r.http_status)},
+           {"bytes", r.bytes}, {"events", connection_events_}, {"heartbeats", r.heartbeats},
+           {"duration_s", r.duration}, {"end", reason}, {"next_delay_s", delay},
+           {"breaker", policy_->breaker_open() ? "open" : "closed"}, {"error", r.error},
+           {"body", r.body_excerpt}});
+    } else {
+      Log(level, "connection",
+          {{"url", request.url}, {"live", true}, {"status", static_cast<int64_t>(r.http_status)},
+           {"bytes", r.bytes}, {"events", connection_events_}, {"heartbeats", r.heartbeats},
+           {"duration_s", r.duration}, {"end", reason}, {"next_delay_s", delay},
+           {"breaker", policy_->breaker_open() ? "open" : "closed"}, {"error", r.error},
+           {"body", r.body_excerpt}});
+    }
+
+    if (!fatal.ok()) {
+      WriteMetrics(true);
+      return fatal;
+    }
+    if (r.end == ConnectionResult::End::kStopped || delay < 0) break;
+    metrics_->CountReconnect(reason);
+    if (!Wait(delay)) {
+      if (!output_status_.ok()) {
+        WriteMetrics(true);
+        return output_status_;
+      }
+      break;
+    }
+  }
+  Status s = FlushOutput();
+  WriteMetrics(true);
+  return s;
+}
+
+bool Fetcher::OnStreamStart() {
+  metrics_->SetConnected(true);
+  if (asking_live_ && started_live_gap_owed_) {
+    // Whatever happened before now is not in this stream.
+    started_live_gap_owed_ = false;
+    output_status_ = WriteGap(std::nullopt, kGapStartedLive);
+    if (!output_status_.ok()) return false;
+    LogWarn("started live without a timepoint: gap recorded", {{"stream", options_.stream}});
+  }
+  return true;
+}
+
+bool Fetcher::OnEventLine(std::string_view line) {
+  output_status_ = out_->WriteLine(line);
+  if (!output_status_.ok()) return false;
+  ++connection_events_;
+  metrics_->AddEvents(1);
+  if (std::optional<int64_t> tp = ScanEventTimepoint(line)) {
+    if (!last_written_ || *tp > *last_written_) last_written_ = tp;
+  }
+  return true;
+}
+
+bool Fetcher::OnOversizedLine(uint64_t length) {
+  metrics_->CountOversizedLine();
+  LogWarn("dropped a line longer than --max-line-bytes",
+          {{"bytes", length}, {"max_line_bytes", options_.max_line_bytes}});
+  return true;
+}
+
+bool Fetcher::OnDrained() {
+  output_status_ = FlushOutput();
+  if (!output_status_.ok()) return false;
+  WriteMetrics(false);
+  return true;
+}
+
+void Fetcher::OnBytes(uint64_t n) {
+  metrics_->AddBytes(n);
+  last_byte_time_ = waiter_->Now();
+}
+
+bool Fetcher::OnTick() {
+  WriteMetrics(false);
+  return OutputAlive();
+}
+
+Status Fetcher::FlushOutput() {
+  Status s = out_->Flush();
+  if (!s.ok()) return s;
+  if (last_written_ && (!last_flushed_ || *last_written_ > *last_flushed_)) {
+    last_flushed_ = last_written_;
+    metrics_->SetLastEventTimepoint(*last_flushed_);
+  }
+  return Status::Ok();
+}
+
+Status Fetcher::WriteGap(std::optional<int64_t> after_timepoint, std::string_view reason) {
+  Status s = out_->WriteLine(GapLine(options_.stream, after_timepoint, reason));
+  if (s.ok()) s = FlushOutput();
+  if (s.ok()) metrics_->CountGap(reason);
+  return s;
+}
+
+void Fetcher::RefreshKey() {
+  if (!key_source_.from_file()) return;
+  StatusOr<std::string> key = LoadStreamKey(key_source_);
+  if (!key.ok()) {
+    // A rotation that replaces the file non-atomically can leave it briefly
+    // missing or empty; the key we have is still the best guess.
+    LogWarn("cannot re-read the stream key file; keeping the previous key", {{"error", key.status().message()}});
+    return;
+  }
+  if (key.value() != key_) {
+    LogInfo("stream key file changed; using the new key", {{"file", key_source_.file}});
+    key_ = std::move(key.value());
+  }
+}
+
+bool Fetcher::Wait(double seconds) {
+  const double deadline = waiter_->Now() + seconds;
+  for (;;) {
+    if (StopRequested()) return false;
+    if (!OutputAlive()) return false;
+    WriteMetrics(false);
+    const double remaining = deadline - waiter_->Now();
+    if (remaining <= 0) return true;
+    if (!waiter_->Sleep(std::min(remaining, kWaitSliceSeconds))) return false;
+  }
+}
+
+bool Fetcher::OutputAlive() {
+  struct pollfd p = {out_fd_, 0, 0};
+  if (poll(&p, 1, 0) == 1 && (p.revents & POLLERR) != 0) {
+    // The read end of our pipe is closed: downstream has gone.
+    output_status_ = Status::IoError("write stdout: the reader has gone (broken pipe)");
+    return false;
+  }
+  return true;
+}
+
+double Fetcher::LastByteAge() {
+  return waiter_->Now() - last_byte_time_.value_or(start_time_);
+}
+
+void Fetcher::WriteMetrics(bool now) {
+  // Metrics are a side channel: failing to write them must not stop the
+  // data, so a failure is logged and forgotten.
+  Status s = now ? metrics_->Write(LastByteAge()) : metrics_->MaybeWrite(LastByteAge());
+  if (!s.ok() && !metrics_warned_) {
+    metrics_warned_ = true;
+    LogWarn("cannot write metrics (further failures are not logged)", {{"error", s.message()}});
+  }
+}
+
+}  // namespace ch

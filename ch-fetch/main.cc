@@ -1,0 +1,53 @@
+// ch-fetch: follows a Companies House stream and writes its event lines to
+// stdout, byte for byte, plus gap control lines. Thin by design: options,
+// key, then the Fetcher; the exit code comes from the Status it returns.
+#include <unistd.h>
+
+#include <iostream>
+
+#include "ch-fetch/curl_connector.h"
+#include "ch-fetch/curl_handles.h"
+#include "ch-fetch/fetch_metrics.h"
+#include "ch-fetch/fetch_options.h"
+#include "ch-fetch/fetcher.h"
+#include "ch-fetch/reconnect_policy.h"
+#include "ch-fetch/stream_key.h"
+#include "ch-fetch/waiter.h"
+#include "common/exit_code.h"
+#include "common/log.h"
+#include "common/output_writer.h"
+#include "common/signals.h"
+
+int main(int argc, char** argv) {
+  ch::InstallSignalHandlers();
+  ch::FetchOptions options;
+  if (auto exit = ch::ParseFetchOptions(argc, argv, &options)) return *exit;
+  ch::Status valid = ch::ValidateFetchOptions(options);
+  if (!valid.ok()) {
+    std::cerr << "ch-fetch: " << valid.message() << "\n";
+    return ch::ExitCodeFor(valid);
+  }
+  const ch::KeySource key_source = ch::KeySourceFromEnvironment();
+  ch::StatusOr<std::string> key = ch::LoadStreamKey(key_source);
+  if (!key.ok()) {
+    std::cerr << "ch-fetch: " << key.status().message() << "\n";
+    return ch::ExitCodeFor(key.status());
+  }
+
+  ch::CurlGlobal curl;
+  if (!curl.status().ok()) {
+    ch::LogError(curl.status().message());
+    return ch::ExitCodeFor(curl.status());
+  }
+  ch::CurlConnector connector;
+  ch::ReconnectPolicy policy(options.backoff_initial, options.backoff_max, options.breaker_threshold);
+  ch::SystemWaiter waiter;
+  ch::OutputWriter out(STDOUT_FILENO);
+  ch::FetchMetrics metrics(options.common.metrics_dir);
+  ch::Fetcher fetcher(options, key_source, std::move(key.value()), &connector, &policy, &waiter, &out,
+                      STDOUT_FILENO, &metrics);
+  ch::Status s = fetcher.Run();
+  if (!s.ok()) ch::LogError(s.message(), {{"exit_code", ch::ExitCodeFor(s)}});
+  if (s.ok() && ch::StopRequested()) ch::LogInfo("stopped", {{"signal", ch::StopSignal()}});
+  return ch::ExitCodeFor(s);
+}
