@@ -1,0 +1,150 @@
+// ApplyLoop: see apply_loop.h.
+#include "ch-store/apply_loop.h"
+
+#include <sys/time.h>
+
+#include "common/log.h"
+#include "common/signals.h"
+
+namespace ch {
+
+namespace {
+
+double UnixNow() {
+  struct timeval tv;
+  gettimeofday(&tv, nullptr);
+  return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6;
+}
+
+}  // namespace
+
+ApplyLoop::ApplyLoop(LineReader* reader, RecordDecoder* decoder, RecordApplier* applier,
+                     OutputWriter* changes_out, Metrics* metrics, Options options)
+    : reader_(reader),
+      decoder_(decoder),
+      applier_(applier),
+      changes_out_(changes_out),
+      metrics_(metrics),
+      options_(options) {}
+
+bool ApplyLoop::BatchDue() const {
+  const bool stream = applier_->pending_has_stream_records();
+  const size_t max_records = stream ? options_.stream_batch_records : options_.bulk_batch_records;
+  if (applier_->pending_records() >= max_records) return true;
+  const auto max_age = stream ? options_.stream_batch_age : options_.bulk_batch_age;
+  return std::chrono::steady_clock::now() - batch_started_ >= max_age;
+}
+
+Status ApplyLoop::Run() {
+  for (;;) {
+    if (StopRequested()) {
+      LogInfo("stop requested", {{"signal", StopSignal()}});
+      return CommitIfOpen();
+    }
+    // With a transaction open, never wait: no more input now means commit.
+    const int timeout_ms = applier_->in_transaction() ? 0 : options_.idle_poll_ms;
+    LineReader::Line line;
+    const LineReader::Result result = reader_->Next(&line, timeout_ms);
+    switch (result) {
+      case LineReader::Result::kLine:
+      case LineReader::Result::kOversized: {
+        const Record& record = result == LineReader::Result::kLine
+                                   ? decoder_->Decode(line.bytes)
+                                   : decoder_->DecodeOversized(line.bytes, line.full_length);
+        if (record.kind == RecordKind::kBlank) break;
+        if (!applier_->in_transaction()) {
+          Status s = applier_->Begin();
+          if (!s.ok()) return s;
+          batch_started_ = std::chrono::steady_clock::now();
+        }
+        Status s = applier_->Apply(record);
+        if (!s.ok()) {
+          applier_->Rollback();
+          return s.Annotate("apply record");
+        }
+        if (BatchDue()) {
+          s = CommitIfOpen();
+          if (!s.ok()) return s;
+        }
+        break;
+      }
+      case LineReader::Result::kWouldBlock: {
+        Status s = CommitIfOpen();
+        if (!s.ok()) return s;
+        (void)metrics_->MaybeWrite();
+        break;
+      }
+      case LineReader::Result::kEof:
+        return CommitIfOpen();
+      case LineReader::Result::kInterrupted:
+        break;  // the loop looks at the stop flag
+      case LineReader::Result::kError: {
+        // The records applied so far are whole: keep them, then report.
+        Status s = CommitIfOpen();
+        if (!s.ok()) return s;
+        return reader_->status();
+      }
+    }
+  }
+}
+
+Status ApplyLoop::CommitIfOpen() {
+  if (!applier_->in_transaction()) return Status::Ok();
+  const size_t records = applier_->pending_records();
+  const uint64_t changes_before = applier_->totals().status_changes;
+  Status s = applier_->Commit();
+  if (!s.ok()) return s;
+  ++commits_;
+  const std::optional<int64_t> checkpoint = applier_->last_committed_checkpoint();
+  if (LogEnabled(LogLevel::kDebug)) {
+    // tests/bench/latency.py matches commits to events by these fields.
+    const auto changes = static_cast<int64_t>(applier_->totals().status_changes - changes_before);
+    if (checkpoint) {
+      LogDebug("committed", {{"records", static_cast<int64_t>(records)},
+                             {"checkpoint", *checkpoint},
+                             {"commit_unix", UnixNow()},
+                             {"status_changes", changes}});
+    } else {
+      LogDebug("committed", {{"records", static_cast<int64_t>(records)},
+                             {"commit_unix", UnixNow()},
+                             {"status_changes", changes}});
+    }
+  }
+  UpdateMetrics(records);
+  return EmitChanges();
+}
+
+Status ApplyLoop::EmitChanges() {
+  if (changes_out_ == nullptr || applier_->committed_changes().empty()) return Status::Ok();
+  for (const StatusChange& change : applier_->committed_changes()) {
+    line_.clear();
+    AppendStatusChangeJson(&line_, change);
+    Status s = changes_out_->WriteLine(line_);
+    if (!s.ok()) return s;
+  }
+  return changes_out_->Flush();
+}
+
+void ApplyLoop::UpdateMetrics(size_t batch_records) {
+  if (!metrics_->enabled()) return;
+  const ApplyCounters& t = applier_->totals();
+  metrics_->Set("records_applied_total", static_cast<double>(t.stream_applied + t.bulk_applied),
+                "records that changed the database or its checkpoint");
+  metrics_->Set("records_skipped_total", static_cast<double>(t.skipped),
+                "stream records at or below the checkpoint (duplicates)");
+  metrics_->Set("records_superseded_total", static_cast<double>(t.superseded),
+                "records older than the stored state");
+  metrics_->Set("rejects_total", static_cast<double>(t.rejects), "reject records received");
+  metrics_->Set("status_changes_total", static_cast<double>(t.status_changes), "status changes recorded");
+  metrics_->Set("gaps_total", static_cast<double>(t.gaps), "gaps recorded");
+  metrics_->Set("commits_total", static_cast<double>(commits_), "transactions committed");
+  metrics_->Set("batch_records", static_cast<double>(batch_records), "records in the last transaction");
+  metrics_->Set("last_commit_timestamp_seconds", UnixNow(), "wall clock of the last commit");
+  if (applier_->last_committed_checkpoint()) {
+    metrics_->Set("checkpoint", static_cast<double>(*applier_->last_committed_checkpoint()),
+                  "last timepoint committed");
+  }
+  (void)metrics_->MaybeWrite();
+}
+
+}  // namespace ch

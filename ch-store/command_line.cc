@@ -1,0 +1,127 @@
+// ch-store's command line: see command_line.h.
+#include "ch-store/command_line.h"
+
+#include <iostream>
+#include <map>
+#include <set>
+#include <vector>
+
+#include "common/exit_code.h"
+#include "common/timestamp.h"
+
+namespace ch {
+
+namespace {
+
+constexpr const char* kProgram = "ch-store";
+
+const std::map<std::string, StoreCommand>& Commands() {
+  static const std::map<std::string, StoreCommand> commands = {
+      {"apply", StoreCommand::kApply},   {"checkpoint", StoreCommand::kCheckpoint},
+      {"status", StoreCommand::kStatus}, {"leads", StoreCommand::kLeads},
+      {"migrate", StoreCommand::kMigrate}, {"prune", StoreCommand::kPrune},
+  };
+  return commands;
+}
+
+// Options that are arguments of one command (they have no environment
+// variable, so "given" always means "on this command line").
+const std::map<std::string, StoreCommand>& CommandOptions() {
+  static const std::map<std::string, StoreCommand> options = {
+      {"emit-changes", StoreCommand::kApply}, {"after-id", StoreCommand::kLeads},
+      {"since", StoreCommand::kLeads},        {"format", StoreCommand::kLeads},
+      {"to", StoreCommand::kMigrate},         {"rejects-older-than", StoreCommand::kPrune},
+  };
+  return options;
+}
+
+int UsageError(const std::string& message) {
+  std::cerr << kProgram << ": " << message << "\nTry '" << kProgram << " --help'.\n";
+  return kExitUsage;
+}
+
+int ConfigError(const std::string& message) {
+  std::cerr << kProgram << ": " << message << "\n";
+  return kExitConfig;
+}
+
+}  // namespace
+
+std::optional<int> ParseStoreCommandLine(int argc, char** argv, StoreOptions* options) {
+  OptionParser parser(kProgram, "[options] [apply|checkpoint|status|leads|migrate|prune]",
+                      "Applies normalized records (from ch-parse) on stdin to the SQLite database, or\n"
+                      "answers questions about it:\n"
+                      "  apply (default)  apply records from stdin; exit 0 at end of input or on SIGTERM\n"
+                      "  checkpoint       print the stored timepoint of --stream, or nothing\n"
+                      "  status           print one JSON object; exit 0 when healthy, 1 when not\n"
+                      "  leads            print status changes into strike-off proposals and dissolution\n"
+                      "  migrate          migrate the schema up or down to --to (default: newest)\n"
+                      "  prune            delete rejects older than --rejects-older-than days");
+  std::vector<std::string> positional;
+  std::optional<int> busy_timeout;
+  parser.Add("db", "CH_DB", &options->db, std::string("companies.db"), "SQLite database file");
+  parser.Add("stream", "CH_STREAM", &options->stream, std::string("companies"), "stream name");
+  parser.AddOptional("busy-timeout", "CH_BUSY_TIMEOUT", &busy_timeout,
+                     "milliseconds to wait for a database lock (default 5000)");
+  parser.AddSwitch("emit-changes", &options->emit_changes,
+                   "apply: print each committed status change as NDJSON on stdout");
+  parser.AddOptional("max-commit-age", "CH_MAX_COMMIT_AGE", &options->max_commit_age_seconds,
+                     "status: unhealthy when the last commit is older (seconds; default: not checked)");
+  parser.AddOptional("after-id", "", &options->after_id, "leads: only changes with a larger id");
+  parser.AddOptional("since", "", &options->since,
+                     "leads: only changes published at or after DATE (YYYY-MM-DD or a timestamp)");
+  std::optional<std::string> format;
+  parser.AddOptional("format", "", &format, "leads: csv (default, with a header) or ndjson");
+  parser.AddOptional("to", "", &options->to, "migrate: the schema version wanted (0 removes everything)");
+  parser.AddOptional("rejects-older-than", "", &options->rejects_older_than_days,
+                     "prune: delete rejects received more than DAYS days ago");
+  parser.AddPositional(&positional);
+  if (std::optional<int> exit = parser.Parse(argc, argv)) return exit;
+  options->common = parser.common();
+
+  if (positional.size() > 1) return UsageError("unexpected argument '" + positional[1] + "'");
+  if (!positional.empty()) {
+    auto it = Commands().find(positional[0]);
+    if (it == Commands().end()) return UsageError("unknown command '" + positional[0] + "'");
+    options->command = it->second;
+  }
+  for (const auto& [name, command] : CommandOptions()) {
+    if (parser.WasSet(name) && command != options->command) {
+      return UsageError("--" + name + " does not apply to this command");
+    }
+  }
+  if (options->command == StoreCommand::kPrune && !options->rejects_older_than_days) {
+    return UsageError("prune needs --rejects-older-than DAYS");
+  }
+
+  if (options->db.empty()) return ConfigError("invalid value for " + parser.NameOf("db") + ": empty");
+  if (options->stream.empty()) return ConfigError("invalid value for " + parser.NameOf("stream") + ": empty");
+  if (busy_timeout) {
+    if (*busy_timeout < 0) return ConfigError("invalid value for " + parser.NameOf("busy-timeout") + ": negative");
+    options->busy_timeout_ms = *busy_timeout;
+  }
+  if (options->max_commit_age_seconds && !(*options->max_commit_age_seconds > 0)) {
+    return ConfigError("invalid value for " + parser.NameOf("max-commit-age") + ": must be more than 0");
+  }
+  if (options->after_id && *options->after_id < 0) return ConfigError("invalid value for --after-id: negative");
+  if (format) {
+    if (*format != "csv" && *format != "ndjson") {
+      return ConfigError("invalid value for --format: '" + *format + "' (use csv or ndjson)");
+    }
+    options->format = *format;
+  }
+  if (options->since) {
+    std::optional<UtcTimestamp> since = ParseTimestamp(*options->since);
+    if (!since) {
+      return ConfigError("invalid value for --since: '" + *options->since +
+                         "' (use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)");
+    }
+    options->since = std::string(since->view());
+  }
+  if (options->rejects_older_than_days && !(*options->rejects_older_than_days >= 0)) {
+    return ConfigError("invalid value for --rejects-older-than: must be 0 or more days");
+  }
+  return std::nullopt;
+}
+
+}  // namespace ch

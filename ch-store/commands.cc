@@ -1,0 +1,157 @@
+// The commands of ch-store: see commands.h.
+#include "ch-store/commands.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <string>
+
+#include "ch-store/apply_loop.h"
+#include "ch-store/health.h"
+#include "ch-store/leads.h"
+#include "ch-store/migrator.h"
+#include "ch-store/record_applier.h"
+#include "ch-store/record_decoder.h"
+#include "ch-store/store_db.h"
+#include "common/exit_code.h"
+#include "common/line_reader.h"
+#include "common/log.h"
+#include "common/metrics.h"
+#include "common/output_writer.h"
+#include "common/signals.h"
+
+namespace ch {
+
+int ExitWithError(const Status& status) {
+  LogError(status.message(), {{"error", status.ToString()}});
+  return ExitCodeFor(status);
+}
+
+int RunStoreCommand(const StoreOptions& options) {
+  switch (options.command) {
+    case StoreCommand::kApply: return RunApply(options);
+    case StoreCommand::kCheckpoint: return RunCheckpoint(options);
+    case StoreCommand::kStatus: return RunStatus(options);
+    case StoreCommand::kLeads: return RunLeads(options);
+    case StoreCommand::kMigrate: return RunMigrate(options);
+    case StoreCommand::kPrune: return RunPrune(options);
+  }
+  return kExitSoftware;
+}
+
+int RunApply(const StoreOptions& options) {
+  StatusOr<Migrator> migrator = Migrator::Embedded();
+  if (!migrator.ok()) return ExitWithError(migrator.status());
+  StatusOr<SqliteDb> db = OpenStoreForWriting(options.db, options.busy_timeout_ms);
+  if (!db.ok()) return ExitWithError(db.status());
+  Status s = MigrateUp(&*db, *migrator);
+  if (s.ok()) s = ApplyTestLimits(&*db);
+  if (!s.ok()) return ExitWithError(s);
+
+  RecordApplier::Options applier_options;
+  applier_options.collect_changes = options.emit_changes;
+  StatusOr<std::unique_ptr<RecordApplier>> applier = RecordApplier::Create(&*db, applier_options);
+  if (!applier.ok()) return ExitWithError(applier.status());
+  LineReader reader(STDIN_FILENO);
+  RecordDecoder decoder(options.stream);
+  OutputWriter out(STDOUT_FILENO);
+  Metrics metrics(options.common.metrics_dir, "ch-store");
+  ApplyLoop loop(&reader, &decoder, applier->get(), options.emit_changes ? &out : nullptr, &metrics);
+  LogInfo("applying records", {{"db", options.db}, {"stream", options.stream}});
+
+  s = loop.Run();
+  const ApplyCounters& t = (*applier)->totals();
+  const std::optional<int64_t> checkpoint = (*applier)->last_committed_checkpoint();
+  LogInfo(s.ok() ? (StopRequested() ? "stopped" : "end of input") : "stopped on error",
+          {{"records", static_cast<int64_t>(t.records)},
+           {"applied", static_cast<int64_t>(t.stream_applied + t.bulk_applied)},
+           {"skipped", static_cast<int64_t>(t.skipped)},
+           {"superseded", static_cast<int64_t>(t.superseded)},
+           {"rejects", static_cast<int64_t>(t.rejects)},
+           {"status_changes", static_cast<int64_t>(t.status_changes)},
+           {"gaps", static_cast<int64_t>(t.gaps)},
+           {"commits", static_cast<int64_t>(loop.commits())},
+           {"checkpoint", checkpoint ? std::to_string(*checkpoint) : std::string()}});
+  Status metrics_written = metrics.Write();
+  if (!metrics_written.ok()) LogWarn("metrics not written", {{"error", metrics_written.ToString()}});
+  applier->reset();  // finalizes the statements before the database closes
+  if (!s.ok()) return ExitWithError(s);
+  s = db->Close();
+  if (!s.ok()) return ExitWithError(s);
+  return kExitOk;
+}
+
+int RunCheckpoint(const StoreOptions& options) {
+  StatusOr<Migrator> migrator = Migrator::Embedded();
+  if (!migrator.ok()) return ExitWithError(migrator.status());
+  StatusOr<ReadOnlyStore> store = OpenStoreForReading(options.db, *migrator, options.busy_timeout_ms);
+  if (!store.ok()) return ExitWithError(store.status());
+  if (!store->db) return kExitOk;
+  StatusOr<Statement> stmt = store->db->Prepare("SELECT timepoint FROM stream_state WHERE stream = ?1");
+  if (!stmt.ok()) return ExitWithError(stmt.status());
+  Status s = stmt->BindText(1, options.stream);
+  if (!s.ok()) return ExitWithError(s);
+  StatusOr<bool> row = stmt->Step();
+  if (!row.ok()) return ExitWithError(row.status());
+  if (!*row || stmt->ColumnIsNull(0)) return kExitOk;
+  OutputWriter out(STDOUT_FILENO);
+  s = out.WriteLine(std::to_string(stmt->ColumnInt64(0)));
+  if (s.ok()) s = out.Flush();
+  if (!s.ok()) return ExitWithError(s);
+  return kExitOk;
+}
+
+int RunMigrate(const StoreOptions& options) {
+  StatusOr<Migrator> migrator = Migrator::Embedded();
+  if (!migrator.ok()) return ExitWithError(migrator.status());
+  const int target = options.to.value_or(migrator->latest());
+  if (target < 0 || target > migrator->latest()) {
+    return ExitWithError(Status::Config("invalid value for --to: " + std::to_string(target) +
+                                        " (this ch-store knows schema versions 0.." +
+                                        std::to_string(migrator->latest()) + ")"));
+  }
+  StatusOr<SqliteDb> db = OpenStoreForWriting(options.db, options.busy_timeout_ms);
+  if (!db.ok()) return ExitWithError(db.status());
+  StatusOr<int> before = Migrator::CurrentVersion(&*db);
+  if (!before.ok()) return ExitWithError(before.status());
+  Status s = migrator->MigrateTo(&*db, target);
+  if (!s.ok()) return ExitWithError(s);
+  LogInfo("schema version", {{"db", options.db}, {"from", *before}, {"to", target}});
+  s = db->Close();
+  if (!s.ok()) return ExitWithError(s);
+  return kExitOk;
+}
+
+int RunPrune(const StoreOptions& options) {
+  StatusOr<Migrator> migrator = Migrator::Embedded();
+  if (!migrator.ok()) return ExitWithError(migrator.status());
+  OutputWriter out(STDOUT_FILENO);
+  int64_t deleted = 0;
+  // A missing database has no rejects: do not create one just to say so.
+  if (StoreFileHasContent(options.db)) {
+    StatusOr<SqliteDb> db = OpenStoreForWriting(options.db, options.busy_timeout_ms);
+    if (!db.ok()) return ExitWithError(db.status());
+    StatusOr<int> version = Migrator::CurrentVersion(&*db);
+    if (!version.ok()) return ExitWithError(version.status());
+    Status s = migrator->CheckKnown(*version);
+    if (!s.ok()) return ExitWithError(s);
+    if (*version > 0) {
+      StatusOr<Statement> stmt = db->Prepare(
+          "DELETE FROM rejects WHERE received_at < strftime('%Y-%m-%dT%H:%M:%SZ', 'now', ?1)");
+      if (!stmt.ok()) return ExitWithError(stmt.status());
+      char modifier[64];
+      std::snprintf(modifier, sizeof modifier, "-%.6f days", *options.rejects_older_than_days);
+      s = stmt->BindText(1, modifier);
+      if (s.ok()) s = stmt->Run();
+      if (!s.ok()) return ExitWithError(s);
+      deleted = db->Changes();
+    }
+    LogInfo("rejects pruned", {{"db", options.db}, {"deleted", deleted}});
+  }
+  Status s = out.WriteLine(std::to_string(deleted));
+  if (s.ok()) s = out.Flush();
+  if (!s.ok()) return ExitWithError(s);
+  return kExitOk;
+}
+
+}  // namespace ch

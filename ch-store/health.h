@@ -1,0 +1,67 @@
+// Health: what `ch-store status` reports. The figures are gathered into one
+// struct of inputs (HealthInputs), judged by one function (EvaluateHealth)
+// and printed as one JSON object, so that more inputs (ch-fetch's connection
+// and breaker state, lag, events per minute) can be added in one place each.
+//
+// Healthy means: the database is migrated, no gap of the stream is open (a
+// gap heals only with a complete bulk import), and, when a maximum commit age
+// is set, the stream's last commit is recent enough.
+#ifndef CH_STORE_HEALTH_H_
+#define CH_STORE_HEALTH_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ch-store/command_line.h"
+#include "common/sqlite_db.h"
+#include "common/status.h"
+
+namespace ch {
+
+struct HealthInputs {
+  std::string stream;
+  bool database_exists = false;
+  int schema_version = 0;         // PRAGMA user_version (0: missing or unmigrated)
+  int schema_version_latest = 0;  // what this binary knows
+  std::optional<int64_t> checkpoint;
+  std::optional<std::string> last_event_published_at;
+  std::optional<std::string> last_commit_at;
+  std::optional<double> last_commit_age_seconds;  // now - last_commit_at
+  std::optional<std::string> last_snapshot_as_of;
+  int64_t companies = 0;
+  int64_t companies_deleted = 0;
+  int64_t status_changes = 0;
+  int64_t rejects = 0;
+  int64_t gaps_open = 0;   // not healed (resumed or not)
+  int64_t gaps_total = 0;
+  /// --max-commit-age; unset: the commit age is not judged.
+  std::optional<double> max_commit_age_seconds;
+};
+
+struct HealthReport {
+  bool healthy = false;
+  std::vector<std::string> problems;  // why not healthy, one phrase each
+};
+
+// Judges the inputs (pure: no clock, no database).
+HealthReport EvaluateHealth(const HealthInputs& inputs);
+
+// Reads the figures of `stream` from a migrated database.
+Status ReadHealthInputs(SqliteDb* db, HealthInputs* inputs);
+
+// The status object, one line without the newline. Fields: stream,
+// checkpoint, last_event_published_at, last_commit_at,
+// last_commit_age_seconds, last_snapshot_as_of, companies,
+// companies_deleted, status_changes, rejects, gaps_open, gaps_total,
+// schema_version, schema_version_latest, healthy, problems.
+std::string FormatStatusJson(const HealthInputs& inputs, const HealthReport& report);
+
+// The status command: prints the object; exit 0 when healthy, 1 when not
+// (a missing or unmigrated database is printed too, as not healthy).
+int RunStatus(const StoreOptions& options);
+
+}  // namespace ch
+
+#endif  // CH_STORE_HEALTH_H_

@@ -1,0 +1,47 @@
+// Leads: what the business sells, read from the `leads` view (a status
+// change into a proposal to strike off, or into dissolved) in change order.
+// Each row carries its change id, so a consumer resumes with --after-id
+// (the last id it handled) and never sees a lead twice or misses one.
+#ifndef CH_STORE_LEADS_H_
+#define CH_STORE_LEADS_H_
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "ch-store/command_line.h"
+#include "common/output_writer.h"
+#include "common/sqlite_db.h"
+#include "common/status.h"
+
+namespace ch {
+
+// The columns printed, in order (the CSV header and the NDJSON keys).
+inline constexpr std::array<const char*, 22> kLeadColumns = {
+    "id",                 "company_number",  "company_name",          "new_status",
+    "new_status_detail",  "changed_at",      "address_line_1",        "address_line_2",
+    "locality",           "region",          "postal_code",           "country",
+    "sic_codes",          "source",          "old_status",            "old_status_detail",
+    "company_status",     "company_status_detail", "type",            "date_of_creation",
+    "date_of_cessation",  "timepoint"};
+
+enum class LeadsFormat { kCsv, kNdjson };
+
+struct LeadsQuery {
+  std::optional<int64_t> after_id;
+  std::optional<std::string> since;  // "YYYY-MM-DDTHH:MM:SSZ": changed_at >= since
+  LeadsFormat format = LeadsFormat::kCsv;
+};
+
+// Writes the leads matching `query` to `out` (a CSV header first, even when
+// there are no rows). Returns the number of leads written.
+StatusOr<int64_t> WriteLeads(SqliteDb* db, const LeadsQuery& query, OutputWriter* out);
+
+// The leads command. A missing or unmigrated database has no leads: nothing
+// is printed (not even the header) and the exit code is 0.
+int RunLeads(const StoreOptions& options);
+
+}  // namespace ch
+
+#endif  // CH_STORE_LEADS_H_

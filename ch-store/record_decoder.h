@@ -1,0 +1,149 @@
+// RecordDecoder: turns one input line (a normalized record from ch-parse, see
+// "Record formats" in README.md) into a typed Record that the applier can
+// store without further checks. It never fails: a line ch-store cannot use
+// (not JSON, an unknown kind, a company record missing what the database
+// needs) comes back as a reject whose reason starts with "ch-store: ", so bad
+// input is kept in `rejects` and never stops the stream.
+//
+// It runs once per event on the hot path, so it avoids allocation: the parse
+// tree lives in a reused arena, every text is a view into the line or into
+// the decoder, and the `data` object is taken from the line as it was written
+// (it is always the last member) instead of being serialised again.
+#ifndef CH_STORE_RECORD_DECODER_H_
+#define CH_STORE_RECORD_DECODER_H_
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rapidjson/document.h"
+
+namespace ch {
+
+using OptText = std::optional<std::string_view>;
+
+// The registered-office address members, in the order of the columns of
+// `companies` that hold them.
+inline constexpr std::array<const char*, 9> kAddressFields = {
+    "address_line_1", "address_line_2", "locality", "region", "postal_code",
+    "country",        "care_of",        "po_box",   "premises"};
+
+// At most this much of a rejected line is stored (DESIGN.md: up to 64 KiB).
+inline constexpr size_t kMaxRejectRawBytes = 64u << 10;
+
+enum class RecordKind {
+  kBlank,        // an empty or all-blank line: nothing to do
+  kCompany,      // a company state from the stream or a bulk snapshot
+  kReject,       // a line that could not be used (by ch-parse or ch-store)
+  kGap,          // {"gap":{...}}: events were lost upstream
+  kSnapshotEnd,  // {"snapshot_end":{...}}: a bulk import read to its end
+};
+
+struct CompanyRecord {
+  std::string_view stream;
+  bool bulk = false;     // source "bulk" (else "stream")
+  bool deleted = false;  // event_type "deleted" (else "changed")
+  std::optional<int64_t> timepoint;  // always set for stream records
+  OptText published_at;
+  OptText as_of;  // "YYYY-MM-DDTHH:MM:SSZ"; always set for bulk records
+  std::string_view company_number;
+  OptText company_name;
+  OptText company_status;  // nullopt: unknown, keep the stored pair
+  OptText company_status_detail;
+  OptText company_status_raw;
+  OptText type;
+  OptText type_raw;
+  OptText jurisdiction;
+  OptText date_of_creation;
+  OptText date_of_cessation;
+  std::array<OptText, kAddressFields.size()> address;
+  OptText sic_codes;  // comma-separated
+  OptText data;       // JSON text
+};
+
+struct RejectRecord {
+  std::string_view stream;
+  OptText source;
+  std::optional<int64_t> timepoint;
+  std::string_view reason;
+  std::string_view raw;  // at most kMaxRejectRawBytes
+  uint64_t raw_length = 0;
+};
+
+struct GapRecord {
+  std::string_view stream;
+  std::optional<int64_t> after_timepoint;
+  OptText reason;
+};
+
+struct SnapshotEndRecord {
+  std::string_view stream;
+  std::string_view as_of_date;  // "YYYY-MM-DD"
+  std::optional<int64_t> rows;
+};
+
+struct Record {
+  RecordKind kind = RecordKind::kBlank;
+  CompanyRecord company;          // kind == kCompany
+  RejectRecord reject;            // kind == kReject
+  GapRecord gap;                  // kind == kGap
+  SnapshotEndRecord snapshot_end; // kind == kSnapshotEnd
+};
+
+// True for "YYYY-MM-DDTHH:MM:SSZ" (shape only: digits where digits belong).
+bool IsUtcTimestampText(std::string_view text);
+// True for "YYYY-MM-DD" (shape only).
+bool IsIsoDateText(std::string_view text);
+// True for 1-10 characters A-Z0-9.
+bool IsCompanyNumber(std::string_view text);
+
+// The raw JSON text of the member `key` of the outermost object in `json`,
+// provided it is the last member (what ch-parse guarantees for `data`), with
+// surrounding blanks removed; nullopt if not found that way. `json` must be a
+// valid JSON object (the caller parsed it already).
+OptText FindLastMemberText(std::string_view json, std::string_view key);
+
+class RecordDecoder {
+ public:
+  // `default_stream` files records that name no stream (--stream).
+  explicit RecordDecoder(std::string default_stream);
+  RecordDecoder(const RecordDecoder&) = delete;
+  RecordDecoder& operator=(const RecordDecoder&) = delete;
+
+  // Decodes one line (without its '\n'). The result refers to `line` and to
+  // memory owned by the decoder: valid until the next call.
+  const Record& Decode(std::string_view line);
+
+  // A line longer than the input cap: only `prefix` was kept.
+  const Record& DecodeOversized(std::string_view prefix, uint64_t full_length);
+
+ private:
+  const Record& RejectLine(std::string_view line, uint64_t full_length, std::string reason);
+  bool DecodeCompany(const rapidjson::Value& root, std::string_view line);
+  bool DecodeReject(const rapidjson::Value& root);
+  bool DecodeGap(const rapidjson::Value& gap);
+  bool DecodeSnapshotEnd(const rapidjson::Value& snapshot_end);
+  // Sets the reason for the reject that DecodeX() failing leads to.
+  bool Fail(std::string reason);
+
+  std::string default_stream_;
+  Record record_;
+  std::string failure_;       // why the last Decode* failed
+  std::string reason_;        // reject reason made by ch-store
+  std::string raw_;           // decoded raw_base64
+  std::string sic_codes_;     // joined sic_codes
+  std::string data_;          // data re-serialised when it cannot be sliced
+  std::string as_of_date_;    // snapshot_end as_of normalised
+  // The parse tree lives in `pool_`, whose first chunk is `arena_`, reused
+  // for every line (larger trees spill into heap chunks freed with the pool).
+  std::vector<char> arena_;
+  std::optional<rapidjson::MemoryPoolAllocator<>> pool_;
+  std::optional<rapidjson::Document> doc_;
+};
+
+}  // namespace ch
+
+#endif  // CH_STORE_RECORD_DECODER_H_

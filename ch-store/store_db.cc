@@ -1,0 +1,86 @@
+// StoreDb: see store_db.h.
+#include "ch-store/store_db.h"
+
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <string>
+
+#include "common/log.h"
+
+namespace ch {
+
+namespace {
+
+// Pages of WAL after which a commit checkpoints them into the database. The
+// default (1000 pages, 4 MB) checkpoints every few batches during a replay;
+// a larger WAL moves pages into the database less often.
+constexpr int kWalAutocheckpointPages = 4000;
+// The WAL file is truncated back to this after a checkpoint (a bulk batch can
+// grow it well past its usual size).
+constexpr int64_t kJournalSizeLimitBytes = 64ll << 20;
+// Page cache (KiB) for stream records; bulk imports raise it.
+constexpr int kStreamCacheKib = 8192;
+
+}  // namespace
+
+bool StoreFileHasContent(const std::string& path) {
+  struct stat st {};
+  return stat(path.c_str(), &st) == 0 && st.st_size > 0;
+}
+
+StatusOr<SqliteDb> OpenStoreForWriting(const std::string& path, int busy_timeout_ms) {
+  StatusOr<SqliteDb> db = SqliteDb::Open(path, SqliteDb::Mode::kReadWriteCreate, busy_timeout_ms);
+  if (!db.ok()) return db.status();
+  StatusOr<Statement> mode = db->Prepare("PRAGMA journal_mode = WAL");
+  if (!mode.ok()) return mode.status().Annotate("set WAL mode on " + path);
+  StatusOr<bool> row = mode->Step();
+  if (!row.ok()) return row.status().Annotate("set WAL mode on " + path);
+  if (*row && mode->ColumnText(0) != "wal" && path != ":memory:") {
+    LogWarn("database not in WAL mode", {{"db", path}, {"journal_mode", mode->ColumnText(0)}});
+  }
+  mode->Reset();
+  const std::string pragmas = "PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = " +
+                              std::to_string(kWalAutocheckpointPages) + "; PRAGMA journal_size_limit = " +
+                              std::to_string(kJournalSizeLimitBytes) + "; PRAGMA cache_size = -" +
+                              std::to_string(kStreamCacheKib) + ";";
+  Status s = db->Exec(pragmas);
+  if (!s.ok()) return s.Annotate("configure " + path);
+  return db;
+}
+
+Status MigrateUp(SqliteDb* db, const Migrator& migrator) {
+  StatusOr<int> version = Migrator::CurrentVersion(db);
+  if (!version.ok()) return version.status();
+  Status s = migrator.CheckKnown(*version);
+  if (!s.ok()) return s;
+  if (*version == migrator.latest()) return Status::Ok();
+  return migrator.MigrateTo(db, migrator.latest());
+}
+
+Status ApplyTestLimits(SqliteDb* db) {
+  const char* max_pages = std::getenv("CH_TEST_SQLITE_MAX_PAGES");
+  if (max_pages == nullptr || *max_pages == '\0') return Status::Ok();
+  char* end = nullptr;
+  const long long n = std::strtoll(max_pages, &end, 10);
+  if (*end != '\0' || n <= 0) return Status::Config("invalid CH_TEST_SQLITE_MAX_PAGES '" + std::string(max_pages) + "'");
+  LogWarn("test limit: database size capped", {{"max_pages", static_cast<int64_t>(n)}});
+  return db->Exec("PRAGMA max_page_count = " + std::to_string(n));
+}
+
+StatusOr<ReadOnlyStore> OpenStoreForReading(const std::string& path, const Migrator& migrator,
+                                            int busy_timeout_ms) {
+  ReadOnlyStore store;
+  if (!StoreFileHasContent(path)) return store;
+  StatusOr<SqliteDb> db = SqliteDb::Open(path, SqliteDb::Mode::kReadOnly, busy_timeout_ms);
+  if (!db.ok()) return db.status();
+  StatusOr<int> version = Migrator::CurrentVersion(&*db);
+  if (!version.ok()) return version.status().Annotate("read " + path);
+  Status s = migrator.CheckKnown(*version);
+  if (!s.ok()) return s;
+  store.version = *version;
+  if (*version > 0) store.db = std::move(db).value();
+  return store;
+}
+
+}  // namespace ch
