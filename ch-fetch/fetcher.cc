@@ -120,7 +120,7 @@ Status Fetcher::Run() {
       if (!s.ok()) {
         fatal = s;
       } else {
-        LogWarn("timepoint no longer available (HTTP 416): gap recorded, continuing live",
+        LogWarn("timepoint no longer available (HTTP 416): gap line written",
                 {{"after_timepoint", after},
                  {"on_gap", options_.on_gap == OnGap::kExit ? "exit" : "continue"}});
         // The gap stays open until the next event; a live stream from here

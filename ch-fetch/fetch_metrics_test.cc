@@ -1,0 +1,63 @@
+#include "ch-fetch/fetch_metrics.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace ch {
+namespace {
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+TEST(FetchMetricsTest, WritesEveryNamedMetric) {
+  char dir[] = "/tmp/ch_fetch_metrics_XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  FetchMetrics m(dir);
+  m.SetConnected(true);
+  m.CountReconnect("stall");
+  m.CountReconnect("stall");
+  m.CountReconnect("clean-end");
+  m.AddEvents(3);
+  m.AddBytes(4096);
+  m.SetLastEventTimepoint(68805561);
+  m.SetBreaker(true, 5);
+  m.CountGap("started-live");
+  m.CountOversizedLine();
+  m.CountPartialLineDropped();
+  ASSERT_TRUE(m.Write(2.5).ok());
+  const std::string path = std::string(dir) + "/ch-fetch.prom";
+  const std::string text = ReadFile(path);
+  for (const char* expected :
+       {"chstream_connected{program=\"ch-fetch\"} 1", "chstream_reconnects_total{program=\"ch-fetch\",reason=\"stall\"} 2",
+        "chstream_reconnects_total{program=\"ch-fetch\",reason=\"clean-end\"} 1",
+        "chstream_events_total{program=\"ch-fetch\"} 3", "chstream_bytes_total{program=\"ch-fetch\"} 4096",
+        "chstream_last_event_timepoint{program=\"ch-fetch\"} 68805561",
+        "chstream_last_byte_age_seconds{program=\"ch-fetch\"} 2.5", "chstream_breaker_open{program=\"ch-fetch\"} 1",
+        "chstream_consecutive_failures{program=\"ch-fetch\"} 5",
+        "chstream_gaps_total{program=\"ch-fetch\",reason=\"started-live\"} 1",
+        "chstream_oversized_lines_total{program=\"ch-fetch\"} 1",
+        "chstream_partial_lines_dropped_total{program=\"ch-fetch\"} 1"}) {
+    EXPECT_NE(text.find(expected), std::string::npos) << expected << "\n" << text;
+  }
+  unlink(path.c_str());
+  rmdir(dir);
+}
+
+TEST(FetchMetricsTest, WithoutADirectoryNothingIsWritten) {
+  FetchMetrics m("");
+  m.AddEvents(1);
+  EXPECT_TRUE(m.Write(0).ok());
+  EXPECT_TRUE(m.MaybeWrite(0).ok());
+}
+
+}  // namespace
+}  // namespace ch

@@ -1,0 +1,413 @@
+#include "ch-fetch/fetcher.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <functional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "common/log.h"
+#include "common/signals.h"
+
+namespace ch {
+namespace {
+
+using End = ConnectionResult::End;
+using Script = std::function<ConnectionResult(const ConnectionRequest&, StreamSink*)>;
+
+// Plays one scripted connection per call, records the requests, and asks
+// the fetcher to stop once the script is exhausted.
+class FakeConnector : public Connector {
+ public:
+  ConnectionResult Connect(const ConnectionRequest& request, StreamSink* sink) override {
+    requests.push_back(request);
+    if (next_ >= scripts.size()) {
+      RequestStop(SIGTERM);
+      ConnectionResult r;
+      r.end = End::kStopped;
+      return r;
+    }
+    return scripts[next_++](request, sink);
+  }
+  std::vector<Script> scripts;
+  std::vector<ConnectionRequest> requests;
+
+ private:
+  size_t next_ = 0;
+};
+
+// A clock that only moves when slept on.
+class FakeWaiter : public Waiter {
+ public:
+  double Now() override { return now; }
+  bool Sleep(double seconds) override {
+    now += seconds;
+    slept += seconds;
+    return true;
+  }
+  double now = 1000;
+  double slept = 0;
+};
+
+std::string Event(int64_t timepoint) {
+  return "{\"resource_kind\":\"company-profile\",\"data\":{\"company_number\":\"01234567\"},\"event\":{\"timepoint\":" +
+         std::to_string(timepoint) + ",\"type\":\"changed\"}}";
+}
+
+// A 200 stream that delivers `lines` then ends as `end`.
+Script Stream(std::vector<std::string> lines, End end, double duration = 1) {
+  return [lines, end, duration](const ConnectionRequest&, StreamSink* sink) {
+    ConnectionResult r;
+    r.http_status = 200;
+    r.stream_started = true;
+    r.duration = duration;
+    r.end = end;
+    if (!sink->OnStreamStart()) {
+      r.end = End::kSinkFailed;
+      return r;
+    }
+    for (const auto& line : lines) {
+      sink->OnBytes(line.size() + 1);
+      if (!sink->OnEventLine(line)) {
+        r.end = End::kSinkFailed;
+        return r;
+      }
+      ++r.lines;
+    }
+    if (!sink->OnDrained()) r.end = End::kSinkFailed;
+    return r;
+  };
+}
+
+Script HttpStatus(long code, std::optional<std::string> retry_after = std::nullopt) {
+  return [code, retry_after](const ConnectionRequest&, StreamSink*) {
+    ConnectionResult r;
+    r.end = End::kHttpStatus;
+    r.http_status = code;
+    r.retry_after = retry_after;
+    return r;
+  };
+}
+
+Script NetworkError() {
+  return [](const ConnectionRequest&, StreamSink*) {
+    ConnectionResult r;
+    r.end = End::kNetworkError;
+    r.error = "Connection refused";
+    return r;
+  };
+}
+
+class FetcherTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ResetStopForTest();
+    SetLogLevel(LogLevel::kError);  // one line per attempt would drown the test output
+    options_.url = "http://127.0.0.1:9";
+    options_.backoff_initial = 1;
+    options_.backoff_max = 10;
+    options_.breaker_threshold = 100;
+    key_source_.key = "the-key";
+    out_fd_ = fileno(tmpfile_ = std::tmpfile());
+  }
+  void TearDown() override {
+    std::fclose(tmpfile_);
+    ResetStopForTest();
+    SetLogLevel(LogLevel::kInfo);
+  }
+
+  Status Run() {
+    OutputWriter out(out_fd_);
+    ReconnectPolicy policy(options_.backoff_initial, options_.backoff_max, options_.breaker_threshold,
+                           [] { return 0.0; });
+    FetchMetrics metrics("");
+    fetcher_ = std::make_unique<Fetcher>(options_, key_source_, LoadStreamKey(key_source_).value(), &connector_,
+                                         &policy, &waiter_, &out, out_fd_, &metrics);
+    Status s = fetcher_->Run();
+    fetcher_.reset();
+    return s;
+  }
+
+  std::vector<std::string> Output() {
+    std::vector<std::string> lines;
+    lseek(out_fd_, 0, SEEK_SET);
+    std::string all;
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(out_fd_, buf, sizeof buf)) > 0) all.append(buf, static_cast<size_t>(n));
+    std::istringstream in(all);
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    return lines;
+  }
+
+  std::vector<std::string> Urls() {
+    std::vector<std::string> urls;
+    for (const auto& r : connector_.requests) urls.push_back(r.url);
+    return urls;
+  }
+
+  FetchOptions options_;
+  KeySource key_source_;
+  FakeConnector connector_;
+  FakeWaiter waiter_;
+  std::FILE* tmpfile_ = nullptr;
+  int out_fd_ = -1;
+  std::unique_ptr<Fetcher> fetcher_;
+};
+
+const std::string kBase = "http://127.0.0.1:9/companies";
+
+TEST_F(FetcherTest, ResumesAfterTheLastFlushedTimepoint) {
+  options_.timepoint = 100;
+  connector_.scripts = {Stream({Event(100), Event(101)}, End::kNetworkError),
+                        Stream({Event(102)}, End::kCleanEnd), NetworkError()};
+  ASSERT_TRUE(Run().ok());
+  EXPECT_EQ(Urls(), (std::vector<std::string>{kBase + "?timepoint=100", kBase + "?timepoint=102",
+                                              kBase + "?timepoint=103", kBase + "?timepoint=103"}));
+  EXPECT_EQ(Output(), (std::vector<std::string>{Event(100), Event(101), Event(102)}));
+}
+
+TEST_F(FetcherTest, UntilALineArrivesItAsksForTheFirstTimepointAgain) {
+  options_.timepoint = 100;
+  connector_.scripts = {Stream({}, End::kNetworkError), HttpStatus(503)};
+  ASSERT_TRUE(Run().ok());
+  EXPECT_EQ(Urls(), (std::vector<std::string>{kBase + "?timepoint=100", kBase + "?timepoint=100",
+                                              kBase + "?timepoint=100"}));
+}
+
+TEST_F(FetcherTest, TheResumePointMovesOnlyAfterAFlush) {
+  options_.timepoint = 10;
+  connector_.scripts = {[this](const ConnectionRequest&, StreamSink* sink) {
+    ConnectionResult r;
+    r.http_status = 200;
+    r.stream_started = true;
+    r.end = End::kNetworkError;
+    EXPECT_TRUE(sink->OnStreamStart());
+    EXPECT_TRUE(sink->OnEventLine(Event(10)));
+    EXPECT_EQ(fetcher_->NextRequestTimepoint(), 10);  // written, not flushed
+    EXPECT_TRUE(sink->OnDrained());
+    EXPECT_EQ(fetcher_->NextRequestTimepoint(), 11);
+    return r;
+  }};
+  ASSERT_TRUE(Run().ok());
+}
+
+TEST_F(FetcherTest, LinesWithoutATimepointArePassedButDoNotMoveTheResumePoint) {
+  options_.timepoint = 5;
+  connector_.scripts = {Stream({Event(5), "this is not json{{", R"({"event":{"timepoint":"x"}})"}, End::kNetworkError)};
+  ASSERT_TRUE(Run().ok());
+  EXPECT_EQ(Urls()[1], kBase + "?timepoint=6");
+  EXPECT_EQ(Output().size(), 3u);
+}
+
+TEST_F(FetcherTest, AnOlderTimepointDoesNotMoveTheResumePointBack) {
+  options_.timepoint = 5;
+  connector_.scripts = {Stream({Event(5), Event(7), Event(6)}, End::kNetworkError)};
+  ASSERT_TRUE(Run().ok());
+  EXPECT_EQ(Urls()[1], kBase + "?timepoint=8");
+}
+
+TEST_F(FetcherTest, StartingLiveEmitsOneStartedLiveGapBeforeAnyEvent) {
+  connector_.scripts = {Stream({}, End::kNetworkError), Stream({Event(500)}, End::kNetworkError)};
+  ASSERT_TRUE(Run().ok());
+  EXPECT_EQ(Urls(), (std::vector<std::string>{kBase, kBase, kBase + "?timepoint=501"}));
+  EXPECT_EQ(Output(), (std::vector<std::string>{
+                          R"({"gap":{"stream":"companies","after_timepoint":null,"reason":"started-live"}})",
+                          Event(500)}));
+}
+
+TEST_F(FetcherTest, NoStartedLiveGapBeforeTheStreamActuallyStarts) {
+  connector_.scripts = {HttpStatus(503)};
+  ASSERT_TRUE(Run().ok());
+  EXPECT_TRUE(Output().empty());
+}
+
+TEST_F(FetcherTest, A416EmitsAGapAndContinuesLive) {
+  options_.timepoint = 50;
+  connector_.scripts = {HttpStatus(416), Stream({Event(900)}, End::kNetworkError)};
+  ASSERT_TRUE(Run().ok());
+  EXPECT_EQ(Urls(), (std::vector<std::string>{kBase + "?timepoint=50", kBase, kBase + "?timepoint=901"}));
+  EXPECT_EQ(Output(), (std::vector<std::string>{
+                          R"({"gap":{"stream":"companies","after_timepoint":49,"reason":"timepoint-out-of-range"}})",
+                          Event(900)}));
+  EXPECT_EQ(waiter_.slept, 0.5);  // no wait before going live; the later network error waits 0.5 s
+}
+
+TEST_F(FetcherTest, A416OnAResumeNamesTheLastWrittenTimepoint) {
+  options_.timepoint = 50;
+  connector_.scripts = {Stream({Event(50), Event(51)}, End::kNetworkError), HttpStatus(416)};
+  ASSERT_TRUE(Run().ok());
+  const auto out = Output();
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_EQ(out[2], R"({"gap":{"stream":"companies","after_timepoint":51,"reason":"timepoint-out-of-range"}})");
+}
+
+TEST_F(FetcherTest, OnGapExitStopsWithADataErrorAfterTheGapLine) {
+  options_.timepoint = 50;
+  options_.on_gap = OnGap::kExit;
+  connector_.scripts = {HttpStatus(416), Stream({Event(900)}, End::kNetworkError)};
+  Status s = Run();
+  EXPECT_EQ(s.code(), StatusCode::kDataError);
+  EXPECT_EQ(connector_.requests.size(), 1u);
+  EXPECT_EQ(Output().size(), 1u);
+}
+
+TEST_F(FetcherTest, ARejectedKeyIsAConfigErrorAfterOneRequest) {
+  for (long code : {401L, 403L}) {
+    connector_ = FakeConnector();
+    connector_.scripts = {HttpStatus(code), Stream({Event(1)}, End::kCleanEnd)};
+    Status s = Run();
+    EXPECT_EQ(s.code(), StatusCode::kConfig);
+    EXPECT_NE(s.message().find("CH_STREAM_KEY"), std::string::npos);
+    EXPECT_EQ(s.message().find("the-key"), std::string::npos);
+    EXPECT_EQ(connector_.requests.size(), 1u);
+    EXPECT_EQ(connector_.requests[0].key, "the-key");
+  }
+}
+
+TEST_F(FetcherTest, AKeyFileRotatedDuringARejectedRequestGetsOneMoreTry) {
+  char path[] = "/tmp/ch_fetch_key_XXXXXX";
+  const int fd = mkstemp(path);
+  ASSERT_GE(fd, 0);
+  close(fd);
+  std::ofstream(path) << "old-key\n";
+  key_source_.file = path;
+  connector_.scripts = {[&](const ConnectionRequest&, StreamSink*) {
+                          std::ofstream(path, std::ios::trunc) << "new-key\n";
+                          ConnectionResult r;
+                          r.end = End::kHttpStatus;
+                          r.http_status = 401;
+                          return r;
+                        },
+                        HttpStatus(401), HttpStatus(401)};
+  Status s = Run();
+  unlink(path);
+  EXPECT_EQ(s.code(), StatusCode::kConfig);
+  ASSERT_EQ(connector_.requests.size(), 2u);
+  EXPECT_EQ(connector_.requests[0].key, "old-key");
+  EXPECT_EQ(connector_.requests[1].key, "new-key");
+}
+
+TEST_F(FetcherTest, TheKeyFileIsReadAgainForEachConnection) {
+  char path[] = "/tmp/ch_fetch_key_XXXXXX";
+  const int fd = mkstemp(path);
+  ASSERT_GE(fd, 0);
+  close(fd);
+  std::ofstream(path) << "key-one";
+  key_source_.file = path;
+  connector_.scripts = {[&](const ConnectionRequest&, StreamSink*) {
+    std::ofstream(path, std::ios::trunc) << "key-two";
+    ConnectionResult r;
+    r.end = End::kNetworkError;
+    return r;
+  }};
+  ASSERT_TRUE(Run().ok());
+  unlink(path);
+  ASSERT_EQ(connector_.requests.size(), 2u);
+  EXPECT_EQ(connector_.requests[0].key, "key-one");
+  EXPECT_EQ(connector_.requests[1].key, "key-two");
+}
+
+TEST_F(FetcherTest, A429WaitsExactlyRetryAfterEvenAboveTheMaximum) {
+  options_.timepoint = 1;
+  connector_.scripts = {HttpStatus(429, "30")};
+  ASSERT_TRUE(Run().ok());
+  EXPECT_DOUBLE_EQ(waiter_.slept, 30);
+}
+
+TEST_F(FetcherTest, A429WithoutRetryAfterWaitsTheConfiguredTime) {
+  options_.timepoint = 1;
+  options_.retry_429 = 45;
+  connector_.scripts = {HttpStatus(429), HttpStatus(429, "not a number")};
+  ASSERT_TRUE(Run().ok());
+  EXPECT_DOUBLE_EQ(waiter_.slept, 90);
+}
+
+TEST_F(FetcherTest, FailuresBackOffAndTheBreakerWaitsTheMaximum) {
+  options_.timepoint = 1;
+  options_.breaker_threshold = 3;
+  // With a jitter source of 0, each backoff is its floor, initial/2 = 0.5.
+  connector_.scripts = {HttpStatus(503), NetworkError(), HttpStatus(502), HttpStatus(500)};
+  ASSERT_TRUE(Run().ok());
+  EXPECT_DOUBLE_EQ(waiter_.slept, 0.5 + 0.5 + 10 + 10);
+}
+
+TEST_F(FetcherTest, ACleanEndOfAHealthyStreamReconnectsWithoutWaiting) {
+  options_.timepoint = 1;
+  connector_.scripts = {Stream({Event(1)}, End::kCleanEnd), Stream({}, End::kCleanEnd, 3600)};
+  ASSERT_TRUE(Run().ok());
+  EXPECT_EQ(waiter_.slept, 0);
+  EXPECT_EQ(connector_.requests.size(), 3u);
+}
+
+TEST_F(FetcherTest, AnEmptyStreamThatEndsAtOnceBacksOff) {
+  options_.timepoint = 1;
+  connector_.scripts = {Stream({}, End::kCleanEnd, 0.01)};
+  ASSERT_TRUE(Run().ok());
+  EXPECT_EQ(waiter_.slept, 0.5);
+}
+
+TEST_F(FetcherTest, AFailingStdoutIsAnIoError) {
+  std::fclose(tmpfile_);
+  tmpfile_ = std::fopen("/dev/full", "w");
+  ASSERT_NE(tmpfile_, nullptr);
+  out_fd_ = fileno(tmpfile_);
+  options_.timepoint = 1;
+  connector_.scripts = {Stream({Event(1)}, End::kNetworkError), Stream({Event(2)}, End::kNetworkError)};
+  EXPECT_EQ(Run().code(), StatusCode::kIoError);
+  EXPECT_EQ(connector_.requests.size(), 1u);
+}
+
+TEST_F(FetcherTest, AClosedPipeIsNoticedEvenWithoutData) {
+  std::fclose(tmpfile_);
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  close(fds[0]);
+  tmpfile_ = fdopen(fds[1], "w");
+  out_fd_ = fds[1];
+  options_.timepoint = 1;
+  connector_.scripts = {HttpStatus(503), HttpStatus(503)};
+  EXPECT_EQ(Run().code(), StatusCode::kIoError);
+  EXPECT_EQ(connector_.requests.size(), 1u);
+}
+
+TEST_F(FetcherTest, AStopDuringAConnectionFlushesAndReturnsOk) {
+  options_.timepoint = 1;
+  connector_.scripts = {[](const ConnectionRequest&, StreamSink* sink) {
+    ConnectionResult r;
+    r.http_status = 200;
+    r.stream_started = true;
+    sink->OnStreamStart();
+    sink->OnEventLine(Event(1));
+    RequestStop(SIGTERM);
+    r.end = End::kStopped;
+    return r;
+  }};
+  ASSERT_TRUE(Run().ok());
+  EXPECT_EQ(connector_.requests.size(), 1u);
+  EXPECT_EQ(Output(), (std::vector<std::string>{Event(1)}));
+}
+
+TEST_F(FetcherTest, RequestsCarryTheTimeouts) {
+  options_.timepoint = 1;
+  options_.idle_timeout = 5;
+  options_.first_byte_timeout = 2;  // never below the idle timeout
+  options_.connect_timeout = 3;
+  options_.max_line_bytes = 1234;
+  connector_.scripts = {};
+  ASSERT_TRUE(Run().ok());
+  ASSERT_EQ(connector_.requests.size(), 1u);
+  EXPECT_EQ(connector_.requests[0].idle_timeout, 5);
+  EXPECT_EQ(connector_.requests[0].first_byte_timeout, 5);
+  EXPECT_EQ(connector_.requests[0].connect_timeout, 3);
+  EXPECT_EQ(connector_.requests[0].max_line_bytes, 1234u);
+}
+
+}  // namespace
+}  // namespace ch

@@ -1,0 +1,104 @@
+#include "ch-fetch/line_assembler.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace ch {
+namespace {
+
+class RecordingSink : public LineSink {
+ public:
+  bool OnLine(std::string_view line) override {
+    got.emplace_back(line);
+    return --stop_after != 0;
+  }
+  bool OnOversizedLine(uint64_t length) override {
+    got.push_back("OVERSIZED:" + std::to_string(length));
+    return --stop_after != 0;
+  }
+  std::vector<std::string> got;
+  int stop_after = -1;
+};
+
+TEST(LineAssemblerTest, PassesWholeLinesOfOneChunk) {
+  LineAssembler a(100);
+  RecordingSink sink;
+  EXPECT_TRUE(a.Feed("one\ntwo\n", &sink));
+  EXPECT_EQ(sink.got, (std::vector<std::string>{"one", "two"}));
+  EXPECT_EQ(a.pending_bytes(), 0u);
+}
+
+TEST(LineAssemblerTest, JoinsLinesSplitAcrossChunks) {
+  LineAssembler a(100);
+  RecordingSink sink;
+  EXPECT_TRUE(a.Feed("{\"a\":", &sink));
+  EXPECT_TRUE(a.Feed("1", &sink));
+  EXPECT_TRUE(a.Feed("}\n{\"b\"", &sink));
+  EXPECT_TRUE(a.Feed(":2}\n", &sink));
+  EXPECT_EQ(sink.got, (std::vector<std::string>{"{\"a\":1}", "{\"b\":2}"}));
+}
+
+TEST(LineAssemblerTest, EverySplitPointGivesTheSameLines) {
+  const std::string body = "{\"x\":1}\n\n{\"y\":\"a\\nb\"}\n\r\nlast\n";
+  for (size_t cut1 = 0; cut1 <= body.size(); ++cut1) {
+    for (size_t cut2 = cut1; cut2 <= body.size(); ++cut2) {
+      LineAssembler a(100);
+      RecordingSink sink;
+      a.Feed(std::string_view(body).substr(0, cut1), &sink);
+      a.Feed(std::string_view(body).substr(cut1, cut2 - cut1), &sink);
+      a.Feed(std::string_view(body).substr(cut2), &sink);
+      ASSERT_EQ(sink.got, (std::vector<std::string>{"{\"x\":1}", "", "{\"y\":\"a\\nb\"}", "\r", "last"}))
+          << cut1 << "," << cut2;
+    }
+  }
+}
+
+TEST(LineAssemblerTest, KeepsAnUnterminatedTailUntilResetDropsIt) {
+  LineAssembler a(100);
+  RecordingSink sink;
+  EXPECT_TRUE(a.Feed("done\nhalf a li", &sink));
+  EXPECT_EQ(a.pending_bytes(), 9u);
+  a.Reset();
+  EXPECT_EQ(a.pending_bytes(), 0u);
+  EXPECT_TRUE(a.Feed("ne\nnext\n", &sink));
+  // The cut-off line never appears, not even joined with what follows.
+  EXPECT_EQ(sink.got, (std::vector<std::string>{"done", "ne", "next"}));
+}
+
+TEST(LineAssemblerTest, ReportsALineAboveTheCapWithoutHoldingIt) {
+  LineAssembler a(10);
+  RecordingSink sink;
+  EXPECT_TRUE(a.Feed("short\n0123456789", &sink));
+  EXPECT_TRUE(a.Feed("abcdef", &sink));
+  EXPECT_EQ(a.pending_bytes(), 16u);
+  EXPECT_TRUE(a.Feed("ghij\nok\n", &sink));
+  EXPECT_EQ(sink.got, (std::vector<std::string>{"short", "OVERSIZED:20", "ok"}));
+}
+
+TEST(LineAssemblerTest, ReportsAnOversizedLineInsideOneChunk) {
+  LineAssembler a(4);
+  RecordingSink sink;
+  EXPECT_TRUE(a.Feed("1234\n12345\nab\n", &sink));
+  EXPECT_EQ(sink.got, (std::vector<std::string>{"1234", "OVERSIZED:5", "ab"}));
+}
+
+TEST(LineAssemblerTest, ALineExactlyAtTheCapSpanningChunksPasses) {
+  LineAssembler a(6);
+  RecordingSink sink;
+  EXPECT_TRUE(a.Feed("abc", &sink));
+  EXPECT_TRUE(a.Feed("def\n", &sink));
+  EXPECT_EQ(sink.got, (std::vector<std::string>{"abcdef"}));
+}
+
+TEST(LineAssemblerTest, StopsWhenTheSinkRefuses) {
+  LineAssembler a(100);
+  RecordingSink sink;
+  sink.stop_after = 2;
+  EXPECT_FALSE(a.Feed("a\nb\nc\n", &sink));
+  EXPECT_EQ(sink.got, (std::vector<std::string>{"a", "b"}));
+}
+
+}  // namespace
+}  // namespace ch
