@@ -1,0 +1,102 @@
+// ParseOptions: see parse_options.h.
+#include "ch-parse/parse_options.h"
+
+#include <cstdlib>
+#include <iostream>
+#include <string_view>
+
+#include "common/exit_code.h"
+
+namespace ch {
+
+namespace {
+
+constexpr const char* kSynopsis = "[--stream NAME] [--format stream|bulk-csv] [--as-of YYYY-MM-DD] [options]";
+constexpr const char* kDescription =
+    "Reads stream event lines (or, with --format bulk-csv, the Companies House bulk\n"
+    "snapshot CSV) on stdin and writes one normalized NDJSON record per line on stdout:\n"
+    "company records, reject records for input that cannot be used, and control lines.\n"
+    "Bad input never stops it; logs go to stderr.\n"
+    "\n"
+    "  ch-fetch | ch-parse | ch-store\n"
+    "  unzip -p BasicCompanyDataAsOneFile-2025-08-01.zip | ch-parse --format bulk-csv --as-of 2025-08-01";
+
+constexpr int64_t kMaxLineCap = int64_t{1} << 30;
+
+bool ValidStreamName(std::string_view name) {
+  if (name.empty() || name.size() > 100) return false;
+  for (char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                    c == '_' || c == '.';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+bool TruthyEnv(const char* name) {
+  const char* value = std::getenv(name);
+  if (value == nullptr) return false;
+  const std::string_view v(value);
+  return !v.empty() && v != "0" && v != "false" && v != "no";
+}
+
+}  // namespace
+
+Status ValidateParseOptions(const std::string& format_text, const std::string& as_of_text, ParseOptions* options) {
+  if (!ValidStreamName(options->stream)) {
+    return Status::Config("invalid value for --stream/CH_STREAM: '" + options->stream +
+                          "' (letters, digits, '-', '_' and '.')");
+  }
+  if (format_text == "stream") {
+    options->format = InputFormat::kStream;
+  } else if (format_text == "bulk-csv") {
+    options->format = InputFormat::kBulkCsv;
+  } else {
+    return Status::Config("invalid value for --format/CH_FORMAT: '" + format_text + "' (stream or bulk-csv)");
+  }
+  options->as_of.reset();
+  if (!as_of_text.empty()) {
+    options->as_of = ParseIsoDate(as_of_text);
+    if (!options->as_of) {
+      return Status::Config("invalid value for --as-of/CH_AS_OF: '" + as_of_text +
+                            "' (the snapshot date, YYYY-MM-DD)");
+    }
+  }
+  if (options->format == InputFormat::kBulkCsv && !options->as_of) {
+    return Status::Config(
+        "--as-of/CH_AS_OF is required with --format bulk-csv: the snapshot date, YYYY-MM-DD "
+        "(the date in the file name)");
+  }
+  if (options->max_line_bytes < 1 || options->max_line_bytes > kMaxLineCap) {
+    return Status::Config("invalid value for --max-line-bytes/CH_MAX_LINE_BYTES: " +
+                          std::to_string(options->max_line_bytes) + " (1 to " + std::to_string(kMaxLineCap) + ")");
+  }
+  return Status::Ok();
+}
+
+std::optional<int> ParseParseOptions(int argc, char** argv, ParseOptions* options) {
+  OptionParser parser("ch-parse", kSynopsis, kDescription);
+  const ParseOptions defaults;
+  std::string format_text;
+  std::string as_of_text;
+  parser.Add("stream", "CH_STREAM", &options->stream, defaults.stream, "stream name the records are filed under");
+  parser.Add("format", "CH_FORMAT", &format_text, std::string("stream"),
+             "input format: stream (event lines) or bulk-csv (the bulk snapshot)");
+  parser.Add("as-of", "CH_AS_OF", &as_of_text, std::string(),
+             "bulk-csv: the snapshot date YYYY-MM-DD (required with bulk-csv)");
+  parser.Add("max-line-bytes", "CH_MAX_LINE_BYTES", &options->max_line_bytes, defaults.max_line_bytes,
+             "longest line (bulk: CSV record) accepted; longer ones become rejects");
+  parser.AddSwitch("progress", &options->progress,
+                   "bulk-csv: progress lines on stderr (also when stderr is a terminal, or CH_PROGRESS=1)");
+  if (auto exit = parser.Parse(argc, argv)) return exit;
+  options->common = parser.common();
+  if (TruthyEnv("CH_PROGRESS")) options->progress = true;
+  const Status s = ValidateParseOptions(format_text, as_of_text, options);
+  if (!s.ok()) {
+    std::cerr << "ch-parse: " << s.message() << "\n";
+    return ExitCodeFor(s);
+  }
+  return std::nullopt;
+}
+
+}  // namespace ch

@@ -1,0 +1,93 @@
+#include "ch-parse/parse_options.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <string>
+#include <vector>
+
+namespace ch {
+namespace {
+
+class ParseOptionsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (const char* name : {"CH_STREAM", "CH_FORMAT", "CH_AS_OF", "CH_MAX_LINE_BYTES", "CH_PROGRESS"}) unsetenv(name);
+  }
+  void TearDown() override { SetUp(); }
+  // Runs the parser on these arguments; returns the exit code or -1 (carry on).
+  int Parse(std::vector<std::string> args) {
+    args.insert(args.begin(), "ch-parse");
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    options_ = ParseOptions();
+    auto exit = ParseParseOptions(static_cast<int>(args.size()), argv.data(), &options_);
+    return exit ? *exit : -1;
+  }
+  ParseOptions options_;
+};
+
+TEST_F(ParseOptionsTest, Defaults) {
+  EXPECT_EQ(Parse({}), -1);
+  EXPECT_EQ(options_.stream, "companies");
+  EXPECT_EQ(options_.format, InputFormat::kStream);
+  EXPECT_FALSE(options_.as_of);
+  EXPECT_EQ(options_.max_line_bytes, 8 << 20);
+  EXPECT_FALSE(options_.progress);
+}
+
+TEST_F(ParseOptionsTest, BulkNeedsAValidAsOf) {
+  EXPECT_EQ(Parse({"--format", "bulk-csv", "--as-of", "2025-08-01"}), -1);
+  EXPECT_EQ(options_.format, InputFormat::kBulkCsv);
+  EXPECT_EQ(options_.as_of->view(), "2025-08-01");
+  EXPECT_EQ(Parse({"--format", "bulk-csv"}), 78);
+  EXPECT_EQ(Parse({"--format", "bulk-csv", "--as-of", "2025-02-30"}), 78);
+  EXPECT_EQ(Parse({"--format", "bulk-csv", "--as-of", "01/08/2025"}), 78);
+  EXPECT_EQ(Parse({"--format", "bulk-csv", "--as-of"}), 64);
+}
+
+TEST_F(ParseOptionsTest, EnvironmentVariablesAndFlagsWin) {
+  setenv("CH_FORMAT", "bulk-csv", 1);
+  setenv("CH_AS_OF", "2025-08-01", 1);
+  setenv("CH_STREAM", "test", 1);
+  setenv("CH_MAX_LINE_BYTES", "1000", 1);
+  setenv("CH_PROGRESS", "1", 1);
+  EXPECT_EQ(Parse({}), -1);
+  EXPECT_EQ(options_.format, InputFormat::kBulkCsv);
+  EXPECT_EQ(options_.stream, "test");
+  EXPECT_EQ(options_.max_line_bytes, 1000);
+  EXPECT_TRUE(options_.progress);
+  EXPECT_EQ(Parse({"--stream", "companies", "--format", "stream"}), -1);
+  EXPECT_EQ(options_.stream, "companies");
+  EXPECT_EQ(options_.format, InputFormat::kStream);
+}
+
+TEST_F(ParseOptionsTest, InvalidValuesAreConfigErrors) {
+  EXPECT_EQ(Parse({"--format", "xml"}), 78);
+  EXPECT_EQ(Parse({"--stream", ""}), 78);
+  EXPECT_EQ(Parse({"--stream", "a/b"}), 78);
+  EXPECT_EQ(Parse({"--max-line-bytes", "0"}), 78);
+  EXPECT_EQ(Parse({"--max-line-bytes", "abc"}), 78);
+  setenv("CH_AS_OF", "yesterday", 1);
+  EXPECT_EQ(Parse({}), 78);
+}
+
+TEST_F(ParseOptionsTest, UsageErrorsAndHelp) {
+  EXPECT_EQ(Parse({"--bogus"}), 64);
+  EXPECT_EQ(Parse({"--help"}), 0);
+  EXPECT_EQ(Parse({"--progress"}), -1);
+  EXPECT_TRUE(options_.progress);
+}
+
+TEST(ValidateParseOptionsTest, MessagesNameTheFlagAndVariable) {
+  ParseOptions options;
+  Status s = ValidateParseOptions("bulk-csv", "", &options);
+  EXPECT_EQ(s.code(), StatusCode::kConfig);
+  EXPECT_NE(s.message().find("--as-of/CH_AS_OF"), std::string::npos);
+  s = ValidateParseOptions("csv", "", &options);
+  EXPECT_NE(s.message().find("--format/CH_FORMAT"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ch

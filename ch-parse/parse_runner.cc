@@ -1,0 +1,270 @@
+// ParseRunner: see parse_runner.h.
+#include "ch-parse/parse_runner.h"
+
+#include <unistd.h>
+
+#include "ch-parse/bulk_row_mapper.h"
+#include "ch-parse/csv_reader.h"
+#include "ch-parse/event_parser.h"
+#include "common/line_reader.h"
+#include "common/log.h"
+#include "common/signals.h"
+
+namespace ch {
+
+namespace {
+
+// Lines between two looks at the clock for metrics and progress.
+constexpr uint64_t kCheckEvery = 4096;
+constexpr auto kProgressInterval = std::chrono::seconds(1);
+
+LineReader::Options ReaderOptions(const ParseOptions& options) {
+  LineReader::Options reader_options;
+  reader_options.max_line_bytes = static_cast<size_t>(options.max_line_bytes);
+  return reader_options;
+}
+
+}  // namespace
+
+ParseRunner::ParseRunner(const ParseOptions& options, int in_fd, int out_fd, ParseMetrics* metrics)
+    : options_(options),
+      in_fd_(in_fd),
+      out_(out_fd),
+      metrics_(metrics),
+      progress_(options.format == InputFormat::kBulkCsv && (options.progress || isatty(STDERR_FILENO) == 1)),
+      started_(std::chrono::steady_clock::now()),
+      last_progress_(started_) {}
+
+Status ParseRunner::Run() {
+  MaybeWriteMetrics(/*now=*/true);
+  Status s = options_.format == InputFormat::kBulkCsv ? RunBulk() : RunStream();
+  if (!output_failed_) {
+    // Records already made are valid whatever stopped the run: pass them on.
+    Status flushed = Flush();
+    if (s.ok()) s = flushed;
+  }
+  MaybeReportProgress(/*final_report=*/true);
+  MaybeWriteMetrics(/*now=*/true);
+  return s;
+}
+
+Status ParseRunner::Emit(const std::string& line) {
+  Status s = out_.WriteLine(line);
+  if (!s.ok()) output_failed_ = true;
+  return s;
+}
+
+Status ParseRunner::Flush() {
+  Status s = out_.Flush();
+  if (!s.ok()) output_failed_ = true;
+  return s;
+}
+
+void ParseRunner::MaybeWriteMetrics(bool now) {
+  Status s = now ? metrics_->Write() : metrics_->MaybeWrite();
+  if (!s.ok() && !metrics_warned_) {
+    metrics_warned_ = true;
+    LogWarn("cannot write metrics (further failures are not logged)", {{"error", s.message()}});
+  }
+}
+
+void ParseRunner::MaybeReportProgress(bool final_report) {
+  if (!progress_) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (!final_report && now - last_progress_ < kProgressInterval) return;
+  last_progress_ = now;
+  const double seconds = std::chrono::duration<double>(now - started_).count();
+  const uint64_t rows = metrics_->bulk_rows();
+  LogInfo(final_report ? "bulk progress: done" : "bulk progress",
+          {{"rows", rows},
+           {"rows_per_second", seconds > 0 ? static_cast<int64_t>(static_cast<double>(rows) / seconds) : int64_t{0}},
+           {"rejects", metrics_->rejects()},
+           {"seconds", seconds}});
+}
+
+Status ParseRunner::OnIdle() {
+  Status s = Flush();
+  if (!s.ok()) return s;
+  MaybeWriteMetrics(/*now=*/false);
+  MaybeReportProgress(/*final_report=*/false);
+  return Status::Ok();
+}
+
+Status ParseRunner::RunStream() {
+  LineReader reader(in_fd_, ReaderOptions(options_));
+  EventParser parser(options_.stream);
+  std::string line_out;
+  line_out.reserve(64u << 10);
+  uint64_t until_check = kCheckEvery;
+  while (!StopRequested()) {
+    LineReader::Line line;
+    LineReader::Result r = reader.Next(&line, 0);
+    if (r == LineReader::Result::kWouldBlock) {
+      Status s = OnIdle();
+      if (!s.ok()) return s;
+      if (StopRequested()) break;
+      r = reader.Next(&line, -1);
+    }
+    EventParser::Outcome outcome = EventParser::Outcome::kHeartbeat;
+    line_out.clear();
+    switch (r) {
+      case LineReader::Result::kLine:
+        outcome = parser.Parse(line.bytes, &line_out);
+        break;
+      case LineReader::Result::kOversized:
+        outcome = parser.ParseOversized(line.bytes, line.full_length, &line_out);
+        break;
+      case LineReader::Result::kEof:
+        metrics_->SetInputBytes(reader.bytes_read());
+        LogInfo("end of input", {{"lines", metrics_->lines()},
+                                 {"records", metrics_->records()},
+                                 {"rejects", metrics_->rejects()},
+                                 {"control_lines", metrics_->control_lines()}});
+        return Status::Ok();
+      case LineReader::Result::kWouldBlock:
+      case LineReader::Result::kInterrupted:
+        continue;  // the loop looks at the stop flag
+      case LineReader::Result::kError:
+        return reader.status();
+    }
+    metrics_->CountLine();
+    switch (outcome) {
+      case EventParser::Outcome::kCompany:
+        metrics_->CountRecord();
+        if (parser.unknown_status()) metrics_->CountUnknownStatus();
+        break;
+      case EventParser::Outcome::kReject:
+        metrics_->CountReject(parser.reject_class());
+        break;
+      case EventParser::Outcome::kControl:
+        metrics_->CountControlLine();
+        break;
+      case EventParser::Outcome::kHeartbeat:
+        break;
+    }
+    if (outcome != EventParser::Outcome::kHeartbeat) {
+      Status s = Emit(line_out);
+      if (!s.ok()) return s;
+    }
+    if (--until_check == 0) {
+      until_check = kCheckEvery;
+      metrics_->SetInputBytes(reader.bytes_read());
+      MaybeWriteMetrics(/*now=*/false);
+    }
+  }
+  metrics_->SetInputBytes(reader.bytes_read());
+  LogInfo("stopped by signal", {{"signal", StopSignal()}, {"lines", metrics_->lines()}});
+  return Status::Ok();
+}
+
+Status ParseRunner::RunBulk() {
+  LineReader reader(in_fd_, ReaderOptions(options_));
+  CsvReader csv(&reader, static_cast<size_t>(options_.max_line_bytes));
+  BulkRowMapper mapper(options_.stream, *options_.as_of);
+  const RecordWriter& writer = mapper.writer();
+  std::string line_out;
+  line_out.reserve(64u << 10);
+  bool header_seen = false;
+  bool truncated = false;
+  uint64_t until_check = kCheckEvery;
+  uint64_t lines_counted = 0;
+  while (!StopRequested()) {
+    CsvReader::Result r = csv.Next(0);
+    if (r == CsvReader::Result::kWouldBlock) {
+      Status s = OnIdle();
+      if (!s.ok()) return s;
+      if (StopRequested()) break;
+      r = csv.Next(-1);
+    }
+    // Physical lines, whatever records they made.
+    for (; lines_counted < csv.lines_read(); ++lines_counted) metrics_->CountLine();
+    line_out.clear();
+    std::optional<RejectClass> reject;
+    std::string reason;
+    switch (r) {
+      case CsvReader::Result::kRecord: {
+        const auto& fields = csv.fields();
+        if (!header_seen || IsBulkHeader(fields)) {
+          // The first line, or a part file's header repeated mid-input.
+          Status s = CheckBulkHeader(fields);
+          if (!s.ok()) return s;
+          header_seen = true;
+          continue;
+        }
+        metrics_->CountBulkRow();
+        if (mapper.Map(fields, &line_out)) {
+          metrics_->CountRecord();
+          if (mapper.unknown_status()) metrics_->CountUnknownStatus();
+          if (mapper.unknown_type()) metrics_->CountUnknownType();
+        } else {
+          reject = mapper.reject_class();
+          reason = mapper.reason();
+        }
+        break;
+      }
+      case CsvReader::Result::kTooLong:
+        if (!header_seen) return Status::DataError("bulk CSV header: the first line is longer than --max-line-bytes");
+        metrics_->CountBulkRow();
+        reject = RejectClass::kLineTooLong;
+        reason = "CSV record too long (" + std::to_string(csv.raw_length()) + " bytes)";
+        break;
+      case CsvReader::Result::kMalformed:
+        if (!header_seen) return Status::DataError("bulk CSV header: not valid CSV");
+        metrics_->CountBulkRow();
+        reject = RejectClass::kCsvRow;
+        reason = "malformed CSV: a closing quote is followed by other text";
+        break;
+      case CsvReader::Result::kTruncated:
+        if (!header_seen) return Status::DataError("bulk CSV header: not valid CSV (unclosed quote)");
+        metrics_->CountBulkRow();
+        truncated = true;
+        reject = RejectClass::kCsvRow;
+        reason = "unterminated quoted field at end of input (input cut short)";
+        break;
+      case CsvReader::Result::kEof: {
+        metrics_->SetInputBytes(reader.bytes_read());
+        if (!header_seen) return Status::DataError("bulk CSV input is empty: no header line");
+        if (truncated) {
+          LogWarn("bulk input ended inside a quoted field: no snapshot_end written",
+                  {{"rows", metrics_->bulk_rows()}});
+          return Status::Ok();
+        }
+        writer.AppendSnapshotEnd(options_.as_of->view(), metrics_->bulk_rows(), &line_out);
+        Status s = Emit(line_out);
+        if (!s.ok()) return s;
+        metrics_->CountControlLine();
+        snapshot_complete_ = true;
+        LogInfo("bulk snapshot read", {{"rows", metrics_->bulk_rows()},
+                                       {"records", metrics_->records()},
+                                       {"rejects", metrics_->rejects()},
+                                       {"unknown_status", metrics_->unknown_status()},
+                                       {"unknown_type", metrics_->unknown_type()},
+                                       {"as_of", options_.as_of->view()}});
+        return Status::Ok();
+      }
+      case CsvReader::Result::kWouldBlock:
+      case CsvReader::Result::kInterrupted:
+        continue;
+      case CsvReader::Result::kError:
+        return csv.status();
+    }
+    if (reject) {
+      metrics_->CountReject(*reject);
+      writer.AppendReject(std::nullopt, reason, csv.raw(), csv.raw_length(), &line_out);
+    }
+    Status s = Emit(line_out);
+    if (!s.ok()) return s;
+    if (--until_check == 0) {
+      until_check = kCheckEvery;
+      metrics_->SetInputBytes(reader.bytes_read());
+      MaybeWriteMetrics(/*now=*/false);
+      MaybeReportProgress(/*final_report=*/false);
+    }
+  }
+  metrics_->SetInputBytes(reader.bytes_read());
+  LogWarn("stopped by signal before the end of the bulk input: no snapshot_end written",
+          {{"signal", StopSignal()}, {"rows", metrics_->bulk_rows()}});
+  return Status::Ok();
+}
+
+}  // namespace ch
