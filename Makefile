@@ -94,7 +94,7 @@ test: deps
 run: deps all
 	sh tests/tools/make_run.sh $(abspath $(BIN))
 
-bench: EXTRA_PACKAGES = jq sqlite-utils
+bench: EXTRA_PACKAGES = jq sqlite-utils time
 bench: deps all
 	BIN=$(abspath $(BIN)) sh tests/bench/bench.sh
 
