@@ -59,7 +59,6 @@ Status Fetcher::Run() {
             {{"url", url_.base}});
   }
   start_time_ = waiter_->Now();
-  bool auth_retried_with_new_key = false;
 
   while (!StopRequested()) {
     RefreshKey();
@@ -85,112 +84,20 @@ Status Fetcher::Run() {
       LogWarn("dropped a line cut off by the end of the connection",
               {{"bytes", r.dropped_partial_bytes}, {"url", request.url}});
     }
+
+    const Next next = Decide(r, asked);
     const std::string reason = ReasonOf(r);
+    const bool reconnect = next.fatal.ok() && r.end != ConnectionResult::End::kStopped && next.delay >= 0;
+    if (reconnect) metrics_->CountReconnect(reason);
+    // State changes reach the metrics file at once; only the counters of a
+    // long connection wait for the periodic write.
+    WriteMetrics(true);
+    LogAttempt(next.fatal.ok() ? LogLevel::kInfo : LogLevel::kError, request.url, asked, r, reason, next.delay);
 
-    // Decide what comes next. `delay` < 0 means "do not reconnect".
-    double delay = -1;
-    Status fatal;
-    bool gap_exit = false;
-    AttemptOutcome outcome;
-    bool consult_policy = true;
-    const bool was_open = policy_->breaker_open();
-    if (!output_status_.ok() || r.end == ConnectionResult::End::kSinkFailed) {
-      fatal = output_status_.ok() ? Status::IoError("stdout failed") : output_status_;
-      consult_policy = false;
-    } else if (r.end == ConnectionResult::End::kStopped) {
-      consult_policy = false;
-    } else if (r.end == ConnectionResult::End::kHttpStatus && (r.http_status == 401 || r.http_status == 403)) {
-      consult_policy = false;
-      const std::string used_key = key_;
-      RefreshKey();
-      if (key_ != used_key && !auth_retried_with_new_key) {
-        // The key file was rotated between our read and the server's
-        // answer: one more try with the new key is not a retry loop.
-        auth_retried_with_new_key = true;
-        delay = 0;
-      } else {
-        fatal = Status::Config("the server rejected the stream key (HTTP " + std::to_string(r.http_status) +
-                               ") read from " + key_source_.Describe() +
-                               ": set a valid stream key in CH_STREAM_KEY or CH_STREAM_KEY_FILE");
-      }
-    } else if (r.end == ConnectionResult::End::kHttpStatus && r.http_status == 416 && asked.has_value()) {
-      consult_policy = false;
-      const int64_t after = *asked - 1;
-      Status s = WriteGap(after, kGapTimepointOutOfRange);
-      if (!s.ok()) {
-        fatal = s;
-      } else {
-        LogWarn("timepoint no longer available (HTTP 416): gap line written",
-                {{"after_timepoint", after},
-                 {"on_gap", options_.on_gap == OnGap::kExit ? "exit" : "continue"}});
-        // The gap stays open until the next event; a live stream from here
-        // on owes no second (started-live) gap line.
-        initial_timepoint_.reset();
-        last_flushed_.reset();
-        last_written_.reset();
-        started_live_gap_owed_ = false;
-        if (options_.on_gap == OnGap::kExit) {
-          gap_exit = true;
-          fatal = Status::DataError("timepoint " + std::to_string(*asked) +
-                                    " is no longer available (HTTP 416); gap line written; exiting as "
-                                    "--on-gap=exit asks");
-        } else {
-          delay = 0;
-        }
-      }
-    } else if (r.end == ConnectionResult::End::kHttpStatus && r.http_status == 429) {
-      outcome.result = AttemptOutcome::Result::kRateLimited;
-      outcome.rate_limit_wait = options_.retry_429;
-      if (r.retry_after) {
-        if (auto wait = ParseRetryAfter(*r.retry_after, std::time(nullptr))) outcome.rate_limit_wait = *wait;
-      }
-    } else if (r.stream_started) {
-      outcome.result = AttemptOutcome::Result::kStreamed;
-      outcome.clean_end = r.end == ConnectionResult::End::kCleanEnd;
-      outcome.healthy = connection_events_ > 0 || r.duration >= kHealthySeconds;
-    } else {
-      outcome.result = AttemptOutcome::Result::kFailed;
-    }
-    if (consult_policy) {
-      delay = policy_->NextDelay(outcome);
-      if (policy_->breaker_open() && !was_open) {
-        LogWarn("circuit breaker open: waiting the maximum between attempts until a connection succeeds",
-                {{"consecutive_failures", policy_->consecutive_failures()}, {"wait_s", delay}});
-      } else if (!policy_->breaker_open() && was_open) {
-        LogInfo("circuit breaker closed");
-      }
-      metrics_->SetBreaker(policy_->breaker_open(), policy_->consecutive_failures());
-    }
-
-    // The one line per connection attempt.
-    const LogLevel level = fatal.ok() && !gap_exit ? LogLevel::kInfo : LogLevel::kError;
-    if (asked) {
-      Log(level, "connection",
-          {{"url", request.url}, {"timepoint", *asked}, {"status", static_cast<int64_t>(r.http_status)},
-           {"bytes", r.bytes}, {"events", connection_events_}, {"heartbeats", r.heartbeats},
-           {"duration_s", r.duration}, {"end", reason}, {"next_delay_s", delay},
-           {"breaker", policy_->breaker_open() ? "open" : "closed"}, {"error", r.error},
-           {"body", r.body_excerpt}});
-    } else {
-      Log(level, "connection",
-          {{"url", request.url}, {"live", true}, {"status", static_cast<int64_t>(r.http_status)},
-           {"bytes", r.bytes}, {"events", connection_events_}, {"heartbeats", r.heartbeats},
-           {"duration_s", r.duration}, {"end", reason}, {"next_delay_s", delay},
-           {"breaker", policy_->breaker_open() ? "open" : "closed"}, {"error", r.error},
-           {"body", r.body_excerpt}});
-    }
-
-    if (!fatal.ok()) {
-      WriteMetrics(true);
-      return fatal;
-    }
-    if (r.end == ConnectionResult::End::kStopped || delay < 0) break;
-    metrics_->CountReconnect(reason);
-    if (!Wait(delay)) {
-      if (!output_status_.ok()) {
-        WriteMetrics(true);
-        return output_status_;
-      }
+    if (!next.fatal.ok()) return next.fatal;
+    if (!reconnect) break;
+    if (!Wait(next.delay)) {
+      if (!output_status_.ok()) return output_status_;
       break;
     }
   }
@@ -199,8 +106,98 @@ Status Fetcher::Run() {
   return s;
 }
 
+Fetcher::Next Fetcher::Decide(const ConnectionResult& r, std::optional<int64_t> asked) {
+  Next next;
+  if (!output_status_.ok() || r.end == ConnectionResult::End::kSinkFailed) {
+    next.fatal = output_status_.ok() ? Status::IoError("stdout failed") : output_status_;
+    return next;
+  }
+  if (r.end == ConnectionResult::End::kStopped) return next;
+  if (r.end == ConnectionResult::End::kHttpStatus && (r.http_status == 401 || r.http_status == 403)) {
+    const std::string used_key = key_;
+    RefreshKey();
+    if (key_ != used_key && !auth_retried_with_new_key_) {
+      // The key file was rotated between our read and the server's answer:
+      // one more try with the new key is not a retry loop.
+      auth_retried_with_new_key_ = true;
+      next.delay = 0;
+      return next;
+    }
+    next.fatal = Status::Config("the server rejected the stream key (HTTP " + std::to_string(r.http_status) +
+                                ") read from " + key_source_.Describe() +
+                                ": set a valid stream key in CH_STREAM_KEY or CH_STREAM_KEY_FILE");
+    return next;
+  }
+  if (r.end == ConnectionResult::End::kHttpStatus && r.http_status == 416 && asked.has_value()) {
+    return AfterTimepointGone(*asked);
+  }
+
+  AttemptOutcome outcome;
+  if (r.end == ConnectionResult::End::kHttpStatus && r.http_status == 429) {
+    outcome.result = AttemptOutcome::Result::kRateLimited;
+    outcome.rate_limit_wait = options_.retry_429;
+    if (r.retry_after) {
+      if (auto wait = ParseRetryAfter(*r.retry_after, std::time(nullptr))) outcome.rate_limit_wait = *wait;
+    }
+  } else if (r.stream_started) {
+    outcome.result = AttemptOutcome::Result::kStreamed;
+    outcome.clean_end = r.end == ConnectionResult::End::kCleanEnd;
+    outcome.healthy = connection_events_ > 0 || r.duration >= kHealthySeconds;
+  } else {
+    // Network errors, timeouts, 5xx, other statuses (and a 416 for a live
+    // request, which no server should send).
+    outcome.result = AttemptOutcome::Result::kFailed;
+  }
+  const bool was_open = policy_->breaker_open();
+  next.delay = policy_->NextDelay(outcome);
+  if (policy_->breaker_open() && !was_open) {
+    LogWarn("circuit breaker open: waiting the maximum between attempts until a connection succeeds",
+            {{"consecutive_failures", policy_->consecutive_failures()}, {"wait_s", next.delay}});
+  } else if (!policy_->breaker_open() && was_open) {
+    LogInfo("circuit breaker closed");
+  }
+  metrics_->SetBreaker(policy_->breaker_open(), policy_->consecutive_failures());
+  return next;
+}
+
+Fetcher::Next Fetcher::AfterTimepointGone(int64_t asked) {
+  Next next;
+  const int64_t after = asked - 1;
+  next.fatal = WriteGap(after, kGapTimepointOutOfRange);
+  if (!next.fatal.ok()) return next;
+  LogWarn("timepoint no longer available (HTTP 416): gap line written",
+          {{"after_timepoint", after}, {"on_gap", options_.on_gap == OnGap::kExit ? "exit" : "continue"}});
+  // The gap stays open until the next event; a live stream from here on
+  // owes no second (started-live) gap line.
+  initial_timepoint_.reset();
+  last_flushed_.reset();
+  last_written_.reset();
+  started_live_gap_owed_ = false;
+  if (options_.on_gap == OnGap::kExit) {
+    next.fatal = Status::DataError("timepoint " + std::to_string(asked) +
+                                   " is no longer available (HTTP 416); gap line written; exiting as "
+                                   "--on-gap=exit asks");
+  } else {
+    next.delay = 0;
+  }
+  return next;
+}
+
+void Fetcher::LogAttempt(LogLevel level, const std::string& url, std::optional<int64_t> asked,
+                         const ConnectionResult& r, const std::string& reason, double delay) {
+  // LogField has no null, so a live request says "live": true instead of a
+  // timepoint.
+  const LogField timepoint = asked ? LogField("timepoint", *asked) : LogField("live", true);
+  Log(level, "connection",
+      {{"url", url}, timepoint, {"status", static_cast<int64_t>(r.http_status)}, {"bytes", r.bytes},
+       {"events", connection_events_}, {"heartbeats", r.heartbeats}, {"duration_s", r.duration},
+       {"end", reason}, {"next_delay_s", delay}, {"breaker", policy_->breaker_open() ? "open" : "closed"},
+       {"consecutive_failures", policy_->consecutive_failures()}, {"error", r.error}, {"body", r.body_excerpt}});
+}
+
 bool Fetcher::OnStreamStart() {
   metrics_->SetConnected(true);
+  WriteMetrics(true);
   if (asking_live_ && started_live_gap_owed_) {
     // Whatever happened before now is not in this stream.
     started_live_gap_owed_ = false;

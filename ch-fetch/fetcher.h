@@ -31,6 +31,7 @@
 #include "ch-fetch/stream_key.h"
 #include "ch-fetch/stream_url.h"
 #include "ch-fetch/waiter.h"
+#include "common/log.h"
 #include "common/output_writer.h"
 #include "common/status.h"
 
@@ -61,6 +62,18 @@ class Fetcher : private StreamSink {
   bool OnDrained() override;
   void OnBytes(uint64_t n) override;
   bool OnTick() override;
+
+  // What to do after a connection: wait `delay` seconds and reconnect
+  // (delay < 0: do not), or stop with `fatal`.
+  struct Next {
+    double delay = -1;
+    Status fatal;
+  };
+  Next Decide(const ConnectionResult& result, std::optional<int64_t> asked);
+  // A 416 for `asked`: the gap line, then live or exit.
+  Next AfterTimepointGone(int64_t asked);
+  void LogAttempt(LogLevel level, const std::string& url, std::optional<int64_t> asked,
+                  const ConnectionResult& r, const std::string& reason, double delay);
 
   // Flushes stdout, then moves the resume point over what was flushed.
   Status FlushOutput();
@@ -103,6 +116,8 @@ class Fetcher : private StreamSink {
   double start_time_ = 0;
   std::optional<double> last_byte_time_;
   bool metrics_warned_ = false;
+  /// A 401 has already been retried once with a rotated key.
+  bool auth_retried_with_new_key_ = false;
 };
 
 }  // namespace ch
