@@ -2,7 +2,6 @@
 #include "ch-parse/bulk_row_mapper.h"
 
 #include "ch-parse/status_mapping.h"
-#include "common/json.h"
 
 namespace ch {
 
@@ -136,28 +135,28 @@ bool TwoDigitNumber(std::string_view text, int max, char (&out)[2]) {
 
 // Helpers that build a JSON object member by member, leaving out empty
 // values and objects that end up with no members.
-void StringMember(std::string* out, bool* first, std::string_view key, std::optional<std::string_view> value) {
+void StringMember(JsonLine* out, bool* first, std::string_view key, std::optional<std::string_view> value) {
   if (!value || value->empty()) return;
-  if (!*first) out->push_back(',');
+  if (!*first) out->Append(',');
   *first = false;
-  AppendJsonKey(out, key);
-  AppendJsonString(out, *value);
+  out->AppendKey(key);
+  out->AppendString(*value);
 }
 
-size_t BeginObject(std::string* out, bool parent_first, std::string_view key) {
+size_t BeginObject(JsonLine* out, bool parent_first, std::string_view key) {
   const size_t mark = out->size();
-  if (!parent_first) out->push_back(',');
-  AppendJsonKey(out, key);
-  out->push_back('{');
+  if (!parent_first) out->Append(',');
+  out->AppendKey(key);
+  out->Append('{');
   return mark;
 }
 
-void EndObject(std::string* out, size_t mark, bool inner_first, bool* parent_first) {
+void EndObject(JsonLine* out, size_t mark, bool inner_first, bool* parent_first) {
   if (inner_first) {
-    out->resize(mark);  // nothing inside: leave the object out
+    out->truncate(mark);  // nothing inside: leave the object out
     return;
   }
-  out->push_back('}');
+  out->Append('}');
   *parent_first = false;
 }
 
@@ -191,9 +190,7 @@ Status CheckBulkHeader(const std::vector<std::string_view>& fields) {
 }
 
 BulkRowMapper::BulkRowMapper(std::string_view stream, const IsoDate& as_of_date)
-    : writer_(stream, "bulk"), as_of_(std::string(as_of_date.view()) + "T00:00:00Z") {
-  data_.reserve(4096);
-}
+    : writer_(stream, "bulk"), as_of_(std::string(as_of_date.view()) + "T00:00:00Z") {}
 
 bool BulkRowMapper::Fail(RejectClass reject_class, std::string reason) {
   reject_class_ = reject_class;
@@ -214,7 +211,7 @@ bool BulkRowMapper::ParseDateColumn(const std::vector<std::string_view>& fields,
                                       std::string(text.substr(0, kMaxQuotedBytes)) + "\"");
 }
 
-bool BulkRowMapper::Map(const std::vector<std::string_view>& fields, std::string* out) {
+bool BulkRowMapper::Map(const std::vector<std::string_view>& fields, JsonLine* out) {
   unknown_status_ = false;
   unknown_type_ = false;
   if (fields.size() != kBulkColumnCount) {
@@ -266,16 +263,14 @@ bool BulkRowMapper::Map(const std::vector<std::string_view>& fields, std::string
   for (size_t k = 0; k < kSicColumns; ++k) {
     if (auto code = SicCode(fields[kSicText1 + k])) record_.sic_codes.push_back(*code);
   }
-  BuildData(fields);
-  record_.data_json = data_;
-  writer_.AppendCompany(record_, out);
+  writer_.BeginCompany(record_, out);
+  AppendData(fields, out);
+  RecordWriter::EndCompany(out);
   return true;
 }
 
-void BulkRowMapper::BuildData(const std::vector<std::string_view>& fields) {
-  std::string* out = &data_;
-  out->clear();
-  out->push_back('{');
+void BulkRowMapper::AppendData(const std::vector<std::string_view>& fields, JsonLine* out) {
+  out->Append('{');
   bool first = true;
   StringMember(out, &first, "company_name", record_.company_name);
   StringMember(out, &first, "company_number", record_.company_number);
@@ -292,14 +287,14 @@ void BulkRowMapper::BuildData(const std::vector<std::string_view>& fields) {
   EndObject(out, mark, inner, &first);
 
   if (!record_.sic_codes.empty()) {
-    if (!first) out->push_back(',');
+    if (!first) out->Append(',');
     first = false;
-    out->append("\"sic_codes\":[");
+    out->Append("\"sic_codes\":[");
     for (size_t i = 0; i < record_.sic_codes.size(); ++i) {
-      if (i > 0) out->push_back(',');
-      AppendJsonString(out, record_.sic_codes[i]);
+      if (i > 0) out->Append(',');
+      out->AppendString(record_.sic_codes[i]);
     }
-    out->push_back(']');
+    out->Append(']');
   }
 
   mark = BeginObject(out, first, "accounts");
@@ -331,21 +326,21 @@ void BulkRowMapper::BuildData(const std::vector<std::string_view>& fields) {
     const auto name = NonEmpty(fields[kPreviousName1Date + 2 * k + 1]);
     if (!name) continue;
     if (!any_previous) {
-      if (!first) out->push_back(',');
+      if (!first) out->Append(',');
       first = false;
-      out->append("\"previous_company_names\":[");
+      out->Append("\"previous_company_names\":[");
     } else {
-      out->push_back(',');
+      out->Append(',');
     }
     any_previous = true;
-    out->push_back('{');
+    out->Append('{');
     bool item = true;
     if (previous_name_dates_[k]) StringMember(out, &item, "ceased_on", previous_name_dates_[k]->view());
     StringMember(out, &item, "name", name);
-    out->push_back('}');
+    out->Append('}');
   }
-  if (any_previous) out->push_back(']');
-  out->push_back('}');
+  if (any_previous) out->Append(']');
+  out->Append('}');
 }
 
 }  // namespace ch

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "ch-parse/company_number.h"
+#include "ch-parse/json_line.h"
 #include "ch-parse/record_writer.h"
 #include "common/status.h"
 #include "common/timestamp.h"
@@ -45,7 +46,7 @@ class BulkRowMapper {
 
   // Appends the company record for `fields` to *out and returns true; or
   // returns false with reject_class() and reason() saying why.
-  bool Map(const std::vector<std::string_view>& fields, std::string* out);
+  bool Map(const std::vector<std::string_view>& fields, JsonLine* out);
 
   RejectClass reject_class() const { return reject_class_; }
   const std::string& reason() const { return reason_; }
@@ -60,7 +61,8 @@ class BulkRowMapper {
   // Parses a date column into *date; an empty column gives nullopt. False
   // (and a reject reason) when the text is not a real date.
   bool ParseDateColumn(const std::vector<std::string_view>& fields, size_t column, std::optional<IsoDate>* date);
-  void BuildData(const std::vector<std::string_view>& fields);
+  // Writes the `data` object (company-profile shape) into *out.
+  void AppendData(const std::vector<std::string_view>& fields, JsonLine* out);
 
   RecordWriter writer_;
   std::string as_of_;  // "YYYY-MM-DDT00:00:00Z"
@@ -74,7 +76,6 @@ class BulkRowMapper {
   char ref_month_[2] = {};
   bool has_ref_day_ = false;
   bool has_ref_month_ = false;
-  std::string data_;
   std::string reason_;
   RejectClass reject_class_ = RejectClass::kCsvRow;
   bool unknown_status_ = false;

@@ -40,7 +40,7 @@ class BulkRowMapperTest : public ::testing::Test {
     out_.clear();
     const bool ok = mapper_.Map(Views(), &out_);
     if (ok) {
-      EXPECT_TRUE(ParseJson(out_, &doc_).ok()) << out_;
+      EXPECT_TRUE(ParseJson(out_.view(), &doc_).ok()) << out_.view();
     }
     return ok;
   }
@@ -58,7 +58,7 @@ class BulkRowMapperTest : public ::testing::Test {
 
   BulkRowMapper mapper_;
   std::vector<std::string> row_;
-  std::string out_;
+  JsonLine out_;
   rapidjson::Document doc_;
 };
 
@@ -306,8 +306,9 @@ std::vector<std::string> MapSample(const char* path, std::map<std::string, std::
     if (r == CsvReader::Result::kEof) break;
     EXPECT_EQ(r, CsvReader::Result::kRecord);
     if (r != CsvReader::Result::kRecord) break;
-    std::string line;
-    EXPECT_TRUE(mapper.Map(reader.fields(), &line)) << mapper.reason() << " in " << reader.raw();
+    JsonLine json_line;
+    EXPECT_TRUE(mapper.Map(reader.fields(), &json_line)) << mapper.reason() << " in " << reader.raw();
+    const std::string line(json_line.view());
     rapidjson::Document doc;
     EXPECT_TRUE(ParseJson(line, &doc).ok());
     (*by_number)[doc["company_number"].GetString()] = line;

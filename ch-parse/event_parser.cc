@@ -10,7 +10,6 @@
 #include <cstring>
 #include <limits>
 
-#include "ch-parse/raw_member.h"
 #include "ch-parse/status_mapping.h"
 #include "common/json.h"
 
@@ -19,7 +18,6 @@ namespace ch {
 namespace {
 
 constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
-constexpr size_t kPoolBufferBytes = 128u << 10;
 // How much of an offending value a reason quotes.
 constexpr size_t kMaxQuotedBytes = 64;
 constexpr size_t kMaxSicCodes = 32;
@@ -73,28 +71,25 @@ bool IsHeartbeat(std::string_view text) {
 }  // namespace
 
 EventParser::EventParser(std::string_view stream)
-    : writer_(stream, "stream"),
-      pool_buffer_(new char[kPoolBufferBytes]),
-      pool_(pool_buffer_.get(), kPoolBufferBytes),
-      doc_(&pool_) {
+    : writer_(stream, "stream") {
   reason_.reserve(256);
 }
 
 EventParser::Outcome EventParser::Reject(RejectClass reject_class, std::string_view reason,
-                                         std::optional<int64_t> timepoint, std::string* out) {
+                                         std::optional<int64_t> timepoint, JsonLine* out) {
   reject_class_ = reject_class;
   writer_.AppendReject(timepoint, reason, raw_, raw_length_, out);
   return Outcome::kReject;
 }
 
-EventParser::Outcome EventParser::ParseOversized(std::string_view prefix, uint64_t full_length, std::string* out) {
+EventParser::Outcome EventParser::ParseOversized(std::string_view prefix, uint64_t full_length, JsonLine* out) {
   raw_ = prefix;
   raw_length_ = full_length;
   reason_ = "line too long (" + std::to_string(full_length) + " bytes)";
   return Reject(RejectClass::kLineTooLong, reason_, std::nullopt, out);
 }
 
-EventParser::Outcome EventParser::Parse(std::string_view line, std::string* out) {
+EventParser::Outcome EventParser::Parse(std::string_view line, JsonLine* out) {
   raw_ = line;
   raw_length_ = line.size();
   unknown_status_ = false;
@@ -107,19 +102,17 @@ EventParser::Outcome EventParser::Parse(std::string_view line, std::string* out)
   if (std::memchr(text.data(), '\0', text.size()) != nullptr) {
     return Reject(RejectClass::kInvalidJson, "NUL byte in line", std::nullopt, out);
   }
-  // The previous line's values live in the pool: drop them, keep the memory.
-  doc_.SetNull();
-  pool_.Clear();
-  const Status parsed = ParseJson(text, &doc_);
+  const Status parsed = document_.Parse(text);
   if (!parsed.ok()) return Reject(RejectClass::kInvalidJson, parsed.message(), std::nullopt, out);
-  if (!doc_.IsObject()) return Reject(RejectClass::kEnvelope, "not a JSON object", std::nullopt, out);
-  if (doc_.MemberCount() == 1 && (doc_.HasMember("gap") || doc_.HasMember("snapshot_end"))) {
-    return ParseControl(doc_, out);
+  const rapidjson::Value& root = document_.root();
+  if (!root.IsObject()) return Reject(RejectClass::kEnvelope, "not a JSON object", std::nullopt, out);
+  if (root.MemberCount() == 1 && (root.HasMember("gap") || root.HasMember("snapshot_end"))) {
+    return ParseControl(root, out);
   }
-  return ParseEvent(doc_, text, out);
+  return ParseEvent(root, out);
 }
 
-EventParser::Outcome EventParser::ParseControl(const rapidjson::Value& root, std::string* out) {
+EventParser::Outcome EventParser::ParseControl(const rapidjson::Value& root, JsonLine* out) {
   if (root.HasMember("snapshot_end")) {
     // Only ch-parse --format bulk-csv makes these, after reading a whole
     // snapshot; one arriving from the stream could heal gaps it never filled.
@@ -150,7 +143,7 @@ EventParser::Outcome EventParser::ParseControl(const rapidjson::Value& root, std
   return Outcome::kControl;
 }
 
-EventParser::Outcome EventParser::ParseEvent(const rapidjson::Value& root, std::string_view text, std::string* out) {
+EventParser::Outcome EventParser::ParseEvent(const rapidjson::Value& root, JsonLine* out) {
   const rapidjson::Value* event = FindMember(root, "event");
   const rapidjson::Value* timepoint_value = event != nullptr ? FindMember(*event, "timepoint") : nullptr;
   const std::optional<int64_t> timepoint =
@@ -260,15 +253,9 @@ EventParser::Outcome EventParser::ParseEvent(const rapidjson::Value& root, std::
   record_.company_number = company_number_->view();
   if (data != nullptr) {
     ExtractCompanyFields(*data);
-    // The original bytes of `data`; the DOM is the fallback for the odd
-    // line whose top-level keys are written with escapes.
-    if (auto raw_data = FindRawMember(text, "data")) {
-      record_.data_json = *raw_data;
-    } else {
-      data_fallback_.clear();
-      AppendJsonValue(&data_fallback_, *data);
-      record_.data_json = data_fallback_;
-    }
+    // The original bytes of `data`, passed on unchanged. (The parse noted
+    // the span of the same first "data" member FindMember found.)
+    record_.data_json = document_.raw_data().value_or("{}");
   } else {
     record_.data_json = "{}";
   }

@@ -6,20 +6,21 @@
 // common/json.h (nesting limit, UTF-8, trailing garbage), members are read
 // through FindMember and type checks, and anything that does not fit the
 // companies stream becomes a reject record carrying the raw bytes, never an
-// error: ch-parse must not stop on bad data. The Document and its memory pool
-// are reused from line to line, so steady-state parsing does not allocate.
+// error: ch-parse must not stop on bad data. The parsed document (see
+// line_document.h) reuses its memory from line to line.
 #ifndef CH_PARSE_EVENT_PARSER_H_
 #define CH_PARSE_EVENT_PARSER_H_
 
 #include <array>
 #include <cstdint>
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "ch-parse/company_number.h"
+#include "ch-parse/json_line.h"
+#include "ch-parse/line_document.h"
 #include "ch-parse/record_writer.h"
 #include "common/timestamp.h"
 #include "rapidjson/document.h"
@@ -41,11 +42,11 @@ class EventParser {
 
   // Handles one line (without its '\n'; a '\r' before it and a UTF-8 BOM
   // are tolerated) and appends the resulting line, without '\n', to *out.
-  Outcome Parse(std::string_view line, std::string* out);
+  Outcome Parse(std::string_view line, JsonLine* out);
 
   // A line longer than the cap: `prefix` is what the reader kept of it,
   // `full_length` its real size. Always a reject.
-  Outcome ParseOversized(std::string_view prefix, uint64_t full_length, std::string* out);
+  Outcome ParseOversized(std::string_view prefix, uint64_t full_length, JsonLine* out);
 
   // Valid after kReject.
   RejectClass reject_class() const { return reject_class_; }
@@ -55,9 +56,9 @@ class EventParser {
 
  private:
   Outcome Reject(RejectClass reject_class, std::string_view reason, std::optional<int64_t> timepoint,
-                 std::string* out);
-  Outcome ParseControl(const rapidjson::Value& root, std::string* out);
-  Outcome ParseEvent(const rapidjson::Value& root, std::string_view text, std::string* out);
+                 JsonLine* out);
+  Outcome ParseControl(const rapidjson::Value& root, JsonLine* out);
+  Outcome ParseEvent(const rapidjson::Value& root, JsonLine* out);
   // Fills record_ from the `data` object (any member may be missing).
   void ExtractCompanyFields(const rapidjson::Value& data);
   // A string member as text; numbers become their JSON text (stored in
@@ -69,11 +70,7 @@ class EventParser {
   std::string_view raw_;
   uint64_t raw_length_ = 0;
 
-  // Document memory: a fixed first block that fits any ordinary event, so
-  // the pool only reaches for malloc on exceptionally large lines.
-  std::unique_ptr<char[]> pool_buffer_;
-  rapidjson::MemoryPoolAllocator<> pool_;
-  rapidjson::Document doc_;
+  LineDocument document_;
 
   CompanyRecord record_;
   std::optional<UtcTimestamp> published_at_;
@@ -81,7 +78,6 @@ class EventParser {
   std::optional<IsoDate> date_of_creation_;
   std::optional<IsoDate> date_of_cessation_;
   std::string reason_;
-  std::string data_fallback_;
   std::array<std::string, kAddressKeys.size()> address_scratch_;
   std::vector<std::string> sic_scratch_;
   std::string name_scratch_;

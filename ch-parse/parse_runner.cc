@@ -48,8 +48,8 @@ Status ParseRunner::Run() {
   return s;
 }
 
-Status ParseRunner::Emit(const std::string& line) {
-  Status s = out_.WriteLine(line);
+Status ParseRunner::Emit(const JsonLine& line) {
+  Status s = out_.WriteLine(line.view());
   if (!s.ok()) output_failed_ = true;
   return s;
 }
@@ -93,8 +93,7 @@ Status ParseRunner::OnIdle() {
 Status ParseRunner::RunStream() {
   LineReader reader(in_fd_, ReaderOptions(options_));
   EventParser parser(options_.stream);
-  std::string line_out;
-  line_out.reserve(64u << 10);
+  JsonLine line_out;
   uint64_t until_check = kCheckEvery;
   while (!StopRequested()) {
     LineReader::Line line;
@@ -162,8 +161,7 @@ Status ParseRunner::RunBulk() {
   CsvReader csv(&reader, static_cast<size_t>(options_.max_line_bytes));
   BulkRowMapper mapper(options_.stream, *options_.as_of);
   const RecordWriter& writer = mapper.writer();
-  std::string line_out;
-  line_out.reserve(64u << 10);
+  JsonLine line_out;
   bool header_seen = false;
   bool truncated = false;
   uint64_t until_check = kCheckEvery;

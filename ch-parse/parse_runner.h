@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <string>
 
+#include "ch-parse/json_line.h"
 #include "ch-parse/parse_metrics.h"
 #include "ch-parse/parse_options.h"
 #include "common/output_writer.h"
@@ -44,7 +45,7 @@ class ParseRunner {
   // Input would block: flush, refresh metrics and progress.
   Status OnIdle();
   // Output goes through these two, which remember a failed write.
-  Status Emit(const std::string& line);
+  Status Emit(const JsonLine& line);
   Status Flush();
   void MaybeWriteMetrics(bool now);
   void MaybeReportProgress(bool final_report);

@@ -1,39 +1,28 @@
 // RecordWriter: see record_writer.h.
 #include "ch-parse/record_writer.h"
 
-#include <charconv>
-
 #include "common/json.h"
 
 namespace ch {
 
 namespace {
 
-void AppendInt(std::string* out, uint64_t value) {
-  char buf[24];
-  const auto result = std::to_chars(buf, buf + sizeof buf, value);
-  out->append(buf, static_cast<size_t>(result.ptr - buf));
-}
-
-void AppendOptionalInt(std::string* out, std::optional<int64_t> value) {
-  if (!value) {
-    out->append("null");
-    return;
+void AppendOptionalInt(JsonLine* out, std::optional<int64_t> value) {
+  if (value) {
+    out->AppendInt(*value);
+  } else {
+    out->Append("null");
   }
-  char buf[24];
-  const auto result = std::to_chars(buf, buf + sizeof buf, *value);
-  out->append(buf, static_cast<size_t>(result.ptr - buf));
 }
 
 // ,"key":"value" or ,"key":null
-void AppendMember(std::string* out, std::string_view key, std::optional<std::string_view> value) {
-  out->append(",\"");
-  out->append(key);
-  out->append("\":");
+void AppendMember(JsonLine* out, std::string_view key, std::optional<std::string_view> value) {
+  out->Append(',');
+  out->AppendKey(key);
   if (value) {
-    AppendJsonString(out, *value);
+    out->AppendString(*value);
   } else {
-    out->append("null");
+    out->Append("null");
   }
 }
 
@@ -86,8 +75,8 @@ RecordWriter::RecordWriter(std::string_view stream, std::string_view source) {
   reject_prefix_ = "{\"kind\":\"reject\"" + tail;
 }
 
-void RecordWriter::AppendCompany(const CompanyRecord& r, std::string* out) const {
-  out->append(company_prefix_);
+void RecordWriter::BeginCompany(const CompanyRecord& r, JsonLine* out) const {
+  out->Append(company_prefix_);
   AppendOptionalInt(out, r.timepoint);
   AppendMember(out, "published_at", r.published_at);
   AppendMember(out, "as_of", r.as_of);
@@ -102,56 +91,60 @@ void RecordWriter::AppendCompany(const CompanyRecord& r, std::string* out) const
   AppendMember(out, "jurisdiction", r.jurisdiction);
   AppendMember(out, "date_of_creation", r.date_of_creation);
   AppendMember(out, "date_of_cessation", r.date_of_cessation);
-  out->append(",\"registered_office_address\":{");
+  out->Append(",\"registered_office_address\":{");
   bool first = true;
   for (size_t i = 0; i < kAddressKeys.size(); ++i) {
     if (!r.address[i]) continue;
-    if (!first) out->push_back(',');
+    if (!first) out->Append(',');
     first = false;
-    AppendJsonKey(out, kAddressKeys[i]);
-    AppendJsonString(out, *r.address[i]);
+    out->AppendKey(kAddressKeys[i]);
+    out->AppendString(*r.address[i]);
   }
-  out->append("},\"sic_codes\":[");
+  out->Append("},\"sic_codes\":[");
   for (size_t i = 0; i < r.sic_codes.size(); ++i) {
-    if (i > 0) out->push_back(',');
-    AppendJsonString(out, r.sic_codes[i]);
+    if (i > 0) out->Append(',');
+    out->AppendString(r.sic_codes[i]);
   }
-  out->append("],\"data\":");
-  out->append(r.data_json.empty() ? std::string_view("{}") : r.data_json);
-  out->push_back('}');
+  out->Append("],\"data\":");
+}
+
+void RecordWriter::AppendCompany(const CompanyRecord& r, JsonLine* out) const {
+  BeginCompany(r, out);
+  out->Append(r.data_json.empty() ? std::string_view("{}") : r.data_json);
+  EndCompany(out);
 }
 
 void RecordWriter::AppendReject(std::optional<int64_t> timepoint, std::string_view reason, std::string_view raw,
-                                uint64_t raw_length, std::string* out) const {
-  out->append(reject_prefix_);
+                                uint64_t raw_length, JsonLine* out) const {
+  out->Append(reject_prefix_);
   AppendOptionalInt(out, timepoint);
   AppendMember(out, "reason", reason);
-  out->append(",\"raw_length\":");
-  AppendInt(out, raw_length);
-  out->append(",\"raw_base64\":\"");
-  out->append(Base64Encode(raw.substr(0, kMaxRawBytes)));
-  out->append("\"}");
+  out->Append(",\"raw_length\":");
+  out->AppendUint(raw_length);
+  out->Append(",\"raw_base64\":\"");
+  out->Append(Base64Encode(raw.substr(0, kMaxRawBytes)));
+  out->Append("\"}");
 }
 
 void RecordWriter::AppendGap(std::string_view stream, std::optional<int64_t> after_timepoint,
-                             std::string_view reason, std::string* out) {
-  out->append("{\"gap\":{\"stream\":");
-  AppendJsonString(out, stream);
-  out->append(",\"after_timepoint\":");
+                             std::string_view reason, JsonLine* out) {
+  out->Append("{\"gap\":{\"stream\":");
+  out->AppendString(stream);
+  out->Append(",\"after_timepoint\":");
   AppendOptionalInt(out, after_timepoint);
-  out->append(",\"reason\":");
-  AppendJsonString(out, reason);
-  out->append("}}");
+  out->Append(",\"reason\":");
+  out->AppendString(reason);
+  out->Append("}}");
 }
 
-void RecordWriter::AppendSnapshotEnd(std::string_view as_of_date, uint64_t rows, std::string* out) const {
-  out->append("{\"snapshot_end\":{\"stream\":");
-  out->append(stream_json_);
-  out->append(",\"as_of\":");
-  AppendJsonString(out, as_of_date);
-  out->append(",\"rows\":");
-  AppendInt(out, rows);
-  out->append("}}");
+void RecordWriter::AppendSnapshotEnd(std::string_view as_of_date, uint64_t rows, JsonLine* out) const {
+  out->Append("{\"snapshot_end\":{\"stream\":");
+  out->Append(stream_json_);
+  out->Append(",\"as_of\":");
+  out->AppendString(as_of_date);
+  out->Append(",\"rows\":");
+  out->AppendUint(rows);
+  out->Append("}}");
 }
 
 }  // namespace ch

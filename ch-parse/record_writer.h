@@ -2,8 +2,8 @@
 // exact shape README.md ("Record formats") documents: company records with
 // their members in a fixed order and `data` last (ch-store may rely on that),
 // reject records carrying the raw bytes as base64, and the `gap` and
-// `snapshot_end` control lines. Lines are appended to a caller-owned string
-// so the hot loop reuses one buffer and never allocates per record.
+// `snapshot_end` control lines. Lines are appended to a caller-owned
+// JsonLine, so the hot loop reuses one buffer and never allocates per record.
 #ifndef CH_PARSE_RECORD_WRITER_H_
 #define CH_PARSE_RECORD_WRITER_H_
 
@@ -13,6 +13,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "ch-parse/json_line.h"
 
 namespace ch {
 
@@ -77,17 +79,22 @@ class RecordWriter {
   RecordWriter(std::string_view stream, std::string_view source);
 
   // Appends one company record (no '\n') to *out.
-  void AppendCompany(const CompanyRecord& record, std::string* out) const;
+  void AppendCompany(const CompanyRecord& record, JsonLine* out) const;
+  // The same in two steps, for a caller that writes `data` straight into
+  // the line: BeginCompany writes every member up to `"data":` (ignoring
+  // record.data_json), the caller appends the object, EndCompany closes.
+  void BeginCompany(const CompanyRecord& record, JsonLine* out) const;
+  static void EndCompany(JsonLine* out) { out->Append('}'); }
   // Appends one reject record: `raw` is the line as received (only its first
   // kMaxRawBytes are kept), `raw_length` its full length.
   void AppendReject(std::optional<int64_t> timepoint, std::string_view reason, std::string_view raw,
-                    uint64_t raw_length, std::string* out) const;
+                    uint64_t raw_length, JsonLine* out) const;
 
   // {"gap":{"stream":S,"after_timepoint":N|null,"reason":R}}
   static void AppendGap(std::string_view stream, std::optional<int64_t> after_timepoint, std::string_view reason,
-                        std::string* out);
+                        JsonLine* out);
   // {"snapshot_end":{"stream":S,"as_of":"YYYY-MM-DD","rows":N}}
-  void AppendSnapshotEnd(std::string_view as_of_date, uint64_t rows, std::string* out) const;
+  void AppendSnapshotEnd(std::string_view as_of_date, uint64_t rows, JsonLine* out) const;
 
  private:
   std::string stream_json_;     // the stream name as a JSON string

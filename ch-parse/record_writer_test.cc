@@ -29,9 +29,9 @@ TEST(RecordWriterTest, CompanyRecordHasEveryMemberInOrderWithDataLast) {
   r.address[4] = "NR16 2HS";
   r.sic_codes = {"45200", "01110"};
   r.data_json = "{\"company_number\":\"05954546\"}";
-  std::string out;
+  JsonLine out;
   writer.AppendCompany(r, &out);
-  EXPECT_EQ(out,
+  EXPECT_EQ(out.view(),
             "{\"kind\":\"company\",\"stream\":\"companies\",\"source\":\"stream\",\"timepoint\":68805561,"
             "\"published_at\":\"2023-11-04T14:33:29Z\",\"as_of\":\"2023-11-04T14:33:29Z\",\"event_type\":\"changed\","
             "\"company_number\":\"05954546\",\"company_name\":\"GLENCOYNE \\\"ENGINEERING\\\" LTD\","
@@ -41,7 +41,7 @@ TEST(RecordWriterTest, CompanyRecordHasEveryMemberInOrderWithDataLast) {
             "\"registered_office_address\":{\"address_line_1\":\"Unit10\",\"postal_code\":\"NR16 2HS\"},"
             "\"sic_codes\":[\"45200\",\"01110\"],\"data\":{\"company_number\":\"05954546\"}}");
   rapidjson::Document doc;
-  ASSERT_TRUE(ParseJson(out, &doc).ok());
+  ASSERT_TRUE(ParseJson(out.view(), &doc).ok());
   EXPECT_STREQ((doc.MemberEnd() - 1)->name.GetString(), "data");
 }
 
@@ -51,9 +51,9 @@ TEST(RecordWriterTest, NullsAndEmptyCollectionsForABulkRecord) {
   r.as_of = "2025-08-01T00:00:00Z";
   r.event_type = "changed";
   r.company_number = "SC1";
-  std::string out;
+  JsonLine out;
   writer.AppendCompany(r, &out);
-  EXPECT_EQ(out,
+  EXPECT_EQ(out.view(),
             "{\"kind\":\"company\",\"stream\":\"companies\",\"source\":\"bulk\",\"timepoint\":null,"
             "\"published_at\":null,\"as_of\":\"2025-08-01T00:00:00Z\",\"event_type\":\"changed\","
             "\"company_number\":\"SC1\",\"company_name\":null,\"company_status\":null,"
@@ -78,10 +78,10 @@ TEST(RecordWriterTest, ClearResetsEverything) {
 TEST(RecordWriterTest, RejectCarriesAnyBytesAsBase64) {
   RecordWriter writer("companies", "stream");
   const std::string raw("{\"a\":\xff\x00\n", 8);
-  std::string out;
+  JsonLine out;
   writer.AppendReject(std::nullopt, "invalid JSON: \xff", raw, raw.size(), &out);
   rapidjson::Document doc;
-  ASSERT_TRUE(ParseJson(out, &doc).ok()) << out;
+  ASSERT_TRUE(ParseJson(out.view(), &doc).ok()) << out.view();
   EXPECT_STREQ(doc["kind"].GetString(), "reject");
   EXPECT_STREQ(doc["source"].GetString(), "stream");
   EXPECT_TRUE(doc["timepoint"].IsNull());
@@ -93,31 +93,31 @@ TEST(RecordWriterTest, RejectCarriesAnyBytesAsBase64) {
 TEST(RecordWriterTest, RejectKeepsOnlyTheFirst64KiB) {
   RecordWriter writer("companies", "stream");
   const std::string raw(100000, 'x');
-  std::string out;
+  JsonLine out;
   writer.AppendReject(42, "line too long (100000 bytes)", raw, raw.size(), &out);
   rapidjson::Document doc;
-  ASSERT_TRUE(ParseJson(out, &doc).ok());
+  ASSERT_TRUE(ParseJson(out.view(), &doc).ok());
   EXPECT_EQ(doc["timepoint"].GetInt64(), 42);
   EXPECT_EQ(doc["raw_length"].GetInt(), 100000);
   EXPECT_EQ(Base64Decode(doc["raw_base64"].GetString())->size(), 65536u);
 }
 
 TEST(RecordWriterTest, ControlLines) {
-  std::string out;
+  JsonLine out;
   RecordWriter::AppendGap("companies", 68805561, "timepoint-out-of-range", &out);
-  EXPECT_EQ(out, "{\"gap\":{\"stream\":\"companies\",\"after_timepoint\":68805561,\"reason\":\"timepoint-out-of-range\"}}");
+  EXPECT_EQ(out.view(), "{\"gap\":{\"stream\":\"companies\",\"after_timepoint\":68805561,\"reason\":\"timepoint-out-of-range\"}}");
   out.clear();
   RecordWriter::AppendGap("companies", std::nullopt, "started-live", &out);
-  EXPECT_EQ(out, "{\"gap\":{\"stream\":\"companies\",\"after_timepoint\":null,\"reason\":\"started-live\"}}");
+  EXPECT_EQ(out.view(), "{\"gap\":{\"stream\":\"companies\",\"after_timepoint\":null,\"reason\":\"started-live\"}}");
   out.clear();
   RecordWriter("companies", "bulk").AppendSnapshotEnd("2025-08-01", 5689367, &out);
-  EXPECT_EQ(out, "{\"snapshot_end\":{\"stream\":\"companies\",\"as_of\":\"2025-08-01\",\"rows\":5689367}}");
+  EXPECT_EQ(out.view(), "{\"snapshot_end\":{\"stream\":\"companies\",\"as_of\":\"2025-08-01\",\"rows\":5689367}}");
 }
 
 TEST(RecordWriterTest, StreamNameIsEscaped) {
-  std::string out;
+  JsonLine out;
   RecordWriter("a\"b", "stream").AppendSnapshotEnd("2025-08-01", 0, &out);
-  EXPECT_EQ(out, "{\"snapshot_end\":{\"stream\":\"a\\\"b\",\"as_of\":\"2025-08-01\",\"rows\":0}}");
+  EXPECT_EQ(out.view(), "{\"snapshot_end\":{\"stream\":\"a\\\"b\",\"as_of\":\"2025-08-01\",\"rows\":0}}");
 }
 
 TEST(RecordWriterTest, RejectClassLabelsAreDistinct) {

@@ -1,0 +1,185 @@
+// LineDocument: see line_document.h.
+#include "ch-parse/line_document.h"
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+
+#include "common/json.h"
+#include "rapidjson/error/en.h"
+#include "rapidjson/reader.h"
+
+namespace ch {
+
+namespace {
+
+constexpr size_t kPoolBufferBytes = 128u << 10;
+
+// Length of the valid UTF-8 sequence that starts with a byte >= 0x80 at
+// s[i], or 0 when it is not valid.
+size_t MultiByteSequenceLength(const unsigned char* s, size_t n, size_t i) {
+  const unsigned char b0 = s[i];
+  size_t len;
+  uint32_t cp;
+  if ((b0 & 0xE0) == 0xC0) {
+    len = 2;
+    cp = b0 & 0x1F;
+  } else if ((b0 & 0xF0) == 0xE0) {
+    len = 3;
+    cp = b0 & 0x0F;
+  } else if ((b0 & 0xF8) == 0xF0) {
+    len = 4;
+    cp = b0 & 0x07;
+  } else {
+    return 0;
+  }
+  if (i + len > n) return 0;
+  for (size_t k = 1; k < len; ++k) {
+    if ((s[i + k] & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (s[i + k] & 0x3F);
+  }
+  if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+      (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {
+    return 0;
+  }
+  return len;
+}
+
+// Forwards SAX events to the Document while enforcing the nesting limit
+// and noting the span of the top-level "data" object.
+class Handler {
+ public:
+  Handler(rapidjson::Document* doc, rapidjson::InsituStringStream* stream) : doc_(doc), stream_(stream) {}
+
+  bool Null() { return Scalar() && doc_->Null(); }
+  bool Bool(bool b) { return Scalar() && doc_->Bool(b); }
+  bool Int(int i) { return Scalar() && doc_->Int(i); }
+  bool Uint(unsigned u) { return Scalar() && doc_->Uint(u); }
+  bool Int64(int64_t i) { return Scalar() && doc_->Int64(i); }
+  bool Uint64(uint64_t u) { return Scalar() && doc_->Uint64(u); }
+  bool Double(double d) { return Scalar() && doc_->Double(d); }
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) { return Scalar() && doc_->RawNumber(s, n, copy); }
+  bool String(const char* s, rapidjson::SizeType n, bool copy) { return Scalar() && doc_->String(s, n, copy); }
+  bool Key(const char* s, rapidjson::SizeType n, bool copy) {
+    // A member of the root object named "data", the first such.
+    if (depth_ == 1 && !data_seen_ && n == 4 && std::memcmp(s, "data", 4) == 0) {
+      data_seen_ = true;
+      data_next_ = true;
+    }
+    return doc_->Key(s, n, copy);
+  }
+  bool StartObject() {
+    if (++depth_ > kMaxJsonDepth) return TooDeep();
+    if (data_next_) {
+      data_next_ = false;
+      data_depth_ = depth_;
+      data_begin_ = stream_->Tell() - 1;  // the '{' was just taken
+    }
+    return doc_->StartObject();
+  }
+  bool EndObject(rapidjson::SizeType members) {
+    if (depth_ == data_depth_) {
+      data_end_ = stream_->Tell();  // the '}' was just taken
+      data_depth_ = -1;
+    }
+    --depth_;
+    return doc_->EndObject(members);
+  }
+  bool StartArray() {
+    if (++depth_ > kMaxJsonDepth) return TooDeep();
+    data_next_ = false;
+    return doc_->StartArray();
+  }
+  bool EndArray(rapidjson::SizeType elements) {
+    --depth_;
+    return doc_->EndArray(elements);
+  }
+
+  bool too_deep() const { return too_deep_; }
+  // [begin, end) of the data object in the text, when there was one.
+  bool data_span(size_t* begin, size_t* end) const {
+    if (data_end_ == 0) return false;
+    *begin = data_begin_;
+    *end = data_end_;
+    return true;
+  }
+
+ private:
+  bool Scalar() {
+    data_next_ = false;
+    return true;
+  }
+  bool TooDeep() {
+    too_deep_ = true;
+    return false;
+  }
+
+  rapidjson::Document* doc_;
+  rapidjson::InsituStringStream* stream_;
+  int depth_ = 0;
+  bool too_deep_ = false;
+  bool data_seen_ = false;
+  bool data_next_ = false;
+  int data_depth_ = -1;
+  size_t data_begin_ = 0;
+  size_t data_end_ = 0;
+};
+
+}  // namespace
+
+bool IsValidUtf8Fast(std::string_view text) {
+  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
+  const size_t n = text.size();
+  size_t i = 0;
+  while (i < n) {
+    if (i + 8 <= n) {
+      uint64_t word;
+      std::memcpy(&word, s + i, 8);
+      if ((word & 0x8080808080808080ULL) == 0) {
+        i += 8;
+        continue;
+      }
+    }
+    if (s[i] < 0x80) {
+      ++i;
+      continue;
+    }
+    const size_t len = MultiByteSequenceLength(s, n, i);
+    if (len == 0) return false;
+    i += len;
+  }
+  return true;
+}
+
+LineDocument::LineDocument()
+    : pool_buffer_(new char[kPoolBufferBytes]), pool_(pool_buffer_.get(), kPoolBufferBytes), doc_(&pool_) {
+  buffer_.reserve(64u << 10);
+}
+
+Status LineDocument::Parse(std::string_view text) {
+  raw_data_.reset();
+  // The previous line's values live in the pool: drop them, keep the memory.
+  doc_.SetNull();
+  pool_.Clear();
+  if (!IsValidUtf8Fast(text)) return Status::DataError("invalid JSON: Invalid encoding in string.");
+  buffer_.assign(text.begin(), text.end());
+  buffer_.push_back('\0');
+
+  rapidjson::InsituStringStream stream(buffer_.data());
+  Handler handler(&doc_, &stream);
+  rapidjson::Reader reader;
+  // Full precision: numbers keep their value if a caller re-serialises them.
+  constexpr unsigned kFlags = rapidjson::kParseInsituFlag | rapidjson::kParseFullPrecisionFlag;
+  auto generate = [&](rapidjson::Document&) { return !reader.Parse<kFlags>(stream, handler).IsError(); };
+  doc_.Populate(generate);
+  if (handler.too_deep()) return Status::DataError("JSON nested deeper than " + std::to_string(kMaxJsonDepth));
+  if (reader.HasParseError()) {
+    return Status::DataError(std::string("invalid JSON: ") + rapidjson::GetParseError_En(reader.GetParseErrorCode()) +
+                             " at offset " + std::to_string(reader.GetErrorOffset()));
+  }
+  size_t begin, end;
+  if (handler.data_span(&begin, &end)) raw_data_ = text.substr(begin, end - begin);
+  return Status::Ok();
+}
+
+}  // namespace ch
