@@ -196,6 +196,9 @@ void Fetcher::LogAttempt(LogLevel level, const std::string& url, std::optional<i
 }
 
 bool Fetcher::OnStreamStart() {
+  if (policy_->breaker_open()) LogInfo("circuit breaker closed");
+  policy_->StreamStarted();
+  metrics_->SetBreaker(false, 0);
   metrics_->SetConnected(true);
   WriteMetrics(true);
   if (asking_live_ && started_live_gap_owed_) {

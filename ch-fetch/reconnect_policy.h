@@ -50,6 +50,10 @@ class ReconnectPolicy {
   // The same with a randomly seeded generator.
   ReconnectPolicy(double initial, double max, int breaker_threshold);
 
+  // A connection got its 200: the breaker closes at once, not only when
+  // that connection ends (which may be a day later).
+  void StreamStarted() { consecutive_failures_ = 0; }
+
   // Records how the last connection went; returns seconds to wait before
   // the next one.
   double NextDelay(const AttemptOutcome& outcome);

@@ -97,6 +97,16 @@ TEST(ReconnectPolicyTest, BreakerOpensAfterThresholdFailuresAndWaitsTheMaximum) 
   EXPECT_EQ(policy.consecutive_failures(), 0);
 }
 
+TEST(ReconnectPolicyTest, TheBreakerClosesAsSoonAsAStreamStarts) {
+  ReconnectPolicy policy(1, 300, 2, Fixed(0));
+  policy.NextDelay(Failed());
+  policy.NextDelay(Failed());
+  ASSERT_TRUE(policy.breaker_open());
+  policy.StreamStarted();
+  EXPECT_FALSE(policy.breaker_open());
+  EXPECT_EQ(policy.consecutive_failures(), 0);
+}
+
 TEST(ReconnectPolicyTest, RateLimitsCountTowardsTheBreaker) {
   ReconnectPolicy policy(1, 300, 2, Fixed(0));
   policy.NextDelay(RateLimited(1));

@@ -1,0 +1,218 @@
+#!/usr/bin/env bash
+# 42_fetch_resume: what reaches stdout is the stream byte for byte: lines cut
+# by a disconnect (FIN or RST) never appear, reconnects resume at the last
+# timepoint written + 1, a clean end reconnects at once, lines split across
+# chunks are reassembled, garbage lines pass through without moving the
+# resume point, and an over-long line is dropped with a warning.
+set -euo pipefail
+export LC_ALL=C
+
+NAME="$(basename "$0" .sh)"
+readonly NAME
+ROOT="${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}"
+readonly ROOT
+readonly FETCH="${BIN:?set BIN to the directory holding ch-fetch}/ch-fetch"
+readonly SERVER="${ROOT}/tests/fake_stream_server.py"
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/${NAME}.XXXXXX")"
+readonly WORK
+PIDS=()
+
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]}"; do kill -KILL "${pid}" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "${WORK}"
+}
+trap cleanup EXIT
+
+fail() {
+  echo "FAIL ${NAME}: $*"
+  local f
+  for f in "${WORK}"/*.err; do
+    if [[ -s "${f}" ]]; then
+      echo "--- $(basename "${f}"), last lines:"
+      tail -n 4 "${f}" | cut -c 1-400
+    fi
+  done
+  exit 1
+}
+
+# make_capture FILE FIRST LAST: one company-profile event per timepoint,
+# shaped like the real stream's lines.
+make_capture() {
+  python3 - "$@" <<'EOF'
+import json, sys
+path, first, last = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+with open(path, "a") as f:
+    for tp in range(first, last + 1):
+        num = "%08d" % (tp % 100000000)
+        f.write(json.dumps({
+            "resource_kind": "company-profile",
+            "resource_uri": "/company/" + num, "resource_id": num,
+            "data": {"company_number": num, "company_name": "COMPANY %d LIMITED" % tp,
+                     "company_status": "active", "type": "ltd",
+                     "registered_office_address": {"address_line_1": "%d High Street" % tp,
+                                                   "locality": "London", "postal_code": "EC1A 1BB"},
+                     "sic_codes": ["62020"], "etag": "%040x" % tp},
+            "event": {"timepoint": tp, "published_at": "2023-11-04T14:33:29",
+                      "type": "changed"}}, separators=(",", ":")) + "\n")
+EOF
+}
+
+# start_server NAME ARGS...: the fake stream server, logging its connections
+# to NAME.log; sets PORT.
+start_server() {
+  local name="$1"
+  shift
+  python3 "${SERVER}" --port-file "${WORK}/${name}.port" --log "${WORK}/${name}.log" \
+    --max-lifetime 55 "$@" 2>"${WORK}/${name}.server.err" &
+  PIDS+=("$!")
+  local _
+  for _ in $(seq 200); do
+    [[ -s "${WORK}/${name}.port" ]] && break
+    sleep 0.05
+  done
+  [[ -s "${WORK}/${name}.port" ]] || fail "fake server ${name} did not start"
+  PORT="$(cat "${WORK}/${name}.port")"
+  touch "${WORK}/${name}.log"
+}
+
+# start_fetch NAME ARGS...: ch-fetch in the background against the last
+# server started, with key ${KEY:-testkey}; stdout NAME.out, stderr NAME.err.
+# Sets FETCH_PID.
+start_fetch() {
+  local name="$1"
+  shift
+  CH_STREAM_KEY="${KEY:-testkey}" CH_STREAM_URL="http://127.0.0.1:${PORT}" \
+    "${FETCH}" "$@" >"${WORK}/${name}.out" 2>"${WORK}/${name}.err" &
+  FETCH_PID=$!
+  PIDS+=("${FETCH_PID}")
+}
+
+# now_us: microseconds since the epoch.
+now_us() {
+  local t="${EPOCHREALTIME}"
+  echo "${t/[.,]/}"
+}
+
+# wait_until SECONDS CMD...: true as soon as CMD succeeds (polled every
+# 50 ms); false when SECONDS (an integer) pass first.
+wait_until() {
+  local deadline=$(( $(now_us) + $1 * 1000000 ))
+  shift
+  until "$@"; do
+    (( $(now_us) < deadline )) || return 1
+    sleep 0.05
+  done
+}
+
+# wait_exit SECONDS: waits for ch-fetch to exit by itself; sets RC.
+wait_exit() {
+  wait_until "$1" eval '! kill -0 "${FETCH_PID}" 2>/dev/null' || fail "ch-fetch still running after $1 s"
+  RC=0
+  wait "${FETCH_PID}" || RC=$?
+}
+
+# stop_fetch [SIGNAL]: signals ch-fetch (TERM by default); sets RC and
+# STOP_MS (milliseconds it took to exit).
+stop_fetch() {
+  local start
+  start="$(now_us)"
+  kill -"${1:-TERM}" "${FETCH_PID}"
+  wait_exit 5
+  STOP_MS=$(( ($(now_us) - start) / 1000 ))
+}
+
+# count FILE: lines in FILE.
+count() { wc -l <"$1" | tr -d ' '; }
+
+# has_lines FILE N: FILE has at least N lines.
+has_lines() { [[ -f "$1" && "$(count "$1")" -ge "$2" ]]; }
+
+# q LOG EXPR: evaluates a Python expression over a server log, where
+# `starts` and `ends` are its start and end records in connection order.
+q() {
+  python3 - "$1" "$2" <<'EOF'
+import json, sys
+records = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+starts = sorted((r for r in records if r["phase"] == "start"), key=lambda r: r["conn"])
+ends = sorted((r for r in records if r["phase"] == "end"), key=lambda r: r["conn"])
+print(eval(sys.argv[2]))
+EOF
+}
+
+# expect WHAT ACTUAL EXPECTED
+expect() {
+  [[ "$2" == "$3" ]] || fail "$1: got '$2', expected '$3'"
+}
+
+# ---------------------------------------------------------------- checks
+
+readonly FIRST=68805561
+make_capture "${WORK}/capture.ndjson" "${FIRST}" $((FIRST + 299))
+
+# Cuts in the middle of a line (one with a TCP reset), then a clean end of
+# the body: stdout must be the capture exactly (every event once, no piece of
+# a cut line), each reconnect asks for the last timepoint written + 1, and
+# the clean end reconnects at once.
+start_server cuts --capture "${WORK}/capture.ndjson" --heartbeat 0.5 \
+  --faults '1:close_after=50,midline;2:close_after=120,midline,reset;3:end_after=30'
+start_fetch cuts --timepoint "${FIRST}" --backoff-initial 0.2 --backoff-max 0.4
+wait_until 20 has_lines "${WORK}/cuts.out" 300 || fail "cuts: only $(count "${WORK}/cuts.out") of 300 events arrived"
+stop_fetch
+expect "cuts: exit code" "${RC}" 0
+cmp -s "${WORK}/cuts.out" "${WORK}/capture.ndjson" || fail "cuts: stdout is not the capture byte for byte"
+expect "cuts: connections" "$(q "${WORK}/cuts.log" 'len(starts)')" 4
+expect "cuts: first two requests" "$(q "${WORK}/cuts.log" '[s["timepoint"] for s in starts[:2]]')" \
+  "[${FIRST}, $((FIRST + 50))]"
+expect "cuts: after the clean end" "$(q "${WORK}/cuts.log" 'starts[3]["timepoint"] - ends[2]["last_timepoint"]')" 1
+expect "cuts: the cut connections were cut" "$(q "${WORK}/cuts.log" '[e["end"] for e in ends[:3]]')" \
+  "['abrupt', 'abrupt', 'clean']"
+expect "cuts: backoff after a cut (0.1 to 0.2 s, plus slack)" \
+  "$(q "${WORK}/cuts.log" '0.1 <= starts[1]["t"] - ends[0]["t"] < 0.5')" True
+expect "cuts: prompt reconnect after the clean end" "$(q "${WORK}/cuts.log" 'starts[3]["t"] - ends[2]["t"] < 0.3')" True
+expect "cuts: cut-off lines reported" "$(grep -c 'dropped a line cut off' "${WORK}/cuts.err")" 2
+
+# Lines split across many small chunks come out byte for byte.
+start_server split --capture "${WORK}/capture.ndjson" --heartbeat 0.5 --chunk-split --seed 7 \
+  --faults '1:close_after=70,midline'
+start_fetch split --timepoint "${FIRST}" --backoff-initial 0.2 --backoff-max 0.4
+wait_until 20 has_lines "${WORK}/split.out" 300 || fail "split: only $(count "${WORK}/split.out") of 300 events arrived"
+stop_fetch
+expect "split: exit code" "${RC}" 0
+cmp -s "${WORK}/split.out" "${WORK}/capture.ndjson" || fail "split: stdout is not the capture byte for byte"
+expect "split: requests" "$(q "${WORK}/split.log" '[s["timepoint"] for s in starts]')" "[${FIRST}, $((FIRST + 70))]"
+
+# Garbage lines pass through untouched (ch-parse rejects them, not ch-fetch)
+# and do not move the resume point; a line above --max-line-bytes is dropped
+# with a warning. The capture holds a garbage line (line 101) and an
+# oversized event (line 251); the server also injects one after 150 lines.
+python3 - "${WORK}/capture.ndjson" "${WORK}/messy.ndjson" <<'PY'
+import json, sys
+lines = open(sys.argv[1]).read().splitlines(True)
+big = json.loads(lines[248])
+big["data"]["company_name"] = "X" * 5000
+big["event"]["timepoint"] = json.loads(lines[248])["event"]["timepoint"]
+lines.insert(100, "this is not json{{\n")
+lines.insert(250, json.dumps(big, separators=(",", ":")) + "\n")
+open(sys.argv[2], "w").write("".join(lines))
+PY
+start_server messy --capture "${WORK}/messy.ndjson" --heartbeat 0.5 --faults '1:garbage_after=150,close_after=200'
+start_fetch messy --timepoint "${FIRST}" --backoff-initial 0.2 --backoff-max 0.4 --max-line-bytes 2000
+wait_until 20 has_lines "${WORK}/messy.out" 301 || fail "messy: only $(count "${WORK}/messy.out") lines arrived"
+stop_fetch
+expect "messy: exit code" "${RC}" 0
+python3 - "${WORK}/messy.ndjson" "${WORK}/expected.ndjson" <<'PY'
+import sys
+lines = open(sys.argv[1]).read().splitlines(True)
+# The injected garbage comes after 150 capture lines; the oversized line
+# (index 250) never reaches stdout.
+out = lines[:150] + ["this is not json{{\n"] + [l for i, l in enumerate(lines[150:], 150) if i != 250]
+open(sys.argv[2], "w").write("".join(out))
+PY
+cmp -s "${WORK}/messy.out" "${WORK}/expected.ndjson" || fail "messy: stdout differs from the capture with garbage, minus the long line"
+expect "messy: resume after line 200 (event $((FIRST + 198)))" \
+  "$(q "${WORK}/messy.log" '[s["timepoint"] for s in starts]')" "[${FIRST}, $((FIRST + 199))]"
+grep -q 'longer than --max-line-bytes' "${WORK}/messy.err" || fail "messy: the dropped long line was not logged"
+
+echo "PASS ${NAME}"
