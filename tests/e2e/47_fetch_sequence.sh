@@ -1,0 +1,213 @@
+#!/usr/bin/env bash
+# 47_fetch_sequence: every fault in one run (cut mid-line, 503, 429 with
+# Retry-After, stall, no headers, TCP reset, injected garbage, clean end,
+# 500) over lines split across chunks: stdout ends with every event exactly
+# once, requests and timing follow the policy, one log line per attempt
+# without the key, and the metrics file tells the story.
+set -euo pipefail
+export LC_ALL=C
+
+NAME="$(basename "$0" .sh)"
+readonly NAME
+ROOT="${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}"
+readonly ROOT
+readonly FETCH="${BIN:?set BIN to the directory holding ch-fetch}/ch-fetch"
+readonly SERVER="${ROOT}/tests/fake_stream_server.py"
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/${NAME}.XXXXXX")"
+readonly WORK
+PIDS=()
+
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]}"; do kill -KILL "${pid}" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "${WORK}"
+}
+trap cleanup EXIT
+
+fail() {
+  echo "FAIL ${NAME}: $*"
+  local f
+  for f in "${WORK}"/*.err; do
+    if [[ -s "${f}" ]]; then
+      echo "--- $(basename "${f}"), last lines:"
+      tail -n 4 "${f}" | cut -c 1-400
+    fi
+  done
+  exit 1
+}
+
+# make_capture FILE FIRST LAST: one company-profile event per timepoint,
+# shaped like the real stream's lines.
+make_capture() {
+  python3 - "$@" <<'EOF'
+import json, sys
+path, first, last = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+with open(path, "a") as f:
+    for tp in range(first, last + 1):
+        num = "%08d" % (tp % 100000000)
+        f.write(json.dumps({
+            "resource_kind": "company-profile",
+            "resource_uri": "/company/" + num, "resource_id": num,
+            "data": {"company_number": num, "company_name": "COMPANY %d LIMITED" % tp,
+                     "company_status": "active", "type": "ltd",
+                     "registered_office_address": {"address_line_1": "%d High Street" % tp,
+                                                   "locality": "London", "postal_code": "EC1A 1BB"},
+                     "sic_codes": ["62020"], "etag": "%040x" % tp},
+            "event": {"timepoint": tp, "published_at": "2023-11-04T14:33:29",
+                      "type": "changed"}}, separators=(",", ":")) + "\n")
+EOF
+}
+
+# start_server NAME ARGS...: the fake stream server, logging its connections
+# to NAME.log; sets PORT.
+start_server() {
+  local name="$1"
+  shift
+  python3 "${SERVER}" --port-file "${WORK}/${name}.port" --log "${WORK}/${name}.log" \
+    --max-lifetime 55 "$@" 2>"${WORK}/${name}.server.err" &
+  PIDS+=("$!")
+  local _
+  for _ in $(seq 200); do
+    [[ -s "${WORK}/${name}.port" ]] && break
+    sleep 0.05
+  done
+  [[ -s "${WORK}/${name}.port" ]] || fail "fake server ${name} did not start"
+  PORT="$(cat "${WORK}/${name}.port")"
+  touch "${WORK}/${name}.log"
+}
+
+# start_fetch NAME ARGS...: ch-fetch in the background against the last
+# server started, with key ${KEY:-testkey}; stdout NAME.out, stderr NAME.err.
+# Sets FETCH_PID.
+start_fetch() {
+  local name="$1"
+  shift
+  CH_STREAM_KEY="${KEY:-testkey}" CH_STREAM_URL="http://127.0.0.1:${PORT}" \
+    "${FETCH}" "$@" >"${WORK}/${name}.out" 2>"${WORK}/${name}.err" &
+  FETCH_PID=$!
+  PIDS+=("${FETCH_PID}")
+}
+
+# now_us: microseconds since the epoch.
+now_us() {
+  local t="${EPOCHREALTIME}"
+  echo "${t/[.,]/}"
+}
+
+# wait_until SECONDS CMD...: true as soon as CMD succeeds (polled every
+# 50 ms); false when SECONDS (an integer) pass first.
+wait_until() {
+  local deadline=$(( $(now_us) + $1 * 1000000 ))
+  shift
+  until "$@"; do
+    (( $(now_us) < deadline )) || return 1
+    sleep 0.05
+  done
+}
+
+# wait_exit SECONDS: waits for ch-fetch to exit by itself; sets RC.
+wait_exit() {
+  wait_until "$1" eval '! kill -0 "${FETCH_PID}" 2>/dev/null' || fail "ch-fetch still running after $1 s"
+  RC=0
+  wait "${FETCH_PID}" || RC=$?
+}
+
+# stop_fetch [SIGNAL]: signals ch-fetch (TERM by default); sets RC and
+# STOP_MS (milliseconds it took to exit).
+stop_fetch() {
+  local start
+  start="$(now_us)"
+  kill -"${1:-TERM}" "${FETCH_PID}"
+  wait_exit 5
+  STOP_MS=$(( ($(now_us) - start) / 1000 ))
+}
+
+# count FILE: lines in FILE.
+count() { wc -l <"$1" | tr -d ' '; }
+
+# has_lines FILE N: FILE has at least N lines.
+has_lines() { [[ -f "$1" && "$(count "$1")" -ge "$2" ]]; }
+
+# q LOG EXPR: evaluates a Python expression over a server log, where
+# `starts` and `ends` are its start and end records in connection order.
+q() {
+  python3 - "$1" "$2" <<'EOF'
+import json, sys
+records = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+starts = sorted((r for r in records if r["phase"] == "start"), key=lambda r: r["conn"])
+ends = sorted((r for r in records if r["phase"] == "end"), key=lambda r: r["conn"])
+print(eval(sys.argv[2]))
+EOF
+}
+
+# expect WHAT ACTUAL EXPECTED
+expect() {
+  [[ "$2" == "$3" ]] || fail "$1: got '$2', expected '$3'"
+}
+
+# ---------------------------------------------------------------- checks
+
+readonly FIRST=68805561
+readonly LAST=$((FIRST + 399))
+make_capture "${WORK}/capture.ndjson" "${FIRST}" "${LAST}"
+readonly SEQ_KEY="k3y-SEQ-777-secret"
+mkdir "${WORK}/metrics"
+readonly PROM="${WORK}/metrics/ch-fetch.prom"
+
+# Every fault, one after the other, with lines split across chunks.
+start_server seq --capture "${WORK}/capture.ndjson" --key "${SEQ_KEY}" --heartbeat 0.3 --chunk-split --seed 11 \
+  --faults '1:close_after=40,midline;2:status=503;3:status=429,retry_after=1;4:stall_after=30;5:stall_before_headers;6:close_after=25,reset;7:garbage_after=10,end_after=50;8:status=500'
+KEY="${SEQ_KEY}" start_fetch seq --timepoint "${FIRST}" --idle-timeout 1 --first-byte-timeout 1 \
+  --backoff-initial 0.2 --backoff-max 0.8 --metrics-dir "${WORK}/metrics"
+wait_until 30 has_lines "${WORK}/seq.out" 401 || fail "only $(count "${WORK}/seq.out") of 401 lines arrived"
+stop_fetch
+expect "exit code" "${RC}" 0
+
+# Every event exactly once, in order, byte for byte; the injected garbage
+# line passed through once.
+expect "garbage lines" "$(grep -c '^this is not json{{$' "${WORK}/seq.out")" 1
+grep -v '^this is not json{{$' "${WORK}/seq.out" >"${WORK}/seq.events"
+cmp -s "${WORK}/seq.events" "${WORK}/capture.ndjson" || fail "the events on stdout are not the capture"
+
+# What each connection asked for and got.
+expect "connections" "$(q "${WORK}/seq.log" 'len(starts)')" 9
+expect "statuses" "$(q "${WORK}/seq.log" '[s["status"] for s in starts]')" \
+  "[200, 503, 429, 200, None, 200, 200, 500, 200]"
+expect "first requests" "$(q "${WORK}/seq.log" '[s["timepoint"] - '"${FIRST}"' for s in starts[:6]]')" \
+  "[0, 40, 40, 40, 70, 70]"
+expect "requests never go back" \
+  "$(q "${WORK}/seq.log" 'all(a["timepoint"] <= b["timepoint"] for a, b in zip(starts, starts[1:]))')" True
+# Timing: Retry-After 1 s; the stall and the missing headers each cost the
+# 1 s timeout; the clean end reconnects at once.
+expect "Retry-After honoured" "$(q "${WORK}/seq.log" '1.0 <= starts[3]["t"] - starts[2]["t"] < 1.6')" True
+expect "stall detected after 1 s" "$(q "${WORK}/seq.log" '1.0 <= starts[4]["t"] - ends[3]["t_start"]')" True
+expect "first-byte timeout of 1 s" "$(q "${WORK}/seq.log" '1.0 <= starts[5]["t"] - starts[4]["t"] < 2.0')" True
+expect "prompt reconnect after the clean end" "$(q "${WORK}/seq.log" 'starts[7]["t"] - ends[6]["t"] < 0.3')" True
+
+# The key never appears in any log line.
+grep -qF "${SEQ_KEY}" "${WORK}/seq.err" && fail "the key appears on stderr"
+grep -qF "$(printf '%s:' "${SEQ_KEY}" | base64)" "${WORK}/seq.err" && fail "the Basic credential appears on stderr"
+# One log line per connection attempt, with the fields the issue asks for.
+expect "connection log lines" "$(grep -c '"message":"connection"' "${WORK}/seq.err")" 9
+for field in url timepoint status bytes events duration_s next_delay_s; do
+  grep '"message":"connection"' "${WORK}/seq.err" | grep -vq "\"${field}\":" &&
+    fail "a connection log line lacks ${field}"
+done
+
+# The metrics file, rewritten at exit.
+metric() { sed -n "s/^chstream_$1 //p" "${PROM}"; }
+expect "metric events_total" "$(metric 'events_total{program="ch-fetch"}')" 401
+expect "metric last_event_timepoint" "$(metric 'last_event_timepoint{program="ch-fetch"}')" "${LAST}"
+expect "metric connected" "$(metric 'connected{program="ch-fetch"}')" 0
+expect "metric breaker_open" "$(metric 'breaker_open{program="ch-fetch"}')" 0
+for reason in network-error:2 server-error:2 rate-limited:1 stall:1 first-byte-timeout:1 clean-end:1; do
+  expect "metric reconnects_total ${reason%%:*}" \
+    "$(metric "reconnects_total{program=\"ch-fetch\",reason=\"${reason%%:*}\"}")" "${reason##*:}"
+done
+[[ "$(metric 'bytes_total{program="ch-fetch"}')" -gt "$(stat -c %s "${WORK}/capture.ndjson")" ]] ||
+  fail "metric bytes_total too small"
+[[ -n "$(metric 'last_byte_age_seconds{program="ch-fetch"}')" ]] || fail "metric last_byte_age_seconds missing"
+[[ "$(metric 'partial_lines_dropped_total{program="ch-fetch"}')" -ge 1 ]] || fail "metric partial_lines_dropped_total"
+
+echo "PASS ${NAME}"
