@@ -9,7 +9,7 @@ set -euo pipefail
 TMP=$(mktemp -d)
 PID=""
 cleanup() {
-  [ -n "$PID" ] && kill "$PID" 2>/dev/null || true
+  if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; fi
   exec 3>&- 2>/dev/null || true
   rm -rf "$TMP"
 }
