@@ -94,8 +94,8 @@ constexpr size_t kSicColumns = 4;
 constexpr size_t kPreviousNames = 10;
 
 // CSV address columns in kAddressKeys order (-1: not in the CSV).
-constexpr int kAddressColumns[kAddressKeys.size()] = {kAddressLine1, kAddressLine2, kPostTown, kCounty,
-                                                      kPostCode,     kCountry,      kCareOf,   kPoBox, -1};
+constexpr int kAddressColumns[kAddressKeys.size()] = {
+    kAddressLine1, kAddressLine2, kPostTown, kCounty, kPostCode, kCountry, kCareOf, kPoBox, -1};
 
 constexpr size_t kMaxQuotedBytes = 64;
 
@@ -108,7 +108,8 @@ std::optional<std::string_view> NonEmpty(std::string_view text) {
 // "78300 - Human resources ..." -> "78300"; empty and "None Supplied" -> none.
 std::optional<std::string_view> SicCode(std::string_view text) {
   text = TrimBlanks(text);
-  if (text.empty() || text == "None Supplied" || text == "NONE SUPPLIED" || text == "none supplied") {
+  if (text.empty() || text == "None Supplied" || text == "NONE SUPPLIED" ||
+      text == "none supplied") {
     return std::nullopt;
   }
   const size_t dash = text.find(" - ");
@@ -135,7 +136,8 @@ bool TwoDigitNumber(std::string_view text, int max, char (&out)[2]) {
 
 // Helpers that build a JSON object member by member, leaving out empty
 // values and objects that end up with no members.
-void StringMember(JsonLine* out, bool* first, std::string_view key, std::optional<std::string_view> value) {
+void StringMember(JsonLine* out, bool* first, std::string_view key,
+                  std::optional<std::string_view> value) {
   if (!value || value->empty()) return;
   if (!*first) out->Append(',');
   *first = false;
@@ -163,7 +165,8 @@ void EndObject(JsonLine* out, size_t mark, bool inner_first, bool* parent_first)
 }  // namespace
 
 bool IsBulkHeader(const std::vector<std::string_view>& fields) {
-  return fields.size() >= 2 && TrimBlanks(fields[0]) == kBulkColumns[0] && TrimBlanks(fields[1]) == kBulkColumns[1];
+  return fields.size() >= 2 && TrimBlanks(fields[0]) == kBulkColumns[0] &&
+         TrimBlanks(fields[1]) == kBulkColumns[1];
 }
 
 Status CheckBulkHeader(const std::vector<std::string_view>& fields) {
@@ -177,14 +180,15 @@ Status CheckBulkHeader(const std::vector<std::string_view>& fields) {
     const std::string_view name = TrimBlanks(fields[i]);
     if (name != kBulkColumns[i]) {
       return Status::DataError("bulk CSV header: column " + std::to_string(i + 1) + " is '" +
-                               std::string(name.substr(0, 100)) + "', expected '" + std::string(kBulkColumns[i]) +
-                               "'");
+                               std::string(name.substr(0, 100)) + "', expected '" +
+                               std::string(kBulkColumns[i]) + "'");
     }
   }
   if (fields.size() > kBulkColumnCount) {
-    return Status::DataError("bulk CSV header: unexpected column " + std::to_string(kBulkColumnCount + 1) + " '" +
-                             std::string(TrimBlanks(fields[kBulkColumnCount]).substr(0, 100)) + "' (expected " +
-                             std::to_string(kBulkColumnCount) + " columns)");
+    return Status::DataError("bulk CSV header: unexpected column " +
+                             std::to_string(kBulkColumnCount + 1) + " '" +
+                             std::string(TrimBlanks(fields[kBulkColumnCount]).substr(0, 100)) +
+                             "' (expected " + std::to_string(kBulkColumnCount) + " columns)");
   }
   return Status::Ok();
 }
@@ -215,13 +219,14 @@ bool BulkRowMapper::Map(const std::vector<std::string_view>& fields, JsonLine* o
   unknown_status_ = false;
   unknown_type_ = false;
   if (fields.size() != kBulkColumnCount) {
-    return Fail(RejectClass::kCsvRow, "wrong field count: " + std::to_string(fields.size()) + " (expected " +
-                                          std::to_string(kBulkColumnCount) + ")");
+    return Fail(RejectClass::kCsvRow, "wrong field count: " + std::to_string(fields.size()) +
+                                          " (expected " + std::to_string(kBulkColumnCount) + ")");
   }
   number_ = NormalizeCompanyNumber(fields[kNumber], /*pad_all_digits=*/true);
   if (!number_) {
     return Fail(RejectClass::kCompanyNumber,
-                "invalid company number: \"" + std::string(fields[kNumber].substr(0, kMaxQuotedBytes)) + "\"");
+                "invalid company number: \"" +
+                    std::string(fields[kNumber].substr(0, kMaxQuotedBytes)) + "\"");
   }
   if (!ParseDateColumn(fields, kDissolutionDate, &dissolved_) ||
       !ParseDateColumn(fields, kIncorporationDate, &incorporated_) ||
@@ -232,7 +237,8 @@ bool BulkRowMapper::Map(const std::vector<std::string_view>& fields, JsonLine* o
     return false;
   }
   for (size_t k = 0; k < kPreviousNames; ++k) {
-    if (!ParseDateColumn(fields, kPreviousName1Date + 2 * k, &previous_name_dates_[k])) return false;
+    if (!ParseDateColumn(fields, kPreviousName1Date + 2 * k, &previous_name_dates_[k]))
+      return false;
   }
   has_ref_day_ = TwoDigitNumber(fields[kAccountRefDay], 31, ref_day_);
   has_ref_month_ = TwoDigitNumber(fields[kAccountRefMonth], 12, ref_month_);
@@ -283,7 +289,8 @@ void BulkRowMapper::AppendData(const std::vector<std::string_view>& fields, Json
 
   size_t mark = BeginObject(out, first, "registered_office_address");
   bool inner = true;
-  for (size_t i = 0; i < kAddressKeys.size(); ++i) StringMember(out, &inner, kAddressKeys[i], record_.address[i]);
+  for (size_t i = 0; i < kAddressKeys.size(); ++i)
+    StringMember(out, &inner, kAddressKeys[i], record_.address[i]);
   EndObject(out, mark, inner, &first);
 
   if (!record_.sic_codes.empty()) {
@@ -318,7 +325,8 @@ void BulkRowMapper::AppendData(const std::vector<std::string_view>& fields, Json
   mark = BeginObject(out, first, "confirmation_statement");
   inner = true;
   if (confirmation_next_due_) StringMember(out, &inner, "next_due", confirmation_next_due_->view());
-  if (confirmation_last_made_up_) StringMember(out, &inner, "last_made_up_to", confirmation_last_made_up_->view());
+  if (confirmation_last_made_up_)
+    StringMember(out, &inner, "last_made_up_to", confirmation_last_made_up_->view());
   EndObject(out, mark, inner, &first);
 
   bool any_previous = false;
@@ -335,7 +343,8 @@ void BulkRowMapper::AppendData(const std::vector<std::string_view>& fields, Json
     any_previous = true;
     out->Append('{');
     bool item = true;
-    if (previous_name_dates_[k]) StringMember(out, &item, "ceased_on", previous_name_dates_[k]->view());
+    if (previous_name_dates_[k])
+      StringMember(out, &item, "ceased_on", previous_name_dates_[k]->view());
     StringMember(out, &item, "name", name);
     out->Append('}');
   }

@@ -60,7 +60,8 @@ class BulkRowMapper {
   bool Fail(RejectClass reject_class, std::string reason);
   // Parses a date column into *date; an empty column gives nullopt. False
   // (and a reject reason) when the text is not a real date.
-  bool ParseDateColumn(const std::vector<std::string_view>& fields, size_t column, std::optional<IsoDate>* date);
+  bool ParseDateColumn(const std::vector<std::string_view>& fields, size_t column,
+                       std::optional<IsoDate>* date);
   // Writes the `data` object (company-profile shape) into *out.
   void AppendData(const std::vector<std::string_view>& fields, JsonLine* out);
 

@@ -35,7 +35,9 @@ class BulkRowMapperTest : public ::testing::Test {
     row_[Col("CompanyCategory")] = "Private Limited Company";
     row_[Col("CompanyStatus")] = "Active";
   }
-  std::vector<std::string_view> Views() const { return std::vector<std::string_view>(row_.begin(), row_.end()); }
+  std::vector<std::string_view> Views() const {
+    return std::vector<std::string_view>(row_.begin(), row_.end());
+  }
   bool Map() {
     out_.clear();
     const bool ok = mapper_.Map(Views(), &out_);
@@ -80,9 +82,10 @@ TEST_F(BulkRowMapperTest, AMinimalRow) {
   EXPECT_EQ(Str("jurisdiction"), "england-wales");
   EXPECT_EQ(Str("registered_office_address"), "{}");
   EXPECT_EQ(Str("sic_codes"), "[]");
-  EXPECT_EQ(Data(),
-            R"({"company_name":"ACME LTD","company_number":"08209948","company_status":"active","type":"ltd",)"
-            R"("jurisdiction":"england-wales"})");
+  EXPECT_EQ(
+      Data(),
+      R"({"company_name":"ACME LTD","company_number":"08209948","company_status":"active","type":"ltd",)"
+      R"("jurisdiction":"england-wales"})");
   EXPECT_STREQ((doc_.MemberEnd() - 1)->name.GetString(), "data");
 }
 
@@ -116,21 +119,23 @@ TEST_F(BulkRowMapperTest, AFullRowInTheCompanyProfileShape) {
   EXPECT_EQ(Str("company_status_raw"), "Active - Proposal to Strike off");
   EXPECT_EQ(Str("date_of_creation"), "2012-09-11");
   EXPECT_EQ(Str("date_of_cessation"), "2024-02-01");
-  EXPECT_EQ(Str("registered_office_address"),
-            R"({"address_line_1":"METROHOUSE 57 PEPPER ROAD","address_line_2":"HUNSLET","locality":"LEEDS",)"
-            R"("region":"YORKSHIRE","postal_code":"LS10 2RU","country":"UNITED KINGDOM","care_of":"C/O X","po_box":"PO 7"})");
+  EXPECT_EQ(
+      Str("registered_office_address"),
+      R"({"address_line_1":"METROHOUSE 57 PEPPER ROAD","address_line_2":"HUNSLET","locality":"LEEDS",)"
+      R"("region":"YORKSHIRE","postal_code":"LS10 2RU","country":"UNITED KINGDOM","care_of":"C/O X","po_box":"PO 7"})");
   EXPECT_EQ(Str("sic_codes"), R"(["01110","99999"])");
-  EXPECT_EQ(Data(),
-            R"({"company_name":"ACME LTD","company_number":"08209948","company_status":"active",)"
-            R"("company_status_detail":"active-proposal-to-strike-off","type":"ltd","jurisdiction":"england-wales",)"
-            R"("date_of_creation":"2012-09-11","date_of_cessation":"2024-02-01",)"
-            R"("registered_office_address":{"address_line_1":"METROHOUSE 57 PEPPER ROAD","address_line_2":"HUNSLET",)"
-            R"("locality":"LEEDS","region":"YORKSHIRE","postal_code":"LS10 2RU","country":"UNITED KINGDOM",)"
-            R"("care_of":"C/O X","po_box":"PO 7"},"sic_codes":["01110","99999"],)"
-            R"("accounts":{"accounting_reference_date":{"day":"30","month":"09"},"next_due":"2021-06-30",)"
-            R"("last_accounts":{"made_up_to":"2019-09-30"}},)"
-            R"("confirmation_statement":{"next_due":"2021-09-25","last_made_up_to":"2020-09-11"},)"
-            R"("previous_company_names":[{"ceased_on":"2011-07-15","name":"OLD \"NAME\" LTD"},{"name":"OLDER LTD"}]})");
+  EXPECT_EQ(
+      Data(),
+      R"({"company_name":"ACME LTD","company_number":"08209948","company_status":"active",)"
+      R"("company_status_detail":"active-proposal-to-strike-off","type":"ltd","jurisdiction":"england-wales",)"
+      R"("date_of_creation":"2012-09-11","date_of_cessation":"2024-02-01",)"
+      R"("registered_office_address":{"address_line_1":"METROHOUSE 57 PEPPER ROAD","address_line_2":"HUNSLET",)"
+      R"("locality":"LEEDS","region":"YORKSHIRE","postal_code":"LS10 2RU","country":"UNITED KINGDOM",)"
+      R"("care_of":"C/O X","po_box":"PO 7"},"sic_codes":["01110","99999"],)"
+      R"("accounts":{"accounting_reference_date":{"day":"30","month":"09"},"next_due":"2021-06-30",)"
+      R"("last_accounts":{"made_up_to":"2019-09-30"}},)"
+      R"("confirmation_statement":{"next_due":"2021-09-25","last_made_up_to":"2020-09-11"},)"
+      R"("previous_company_names":[{"ceased_on":"2011-07-15","name":"OLD \"NAME\" LTD"},{"name":"OLDER LTD"}]})");
 }
 
 TEST_F(BulkRowMapperTest, EveryStatusTextOfProtocolMd) {
@@ -186,7 +191,8 @@ TEST_F(BulkRowMapperTest, EveryCategoryOfProtocolMd) {
       {"Public Limited Company", "plc"},
       {"Limited Liability Partnership", "llp"},
       {"Limited Partnership", "limited-partnership"},
-      {"PRI/LTD BY GUAR/NSC (Private, limited by guarantee, no share capital)", "private-limited-guarant-nsc"},
+      {"PRI/LTD BY GUAR/NSC (Private, limited by guarantee, no share capital)",
+       "private-limited-guarant-nsc"},
       {"Private Unlimited Company", "private-unlimited"},
       {"Charitable Incorporated Organisation", "charitable-incorporated-organisation"},
       {"Other company type", "other"},
@@ -207,8 +213,8 @@ TEST_F(BulkRowMapperTest, EveryCategoryOfProtocolMd) {
 
 TEST_F(BulkRowMapperTest, CompanyNumbersKeepPrefixesAndArePadded) {
   const std::pair<const char*, const char*> cases[] = {
-      {"8209948", "08209948"}, {" 08209948 ", "08209948"}, {"SC606050", "SC606050"},
-      {"fc031362", "FC031362"}, {"NI000001", "NI000001"}, {"CE000952", "CE000952"}};
+      {"8209948", "08209948"},  {" 08209948 ", "08209948"}, {"SC606050", "SC606050"},
+      {"fc031362", "FC031362"}, {"NI000001", "NI000001"},   {"CE000952", "CE000952"}};
   for (const auto& [text, expected] : cases) {
     row_[Col("CompanyNumber")] = text;
     ASSERT_TRUE(Map()) << text;
@@ -218,9 +224,10 @@ TEST_F(BulkRowMapperTest, CompanyNumbersKeepPrefixesAndArePadded) {
 }
 
 TEST_F(BulkRowMapperTest, JurisdictionFromThePrefix) {
-  const std::pair<const char*, const char*> cases[] = {
-      {"SC606050", "scotland"}, {"NI000001", "northern-ireland"}, {"08209948", "england-wales"},
-      {"FC031362", "england-wales"}};
+  const std::pair<const char*, const char*> cases[] = {{"SC606050", "scotland"},
+                                                       {"NI000001", "northern-ireland"},
+                                                       {"08209948", "england-wales"},
+                                                       {"FC031362", "england-wales"}};
   for (const auto& [number, expected] : cases) {
     row_[Col("CompanyNumber")] = number;
     ASSERT_TRUE(Map());
@@ -264,7 +271,8 @@ TEST_F(BulkRowMapperTest, OddAccountReferenceNumbersAreLeftOut) {
 
 TEST(BulkHeaderTest, AcceptsTheRealHeaderWithItsLeadingSpaces) {
   std::vector<std::string> names;
-  for (size_t i = 0; i < kBulkColumnCount; ++i) names.push_back((i % 3 == 1 ? " " : "") + std::string(kBulkColumns[i]));
+  for (size_t i = 0; i < kBulkColumnCount; ++i)
+    names.push_back((i % 3 == 1 ? " " : "") + std::string(kBulkColumns[i]));
   std::vector<std::string_view> fields(names.begin(), names.end());
   EXPECT_TRUE(IsBulkHeader(fields));
   EXPECT_TRUE(CheckBulkHeader(fields).ok());
@@ -281,17 +289,20 @@ TEST(BulkHeaderTest, AWrongHeaderNamesTheFirstBadColumn) {
   fields.resize(40);
   names[11] = "CompanyStatus";
   fields.assign(names.begin(), names.begin() + 20);
-  EXPECT_NE(CheckBulkHeader(fields).message().find("column 21 'Returns.NextDueDate' is missing"), std::string::npos);
+  EXPECT_NE(CheckBulkHeader(fields).message().find("column 21 'Returns.NextDueDate' is missing"),
+            std::string::npos);
   names[20] = "Returns.NextDueDate";
   names.push_back("Extra");
   fields.assign(names.begin(), names.end());
-  EXPECT_NE(CheckBulkHeader(fields).message().find("unexpected column 56 'Extra'"), std::string::npos);
+  EXPECT_NE(CheckBulkHeader(fields).message().find("unexpected column 56 'Extra'"),
+            std::string::npos);
   EXPECT_FALSE(IsBulkHeader({"\"! LTD\"", "08209948"}));
   EXPECT_FALSE(IsBulkHeader({"COMPANYNAME", "COMPANYNUMBER"}));
 }
 
 // Reads a whole sample file: header, then every row must map.
-std::vector<std::string> MapSample(const char* path, std::map<std::string, std::string>* by_number) {
+std::vector<std::string> MapSample(const char* path,
+                                   std::map<std::string, std::string>* by_number) {
   std::FILE* f = std::fopen(path, "rb");
   if (f == nullptr) return {};
   LineReader lines(fileno(f));
@@ -307,7 +318,8 @@ std::vector<std::string> MapSample(const char* path, std::map<std::string, std::
     EXPECT_EQ(r, CsvReader::Result::kRecord);
     if (r != CsvReader::Result::kRecord) break;
     JsonLine json_line;
-    EXPECT_TRUE(mapper.Map(reader.fields(), &json_line)) << mapper.reason() << " in " << reader.raw();
+    EXPECT_TRUE(mapper.Map(reader.fields(), &json_line))
+        << mapper.reason() << " in " << reader.raw();
     const std::string line(json_line.view());
     rapidjson::Document doc;
     EXPECT_TRUE(ParseJson(line, &doc).ok());
@@ -327,9 +339,11 @@ TEST(BulkSampleTest, EveryRowOfThe2021SampleMaps) {
   EXPECT_NE(ltd.find("\"company_name\":\"! LTD\""), std::string::npos);
   EXPECT_NE(ltd.find("\"sic_codes\":[\"99999\"]"), std::string::npos);
   EXPECT_NE(ltd.find("\"date_of_creation\":\"2012-09-11\""), std::string::npos);
-  EXPECT_NE(ltd.find("\"confirmation_statement\":{\"next_due\":\"2021-09-25\",\"last_made_up_to\":\"2020-09-11\"}"),
+  EXPECT_NE(ltd.find("\"confirmation_statement\":{\"next_due\":\"2021-09-25\",\"last_made_up_to\":"
+                     "\"2020-09-11\"}"),
             std::string::npos);
-  EXPECT_NE(ltd.find("\"accounting_reference_date\":{\"day\":\"30\",\"month\":\"09\"}"), std::string::npos);
+  EXPECT_NE(ltd.find("\"accounting_reference_date\":{\"day\":\"30\",\"month\":\"09\"}"),
+            std::string::npos);
   // Names with doubled quotes, a comma inside a field, FC/SC/CE numbers.
   size_t quoted = 0;
   for (const auto& [number, line] : rows) {
@@ -338,7 +352,8 @@ TEST(BulkSampleTest, EveryRowOfThe2021SampleMaps) {
   EXPECT_GE(quoted, 15u);
   EXPECT_NE(rows.at("FC031362").find("\"jurisdiction\":\"england-wales\""), std::string::npos);
   EXPECT_NE(rows.at("SC606050").find("\"jurisdiction\":\"scotland\""), std::string::npos);
-  EXPECT_NE(rows.at("CE000952").find("\"type\":\"charitable-incorporated-organisation\""), std::string::npos);
+  EXPECT_NE(rows.at("CE000952").find("\"type\":\"charitable-incorporated-organisation\""),
+            std::string::npos);
   bool comma_inside = false;
   bool previous_name = false;
   for (const auto& [number, line] : rows) {

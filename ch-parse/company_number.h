@@ -19,7 +19,8 @@ class CompanyNumber {
   std::string_view view() const { return std::string_view(text_, length_); }
 
  private:
-  friend std::optional<CompanyNumber> NormalizeCompanyNumber(std::string_view text, bool pad_all_digits);
+  friend std::optional<CompanyNumber> NormalizeCompanyNumber(std::string_view text,
+                                                             bool pad_all_digits);
   char text_[kMaxLength] = {};
   size_t length_ = 0;
 };

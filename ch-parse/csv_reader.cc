@@ -47,7 +47,8 @@ bool StillInQuotes(std::string_view text) {
 
 }  // namespace
 
-CsvSplit SplitCsvRecord(std::string_view record, std::vector<std::string_view>* fields, std::string* scratch) {
+CsvSplit SplitCsvRecord(std::string_view record, std::vector<std::string_view>* fields,
+                        std::string* scratch) {
   fields->clear();
   scratch->clear();
   // Unescaped text is never longer than the record, so this one reservation
@@ -151,7 +152,8 @@ CsvReader::Result CsvReader::Next(int timeout_ms) {
     }
     ++lines_read_;
     std::string_view text = line.bytes;
-    if (!pending_active_ && text.substr(0, kUtf8Bom.size()) == kUtf8Bom) text.remove_prefix(kUtf8Bom.size());
+    if (!pending_active_ && text.substr(0, kUtf8Bom.size()) == kUtf8Bom)
+      text.remove_prefix(kUtf8Bom.size());
     if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
 
     std::string_view record = text;

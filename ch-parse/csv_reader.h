@@ -31,7 +31,8 @@ enum class CsvSplit {
 // into `record` or into `scratch` (for fields with doubled quotes), which is
 // reserved up front so the views stay valid. An unquoted field may contain
 // quotes; they are kept as they are.
-CsvSplit SplitCsvRecord(std::string_view record, std::vector<std::string_view>* fields, std::string* scratch);
+CsvSplit SplitCsvRecord(std::string_view record, std::vector<std::string_view>* fields,
+                        std::string* scratch);
 
 class CsvReader {
  public:

@@ -40,7 +40,9 @@ b")"),
             (Fields{"ULAANBAATAR, MONGOLIA", "a\nb"}));
 }
 
-TEST(SplitCsvRecordTest, QuotesInsideAnUnquotedFieldAreKept) { EXPECT_EQ(Split(R"(a"b,c)"), (Fields{"a\"b", "c"})); }
+TEST(SplitCsvRecordTest, QuotesInsideAnUnquotedFieldAreKept) {
+  EXPECT_EQ(Split(R"(a"b,c)"), (Fields{"a\"b", "c"}));
+}
 
 TEST(SplitCsvRecordTest, OpenAndMalformedQuotes) {
   Split(R"("abc)", CsvSplit::kOpenQuote);
@@ -91,12 +93,15 @@ class CsvReaderTest : public ::testing::Test {
 };
 
 TEST_F(CsvReaderTest, LfCrLfBomAndBlankLines) {
-  Open("\xEF\xBB\xBF" "h1,h2\r\n\"a\",\"b\"\r\n\r\n\n\"c\",\"d\"\n\xEF\xBB\xBF" "h1,h2\n\"e\",\"f\"");
+  Open(
+      "\xEF\xBB\xBF"
+      "h1,h2\r\n\"a\",\"b\"\r\n\r\n\n\"c\",\"d\"\n\xEF\xBB\xBF"
+      "h1,h2\n\"e\",\"f\"");
   EXPECT_EQ(NextRecord(), (Fields{"h1", "h2"}));
   EXPECT_EQ(NextRecord(), (Fields{"a", "b"}));
   EXPECT_EQ(NextRecord(), (Fields{"c", "d"}));
   EXPECT_EQ(NextRecord(), (Fields{"h1", "h2"}));  // a second part's BOM is dropped too
-  EXPECT_EQ(NextRecord(), (Fields{"e", "f"}));     // no final newline
+  EXPECT_EQ(NextRecord(), (Fields{"e", "f"}));    // no final newline
   EXPECT_EQ(reader_->Next(-1), CsvReader::Result::kEof);
   EXPECT_EQ(reader_->Next(-1), CsvReader::Result::kEof);
 }
@@ -148,7 +153,8 @@ TEST_F(CsvReaderTest, ARecordOverTheCapAcrossLinesResyncsAtTheNextLine) {
   for (;;) {
     const auto r = reader_->Next(-1);
     if (r == CsvReader::Result::kEof) break;
-    if (r == CsvReader::Result::kRecord) last = Fields(reader_->fields().begin(), reader_->fields().end());
+    if (r == CsvReader::Result::kRecord)
+      last = Fields(reader_->fields().begin(), reader_->fields().end());
   }
   EXPECT_EQ(last, (Fields{"next"}));
 }

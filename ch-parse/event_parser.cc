@@ -22,7 +22,9 @@ constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
 constexpr size_t kMaxQuotedBytes = 64;
 constexpr size_t kMaxSicCodes = 32;
 
-std::string_view ViewOf(const rapidjson::Value& v) { return std::string_view(v.GetString(), v.GetStringLength()); }
+std::string_view ViewOf(const rapidjson::Value& v) {
+  return std::string_view(v.GetString(), v.GetStringLength());
+}
 
 // event.timepoint and gap.after_timepoint: a JSON integer or a string of
 // ASCII digits, in 0..2^63-1. Fractions, exponents, signs and blanks are not
@@ -70,8 +72,7 @@ bool IsHeartbeat(std::string_view text) {
 
 }  // namespace
 
-EventParser::EventParser(std::string_view stream)
-    : writer_(stream, "stream") {
+EventParser::EventParser(std::string_view stream) : writer_(stream, "stream") {
   reason_.reserve(256);
 }
 
@@ -82,7 +83,8 @@ EventParser::Outcome EventParser::Reject(RejectClass reject_class, std::string_v
   return Outcome::kReject;
 }
 
-EventParser::Outcome EventParser::ParseOversized(std::string_view prefix, uint64_t full_length, JsonLine* out) {
+EventParser::Outcome EventParser::ParseOversized(std::string_view prefix, uint64_t full_length,
+                                                 JsonLine* out) {
   raw_ = prefix;
   raw_length_ = full_length;
   reason_ = "line too long (" + std::to_string(full_length) + " bytes)";
@@ -105,7 +107,8 @@ EventParser::Outcome EventParser::Parse(std::string_view line, JsonLine* out) {
   const Status parsed = document_.Parse(text);
   if (!parsed.ok()) return Reject(RejectClass::kInvalidJson, parsed.message(), std::nullopt, out);
   const rapidjson::Value& root = document_.root();
-  if (!root.IsObject()) return Reject(RejectClass::kEnvelope, "not a JSON object", std::nullopt, out);
+  if (!root.IsObject())
+    return Reject(RejectClass::kEnvelope, "not a JSON object", std::nullopt, out);
   if (root.MemberCount() == 1 && (root.HasMember("gap") || root.HasMember("snapshot_end"))) {
     return ParseControl(root, out);
   }
@@ -116,42 +119,50 @@ EventParser::Outcome EventParser::ParseControl(const rapidjson::Value& root, Jso
   if (root.HasMember("snapshot_end")) {
     // Only ch-parse --format bulk-csv makes these, after reading a whole
     // snapshot; one arriving from the stream could heal gaps it never filled.
-    return Reject(RejectClass::kControlLine, "snapshot_end is not accepted on stream input", std::nullopt, out);
+    return Reject(RejectClass::kControlLine, "snapshot_end is not accepted on stream input",
+                  std::nullopt, out);
   }
   const rapidjson::Value& gap = root["gap"];
-  if (!gap.IsObject()) return Reject(RejectClass::kControlLine, "invalid gap line: not an object", std::nullopt, out);
+  if (!gap.IsObject())
+    return Reject(RejectClass::kControlLine, "invalid gap line: not an object", std::nullopt, out);
   const auto stream = GetString(gap, "stream");
   if (!stream || stream->empty()) {
-    return Reject(RejectClass::kControlLine, "invalid gap line: stream is not a non-empty string", std::nullopt,
-                  out);
+    return Reject(RejectClass::kControlLine, "invalid gap line: stream is not a non-empty string",
+                  std::nullopt, out);
   }
   const rapidjson::Value* after = FindMember(gap, "after_timepoint");
   std::optional<int64_t> after_timepoint;
   if (after == nullptr) {
-    return Reject(RejectClass::kControlLine, "invalid gap line: after_timepoint is missing", std::nullopt, out);
+    return Reject(RejectClass::kControlLine, "invalid gap line: after_timepoint is missing",
+                  std::nullopt, out);
   }
   if (!after->IsNull()) {
     after_timepoint = ParseTimepoint(*after);
     if (!after_timepoint) {
-      return Reject(RejectClass::kControlLine, "invalid gap line: after_timepoint is not an integer in 0..2^63-1",
+      return Reject(RejectClass::kControlLine,
+                    "invalid gap line: after_timepoint is not an integer in 0..2^63-1",
                     std::nullopt, out);
     }
   }
   const auto reason = GetString(gap, "reason");
-  if (!reason) return Reject(RejectClass::kControlLine, "invalid gap line: reason is not a string", std::nullopt, out);
+  if (!reason)
+    return Reject(RejectClass::kControlLine, "invalid gap line: reason is not a string",
+                  std::nullopt, out);
   RecordWriter::AppendGap(*stream, after_timepoint, *reason, out);
   return Outcome::kControl;
 }
 
 EventParser::Outcome EventParser::ParseEvent(const rapidjson::Value& root, JsonLine* out) {
   const rapidjson::Value* event = FindMember(root, "event");
-  const rapidjson::Value* timepoint_value = event != nullptr ? FindMember(*event, "timepoint") : nullptr;
+  const rapidjson::Value* timepoint_value =
+      event != nullptr ? FindMember(*event, "timepoint") : nullptr;
   const std::optional<int64_t> timepoint =
       timepoint_value != nullptr ? ParseTimepoint(*timepoint_value) : std::nullopt;
 
   const rapidjson::Value* kind = FindMember(root, "resource_kind");
   if (kind == nullptr || !kind->IsString()) {
-    return Reject(RejectClass::kResourceKind, "resource_kind is missing or not a string", timepoint, out);
+    return Reject(RejectClass::kResourceKind, "resource_kind is missing or not a string", timepoint,
+                  out);
   }
   if (ViewOf(*kind) != "company-profile") {
     reason_ = "resource_kind is not company-profile: ";
@@ -186,7 +197,8 @@ EventParser::Outcome EventParser::ParseEvent(const rapidjson::Value& root, JsonL
 
   const rapidjson::Value* published = FindMember(*event, "published_at");
   if (published == nullptr || !published->IsString()) {
-    return Reject(RejectClass::kPublishedAt, "event.published_at is missing or not a string", timepoint, out);
+    return Reject(RejectClass::kPublishedAt, "event.published_at is missing or not a string",
+                  timepoint, out);
   }
   published_at_ = ParseTimestamp(ViewOf(*published));
   if (!published_at_) {
@@ -201,7 +213,8 @@ EventParser::Outcome EventParser::ParseEvent(const rapidjson::Value& root, JsonL
     return Reject(RejectClass::kData, "data is not an object", timepoint, out);
   }
   // A deleted event may say no more than which company went.
-  if (data == nullptr && !deleted) return Reject(RejectClass::kData, "data is missing", timepoint, out);
+  if (data == nullptr && !deleted)
+    return Reject(RejectClass::kData, "data is missing", timepoint, out);
 
   // The number: data.company_number, else resource_id, else the last
   // segment of resource_uri (which one stream writes without its leading /).
@@ -228,7 +241,8 @@ EventParser::Outcome EventParser::ParseEvent(const rapidjson::Value& root, JsonL
     number_text = ViewOf(*candidate);
   }
   if (candidate == nullptr || candidate->IsNull()) {
-    return Reject(RejectClass::kCompanyNumber, "no company number in data.company_number, resource_id or resource_uri",
+    return Reject(RejectClass::kCompanyNumber,
+                  "no company number in data.company_number, resource_id or resource_uri",
                   timepoint, out);
   }
   if (!candidate->IsString()) {
@@ -263,7 +277,8 @@ EventParser::Outcome EventParser::ParseEvent(const rapidjson::Value& root, JsonL
   return Outcome::kCompany;
 }
 
-std::optional<std::string_view> EventParser::TextOf(const rapidjson::Value& value, std::string* scratch) {
+std::optional<std::string_view> EventParser::TextOf(const rapidjson::Value& value,
+                                                    std::string* scratch) {
   if (value.IsString()) {
     if (value.GetStringLength() == 0) return std::nullopt;
     return ViewOf(value);
@@ -277,7 +292,8 @@ std::optional<std::string_view> EventParser::TextOf(const rapidjson::Value& valu
 }
 
 void EventParser::ExtractCompanyFields(const rapidjson::Value& data) {
-  if (const rapidjson::Value* name = FindMember(data, "company_name"); name != nullptr && !name->IsNull()) {
+  if (const rapidjson::Value* name = FindMember(data, "company_name");
+      name != nullptr && !name->IsNull()) {
     if (name->IsString()) {
       record_.company_name = ViewOf(*name);
     } else {
@@ -288,7 +304,8 @@ void EventParser::ExtractCompanyFields(const rapidjson::Value& data) {
   }
 
   std::optional<std::string_view> implied_detail;
-  if (const rapidjson::Value* status = FindMember(data, "company_status"); status != nullptr && !status->IsNull()) {
+  if (const rapidjson::Value* status = FindMember(data, "company_status");
+      status != nullptr && !status->IsNull()) {
     if (status->IsString()) {
       record_.company_status_raw = ViewOf(*status);
     } else {
@@ -338,7 +355,8 @@ void EventParser::ExtractCompanyFields(const rapidjson::Value& data) {
     }
   }
 
-  if (const rapidjson::Value* sic = FindMember(data, "sic_codes"); sic != nullptr && sic->IsArray()) {
+  if (const rapidjson::Value* sic = FindMember(data, "sic_codes");
+      sic != nullptr && sic->IsArray()) {
     // Companies have at most four SIC codes; a hostile array of millions
     // stays in `data` but is not copied out element by element.
     const size_t n = std::min<size_t>(sic->Size(), kMaxSicCodes);

@@ -55,8 +55,8 @@ class EventParser {
   bool unknown_status() const { return unknown_status_; }
 
  private:
-  Outcome Reject(RejectClass reject_class, std::string_view reason, std::optional<int64_t> timepoint,
-                 JsonLine* out);
+  Outcome Reject(RejectClass reject_class, std::string_view reason,
+                 std::optional<int64_t> timepoint, JsonLine* out);
   Outcome ParseControl(const rapidjson::Value& root, JsonLine* out);
   Outcome ParseEvent(const rapidjson::Value& root, JsonLine* out);
   // Fills record_ from the `data` object (any member may be missing).

@@ -22,8 +22,11 @@ const char kGood[] =
     R"("event":{"timepoint":68805561,"published_at":"2023-11-04T14:33:29","type":"changed"}})";
 
 // Builds an event line around `data` and `event` JSON texts.
-std::string Event(const std::string& data, const std::string& event = R"({"timepoint":7,"published_at":"2023-11-04T14:33:29","type":"changed"})",
-                  const std::string& extra = R"("resource_kind":"company-profile","resource_id":"01234567",)") {
+std::string Event(
+    const std::string& data,
+    const std::string& event =
+        R"({"timepoint":7,"published_at":"2023-11-04T14:33:29","type":"changed"})",
+    const std::string& extra = R"("resource_kind":"company-profile","resource_id":"01234567",)") {
   return "{" + extra + "\"data\":" + data + ",\"event\":" + event + "}";
 }
 
@@ -52,7 +55,8 @@ class EventParserTest : public ::testing::Test {
   // Expects a reject of this class; returns its reason.
   std::string ExpectReject(std::string_view line, RejectClass reject_class) {
     EXPECT_EQ(Run(line), Outcome::kReject) << line;
-    EXPECT_EQ(parser_.reject_class(), reject_class) << RejectClassLabel(parser_.reject_class()) << " " << line;
+    EXPECT_EQ(parser_.reject_class(), reject_class)
+        << RejectClassLabel(parser_.reject_class()) << " " << line;
     EXPECT_EQ(Str("kind"), "reject");
     EXPECT_TRUE(Base64Decode(Str("raw_base64")).value_or("(bad base64)") == line.substr(0, 65536))
         << "raw bytes differ";
@@ -84,7 +88,8 @@ TEST_F(EventParserTest, NormalisesAGoodEvent) {
   EXPECT_EQ(Str("jurisdiction"), "england-wales");
   EXPECT_EQ(Str("date_of_creation"), "2006-10-03");
   EXPECT_EQ(Str("date_of_cessation"), "(null)");
-  EXPECT_EQ(Str("registered_office_address"), R"({"address_line_1":"Unit10","postal_code":"NR16 2HS"})");
+  EXPECT_EQ(Str("registered_office_address"),
+            R"({"address_line_1":"Unit10","postal_code":"NR16 2HS"})");
   EXPECT_EQ(Str("sic_codes"), R"(["45200"])");
   EXPECT_FALSE(parser_.unknown_status());
 }
@@ -117,14 +122,16 @@ TEST_F(EventParserTest, RealSampleFile) {
   EXPECT_EQ(Str("company_number"), "05954546");
   EXPECT_EQ(Str("timepoint"), "68805561");
   EXPECT_EQ(Str("published_at"), "2023-11-04T14:33:29Z");
-  EXPECT_EQ(Str("registered_office_address"),
-            R"({"address_line_1":"Unit10 Heath Road Industrial Estate","address_line_2":"Banham","locality":"Norwich","postal_code":"NR16 2HS"})");
+  EXPECT_EQ(
+      Str("registered_office_address"),
+      R"({"address_line_1":"Unit10 Heath Road Industrial Estate","address_line_2":"Banham","locality":"Norwich","postal_code":"NR16 2HS"})");
   EXPECT_EQ(Str("sic_codes"), R"(["45200"])");
   const size_t data_at = lines[0].find("\"data\":") + 7;
   const std::string raw_data = lines[0].substr(data_at, lines[0].find(",\"event\":") - data_at);
   EXPECT_EQ(out_.view().substr(out_.size() - raw_data.size() - 1), raw_data + "}");
 
-  EXPECT_EQ(ExpectReject(lines[1], RejectClass::kResourceKind), "resource_kind is not company-profile: \"filing-history\"");
+  EXPECT_EQ(ExpectReject(lines[1], RejectClass::kResourceKind),
+            "resource_kind is not company-profile: \"filing-history\"");
   EXPECT_EQ(Str("timepoint"), "140062688");
   EXPECT_EQ(ExpectReject(lines[2], RejectClass::kResourceKind),
             "resource_kind is not company-profile: \"company-exemptions\"");
@@ -132,7 +139,8 @@ TEST_F(EventParserTest, RealSampleFile) {
 }
 
 TEST_F(EventParserTest, BlankLinesAreHeartbeats) {
-  for (const char* line : {"", " ", "\t", "\r", " \t \r"}) EXPECT_EQ(Run(line), Outcome::kHeartbeat) << line;
+  for (const char* line : {"", " ", "\t", "\r", " \t \r"})
+    EXPECT_EQ(Run(line), Outcome::kHeartbeat) << line;
   EXPECT_EQ(Run("\xEF\xBB\xBF"), Outcome::kHeartbeat);
 }
 
@@ -143,7 +151,8 @@ TEST_F(EventParserTest, ToleratesBomAndCrLf) {
 }
 
 TEST_F(EventParserTest, RejectsBrokenJson) {
-  EXPECT_NE(ExpectReject(std::string(kGood) + "x", RejectClass::kInvalidJson).find("invalid JSON"), std::string::npos);
+  EXPECT_NE(ExpectReject(std::string(kGood) + "x", RejectClass::kInvalidJson).find("invalid JSON"),
+            std::string::npos);
   ExpectReject(std::string(kGood) + "{}", RejectClass::kInvalidJson);
   ExpectReject(std::string(kGood).substr(0, 100), RejectClass::kInvalidJson);
   ExpectReject("<html><body><h1>502 Bad Gateway</h1></body></html>", RejectClass::kInvalidJson);
@@ -152,8 +161,9 @@ TEST_F(EventParserTest, RejectsBrokenJson) {
 }
 
 TEST_F(EventParserTest, RejectsNulBytesEvenAfterACompleteObject) {
-  EXPECT_EQ(ExpectReject(std::string(kGood) + std::string("\0garbage", 8), RejectClass::kInvalidJson),
-            "NUL byte in line");
+  EXPECT_EQ(
+      ExpectReject(std::string(kGood) + std::string("\0garbage", 8), RejectClass::kInvalidJson),
+      "NUL byte in line");
   ExpectReject(std::string("{\"a\":\"x\0y\"}", 11), RejectClass::kInvalidJson);
 }
 
@@ -194,26 +204,32 @@ TEST_F(EventParserTest, RejectsOtherResourceKinds) {
 }
 
 TEST_F(EventParserTest, RejectsAMissingOrNonObjectEvent) {
-  ExpectReject(R"({"resource_kind":"company-profile","data":{"company_number":"1"}})", RejectClass::kEnvelope);
+  ExpectReject(R"({"resource_kind":"company-profile","data":{"company_number":"1"}})",
+               RejectClass::kEnvelope);
   ExpectReject(R"({"resource_kind":"company-profile","data":{"company_number":"1"},"event":[]})",
                RejectClass::kEnvelope);
 }
 
 TEST_F(EventParserTest, TimepointMustBeAnIntegerInRange) {
   const auto with_tp = [](const std::string& tp) {
-    return Event(R"({"company_number":"1"})", "{\"timepoint\":" + tp + R"(,"published_at":"2023-11-04","type":"changed"})");
+    return Event(R"({"company_number":"1"})",
+                 "{\"timepoint\":" + tp + R"(,"published_at":"2023-11-04","type":"changed"})");
   };
-  for (const char* bad : {"1e30", "-5", "\"abc\"", "1.5", "5.0", "1e2", "9223372036854775808", "\"9223372036854775808\"",
-                          "\"-5\"", "\" 5\"", "\"+5\"", "\"\"", "true", "null", "{}", "[1]",
-                          "18446744073709551616"}) {
+  for (const char* bad : {"1e30", "-5", "\"abc\"", "1.5", "5.0", "1e2", "9223372036854775808",
+                          "\"9223372036854775808\"", "\"-5\"", "\" 5\"", "\"+5\"", "\"\"", "true",
+                          "null", "{}", "[1]", "18446744073709551616"}) {
     ExpectReject(with_tp(bad), RejectClass::kTimepoint);
     EXPECT_EQ(Str("timepoint"), "(null)") << bad;
   }
-  ExpectReject(Event(R"({"company_number":"1"})", R"({"published_at":"2023-11-04","type":"changed"})"),
-               RejectClass::kTimepoint);
+  ExpectReject(
+      Event(R"({"company_number":"1"})", R"({"published_at":"2023-11-04","type":"changed"})"),
+      RejectClass::kTimepoint);
   const std::pair<const char*, const char*> good[] = {
-      {"0", "0"}, {"\"123\"", "123"}, {"9223372036854775807", "9223372036854775807"},
-      {"\"9223372036854775807\"", "9223372036854775807"}, {"\"007\"", "7"}};
+      {"0", "0"},
+      {"\"123\"", "123"},
+      {"9223372036854775807", "9223372036854775807"},
+      {"\"9223372036854775807\"", "9223372036854775807"},
+      {"\"007\"", "7"}};
   for (const auto& [tp, expected] : good) {
     ASSERT_EQ(Run(with_tp(tp)), Outcome::kCompany) << tp;
     EXPECT_EQ(Str("timepoint"), expected);
@@ -222,19 +238,22 @@ TEST_F(EventParserTest, TimepointMustBeAnIntegerInRange) {
 
 TEST_F(EventParserTest, EventTypeMustBeChangedOrDeleted) {
   for (const char* type : {"\"updated\"", "\"Changed\"", "\" changed\"", "5", "null"}) {
-    ExpectReject(Event(R"({"company_number":"1"})",
-                       std::string(R"({"timepoint":9,"published_at":"2023-11-04","type":)") + type + "}"),
-                 RejectClass::kEventType);
+    ExpectReject(
+        Event(R"({"company_number":"1"})",
+              std::string(R"({"timepoint":9,"published_at":"2023-11-04","type":)") + type + "}"),
+        RejectClass::kEventType);
     EXPECT_EQ(Str("timepoint"), "9");
   }
-  EXPECT_EQ(ExpectReject(Event(R"({"company_number":"1"})", R"({"timepoint":9,"published_at":"2023-11-04"})"),
+  EXPECT_EQ(ExpectReject(Event(R"({"company_number":"1"})",
+                               R"({"timepoint":9,"published_at":"2023-11-04"})"),
                          RejectClass::kEventType),
             "event.type is not changed or deleted: missing");
 }
 
 TEST_F(EventParserTest, PublishedAtIsRequiredAndConvertedToUtc) {
   const auto with_pa = [](const std::string& pa) {
-    return Event(R"({"company_number":"1"})", R"({"timepoint":9,"type":"changed","published_at":)" + pa + "}");
+    return Event(R"({"company_number":"1"})",
+                 R"({"timepoint":9,"type":"changed","published_at":)" + pa + "}");
   };
   const std::pair<const char*, const char*> good[] = {
       {"\"2023-11-04T14:33:29\"", "2023-11-04T14:33:29Z"},
@@ -246,11 +265,13 @@ TEST_F(EventParserTest, PublishedAtIsRequiredAndConvertedToUtc) {
     EXPECT_EQ(Str("published_at"), expected);
     EXPECT_EQ(Str("as_of"), expected);
   }
-  for (const char* bad : {"\"2023-02-30T00:00:00\"", "\"yesterday\"", "1699108409", "null", "\"\""}) {
+  for (const char* bad :
+       {"\"2023-02-30T00:00:00\"", "\"yesterday\"", "1699108409", "null", "\"\""}) {
     ExpectReject(with_pa(bad), RejectClass::kPublishedAt);
     EXPECT_EQ(Str("timepoint"), "9");
   }
-  ExpectReject(Event(R"({"company_number":"1"})", R"({"timepoint":9,"type":"changed"})"), RejectClass::kPublishedAt);
+  ExpectReject(Event(R"({"company_number":"1"})", R"({"timepoint":9,"type":"changed"})"),
+               RejectClass::kPublishedAt);
 }
 
 TEST_F(EventParserTest, DataMustBeAnObject) {
@@ -258,26 +279,32 @@ TEST_F(EventParserTest, DataMustBeAnObject) {
   EXPECT_EQ(Str("timepoint"), "7");
   ExpectReject(Event("\"x\""), RejectClass::kData);
   ExpectReject(Event("null"), RejectClass::kData);  // a changed event needs data
-  ExpectReject(R"({"resource_kind":"company-profile","resource_id":"1","event":{"timepoint":7,"published_at":"2023-11-04","type":"changed"}})",
-               RejectClass::kData);
+  ExpectReject(
+      R"({"resource_kind":"company-profile","resource_id":"1","event":{"timepoint":7,"published_at":"2023-11-04","type":"changed"}})",
+      RejectClass::kData);
 }
 
 TEST_F(EventParserTest, DeletedEventsMayCarryLittleOrNoData) {
-  const std::string deleted = R"({"timepoint":8,"published_at":"2023-11-04T10:00:00","type":"deleted"})";
+  const std::string deleted =
+      R"({"timepoint":8,"published_at":"2023-11-04T10:00:00","type":"deleted"})";
   ASSERT_EQ(Run(Event(R"({"company_number":"sc000001"})", deleted)), Outcome::kCompany);
   EXPECT_EQ(Str("event_type"), "deleted");
   EXPECT_EQ(Str("company_number"), "SC000001");
   EXPECT_EQ(Str("company_name"), "(null)");
   EXPECT_EQ(Str("company_status"), "(null)");
   EXPECT_EQ(Str("data"), R"({"company_number":"sc000001"})");
-  ASSERT_EQ(Run(R"({"resource_kind":"company-profile","resource_uri":"/company/NI000002","event":)" + deleted + "}"),
-            Outcome::kCompany);
+  ASSERT_EQ(
+      Run(R"({"resource_kind":"company-profile","resource_uri":"/company/NI000002","event":)" +
+          deleted + "}"),
+      Outcome::kCompany);
   EXPECT_EQ(Str("company_number"), "NI000002");
   EXPECT_EQ(Str("data"), "{}");
-  ASSERT_EQ(Run(R"({"resource_kind":"company-profile","resource_id":"3","data":null,"event":)" + deleted + "}"),
+  ASSERT_EQ(Run(R"({"resource_kind":"company-profile","resource_id":"3","data":null,"event":)" +
+                deleted + "}"),
             Outcome::kCompany);
   EXPECT_EQ(Str("company_number"), "3");
-  ExpectReject(R"({"resource_kind":"company-profile","event":)" + deleted + "}", RejectClass::kCompanyNumber);
+  ExpectReject(R"({"resource_kind":"company-profile","event":)" + deleted + "}",
+               RejectClass::kCompanyNumber);
 }
 
 TEST_F(EventParserTest, CompanyNumberComesFromDataThenResourceIdThenUri) {
@@ -286,22 +313,30 @@ TEST_F(EventParserTest, CompanyNumberComesFromDataThenResourceIdThenUri) {
                       R"("resource_kind":"company-profile","resource_id":"99999999",)")),
             Outcome::kCompany);
   EXPECT_EQ(Str("company_number"), "OC301234");
-  ASSERT_EQ(Run(Event(R"({"company_name":"X"})", ev, R"("resource_kind":"company-profile","resource_id":"08209948","resource_uri":"/company/1",)")),
-            Outcome::kCompany);
+  ASSERT_EQ(
+      Run(Event(
+          R"({"company_name":"X"})", ev,
+          R"("resource_kind":"company-profile","resource_id":"08209948","resource_uri":"/company/1",)")),
+      Outcome::kCompany);
   EXPECT_EQ(Str("company_number"), "08209948");
-  ASSERT_EQ(Run(Event(R"({"company_number":null})", ev, R"("resource_kind":"company-profile","resource_uri":"company/14438833",)")),
+  ASSERT_EQ(Run(Event(R"({"company_number":null})", ev,
+                      R"("resource_kind":"company-profile","resource_uri":"company/14438833",)")),
             Outcome::kCompany);
   EXPECT_EQ(Str("company_number"), "14438833");
-  ASSERT_EQ(Run(Event(R"({})", ev, R"("resource_kind":"company-profile","resource_id":null,"resource_uri":"/company/SC606050",)")),
-            Outcome::kCompany);
+  ASSERT_EQ(
+      Run(Event(
+          R"({})", ev,
+          R"("resource_kind":"company-profile","resource_id":null,"resource_uri":"/company/SC606050",)")),
+      Outcome::kCompany);
   EXPECT_EQ(Str("company_number"), "SC606050");
 }
 
 TEST_F(EventParserTest, RejectsBadCompanyNumbersWithTheTimepoint) {
   const std::string ev = R"({"timepoint":77,"published_at":"2023-11-04","type":"changed"})";
-  for (const char* data : {R"({"company_number":"12-34/56"})", R"({"company_number":"ABCDEFGHIJK"})",
-                           R"({"company_number":""})", R"({"company_number":"\u00c5B123456"})",
-                           R"({"company_number":12345678})", R"({"company_number":["1"]})"}) {
+  for (const char* data :
+       {R"({"company_number":"12-34/56"})", R"({"company_number":"ABCDEFGHIJK"})",
+        R"({"company_number":""})", R"({"company_number":"\u00c5B123456"})",
+        R"({"company_number":12345678})", R"({"company_number":["1"]})"}) {
     ExpectReject(Event(data, ev), RejectClass::kCompanyNumber);
     EXPECT_EQ(Str("timepoint"), "77") << data;
   }
@@ -309,10 +344,12 @@ TEST_F(EventParserTest, RejectsBadCompanyNumbersWithTheTimepoint) {
             "data.company_number is not a string");
   EXPECT_EQ(ExpectReject(Event(R"({"company_number":"12 34"})", ev), RejectClass::kCompanyNumber),
             "invalid company number in data.company_number: \"12 34\"");
-  ExpectReject(Event("{}", ev, R"("resource_kind":"company-profile","resource_id":12,)"), RejectClass::kCompanyNumber);
+  ExpectReject(Event("{}", ev, R"("resource_kind":"company-profile","resource_id":12,)"),
+               RejectClass::kCompanyNumber);
   ExpectReject(Event("{}", ev, R"("resource_kind":"company-profile","resource_uri":"/company/",)"),
                RejectClass::kCompanyNumber);
-  ExpectReject(Event("{}", ev, R"("resource_kind":"company-profile",)"), RejectClass::kCompanyNumber);
+  ExpectReject(Event("{}", ev, R"("resource_kind":"company-profile",)"),
+               RejectClass::kCompanyNumber);
 }
 
 TEST_F(EventParserTest, StatusTextsAreNormalised) {
@@ -322,23 +359,27 @@ TEST_F(EventParserTest, StatusTextsAreNormalised) {
     const char* detail;
   };
   const Case cases[] = {
-      {R"("company_status":"active","company_status_detail":"active-proposal-to-strike-off")", "active",
+      {R"("company_status":"active","company_status_detail":"active-proposal-to-strike-off")",
+       "active", "active-proposal-to-strike-off"},
+      {R"("company_status":"active-proposal-to-strike-off")", "active",
        "active-proposal-to-strike-off"},
-      {R"("company_status":"active-proposal-to-strike-off")", "active", "active-proposal-to-strike-off"},
-      {R"("company_status":"Active - Proposal to Strike off")", "active", "active-proposal-to-strike-off"},
-      {R"("company_status":"active","company_status_detail":"Active - Proposal to Strike off")", "active",
+      {R"("company_status":"Active - Proposal to Strike off")", "active",
        "active-proposal-to-strike-off"},
+      {R"("company_status":"active","company_status_detail":"Active - Proposal to Strike off")",
+       "active", "active-proposal-to-strike-off"},
       {R"("company_status":" LIQUIDATION ")", "liquidation", "(null)"},
       {R"("company_status":"In Administration")", "administration", "(null)"},
-      {R"("company_status":"dissolved","company_status_detail":"PETITION-TO-RESTORE-DISSOLVED")", "dissolved",
-       "petition-to-restore-dissolved"},
+      {R"("company_status":"dissolved","company_status_detail":"PETITION-TO-RESTORE-DISSOLVED")",
+       "dissolved", "petition-to-restore-dissolved"},
       {R"("company_status":"active","company_status_detail":"  ")", "active", "(null)"},
-      {R"("company_status":"active","company_status_detail":"some new detail")", "active", "some new detail"},
+      {R"("company_status":"active","company_status_detail":"some new detail")", "active",
+       "some new detail"},
       {R"("company_status_detail":"converted-to-plc")", "(null)", "converted-to-plc"},
       {R"("company_status":null)", "(null)", "(null)"},
   };
   for (const Case& c : cases) {
-    ASSERT_EQ(Run(Event(std::string(R"({"company_number":"1",)") + c.data_members + "}")), Outcome::kCompany);
+    ASSERT_EQ(Run(Event(std::string(R"({"company_number":"1",)") + c.data_members + "}")),
+              Outcome::kCompany);
     EXPECT_EQ(Str("company_status"), c.status) << c.data_members;
     EXPECT_EQ(Str("company_status_detail"), c.detail) << c.data_members;
     EXPECT_FALSE(parser_.unknown_status()) << c.data_members;
@@ -346,7 +387,8 @@ TEST_F(EventParserTest, StatusTextsAreNormalised) {
 }
 
 TEST_F(EventParserTest, UnknownStatusIsNullWithTheRawTextKept) {
-  ASSERT_EQ(Run(Event(R"({"company_number":"1","company_status":"Struck Off"})")), Outcome::kCompany);
+  ASSERT_EQ(Run(Event(R"({"company_number":"1","company_status":"Struck Off"})")),
+            Outcome::kCompany);
   EXPECT_EQ(Str("company_status"), "(null)");
   EXPECT_EQ(Str("company_status_raw"), "Struck Off");
   EXPECT_TRUE(parser_.unknown_status());
@@ -358,20 +400,24 @@ TEST_F(EventParserTest, UnknownStatusIsNullWithTheRawTextKept) {
 }
 
 TEST_F(EventParserTest, ExtractsFieldsDefensively) {
-  ASSERT_EQ(Run(Event(R"({"company_number":"1","company_name":123,"type":7,"date_of_creation":"03/10/2006",)"
-                      R"("date_of_cessation":"not a date","registered_office_address":{"premises":12,)"
-                      R"("address_line_1":"","locality":{"x":1},"care_of":"C/O","po_box":"PO 1","region":"R",)"
-                      R"("country":"UK","address_line_2":"L2"},"sic_codes":[" 01110 ","",62020,null,{}]})")),
-            Outcome::kCompany);
+  ASSERT_EQ(
+      Run(Event(
+          R"({"company_number":"1","company_name":123,"type":7,"date_of_creation":"03/10/2006",)"
+          R"("date_of_cessation":"not a date","registered_office_address":{"premises":12,)"
+          R"("address_line_1":"","locality":{"x":1},"care_of":"C/O","po_box":"PO 1","region":"R",)"
+          R"("country":"UK","address_line_2":"L2"},"sic_codes":[" 01110 ","",62020,null,{}]})")),
+      Outcome::kCompany);
   EXPECT_EQ(Str("company_name"), "123");
   EXPECT_EQ(Str("type"), "(null)");
   EXPECT_EQ(Str("date_of_creation"), "2006-10-03");
   EXPECT_EQ(Str("date_of_cessation"), "(null)");
-  EXPECT_EQ(Str("registered_office_address"),
-            R"({"address_line_2":"L2","region":"R","country":"UK","care_of":"C/O","po_box":"PO 1","premises":"12"})");
+  EXPECT_EQ(
+      Str("registered_office_address"),
+      R"({"address_line_2":"L2","region":"R","country":"UK","care_of":"C/O","po_box":"PO 1","premises":"12"})");
   EXPECT_EQ(Str("sic_codes"), R"(["01110","62020"])");
-  ASSERT_EQ(Run(Event(R"({"company_number":"1","registered_office_address":"x","sic_codes":"62020"})")),
-            Outcome::kCompany);
+  ASSERT_EQ(
+      Run(Event(R"({"company_number":"1","registered_office_address":"x","sic_codes":"62020"})")),
+      Outcome::kCompany);
   EXPECT_EQ(Str("registered_office_address"), "{}");
   EXPECT_EQ(Str("sic_codes"), "[]");
 }
@@ -387,12 +433,18 @@ TEST_F(EventParserTest, NothingLeaksFromOneLineToTheNext) {
 }
 
 TEST_F(EventParserTest, GapLinesPassThroughCanonically) {
-  ASSERT_EQ(Run(R"( { "gap" : { "stream":"companies", "after_timepoint" : 68805561 , "reason":"timepoint-out-of-range","x":1 } } )"),
+  ASSERT_EQ(
+      Run(R"( { "gap" : { "stream":"companies", "after_timepoint" : 68805561 , "reason":"timepoint-out-of-range","x":1 } } )"),
+      Outcome::kControl);
+  EXPECT_EQ(
+      out_.view(),
+      R"({"gap":{"stream":"companies","after_timepoint":68805561,"reason":"timepoint-out-of-range"}})");
+  ASSERT_EQ(Run(R"({"gap":{"stream":"companies","after_timepoint":null,"reason":"started-live"}})"),
             Outcome::kControl);
-  EXPECT_EQ(out_.view(), R"({"gap":{"stream":"companies","after_timepoint":68805561,"reason":"timepoint-out-of-range"}})");
-  ASSERT_EQ(Run(R"({"gap":{"stream":"companies","after_timepoint":null,"reason":"started-live"}})"), Outcome::kControl);
-  EXPECT_EQ(out_.view(), R"({"gap":{"stream":"companies","after_timepoint":null,"reason":"started-live"}})");
-  ASSERT_EQ(Run(R"({"gap":{"stream":"companies","after_timepoint":"5","reason":"r"}})"), Outcome::kControl);
+  EXPECT_EQ(out_.view(),
+            R"({"gap":{"stream":"companies","after_timepoint":null,"reason":"started-live"}})");
+  ASSERT_EQ(Run(R"({"gap":{"stream":"companies","after_timepoint":"5","reason":"r"}})"),
+            Outcome::kControl);
   EXPECT_EQ(out_.view(), R"({"gap":{"stream":"companies","after_timepoint":5,"reason":"r"}})");
 }
 
@@ -407,7 +459,8 @@ TEST_F(EventParserTest, InvalidGapLinesAreRejected) {
     ExpectReject(line, RejectClass::kControlLine);
   }
   // With other members it is not a control line but a (bad) event.
-  ExpectReject(R"({"gap":{"stream":"companies","after_timepoint":1,"reason":"r"},"x":1})", RejectClass::kResourceKind);
+  ExpectReject(R"({"gap":{"stream":"companies","after_timepoint":1,"reason":"r"},"x":1})",
+               RejectClass::kResourceKind);
 }
 
 TEST_F(EventParserTest, SnapshotEndOnTheStreamIsRejected) {

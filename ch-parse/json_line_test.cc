@@ -27,8 +27,8 @@ TEST(JsonLineTest, BuildsALinePieceByPiece) {
 }
 
 TEST(JsonLineTest, EscapesLikeAppendJsonString) {
-  for (std::string s : {std::string("a\"b\\c\n\x01"), std::string("CAF\xC3\x89 \xff"), std::string(""),
-                        std::string("tab\there"), std::string("\x7f")}) {
+  for (std::string s : {std::string("a\"b\\c\n\x01"), std::string("CAF\xC3\x89 \xff"),
+                        std::string(""), std::string("tab\there"), std::string("\x7f")}) {
     JsonLine line;
     line.AppendString(s);
     std::string expected;

@@ -49,7 +49,8 @@ size_t MultiByteSequenceLength(const unsigned char* s, size_t n, size_t i) {
 // and noting the span of the top-level "data" object.
 class Handler {
  public:
-  Handler(rapidjson::Document* doc, rapidjson::InsituStringStream* stream) : doc_(doc), stream_(stream) {}
+  Handler(rapidjson::Document* doc, rapidjson::InsituStringStream* stream)
+      : doc_(doc), stream_(stream) {}
 
   bool Null() { return Scalar() && doc_->Null(); }
   bool Bool(bool b) { return Scalar() && doc_->Bool(b); }
@@ -58,8 +59,12 @@ class Handler {
   bool Int64(int64_t i) { return Scalar() && doc_->Int64(i); }
   bool Uint64(uint64_t u) { return Scalar() && doc_->Uint64(u); }
   bool Double(double d) { return Scalar() && doc_->Double(d); }
-  bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) { return Scalar() && doc_->RawNumber(s, n, copy); }
-  bool String(const char* s, rapidjson::SizeType n, bool copy) { return Scalar() && doc_->String(s, n, copy); }
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) {
+    return Scalar() && doc_->RawNumber(s, n, copy);
+  }
+  bool String(const char* s, rapidjson::SizeType n, bool copy) {
+    return Scalar() && doc_->String(s, n, copy);
+  }
   bool Key(const char* s, rapidjson::SizeType n, bool copy) {
     // A member of the root object named "data", the first such.
     if (depth_ == 1 && !data_seen_ && n == 4 && std::memcmp(s, "data", 4) == 0) {
@@ -152,7 +157,9 @@ bool IsValidUtf8Fast(std::string_view text) {
 }
 
 LineDocument::LineDocument()
-    : pool_buffer_(new char[kPoolBufferBytes]), pool_(pool_buffer_.get(), kPoolBufferBytes), doc_(&pool_) {
+    : pool_buffer_(new char[kPoolBufferBytes]),
+      pool_(pool_buffer_.get(), kPoolBufferBytes),
+      doc_(&pool_) {
   buffer_.reserve(64u << 10);
 }
 
@@ -170,11 +177,15 @@ Status LineDocument::Parse(std::string_view text) {
   rapidjson::Reader reader;
   // Full precision: numbers keep their value if a caller re-serialises them.
   constexpr unsigned kFlags = rapidjson::kParseInsituFlag | rapidjson::kParseFullPrecisionFlag;
-  auto generate = [&](rapidjson::Document&) { return !reader.Parse<kFlags>(stream, handler).IsError(); };
+  auto generate = [&](rapidjson::Document&) {
+    return !reader.Parse<kFlags>(stream, handler).IsError();
+  };
   doc_.Populate(generate);
-  if (handler.too_deep()) return Status::DataError("JSON nested deeper than " + std::to_string(kMaxJsonDepth));
+  if (handler.too_deep())
+    return Status::DataError("JSON nested deeper than " + std::to_string(kMaxJsonDepth));
   if (reader.HasParseError()) {
-    return Status::DataError(std::string("invalid JSON: ") + rapidjson::GetParseError_En(reader.GetParseErrorCode()) +
+    return Status::DataError(std::string("invalid JSON: ") +
+                             rapidjson::GetParseError_En(reader.GetParseErrorCode()) +
                              " at offset " + std::to_string(reader.GetErrorOffset()));
   }
   size_t begin, end;

@@ -28,8 +28,11 @@ TEST(LineDocumentTest, ParsesIntoADomWhoseStringsOutliveTheInput) {
 
 TEST(LineDocumentTest, FindsTheRawDataObjectAtTopLevelOnly) {
   LineDocument doc;
-  EXPECT_EQ(DataOf(doc, R"({"event":{"data":{"x":1}},"data" : { "a" : [1,{"b":"}"}] , "c":"\u00e9" } ,"z":1})"),
-            R"({ "a" : [1,{"b":"}"}] , "c":"\u00e9" })");
+  EXPECT_EQ(
+      DataOf(
+          doc,
+          R"({"event":{"data":{"x":1}},"data" : { "a" : [1,{"b":"}"}] , "c":"\u00e9" } ,"z":1})"),
+      R"({ "a" : [1,{"b":"}"}] , "c":"\u00e9" })");
   EXPECT_EQ(DataOf(doc, R"({"event":{"data":{"x":1}}})"), "(none)");
   EXPECT_EQ(DataOf(doc, R"({"data":[1,2]})"), "(none)");
   EXPECT_EQ(DataOf(doc, R"({"data":"text"})"), "(none)");
@@ -48,8 +51,8 @@ TEST(LineDocumentTest, TheFirstOfDuplicateDataMembersLikeFindMember) {
 
 TEST(LineDocumentTest, RejectsWhatParseJsonRejects) {
   LineDocument doc;
-  for (const char* bad : {"", "{", "{\"a\":1}x", "{\"a\":1}{}", "[1,]", "{\"a\":NaN}", "{'a':1}", "nul",
-                          "{\"a\":\"\x01\"}", "\"\\ud800\""}) {
+  for (const char* bad : {"", "{", "{\"a\":1}x", "{\"a\":1}{}", "[1,]", "{\"a\":NaN}", "{'a':1}",
+                          "nul", "{\"a\":\"\x01\"}", "\"\\ud800\""}) {
     const Status s = doc.Parse(bad);
     EXPECT_EQ(s.code(), StatusCode::kDataError) << bad;
     EXPECT_EQ(s.message().rfind("invalid JSON: ", 0), 0u) << s.message();
@@ -60,9 +63,10 @@ TEST(LineDocumentTest, RejectsWhatParseJsonRejects) {
 
 TEST(LineDocumentTest, RejectsInvalidUtf8AnywhereInTheLine) {
   LineDocument doc;
-  for (const std::string& bad : {std::string("{\"a\":\"\xff\"}"), std::string("{\"a\":\"\xC0\x80\"}"),
-                                std::string("{\"a\":\"\xED\xA0\x80\"}"), std::string("{\"a\":\"\xF4\x90\x80\x80\"}"),
-                                std::string("{\"a\":\"\xE2\x82\"}"), std::string("\xff{}")}) {
+  for (const std::string& bad :
+       {std::string("{\"a\":\"\xff\"}"), std::string("{\"a\":\"\xC0\x80\"}"),
+        std::string("{\"a\":\"\xED\xA0\x80\"}"), std::string("{\"a\":\"\xF4\x90\x80\x80\"}"),
+        std::string("{\"a\":\"\xE2\x82\"}"), std::string("\xff{}")}) {
     EXPECT_EQ(doc.Parse(bad).message(), "invalid JSON: Invalid encoding in string.") << bad;
   }
   EXPECT_TRUE(doc.Parse("{\"a\":\"CAF\xC3\x89 \xE2\x82\xAC \xF0\x9F\x98\x80\"}").ok());
@@ -72,7 +76,8 @@ TEST(LineDocumentTest, NestingIsLimitedWhileParsing) {
   LineDocument doc;
   const std::string ok = std::string(kMaxJsonDepth, '[') + std::string(kMaxJsonDepth, ']');
   EXPECT_TRUE(doc.Parse(ok).ok());
-  const std::string deep = std::string(kMaxJsonDepth + 1, '[') + std::string(kMaxJsonDepth + 1, ']');
+  const std::string deep =
+      std::string(kMaxJsonDepth + 1, '[') + std::string(kMaxJsonDepth + 1, ']');
   EXPECT_EQ(doc.Parse(deep).message(), "JSON nested deeper than 64");
   const std::string hostile(200000, '[');
   EXPECT_EQ(doc.Parse(hostile).message(), "JSON nested deeper than 64");
@@ -84,7 +89,8 @@ TEST(LineDocumentTest, NestingIsLimitedWhileParsing) {
 TEST(LineDocumentTest, ReusedAcrossManyLines) {
   LineDocument doc;
   for (int i = 0; i < 1000; ++i) {
-    const std::string text = "{\"i\":" + std::to_string(i) + ",\"data\":{\"s\":\"" + std::string(i, 'x') + "\"}}";
+    const std::string text =
+        "{\"i\":" + std::to_string(i) + ",\"data\":{\"s\":\"" + std::string(i, 'x') + "\"}}";
     ASSERT_TRUE(doc.Parse(text).ok());
     EXPECT_EQ(doc.root()["i"].GetInt(), i);
     EXPECT_EQ(doc.raw_data()->size(), static_cast<size_t>(i) + 8);
@@ -92,9 +98,18 @@ TEST(LineDocumentTest, ReusedAcrossManyLines) {
 }
 
 TEST(IsValidUtf8FastTest, AgreesWithIsValidUtf8) {
-  const std::string samples[] = {"", "plain ascii longer than eight bytes", "\xC3\xA9", "abcdefg\xC3\xA9",
-                                 "abcdefgh\xC3", "\xE2\x82\xAC\xE2\x82", "\xF0\x9F\x98\x80", "\xF8\x88\x80\x80\x80",
-                                 "\xED\x9F\xBF", "\xEF\xBF\xBF", "\xF4\x8F\xBF\xBF", "12345678\x80"};
+  const std::string samples[] = {"",
+                                 "plain ascii longer than eight bytes",
+                                 "\xC3\xA9",
+                                 "abcdefg\xC3\xA9",
+                                 "abcdefgh\xC3",
+                                 "\xE2\x82\xAC\xE2\x82",
+                                 "\xF0\x9F\x98\x80",
+                                 "\xF8\x88\x80\x80\x80",
+                                 "\xED\x9F\xBF",
+                                 "\xEF\xBF\xBF",
+                                 "\xF4\x8F\xBF\xBF",
+                                 "12345678\x80"};
   for (const std::string& s : samples) EXPECT_EQ(IsValidUtf8Fast(s), IsValidUtf8(s)) << s;
 }
 

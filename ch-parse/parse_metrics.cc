@@ -14,15 +14,18 @@ uint64_t ParseMetrics::rejects() const {
 }
 
 void ParseMetrics::Publish() {
-  metrics_.Set("lines_total", static_cast<double>(lines_), "input lines read, blank heartbeat lines included");
+  metrics_.Set("lines_total", static_cast<double>(lines_),
+               "input lines read, blank heartbeat lines included");
   metrics_.Set("records_total", static_cast<double>(records_), "company records written");
   for (int i = 0; i < kRejectClassCount; ++i) {
-    metrics_.Set("rejects_total{reason=\"" + std::string(RejectClassLabel(static_cast<RejectClass>(i))) + "\"}",
+    metrics_.Set("rejects_total{reason=\"" +
+                     std::string(RejectClassLabel(static_cast<RejectClass>(i))) + "\"}",
                  static_cast<double>(rejects_[i]), "reject records written, by class of reason");
   }
   metrics_.Set("control_lines_total", static_cast<double>(control_lines_),
                "control lines written (gap passed on, snapshot_end)");
-  metrics_.Set("unknown_values_total{field=\"company_status\"}", static_cast<double>(unknown_status_),
+  metrics_.Set("unknown_values_total{field=\"company_status\"}",
+               static_cast<double>(unknown_status_),
                "status or category texts not recognised (kept raw, key null)");
   metrics_.Set("unknown_values_total{field=\"type\"}", static_cast<double>(unknown_type_));
   metrics_.Set("bulk_rows_total", static_cast<double>(bulk_rows_), "bulk CSV data rows read");

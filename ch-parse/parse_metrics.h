@@ -26,7 +26,8 @@ namespace ch {
 class ParseMetrics {
  public:
   // `dir` empty: nothing is written (counting still works).
-  explicit ParseMetrics(std::string dir, std::chrono::milliseconds interval = std::chrono::milliseconds(2000));
+  explicit ParseMetrics(std::string dir,
+                        std::chrono::milliseconds interval = std::chrono::milliseconds(2000));
 
   void CountLine() { ++lines_; }
   void CountRecord() { ++records_; }
@@ -40,7 +41,9 @@ class ParseMetrics {
   uint64_t lines() const { return lines_; }
   uint64_t records() const { return records_; }
   uint64_t rejects() const;
-  uint64_t rejects(RejectClass reject_class) const { return rejects_[static_cast<size_t>(reject_class)]; }
+  uint64_t rejects(RejectClass reject_class) const {
+    return rejects_[static_cast<size_t>(reject_class)];
+  }
   uint64_t control_lines() const { return control_lines_; }
   uint64_t unknown_status() const { return unknown_status_; }
   uint64_t unknown_type() const { return unknown_type_; }

@@ -37,16 +37,17 @@ TEST(ParseMetricsTest, WritesEveryCounterWithItsLabels) {
   ASSERT_TRUE(metrics.Write().ok());
   const std::string path = std::string(dir) + "/ch-parse.prom";
   const std::string text = ReadFile(path);
-  for (const char* line : {"chstream_lines_total{program=\"ch-parse\"} 2\n",
-                           "chstream_records_total{program=\"ch-parse\"} 1\n",
-                           "chstream_rejects_total{program=\"ch-parse\",reason=\"timepoint\"} 2\n",
-                           "chstream_rejects_total{program=\"ch-parse\",reason=\"line_too_long\"} 1\n",
-                           "chstream_rejects_total{program=\"ch-parse\",reason=\"invalid_json\"} 0\n",
-                           "chstream_control_lines_total{program=\"ch-parse\"} 1\n",
-                           "chstream_unknown_values_total{program=\"ch-parse\",field=\"company_status\"} 1\n",
-                           "chstream_bulk_rows_total{program=\"ch-parse\"} 1\n",
-                           "chstream_input_bytes_total{program=\"ch-parse\"} 1234\n",
-                           "# TYPE chstream_rejects_total counter\n"}) {
+  for (const char* line :
+       {"chstream_lines_total{program=\"ch-parse\"} 2\n",
+        "chstream_records_total{program=\"ch-parse\"} 1\n",
+        "chstream_rejects_total{program=\"ch-parse\",reason=\"timepoint\"} 2\n",
+        "chstream_rejects_total{program=\"ch-parse\",reason=\"line_too_long\"} 1\n",
+        "chstream_rejects_total{program=\"ch-parse\",reason=\"invalid_json\"} 0\n",
+        "chstream_control_lines_total{program=\"ch-parse\"} 1\n",
+        "chstream_unknown_values_total{program=\"ch-parse\",field=\"company_status\"} 1\n",
+        "chstream_bulk_rows_total{program=\"ch-parse\"} 1\n",
+        "chstream_input_bytes_total{program=\"ch-parse\"} 1234\n",
+        "# TYPE chstream_rejects_total counter\n"}) {
     EXPECT_NE(text.find(line), std::string::npos) << line << "\nin:\n" << text;
   }
   unlink(path.c_str());
@@ -62,7 +63,8 @@ TEST(ParseMetricsTest, MaybeWriteWaitsForTheInterval) {
   ASSERT_TRUE(metrics.MaybeWrite().ok());  // the first one writes
   metrics.CountLine();
   ASSERT_TRUE(metrics.MaybeWrite().ok());  // too soon: the file keeps 0
-  EXPECT_NE(ReadFile(path).find("chstream_lines_total{program=\"ch-parse\"} 0\n"), std::string::npos);
+  EXPECT_NE(ReadFile(path).find("chstream_lines_total{program=\"ch-parse\"} 0\n"),
+            std::string::npos);
   unlink(path.c_str());
   rmdir(dir);
 }

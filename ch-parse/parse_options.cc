@@ -11,7 +11,8 @@ namespace ch {
 
 namespace {
 
-constexpr const char* kSynopsis = "[--stream NAME] [--format stream|bulk-csv] [--as-of YYYY-MM-DD] [options]";
+constexpr const char* kSynopsis =
+    "[--stream NAME] [--format stream|bulk-csv] [--as-of YYYY-MM-DD] [options]";
 constexpr const char* kDescription =
     "Reads stream event lines (or, with --format bulk-csv, the Companies House bulk\n"
     "snapshot CSV) on stdin and writes one normalized NDJSON record per line on stdout:\n"
@@ -19,15 +20,16 @@ constexpr const char* kDescription =
     "Bad input never stops it; logs go to stderr.\n"
     "\n"
     "  ch-fetch | ch-parse | ch-store\n"
-    "  unzip -p BasicCompanyDataAsOneFile-2025-08-01.zip | ch-parse --format bulk-csv --as-of 2025-08-01";
+    "  unzip -p BasicCompanyDataAsOneFile-2025-08-01.zip | ch-parse --format bulk-csv --as-of "
+    "2025-08-01";
 
 constexpr int64_t kMaxLineCap = int64_t{1} << 30;
 
 bool ValidStreamName(std::string_view name) {
   if (name.empty() || name.size() > 100) return false;
   for (char c : name) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-                    c == '_' || c == '.';
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '-' || c == '_' || c == '.';
     if (!ok) return false;
   }
   return true;
@@ -42,7 +44,8 @@ bool TruthyEnv(const char* name) {
 
 }  // namespace
 
-Status ValidateParseOptions(const std::string& format_text, const std::string& as_of_text, ParseOptions* options) {
+Status ValidateParseOptions(const std::string& format_text, const std::string& as_of_text,
+                            ParseOptions* options) {
   if (!ValidStreamName(options->stream)) {
     return Status::Config("invalid value for --stream/CH_STREAM: '" + options->stream +
                           "' (letters, digits, '-', '_' and '.')");
@@ -52,7 +55,8 @@ Status ValidateParseOptions(const std::string& format_text, const std::string& a
   } else if (format_text == "bulk-csv") {
     options->format = InputFormat::kBulkCsv;
   } else {
-    return Status::Config("invalid value for --format/CH_FORMAT: '" + format_text + "' (stream or bulk-csv)");
+    return Status::Config("invalid value for --format/CH_FORMAT: '" + format_text +
+                          "' (stream or bulk-csv)");
   }
   options->as_of.reset();
   if (!as_of_text.empty()) {
@@ -69,7 +73,8 @@ Status ValidateParseOptions(const std::string& format_text, const std::string& a
   }
   if (options->max_line_bytes < 1 || options->max_line_bytes > kMaxLineCap) {
     return Status::Config("invalid value for --max-line-bytes/CH_MAX_LINE_BYTES: " +
-                          std::to_string(options->max_line_bytes) + " (1 to " + std::to_string(kMaxLineCap) + ")");
+                          std::to_string(options->max_line_bytes) + " (1 to " +
+                          std::to_string(kMaxLineCap) + ")");
   }
   return Status::Ok();
 }
@@ -79,15 +84,18 @@ std::optional<int> ParseParseOptions(int argc, char** argv, ParseOptions* option
   const ParseOptions defaults;
   std::string format_text;
   std::string as_of_text;
-  parser.Add("stream", "CH_STREAM", &options->stream, defaults.stream, "stream name the records are filed under");
+  parser.Add("stream", "CH_STREAM", &options->stream, defaults.stream,
+             "stream name the records are filed under");
   parser.Add("format", "CH_FORMAT", &format_text, std::string("stream"),
              "input format: stream (event lines) or bulk-csv (the bulk snapshot)");
   parser.Add("as-of", "CH_AS_OF", &as_of_text, std::string(),
              "bulk-csv: the snapshot date YYYY-MM-DD (required with bulk-csv)");
-  parser.Add("max-line-bytes", "CH_MAX_LINE_BYTES", &options->max_line_bytes, defaults.max_line_bytes,
+  parser.Add("max-line-bytes", "CH_MAX_LINE_BYTES", &options->max_line_bytes,
+             defaults.max_line_bytes,
              "longest line (bulk: CSV record) accepted; longer ones become rejects");
-  parser.AddSwitch("progress", &options->progress,
-                   "bulk-csv: progress lines on stderr (also when stderr is a terminal, or CH_PROGRESS=1)");
+  parser.AddSwitch(
+      "progress", &options->progress,
+      "bulk-csv: progress lines on stderr (also when stderr is a terminal, or CH_PROGRESS=1)");
   if (auto exit = parser.Parse(argc, argv)) return exit;
   options->common = parser.common();
   if (TruthyEnv("CH_PROGRESS")) options->progress = true;

@@ -47,7 +47,8 @@ std::optional<int> ParseParseOptions(int argc, char** argv, ParseOptions* option
 
 // The checks behind ParseParseOptions, on already-read text values: a
 // Config status names the flag and the variable.
-Status ValidateParseOptions(const std::string& format_text, const std::string& as_of_text, ParseOptions* options);
+Status ValidateParseOptions(const std::string& format_text, const std::string& as_of_text,
+                            ParseOptions* options);
 
 }  // namespace ch
 

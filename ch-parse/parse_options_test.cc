@@ -12,7 +12,9 @@ namespace {
 class ParseOptionsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    for (const char* name : {"CH_STREAM", "CH_FORMAT", "CH_AS_OF", "CH_MAX_LINE_BYTES", "CH_PROGRESS"}) unsetenv(name);
+    for (const char* name :
+         {"CH_STREAM", "CH_FORMAT", "CH_AS_OF", "CH_MAX_LINE_BYTES", "CH_PROGRESS"})
+      unsetenv(name);
   }
   void TearDown() override { SetUp(); }
   // Runs the parser on these arguments; returns the exit code or -1 (carry on).

@@ -31,7 +31,8 @@ ParseRunner::ParseRunner(const ParseOptions& options, int in_fd, int out_fd, Par
       in_fd_(in_fd),
       out_(out_fd),
       metrics_(metrics),
-      progress_(options.format == InputFormat::kBulkCsv && (options.progress || isatty(STDERR_FILENO) == 1)),
+      progress_(options.format == InputFormat::kBulkCsv &&
+                (options.progress || isatty(STDERR_FILENO) == 1)),
       started_(std::chrono::steady_clock::now()),
       last_progress_(started_) {}
 
@@ -77,7 +78,8 @@ void ParseRunner::MaybeReportProgress(bool final_report) {
   const uint64_t rows = metrics_->bulk_rows();
   LogInfo(final_report ? "bulk progress: done" : "bulk progress",
           {{"rows", rows},
-           {"rows_per_second", seconds > 0 ? static_cast<int64_t>(static_cast<double>(rows) / seconds) : int64_t{0}},
+           {"rows_per_second",
+            seconds > 0 ? static_cast<int64_t>(static_cast<double>(rows) / seconds) : int64_t{0}},
            {"rejects", metrics_->rejects()},
            {"seconds", seconds}});
 }
@@ -201,7 +203,9 @@ Status ParseRunner::RunBulk() {
         break;
       }
       case CsvReader::Result::kTooLong:
-        if (!header_seen) return Status::DataError("bulk CSV header: the first line is longer than --max-line-bytes");
+        if (!header_seen)
+          return Status::DataError(
+              "bulk CSV header: the first line is longer than --max-line-bytes");
         metrics_->CountBulkRow();
         reject = RejectClass::kLineTooLong;
         reason = "CSV record too long (" + std::to_string(csv.raw_length()) + " bytes)";
@@ -213,7 +217,8 @@ Status ParseRunner::RunBulk() {
         reason = "malformed CSV: a closing quote is followed by other text";
         break;
       case CsvReader::Result::kTruncated:
-        if (!header_seen) return Status::DataError("bulk CSV header: not valid CSV (unclosed quote)");
+        if (!header_seen)
+          return Status::DataError("bulk CSV header: not valid CSV (unclosed quote)");
         metrics_->CountBulkRow();
         truncated = true;
         reject = RejectClass::kCsvRow;

@@ -24,21 +24,33 @@ const char kEvent[] =
 
 std::string BulkHeader() {
   return "CompanyName, CompanyNumber,RegAddress.CareOf,RegAddress.POBox,RegAddress.AddressLine1, "
-         "RegAddress.AddressLine2,RegAddress.PostTown,RegAddress.County,RegAddress.Country,RegAddress.PostCode,"
-         "CompanyCategory,CompanyStatus,CountryOfOrigin,DissolutionDate,IncorporationDate,Accounts.AccountRefDay,"
-         "Accounts.AccountRefMonth,Accounts.NextDueDate,Accounts.LastMadeUpDate,Accounts.AccountCategory,"
-         "Returns.NextDueDate,Returns.LastMadeUpDate,Mortgages.NumMortCharges,Mortgages.NumMortOutstanding,"
-         "Mortgages.NumMortPartSatisfied,Mortgages.NumMortSatisfied,SICCode.SicText_1,SICCode.SicText_2,"
-         "SICCode.SicText_3,SICCode.SicText_4,LimitedPartnerships.NumGenPartners,LimitedPartnerships.NumLimPartners,"
-         "URI,PreviousName_1.CONDATE, PreviousName_1.CompanyName, PreviousName_2.CONDATE, PreviousName_2.CompanyName,"
-         "PreviousName_3.CONDATE, PreviousName_3.CompanyName,PreviousName_4.CONDATE, PreviousName_4.CompanyName,"
-         "PreviousName_5.CONDATE, PreviousName_5.CompanyName,PreviousName_6.CONDATE, PreviousName_6.CompanyName,"
-         "PreviousName_7.CONDATE, PreviousName_7.CompanyName,PreviousName_8.CONDATE, PreviousName_8.CompanyName,"
-         "PreviousName_9.CONDATE, PreviousName_9.CompanyName,PreviousName_10.CONDATE, PreviousName_10.CompanyName,"
+         "RegAddress.AddressLine2,RegAddress.PostTown,RegAddress.County,RegAddress.Country,"
+         "RegAddress.PostCode,"
+         "CompanyCategory,CompanyStatus,CountryOfOrigin,DissolutionDate,IncorporationDate,Accounts."
+         "AccountRefDay,"
+         "Accounts.AccountRefMonth,Accounts.NextDueDate,Accounts.LastMadeUpDate,Accounts."
+         "AccountCategory,"
+         "Returns.NextDueDate,Returns.LastMadeUpDate,Mortgages.NumMortCharges,Mortgages."
+         "NumMortOutstanding,"
+         "Mortgages.NumMortPartSatisfied,Mortgages.NumMortSatisfied,SICCode.SicText_1,SICCode."
+         "SicText_2,"
+         "SICCode.SicText_3,SICCode.SicText_4,LimitedPartnerships.NumGenPartners,"
+         "LimitedPartnerships.NumLimPartners,"
+         "URI,PreviousName_1.CONDATE, PreviousName_1.CompanyName, PreviousName_2.CONDATE, "
+         "PreviousName_2.CompanyName,"
+         "PreviousName_3.CONDATE, PreviousName_3.CompanyName,PreviousName_4.CONDATE, "
+         "PreviousName_4.CompanyName,"
+         "PreviousName_5.CONDATE, PreviousName_5.CompanyName,PreviousName_6.CONDATE, "
+         "PreviousName_6.CompanyName,"
+         "PreviousName_7.CONDATE, PreviousName_7.CompanyName,PreviousName_8.CONDATE, "
+         "PreviousName_8.CompanyName,"
+         "PreviousName_9.CONDATE, PreviousName_9.CompanyName,PreviousName_10.CONDATE, "
+         "PreviousName_10.CompanyName,"
          "ConfStmtNextDueDate, ConfStmtLastMadeUpDate\r\n";
 }
 
-std::string BulkRow(const std::string& name, const std::string& number, const std::string& status = "Active") {
+std::string BulkRow(const std::string& name, const std::string& number,
+                    const std::string& status = "Active") {
   std::string row = "\"" + name + "\",\"" + number + "\"";
   for (int i = 2; i < 55; ++i) row += i == 11 ? ",\"" + status + "\"" : ",\"\"";
   return row + "\r\n";
@@ -105,9 +117,10 @@ class ParseRunnerTest : public ::testing::Test {
 TEST_F(ParseRunnerTest, StreamLinesBecomeRecordsRejectsAndControlLines) {
   ParseOptions options;
   ParseMetrics metrics("");
-  const std::string input = std::string(kEvent) + "\n\n   \r\nnot json\n" +
-                            R"({"gap":{"stream":"companies","after_timepoint":4,"reason":"timepoint-out-of-range"}})" +
-                            "\n" + std::string(200, 'x') + "\n" + kEvent;  // no final newline
+  const std::string input =
+      std::string(kEvent) + "\n\n   \r\nnot json\n" +
+      R"({"gap":{"stream":"companies","after_timepoint":4,"reason":"timepoint-out-of-range"}})" +
+      "\n" + std::string(200, 'x') + "\n" + kEvent;  // no final newline
   options.max_line_bytes = 150;
   const RunResult r = RunParser(options, input, &metrics);
   ASSERT_TRUE(r.status.ok()) << r.status.message();
@@ -145,7 +158,9 @@ TEST_F(ParseRunnerTest, FlushesAsSoonAsTheInputGoesIdle) {
   const std::string line = std::string(kEvent) + "\n";
   ASSERT_EQ(write(in_pipe[1], line.data(), line.size()), static_cast<ssize_t>(line.size()));
   // The record must arrive while the input is still open.
-  struct pollfd pfd {out_pipe[0], POLLIN, 0};
+  struct pollfd pfd {
+    out_pipe[0], POLLIN, 0
+  };
   ASSERT_EQ(poll(&pfd, 1, 5000), 1);
   char buf[8192];
   const ssize_t n = read(out_pipe[0], buf, sizeof buf);
@@ -187,15 +202,16 @@ TEST_F(ParseRunnerTest, AFullOutputIsAnIoError) {
 TEST_F(ParseRunnerTest, BulkRowsThenSnapshotEnd) {
   ParseMetrics metrics("");
   const std::string input = "\xEF\xBB\xBF" + BulkHeader() + BulkRow("A LTD", "1") +
-                            BulkRow("B LTD", "SC000002", "Active - Proposal to Strike off") + "\r\n" +
-                            BulkRow("BAD", "12-34") + BulkHeader() +  // a second part file
+                            BulkRow("B LTD", "SC000002", "Active - Proposal to Strike off") +
+                            "\r\n" + BulkRow("BAD", "12-34") + BulkHeader() +  // a second part file
                             BulkRow("C \"\"X\"\" LTD", "NI000003", "Struck off");
   const RunResult r = RunParser(BulkOptions(), input, &metrics);
   ASSERT_TRUE(r.status.ok()) << r.status.message();
   ASSERT_EQ(r.lines.size(), 5u);
   EXPECT_EQ(Kind(r.lines[0]), "company");
   EXPECT_NE(r.lines[0].find("\"company_number\":\"00000001\""), std::string::npos);
-  EXPECT_NE(r.lines[1].find("\"company_status_detail\":\"active-proposal-to-strike-off\""), std::string::npos);
+  EXPECT_NE(r.lines[1].find("\"company_status_detail\":\"active-proposal-to-strike-off\""),
+            std::string::npos);
   EXPECT_EQ(Kind(r.lines[2]), "reject");
   EXPECT_NE(r.lines[2].find("\"source\":\"bulk\""), std::string::npos);
   EXPECT_NE(r.lines[3].find("\"company_name\":\"C \\\"X\\\" LTD\""), std::string::npos);
@@ -219,7 +235,8 @@ TEST_F(ParseRunnerTest, BulkHeaderOnlyIsACompleteEmptySnapshot) {
 TEST_F(ParseRunnerTest, TruncatedBulkInputGetsNoSnapshotEnd) {
   ParseMetrics metrics("");
   const std::string cut = "\"B LTD\",\"2\",\"an address cut off\r\n in the middle";
-  const RunResult r = RunParser(BulkOptions(), BulkHeader() + BulkRow("A LTD", "1") + cut, &metrics);
+  const RunResult r =
+      RunParser(BulkOptions(), BulkHeader() + BulkRow("A LTD", "1") + cut, &metrics);
   ASSERT_TRUE(r.status.ok());
   ASSERT_EQ(r.lines.size(), 2u);
   EXPECT_EQ(Kind(r.lines[0]), "company");

@@ -50,18 +50,30 @@ void CompanyRecord::Clear() {
 
 std::string_view RejectClassLabel(RejectClass reject_class) {
   switch (reject_class) {
-    case RejectClass::kLineTooLong: return "line_too_long";
-    case RejectClass::kInvalidJson: return "invalid_json";
-    case RejectClass::kEnvelope: return "envelope";
-    case RejectClass::kResourceKind: return "resource_kind";
-    case RejectClass::kTimepoint: return "timepoint";
-    case RejectClass::kEventType: return "event_type";
-    case RejectClass::kPublishedAt: return "published_at";
-    case RejectClass::kData: return "data";
-    case RejectClass::kCompanyNumber: return "company_number";
-    case RejectClass::kControlLine: return "control_line";
-    case RejectClass::kCsvRow: return "csv_row";
-    case RejectClass::kDate: return "date";
+    case RejectClass::kLineTooLong:
+      return "line_too_long";
+    case RejectClass::kInvalidJson:
+      return "invalid_json";
+    case RejectClass::kEnvelope:
+      return "envelope";
+    case RejectClass::kResourceKind:
+      return "resource_kind";
+    case RejectClass::kTimepoint:
+      return "timepoint";
+    case RejectClass::kEventType:
+      return "event_type";
+    case RejectClass::kPublishedAt:
+      return "published_at";
+    case RejectClass::kData:
+      return "data";
+    case RejectClass::kCompanyNumber:
+      return "company_number";
+    case RejectClass::kControlLine:
+      return "control_line";
+    case RejectClass::kCsvRow:
+      return "csv_row";
+    case RejectClass::kDate:
+      return "date";
   }
   return "other";
 }
@@ -114,8 +126,8 @@ void RecordWriter::AppendCompany(const CompanyRecord& r, JsonLine* out) const {
   EndCompany(out);
 }
 
-void RecordWriter::AppendReject(std::optional<int64_t> timepoint, std::string_view reason, std::string_view raw,
-                                uint64_t raw_length, JsonLine* out) const {
+void RecordWriter::AppendReject(std::optional<int64_t> timepoint, std::string_view reason,
+                                std::string_view raw, uint64_t raw_length, JsonLine* out) const {
   out->Append(reject_prefix_);
   AppendOptionalInt(out, timepoint);
   AppendMember(out, "reason", reason);
@@ -137,7 +149,8 @@ void RecordWriter::AppendGap(std::string_view stream, std::optional<int64_t> aft
   out->Append("}}");
 }
 
-void RecordWriter::AppendSnapshotEnd(std::string_view as_of_date, uint64_t rows, JsonLine* out) const {
+void RecordWriter::AppendSnapshotEnd(std::string_view as_of_date, uint64_t rows,
+                                     JsonLine* out) const {
   out->Append("{\"snapshot_end\":{\"stream\":");
   out->Append(stream_json_);
   out->Append(",\"as_of\":");

@@ -91,8 +91,8 @@ class RecordWriter {
                     uint64_t raw_length, JsonLine* out) const;
 
   // {"gap":{"stream":S,"after_timepoint":N|null,"reason":R}}
-  static void AppendGap(std::string_view stream, std::optional<int64_t> after_timepoint, std::string_view reason,
-                        JsonLine* out);
+  static void AppendGap(std::string_view stream, std::optional<int64_t> after_timepoint,
+                        std::string_view reason, JsonLine* out);
   // {"snapshot_end":{"stream":S,"as_of":"YYYY-MM-DD","rows":N}}
   void AppendSnapshotEnd(std::string_view as_of_date, uint64_t rows, JsonLine* out) const;
 

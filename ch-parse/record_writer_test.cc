@@ -31,15 +31,19 @@ TEST(RecordWriterTest, CompanyRecordHasEveryMemberInOrderWithDataLast) {
   r.data_json = "{\"company_number\":\"05954546\"}";
   JsonLine out;
   writer.AppendCompany(r, &out);
-  EXPECT_EQ(out.view(),
-            "{\"kind\":\"company\",\"stream\":\"companies\",\"source\":\"stream\",\"timepoint\":68805561,"
-            "\"published_at\":\"2023-11-04T14:33:29Z\",\"as_of\":\"2023-11-04T14:33:29Z\",\"event_type\":\"changed\","
-            "\"company_number\":\"05954546\",\"company_name\":\"GLENCOYNE \\\"ENGINEERING\\\" LTD\","
-            "\"company_status\":\"active\",\"company_status_detail\":\"active-proposal-to-strike-off\","
-            "\"company_status_raw\":\"Active - Proposal to Strike off\",\"type\":\"ltd\",\"type_raw\":null,"
-            "\"jurisdiction\":\"england-wales\",\"date_of_creation\":\"2006-10-03\",\"date_of_cessation\":null,"
-            "\"registered_office_address\":{\"address_line_1\":\"Unit10\",\"postal_code\":\"NR16 2HS\"},"
-            "\"sic_codes\":[\"45200\",\"01110\"],\"data\":{\"company_number\":\"05954546\"}}");
+  EXPECT_EQ(
+      out.view(),
+      "{\"kind\":\"company\",\"stream\":\"companies\",\"source\":\"stream\",\"timepoint\":68805561,"
+      "\"published_at\":\"2023-11-04T14:33:29Z\",\"as_of\":\"2023-11-04T14:33:29Z\",\"event_type\":"
+      "\"changed\","
+      "\"company_number\":\"05954546\",\"company_name\":\"GLENCOYNE \\\"ENGINEERING\\\" LTD\","
+      "\"company_status\":\"active\",\"company_status_detail\":\"active-proposal-to-strike-off\","
+      "\"company_status_raw\":\"Active - Proposal to Strike "
+      "off\",\"type\":\"ltd\",\"type_raw\":null,"
+      "\"jurisdiction\":\"england-wales\",\"date_of_creation\":\"2006-10-03\",\"date_of_"
+      "cessation\":null,"
+      "\"registered_office_address\":{\"address_line_1\":\"Unit10\",\"postal_code\":\"NR16 2HS\"},"
+      "\"sic_codes\":[\"45200\",\"01110\"],\"data\":{\"company_number\":\"05954546\"}}");
   rapidjson::Document doc;
   ASSERT_TRUE(ParseJson(out.view(), &doc).ok());
   EXPECT_STREQ((doc.MemberEnd() - 1)->name.GetString(), "data");
@@ -53,13 +57,14 @@ TEST(RecordWriterTest, NullsAndEmptyCollectionsForABulkRecord) {
   r.company_number = "SC1";
   JsonLine out;
   writer.AppendCompany(r, &out);
-  EXPECT_EQ(out.view(),
-            "{\"kind\":\"company\",\"stream\":\"companies\",\"source\":\"bulk\",\"timepoint\":null,"
-            "\"published_at\":null,\"as_of\":\"2025-08-01T00:00:00Z\",\"event_type\":\"changed\","
-            "\"company_number\":\"SC1\",\"company_name\":null,\"company_status\":null,"
-            "\"company_status_detail\":null,\"company_status_raw\":null,\"type\":null,\"type_raw\":null,"
-            "\"jurisdiction\":null,\"date_of_creation\":null,\"date_of_cessation\":null,"
-            "\"registered_office_address\":{},\"sic_codes\":[],\"data\":{}}");
+  EXPECT_EQ(
+      out.view(),
+      "{\"kind\":\"company\",\"stream\":\"companies\",\"source\":\"bulk\",\"timepoint\":null,"
+      "\"published_at\":null,\"as_of\":\"2025-08-01T00:00:00Z\",\"event_type\":\"changed\","
+      "\"company_number\":\"SC1\",\"company_name\":null,\"company_status\":null,"
+      "\"company_status_detail\":null,\"company_status_raw\":null,\"type\":null,\"type_raw\":null,"
+      "\"jurisdiction\":null,\"date_of_creation\":null,\"date_of_cessation\":null,"
+      "\"registered_office_address\":{},\"sic_codes\":[],\"data\":{}}");
 }
 
 TEST(RecordWriterTest, ClearResetsEverything) {
@@ -105,24 +110,32 @@ TEST(RecordWriterTest, RejectKeepsOnlyTheFirst64KiB) {
 TEST(RecordWriterTest, ControlLines) {
   JsonLine out;
   RecordWriter::AppendGap("companies", 68805561, "timepoint-out-of-range", &out);
-  EXPECT_EQ(out.view(), "{\"gap\":{\"stream\":\"companies\",\"after_timepoint\":68805561,\"reason\":\"timepoint-out-of-range\"}}");
+  EXPECT_EQ(out.view(),
+            "{\"gap\":{\"stream\":\"companies\",\"after_timepoint\":68805561,\"reason\":"
+            "\"timepoint-out-of-range\"}}");
   out.clear();
   RecordWriter::AppendGap("companies", std::nullopt, "started-live", &out);
-  EXPECT_EQ(out.view(), "{\"gap\":{\"stream\":\"companies\",\"after_timepoint\":null,\"reason\":\"started-live\"}}");
+  EXPECT_EQ(
+      out.view(),
+      "{\"gap\":{\"stream\":\"companies\",\"after_timepoint\":null,\"reason\":\"started-live\"}}");
   out.clear();
   RecordWriter("companies", "bulk").AppendSnapshotEnd("2025-08-01", 5689367, &out);
-  EXPECT_EQ(out.view(), "{\"snapshot_end\":{\"stream\":\"companies\",\"as_of\":\"2025-08-01\",\"rows\":5689367}}");
+  EXPECT_EQ(
+      out.view(),
+      "{\"snapshot_end\":{\"stream\":\"companies\",\"as_of\":\"2025-08-01\",\"rows\":5689367}}");
 }
 
 TEST(RecordWriterTest, StreamNameIsEscaped) {
   JsonLine out;
   RecordWriter("a\"b", "stream").AppendSnapshotEnd("2025-08-01", 0, &out);
-  EXPECT_EQ(out.view(), "{\"snapshot_end\":{\"stream\":\"a\\\"b\",\"as_of\":\"2025-08-01\",\"rows\":0}}");
+  EXPECT_EQ(out.view(),
+            "{\"snapshot_end\":{\"stream\":\"a\\\"b\",\"as_of\":\"2025-08-01\",\"rows\":0}}");
 }
 
 TEST(RecordWriterTest, RejectClassLabelsAreDistinct) {
   std::set<std::string_view> labels;
-  for (int i = 0; i < kRejectClassCount; ++i) labels.insert(RejectClassLabel(static_cast<RejectClass>(i)));
+  for (int i = 0; i < kRejectClassCount; ++i)
+    labels.insert(RejectClassLabel(static_cast<RejectClass>(i)));
   EXPECT_EQ(labels.size(), static_cast<size_t>(kRejectClassCount));
   EXPECT_EQ(labels.count("other"), 0u);
 }

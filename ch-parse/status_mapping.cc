@@ -85,7 +85,9 @@ constexpr CategoryEntry kCategoryTable[] = {
     {"other company type", "other"},
 };
 
-bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
+bool IsBlank(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
+}
 
 constexpr size_t kMaxKeyText = 96;  // longer than any table entry
 

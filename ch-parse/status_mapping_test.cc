@@ -16,8 +16,8 @@ std::string Status(std::string_view text) {
 
 TEST(StatusMappingTest, EveryStreamStatusKeyMapsToItself) {
   for (const char* key : {"active", "dissolved", "liquidation", "receivership", "converted-closed",
-                          "voluntary-arrangement", "insolvency-proceedings", "administration", "open", "closed",
-                          "registered", "removed"}) {
+                          "voluntary-arrangement", "insolvency-proceedings", "administration",
+                          "open", "closed", "registered", "removed"}) {
     EXPECT_EQ(Status(key), std::string(key) + "|") << key;
   }
 }
@@ -60,17 +60,18 @@ TEST(StatusMappingTest, StrikeOffDetailKeyInTheStatusMeansActivePlusDetail) {
 }
 
 TEST(StatusMappingTest, UnknownTextsAreNotGuessed) {
-  for (const char* text : {"", "  ", "Activ", "Active - Proposal", "petition-to-restore-dissolved", "struck off",
-                           "Active -  Proposal to Strike off"}) {
+  for (const char* text : {"", "  ", "Activ", "Active - Proposal", "petition-to-restore-dissolved",
+                           "struck off", "Active -  Proposal to Strike off"}) {
     EXPECT_EQ(Status(text), "(unknown)") << text;
   }
   EXPECT_EQ(Status(std::string(200, 'a')), "(unknown)");
 }
 
 TEST(StatusMappingTest, DetailKeysAndTheStrikeOffLabel) {
-  for (const char* key : {"active-proposal-to-strike-off", "petition-to-restore-dissolved", "transferred-from-uk",
-                          "transformed-to-se", "converted-to-plc", "converted-to-uk-societas", "converted-to-ukeig",
-                          "active", "dissolved", "converted-closed"}) {
+  for (const char* key :
+       {"active-proposal-to-strike-off", "petition-to-restore-dissolved", "transferred-from-uk",
+        "transformed-to-se", "converted-to-plc", "converted-to-uk-societas", "converted-to-ukeig",
+        "active", "dissolved", "converted-closed"}) {
     EXPECT_EQ(MapStatusDetail(key).value_or("(unknown)"), key);
   }
   EXPECT_EQ(MapStatusDetail(" Active - Proposal to Strike off ").value_or("(unknown)"),
@@ -86,7 +87,8 @@ TEST(StatusMappingTest, EveryCompanyCategoryOfProtocolMd) {
       {"Public Limited Company", "plc"},
       {"Limited Liability Partnership", "llp"},
       {"Limited Partnership", "limited-partnership"},
-      {"PRI/LTD BY GUAR/NSC (Private, limited by guarantee, no share capital)", "private-limited-guarant-nsc"},
+      {"PRI/LTD BY GUAR/NSC (Private, limited by guarantee, no share capital)",
+       "private-limited-guarant-nsc"},
       {"PRI/LTD BY GUAR/NSC", "private-limited-guarant-nsc"},
       {"Private Unlimited Company", "private-unlimited"},
       {"Charitable Incorporated Organisation", "charitable-incorporated-organisation"},
@@ -100,8 +102,9 @@ TEST(StatusMappingTest, EveryCompanyCategoryOfProtocolMd) {
 }
 
 TEST(StatusMappingTest, UnknownCategoriesAreNotGuessed) {
-  for (const char* text : {"", "Community Interest Company", "PRI/LBG/NSC (Private, Limited by guarantee, no share "
-                                                             "capital, use of 'Limited' exemption)",
+  for (const char* text : {"", "Community Interest Company",
+                           "PRI/LBG/NSC (Private, Limited by guarantee, no share "
+                           "capital, use of 'Limited' exemption)",
                            "Private Limited Company (x", "Limited"}) {
     EXPECT_FALSE(MapCompanyCategory(text)) << text;
   }

@@ -50,11 +50,11 @@ TEST(TimestampTest, OffsetsCrossDayMonthAndYearBoundaries) {
   EXPECT_EQ(Utc("2023-12-31T23:00:00-02:00"), "2024-01-01T01:00:00Z");
 }
 
-TEST(TimestampTest, DateOnlyIsMidnightUtc) {
-  EXPECT_EQ(Utc("2025-08-01"), "2025-08-01T00:00:00Z");
-}
+TEST(TimestampTest, DateOnlyIsMidnightUtc) { EXPECT_EQ(Utc("2025-08-01"), "2025-08-01T00:00:00Z"); }
 
-TEST(TimestampTest, MissingSecondsAreZero) { EXPECT_EQ(Utc("2025-08-01T10:11"), "2025-08-01T10:11:00Z"); }
+TEST(TimestampTest, MissingSecondsAreZero) {
+  EXPECT_EQ(Utc("2025-08-01T10:11"), "2025-08-01T10:11:00Z");
+}
 
 TEST(TimestampTest, RejectsImpossibleValues) {
   EXPECT_EQ(Utc("2023-02-29T00:00:00"), "(invalid)");
@@ -78,10 +78,11 @@ TEST(TimestampTest, LeapDaysAreAccepted) {
 }
 
 TEST(TimestampTest, RejectsMalformedText) {
-  for (const char* bad : {"", " ", "abc", "2023-11-4T14:33:29", "23-11-04T14:33:29", "2023/11/04T14:33:29",
-                          "2023-11-04T14", "2023-11-04T14:3", "2023-11-04T14:33:29 junk", "2023-11-04X14:33:29",
-                          "2023-11-04T14:33:29+1", "2023-11-04T14:33:29+01:", "2023-11-04T14:33:29+01:0",
-                          "2023-11-04T14:33:29ZZ", "1699108409", "2023-11-04T-4:33:29"}) {
+  for (const char* bad :
+       {"", " ", "abc", "2023-11-4T14:33:29", "23-11-04T14:33:29", "2023/11/04T14:33:29",
+        "2023-11-04T14", "2023-11-04T14:3", "2023-11-04T14:33:29 junk", "2023-11-04X14:33:29",
+        "2023-11-04T14:33:29+1", "2023-11-04T14:33:29+01:", "2023-11-04T14:33:29+01:0",
+        "2023-11-04T14:33:29ZZ", "1699108409", "2023-11-04T-4:33:29"}) {
     EXPECT_EQ(Utc(bad), "(invalid)") << bad;
   }
 }
@@ -113,8 +114,9 @@ TEST(CalendarDateTest, DayMonthYearBecomesIso) {
 TEST(CalendarDateTest, IsoIsAcceptedToo) { EXPECT_EQ(Date("2006-10-03"), "2006-10-03"); }
 
 TEST(CalendarDateTest, RejectsImpossibleAndMalformedDates) {
-  for (const char* bad : {"29/02/2023", "31/04/2020", "00/01/2020", "01/13/2020", "32/01/2020", "01/01/20",
-                          "01-01-2020", "01/01/2020x", "", "2020-02-30", "///", "1/1/12345"}) {
+  for (const char* bad :
+       {"29/02/2023", "31/04/2020", "00/01/2020", "01/13/2020", "32/01/2020", "01/01/20",
+        "01-01-2020", "01/01/2020x", "", "2020-02-30", "///", "1/1/12345"}) {
     EXPECT_EQ(Date(bad), "(invalid)") << bad;
   }
 }
