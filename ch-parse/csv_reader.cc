@@ -115,6 +115,8 @@ CsvReader::Result CsvReader::TooLong(std::string_view prefix, uint64_t length) {
 
 CsvReader::Result CsvReader::Next(int timeout_ms) {
   if (drop_pending_) {
+    // A record of many megabytes should not pin its memory for good.
+    if (pending_.capacity() > kKeepPrefixBytes * 16) std::string().swap(pending_);
     pending_.clear();
     pending_active_ = false;
     drop_pending_ = false;

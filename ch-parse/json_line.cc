@@ -25,6 +25,11 @@ constexpr PlainTable kPlain;
 
 void JsonLine::Expand(size_t n) { storage_.resize(std::max(storage_.size() * 2, size_ + n)); }
 
+void JsonLine::Release() {
+  std::string fresh(kInitialBytes, '\0');
+  storage_.swap(fresh);
+}
+
 void JsonLine::AppendString(std::string_view text) {
   size_t i = 0;
   while (i < text.size() && kPlain.plain[static_cast<unsigned char>(text[i])]) ++i;

@@ -22,7 +22,12 @@ class JsonLine {
  public:
   JsonLine() { storage_.resize(kInitialBytes); }
 
-  void clear() { size_ = 0; }
+  // Empties the line; storage grown by an exceptionally large line is
+  // given back rather than kept for ordinary ones.
+  void clear() {
+    size_ = 0;
+    if (storage_.size() > kKeepBytes) Release();
+  }
   size_t size() const { return size_; }
   // Drops everything after the first `size` bytes. REQUIRES: size <= size().
   void truncate(size_t size) { size_ = size; }
@@ -48,6 +53,7 @@ class JsonLine {
 
  private:
   static constexpr size_t kInitialBytes = 64u << 10;
+  static constexpr size_t kKeepBytes = 1u << 20;
 
   // Room for n more bytes; returns where they go.
   char* Grow(size_t n) {
@@ -57,6 +63,7 @@ class JsonLine {
     return p;
   }
   void Expand(size_t n);
+  void Release();
 
   std::string storage_;  // capacity; the line is its first size_ bytes
   size_t size_ = 0;

@@ -49,5 +49,14 @@ TEST(JsonLineTest, GrowsPastItsInitialSizeAndTruncates) {
   EXPECT_EQ(line.view(), "[\"" + big + "\"]");
 }
 
+TEST(JsonLineTest, ClearAfterAHugeLineStillWorks) {
+  JsonLine line;
+  line.Append(std::string(5u << 20, 'y'));
+  line.clear();
+  EXPECT_EQ(line.size(), 0u);
+  line.AppendString("after");
+  EXPECT_EQ(line.view(), "\"after\"");
+}
+
 }  // namespace
 }  // namespace ch

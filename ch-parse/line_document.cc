@@ -14,6 +14,7 @@ namespace ch {
 namespace {
 
 constexpr size_t kPoolBufferBytes = 128u << 10;
+constexpr size_t kKeepBufferBytes = 1u << 20;
 
 // Length of the valid UTF-8 sequence that starts with a byte >= 0x80 at
 // s[i], or 0 when it is not valid.
@@ -169,6 +170,12 @@ Status LineDocument::Parse(std::string_view text) {
   doc_.SetNull();
   pool_.Clear();
   if (!IsValidUtf8Fast(text)) return Status::DataError("invalid JSON: Invalid encoding in string.");
+  // After an exceptionally large line, give the memory back instead of
+  // keeping megabytes for ordinary 2 KB events. (Only now: the previous
+  // DOM's strings pointed into the buffer until this call.)
+  if (buffer_.capacity() > kKeepBufferBytes && text.size() < kKeepBufferBytes) {
+    std::vector<char>().swap(buffer_);
+  }
   buffer_.assign(text.begin(), text.end());
   buffer_.push_back('\0');
 
