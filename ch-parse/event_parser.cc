@@ -1,5 +1,5 @@
 // EventParser: see event_parser.h. The checks run in this order, and the
-// first failure names the reject (README.md lists the reasons):
+// first failure names the reject:
 //   line: too long, NUL byte, not JSON (syntax, UTF-8, nesting, trailing
 //   garbage), not an object; control lines; resource_kind; event object;
 //   event.timepoint; event.type; event.published_at; data; company number.
