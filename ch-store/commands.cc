@@ -13,6 +13,7 @@
 #include "ch-store/record_applier.h"
 #include "ch-store/record_decoder.h"
 #include "ch-store/store_db.h"
+#include "ch-store/wal_write_coalescer.h"
 #include "common/exit_code.h"
 #include "common/line_reader.h"
 #include "common/log.h"
@@ -42,6 +43,8 @@ int RunStoreCommand(const StoreOptions& options) {
 int RunApply(const StoreOptions& options) {
   StatusOr<Migrator> migrator = Migrator::Embedded();
   if (!migrator.ok()) return ExitWithError(migrator.status());
+  Status installed = InstallWalWriteCoalescer();
+  if (!installed.ok()) return ExitWithError(installed);
   StatusOr<SqliteDb> db = OpenStoreForWriting(options.db, options.busy_timeout_ms);
   if (!db.ok()) return ExitWithError(db.status());
   Status s = MigrateUp(&*db, *migrator);

@@ -59,7 +59,8 @@ constexpr const char* kInsertCompanySql =
     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
     " ?19, ?20, ?21, ?22, ?23, ?24, 0, ?25)";
 
-// An absent name keeps the stored one (an event with a minimal `data`).
+// An absent name keeps the stored one (an event with a minimal `data`). The
+// row is found by the rowid the SELECT returned: one b-tree search, not two.
 constexpr const char* kUpdateCompanySql =
     "UPDATE companies SET company_name = COALESCE(?2, company_name), company_status = ?3,"
     " company_status_detail = ?4, company_status_raw = ?5, type = ?6, type_raw = ?7,"
@@ -67,7 +68,7 @@ constexpr const char* kUpdateCompanySql =
     " address_line_2 = ?12, locality = ?13, region = ?14, postal_code = ?15, country = ?16,"
     " care_of = ?17, po_box = ?18, premises = ?19, sic_codes = ?20, data = ?21, as_of = ?22,"
     " source = ?23, timepoint = ?24, deleted = 0, updated_at = ?25"
-    " WHERE company_number = ?1";
+    " WHERE rowid = ?26";
 
 }  // namespace
 
@@ -101,14 +102,14 @@ Status RecordApplier::Prepare() {
     const char* sql;
   } const statements[] = {
       {&select_company_,
-       "SELECT company_status, company_status_detail, source, as_of, deleted, company_name"
+       "SELECT company_status, company_status_detail, source, as_of, deleted, company_name, rowid"
        " FROM companies WHERE company_number = ?1"},
       {&insert_company_, kInsertCompanySql},
       {&update_company_, kUpdateCompanySql},
       {&insert_deleted_stub_,
        "INSERT INTO companies(company_number, as_of, source, timepoint, deleted, updated_at)"
        " VALUES(?1, ?2, ?3, ?4, 1, ?5)"},
-      {&mark_deleted_, "UPDATE companies SET deleted = 1, updated_at = ?2 WHERE company_number = ?1"},
+      {&mark_deleted_, "UPDATE companies SET deleted = 1, updated_at = ?2 WHERE rowid = ?1"},
       {&insert_change_,
        "INSERT INTO status_changes(company_number, timepoint, published_at, old_status,"
        " old_status_detail, new_status, new_status_detail, source, recorded_at)"
@@ -306,6 +307,7 @@ Status RecordApplier::LoadStored(std::string_view company_number) {
   stored_.from_stream = select_company_.ColumnText(2) == "stream";
   copy(3, &stored_.as_of);
   stored_.deleted = select_company_.ColumnInt64(4) != 0;
+  stored_.rowid = select_company_.ColumnInt64(6);
   if (options_.collect_changes) copy(5, &stored_.name);
   return Status::Ok();
 }
@@ -334,7 +336,7 @@ Status RecordApplier::ApplyCompany(const CompanyRecord& c) {
     if (!stored_.exists) {
       s = InsertDeletedStub(c);
     } else if (wins && !stored_.deleted) {
-      s = MarkDeleted(c.company_number);
+      s = MarkDeleted();
     } else if (!wins) {
       ++pending_.superseded;
     }
@@ -397,6 +399,7 @@ Status RecordApplier::WriteCompany(Statement* stmt, const CompanyRecord& c, OptT
   b.Text(23, c.bulk ? "bulk" : "stream");
   b.Int(24, c.bulk ? std::nullopt : c.timepoint);
   b.Text(25, Now());
+  if (stmt == &update_company_) b.Int(26, stored_.rowid);
   if (!b.status().ok()) return b.status();
   return stmt->Run();
 }
@@ -413,10 +416,10 @@ Status RecordApplier::InsertDeletedStub(const CompanyRecord& c) {
   return insert_deleted_stub_.Run();
 }
 
-Status RecordApplier::MarkDeleted(std::string_view company_number) {
+Status RecordApplier::MarkDeleted() {
   ResetOnExit reset(&mark_deleted_);
   Binder b(&mark_deleted_);
-  b.Text(1, company_number);
+  b.Int(1, stored_.rowid);
   b.Text(2, Now());
   if (!b.status().ok()) return b.status();
   return mark_deleted_.Run();

@@ -127,6 +127,7 @@ class RecordApplier {
     bool exists = false;
     bool from_stream = false;
     bool deleted = false;
+    int64_t rowid = 0;
     OptString status;
     OptString detail;
     OptString as_of;
@@ -144,9 +145,10 @@ class RecordApplier {
   Status ApplyGap(const GapRecord& g);
   Status ApplySnapshotEnd(const SnapshotEndRecord& e);
   Status LoadStored(std::string_view company_number);
+  // Inserts (insert_company_) or updates the stored row (update_company_).
   Status WriteCompany(Statement* stmt, const CompanyRecord& c, OptText status, OptText detail);
   Status InsertDeletedStub(const CompanyRecord& c);
-  Status MarkDeleted(std::string_view company_number);
+  Status MarkDeleted();  // the stored company
   Status RecordChange(const CompanyRecord& c, OptText new_status, OptText new_detail);
   // UTC wall clock "YYYY-MM-DDTHH:MM:SSZ", formatted once per second.
   std::string_view Now();

@@ -1,8 +1,10 @@
 // RecordDecoder: see record_decoder.h.
 #include "ch-store/record_decoder.h"
 
+#include <cstring>
 #include <utility>
 
+#include "ch-store/json_validator.h"
 #include "common/json.h"
 #include "common/status.h"
 
@@ -47,47 +49,6 @@ bool IsCompanyNumber(std::string_view text) {
   return true;
 }
 
-OptText FindLastMemberText(std::string_view json, std::string_view key) {
-  size_t end = json.size();
-  while (end > 0 && IsBlank(json[end - 1])) --end;
-  if (end == 0 || json[end - 1] != '}') return std::nullopt;
-  const size_t close = end - 1;  // the outermost object's '}'
-  int depth = 0;
-  bool expect_key = false;
-  for (size_t i = 0; i < close; ++i) {
-    const char c = json[i];
-    if (c == '"') {
-      const size_t start = i + 1;
-      size_t j = start;
-      while (j < close && json[j] != '"') j += json[j] == '\\' ? 2 : 1;
-      if (j >= close) return std::nullopt;
-      if (depth == 1 && expect_key) {
-        expect_key = false;
-        if (json.substr(start, j - start) == key) {
-          size_t k = j + 1;
-          while (k < close && IsBlank(json[k])) ++k;
-          if (k >= close || json[k] != ':') return std::nullopt;
-          ++k;
-          while (k < close && IsBlank(json[k])) ++k;
-          size_t value_end = close;
-          while (value_end > k && IsBlank(json[value_end - 1])) --value_end;
-          if (value_end <= k) return std::nullopt;
-          return json.substr(k, value_end - k);
-        }
-      }
-      i = j;
-    } else if (c == '{' || c == '[') {
-      ++depth;
-      if (depth == 1) expect_key = (c == '{');
-    } else if (c == '}' || c == ']') {
-      --depth;
-    } else if (c == ',' && depth == 1) {
-      expect_key = true;
-    }
-  }
-  return std::nullopt;
-}
-
 RecordDecoder::RecordDecoder(std::string default_stream)
     : default_stream_(std::move(default_stream)), arena_(kArenaBytes) {}
 
@@ -120,13 +81,8 @@ const Record& RecordDecoder::Decode(std::string_view line) {
     record_.kind = RecordKind::kBlank;
     return record_;
   }
-  // A fresh tree for every line: RapidJSON never frees inside a pool, so a
-  // reused document would grow without bound.
-  doc_.reset();
-  pool_.reset();
-  pool_.emplace(arena_.data(), arena_.size());
-  doc_.emplace(&*pool_);
-  Status parsed = ParseJson(line, &*doc_);
+  if (DecodeCompanyFast(line)) return record_;
+  Status parsed = Parse(line);
   if (!parsed.ok()) return RejectLine(line, line.size(), parsed.message());
   const rapidjson::Value& root = *doc_;
   if (!root.IsObject()) return RejectLine(line, line.size(), "not a JSON object");
@@ -147,7 +103,14 @@ const Record& RecordDecoder::Decode(std::string_view line) {
     ok = Fail("\"kind\" is not a string");
   } else if (View(*kind) == "company") {
     record_.kind = RecordKind::kCompany;
-    ok = DecodeCompany(root, line);
+    ok = DecodeCompany(root);
+    if (ok && data_member_ != nullptr && !data_member_->IsNull()) {
+      // `data` is not where README.md promises it (the last member, once):
+      // serialise it again (slower, same content).
+      data_.clear();
+      AppendJsonValue(&data_, *data_member_);
+      record_.company.data = data_;
+    }
   } else if (View(*kind) == "reject") {
     record_.kind = RecordKind::kReject;
     ok = DecodeReject(root);
@@ -158,7 +121,46 @@ const Record& RecordDecoder::Decode(std::string_view line) {
   return record_;
 }
 
-bool RecordDecoder::DecodeCompany(const rapidjson::Value& root, std::string_view line) {
+Status RecordDecoder::Parse(std::string_view text) {
+  // A fresh tree for every line: RapidJSON never frees inside a pool, so a
+  // reused document would grow without bound.
+  doc_.reset();
+  pool_.reset();
+  pool_.emplace(arena_.data(), arena_.size());
+  doc_.emplace(&*pool_);
+  return ParseJson(text, &*doc_);
+}
+
+bool RecordDecoder::DecodeCompanyFast(std::string_view line) {
+  JsonLastMember last;
+  if (!IsValidJsonValue(line, &last) || !last.found ||
+      line.substr(last.key_begin, last.key_end - last.key_begin) != "data") {
+    return false;
+  }
+  prefix_.assign(line.data(), last.members_end);
+  prefix_.push_back('}');
+  // The line passed the validator (UTF-8, nesting, syntax) and the prefix is
+  // its object minus the last member, so RapidJSON need not check again.
+  doc_.reset();
+  pool_.reset();
+  pool_.emplace(arena_.data(), arena_.size());
+  doc_.emplace(&*pool_);
+  doc_->Parse<rapidjson::kParseFullPrecisionFlag>(prefix_.data(), prefix_.size());
+  if (doc_->HasParseError() || !doc_->IsObject()) return false;
+  const rapidjson::Value& root = *doc_;
+  const std::optional<std::string_view> kind = GetString(root, "kind");
+  if (!kind || *kind != "company" || FindMember(root, "data") != nullptr) return false;
+  record_.kind = RecordKind::kCompany;
+  if (!DecodeCompany(root)) {
+    RejectLine(line, line.size(), failure_);
+    return true;
+  }
+  const std::string_view data = line.substr(last.value_begin, last.value_end - last.value_begin);
+  if (data != "null") record_.company.data = data;
+  return true;
+}
+
+bool RecordDecoder::DecodeCompany(const rapidjson::Value& root) {
   CompanyRecord& c = record_.company;
   c = CompanyRecord();
   c.stream = default_stream_;
@@ -167,14 +169,11 @@ bool RecordDecoder::DecodeCompany(const rapidjson::Value& root, std::string_view
   OptText company_number;
   const rapidjson::Value* timepoint = nullptr;
   const rapidjson::Value* as_of = nullptr;
-  const rapidjson::Value* data = nullptr;
-  int data_members = 0;
-  bool data_last = false;
+  data_member_ = nullptr;
 
   for (auto it = root.MemberBegin(); it != root.MemberEnd(); ++it) {
     const std::string_view name = View(it->name);
     const rapidjson::Value& v = it->value;
-    data_last = false;
     if (name == "kind") {
       continue;
     } else if (name == "stream") {
@@ -230,9 +229,7 @@ bool RecordDecoder::DecodeCompany(const rapidjson::Value& root, std::string_view
       }
       if (!sic_codes_.empty()) c.sic_codes = sic_codes_;
     } else if (name == "data") {
-      data = &v;
-      ++data_members;
-      data_last = true;
+      if (data_member_ == nullptr) data_member_ = &v;
     }
   }
 
@@ -257,15 +254,6 @@ bool RecordDecoder::DecodeCompany(const rapidjson::Value& root, std::string_view
     c.as_of = View(*as_of);
   }
   if (c.bulk && !c.as_of) return Fail("bulk record without \"as_of\"");
-  if (data != nullptr && !data->IsNull()) {
-    if (data_members == 1 && data_last) c.data = FindLastMemberText(line, "data");
-    if (!c.data) {
-      // Not where README.md promises it: serialise it again (slower, same content).
-      data_.clear();
-      AppendJsonValue(&data_, *data);
-      c.data = data_;
-    }
-  }
   return true;
 }
 

@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/status.h"
 #include "rapidjson/document.h"
 
 namespace ch {
@@ -100,11 +101,6 @@ bool IsIsoDateText(std::string_view text);
 // True for 1-10 characters A-Z0-9.
 bool IsCompanyNumber(std::string_view text);
 
-// The raw JSON text of the member `key` of the outermost object in `json`,
-// provided it is the last member (what ch-parse guarantees for `data`), with
-// surrounding blanks removed; nullopt if not found that way. `json` must be a
-// valid JSON object (the caller parsed it already).
-OptText FindLastMemberText(std::string_view json, std::string_view key);
 
 class RecordDecoder {
  public:
@@ -122,7 +118,15 @@ class RecordDecoder {
 
  private:
   const Record& RejectLine(std::string_view line, uint64_t full_length, std::string reason);
-  bool DecodeCompany(const rapidjson::Value& root, std::string_view line);
+  // Parses `text` into a fresh tree (doc_), fully checked (ParseJson).
+  Status Parse(std::string_view text);
+  // The fast path for company records, whose `data` is the last member:
+  // validates the line in one pass, then builds a tree of the members before
+  // `data` only, and takes the data text as it is in the line. False when the
+  // line is anything else: the full parse then decides.
+  bool DecodeCompanyFast(std::string_view line);
+  // Fills record_.company from the members of `root` except `data`.
+  bool DecodeCompany(const rapidjson::Value& root);
   bool DecodeReject(const rapidjson::Value& root);
   bool DecodeGap(const rapidjson::Value& gap);
   bool DecodeSnapshotEnd(const rapidjson::Value& snapshot_end);
@@ -132,10 +136,13 @@ class RecordDecoder {
   std::string default_stream_;
   Record record_;
   std::string failure_;       // why the last Decode* failed
+  // The first `data` member DecodeCompany saw (the slow path stores it).
+  const rapidjson::Value* data_member_ = nullptr;
   std::string reason_;        // reject reason made by ch-store
   std::string raw_;           // decoded raw_base64
   std::string sic_codes_;     // joined sic_codes
   std::string data_;          // data re-serialised when it cannot be sliced
+  std::string prefix_;        // the members before data, closed with '}'
   std::string as_of_date_;    // snapshot_end as_of normalised
   // The parse tree lives in `pool_`, whose first chunk is `arena_`, reused
   // for every line (larger trees spill into heap chunks freed with the pool).

@@ -1,0 +1,235 @@
+// JsonValidator: see json_validator.h.
+#include "ch-store/json_validator.h"
+
+#include <array>
+#include <cstdint>
+#include <cstring>
+
+#include "common/json.h"
+
+namespace ch {
+
+namespace {
+
+bool IsWhitespace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+bool IsHexDigit(char c) { return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+
+// Bytes that end a run of plain string content: a quote, a backslash, a
+// control character or the start of a multi-byte UTF-8 sequence.
+constexpr std::array<bool, 256> MakeSpecialTable() {
+  std::array<bool, 256> table{};
+  for (int c = 0; c < 256; ++c) table[c] = c < 0x20 || c == '"' || c == '\\' || c >= 0x80;
+  return table;
+}
+constexpr std::array<bool, 256> kSpecial = MakeSpecialTable();
+
+constexpr uint64_t kOnes = 0x0101010101010101ull;
+constexpr uint64_t kHighs = 0x8080808080808080ull;
+
+// Whether any byte of `w` is zero (the classic bit trick; exact for "any").
+inline uint64_t HasZeroByte(uint64_t w) { return (w - kOnes) & ~w & kHighs; }
+
+// Whether any of the 8 bytes at `p` is special (see kSpecial).
+inline bool HasSpecialByte(const char* p) {
+  uint64_t w;
+  std::memcpy(&w, p, sizeof w);
+  const uint64_t control = (w - 0x2020202020202020ull) & ~w & kHighs;  // a byte < 0x20
+  return ((w & kHighs) | control | HasZeroByte(w ^ (kOnes * '"')) | HasZeroByte(w ^ (kOnes * '\\'))) != 0;
+}
+
+// Length of the valid UTF-8 sequence (2-4 bytes) at p, 0 if invalid.
+size_t Utf8Length(const unsigned char* p, const unsigned char* end) {
+  const unsigned b0 = p[0];
+  size_t len;
+  uint32_t cp;
+  if ((b0 & 0xE0) == 0xC0) {
+    len = 2;
+    cp = b0 & 0x1F;
+  } else if ((b0 & 0xF0) == 0xE0) {
+    len = 3;
+    cp = b0 & 0x0F;
+  } else if ((b0 & 0xF8) == 0xF0) {
+    len = 4;
+    cp = b0 & 0x07;
+  } else {
+    return 0;
+  }
+  if (static_cast<size_t>(end - p) < len) return 0;
+  for (size_t k = 1; k < len; ++k) {
+    if ((p[k] & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (p[k] & 0x3F);
+  }
+  if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+      (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {
+    return 0;
+  }
+  return len;
+}
+
+// REQUIRES: **p == '"'. Moves *p past the closing quote.
+bool ScanString(const char** p, const char* end) {
+  const char* q = *p + 1;
+  for (;;) {
+    // Long plain runs eight bytes at a time, short ones byte by byte.
+    while (end - q >= 8 && !HasSpecialByte(q)) q += 8;
+    while (q < end && !kSpecial[static_cast<unsigned char>(*q)]) ++q;
+    if (q >= end) return false;
+    const auto c = static_cast<unsigned char>(*q);
+    if (c == '"') {
+      *p = q + 1;
+      return true;
+    }
+    if (c == '\\') {
+      if (end - q < 2) return false;
+      const char e = q[1];
+      if (e == 'u') {
+        if (end - q < 6) return false;
+        for (int k = 2; k < 6; ++k) {
+          if (!IsHexDigit(q[k])) return false;
+        }
+        q += 6;
+      } else if (e == '"' || e == '\\' || e == '/' || e == 'b' || e == 'f' || e == 'n' || e == 'r' || e == 't') {
+        q += 2;
+      } else {
+        return false;
+      }
+    } else if (c < 0x20) {
+      return false;
+    } else {
+      const size_t len = Utf8Length(reinterpret_cast<const unsigned char*>(q), reinterpret_cast<const unsigned char*>(end));
+      if (len == 0) return false;
+      q += len;
+    }
+  }
+}
+
+// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+bool ScanNumber(const char** p, const char* end) {
+  const char* q = *p;
+  if (q < end && *q == '-') ++q;
+  if (q >= end || !IsDigit(*q)) return false;
+  if (*q == '0') {
+    ++q;
+  } else {
+    while (q < end && IsDigit(*q)) ++q;
+  }
+  if (q < end && *q == '.') {
+    ++q;
+    if (q >= end || !IsDigit(*q)) return false;
+    while (q < end && IsDigit(*q)) ++q;
+  }
+  if (q < end && (*q == 'e' || *q == 'E')) {
+    ++q;
+    if (q < end && (*q == '+' || *q == '-')) ++q;
+    if (q >= end || !IsDigit(*q)) return false;
+    while (q < end && IsDigit(*q)) ++q;
+  }
+  *p = q;
+  return true;
+}
+
+bool ScanLiteral(const char** p, const char* end, std::string_view literal) {
+  if (static_cast<size_t>(end - *p) < literal.size() || std::memcmp(*p, literal.data(), literal.size()) != 0) {
+    return false;
+  }
+  *p += literal.size();
+  return true;
+}
+
+}  // namespace
+
+bool IsValidJsonValue(std::string_view text, JsonLastMember* last) {
+  enum class Expect { kValue, kValueOrClose, kKey, kKeyOrClose, kCommaOrClose };
+  char stack[kMaxJsonDepth];  // '{' or '[' per open container
+  int depth = 0;
+  Expect expect = Expect::kValue;
+  const char* const begin = text.data();
+  const char* p = begin;
+  const char* const end = p + text.size();
+  JsonLastMember top;
+  size_t separator = 0;  // the latest ',' (or just past '{') at depth 1
+  // Values at depth 1 inside an outermost object are its members' values.
+  auto at_top = [&]() { return depth == 1 && stack[0] == '{'; };
+  auto offset = [&]() { return static_cast<size_t>(p - begin); };
+  // A container closed: back at depth 1 means a member's value ended.
+  auto close = [&]() {
+    --depth;
+    ++p;
+    if (at_top()) top.value_end = offset();
+    expect = Expect::kCommaOrClose;
+  };
+  for (;;) {
+    while (p < end && IsWhitespace(*p)) ++p;
+    if (p == end) {
+      if (expect != Expect::kCommaOrClose || depth != 0) return false;
+      if (last != nullptr) *last = top;
+      return true;
+    }
+    const char c = *p;
+    switch (expect) {
+      case Expect::kValueOrClose:
+        if (c == ']') {
+          close();
+          continue;
+        }
+        [[fallthrough]];
+      case Expect::kValue:
+        if (at_top()) top.value_begin = offset();
+        if (c == '{' || c == '[') {
+          if (depth == kMaxJsonDepth) return false;
+          stack[depth++] = c;
+          ++p;
+          if (depth == 1) separator = offset();
+          expect = c == '{' ? Expect::kKeyOrClose : Expect::kValueOrClose;
+          continue;
+        }
+        if (c == '"') {
+          if (!ScanString(&p, end)) return false;
+        } else if (c == '-' || IsDigit(c)) {
+          if (!ScanNumber(&p, end)) return false;
+        } else if (!ScanLiteral(&p, end, "true") && !ScanLiteral(&p, end, "false") &&
+                   !ScanLiteral(&p, end, "null")) {
+          return false;
+        }
+        if (at_top()) top.value_end = offset();
+        expect = Expect::kCommaOrClose;
+        continue;
+      case Expect::kKeyOrClose:
+        if (c == '}') {
+          close();
+          continue;
+        }
+        [[fallthrough]];
+      case Expect::kKey: {
+        const size_t key = offset();
+        if (c != '"' || !ScanString(&p, end)) return false;
+        if (at_top()) {
+          top.found = true;
+          top.members_end = separator;
+          top.key_begin = key + 1;
+          top.key_end = offset() - 1;
+        }
+        while (p < end && IsWhitespace(*p)) ++p;
+        if (p == end || *p != ':') return false;
+        ++p;
+        expect = Expect::kValue;
+        continue;
+      }
+      case Expect::kCommaOrClose:
+        if (depth == 0) return false;  // something after the complete value
+        if (c == ',') {
+          if (depth == 1) separator = offset();
+          ++p;
+          expect = stack[depth - 1] == '{' ? Expect::kKey : Expect::kValue;
+        } else if ((c == '}' && stack[depth - 1] == '{') || (c == ']' && stack[depth - 1] == '[')) {
+          close();
+        } else {
+          return false;
+        }
+        continue;
+    }
+  }
+}
+
+}  // namespace ch

@@ -1,0 +1,358 @@
+// The applying rules of DESIGN.md ("Delivery guarantees", "Database"), one
+// test each: lines go in, the tables say what happened.
+#include "ch-store/record_applier.h"
+
+#include <gtest/gtest.h>
+
+#include "ch-store/test_records.h"
+
+namespace ch {
+namespace {
+
+using testing_records::Bulk;
+using testing_records::GapLine;
+using testing_records::RejectLine;
+using testing_records::SnapshotEndLine;
+using testing_records::StoreFixture;
+using testing_records::Stream;
+using testing_records::TestCompany;
+
+constexpr const char* kCompany =
+    "SELECT company_name, company_status, company_status_detail, as_of, source, timepoint, deleted"
+    " FROM companies WHERE company_number = '00000001'";
+constexpr const char* kChanges =
+    "SELECT company_number, timepoint, published_at, old_status, old_status_detail, new_status,"
+    " new_status_detail, source FROM status_changes ORDER BY id";
+constexpr const char* kCheckpoint = "SELECT timepoint FROM stream_state WHERE stream = 'companies'";
+
+TEST(RecordApplierTest, FirstStreamSightingInsertsAndRecordsAChangeFromNull) {
+  StoreFixture f;
+  f.Apply(Stream(10, "2024-01-02T03:04:05Z", "00000001").Line());
+  EXPECT_EQ(f.One(kCompany), "ACME LTD|active|NULL|2024-01-02T03:04:05Z|stream|10|0");
+  EXPECT_EQ(f.Rows(kChanges),
+            std::vector<std::string>{"00000001|10|2024-01-02T03:04:05Z|NULL|NULL|active|NULL|stream"});
+  EXPECT_EQ(f.One(kCheckpoint), "10");
+}
+
+TEST(RecordApplierTest, RecordAtOrBelowTheCheckpointChangesNothing) {
+  StoreFixture f;
+  f.Apply(Stream(10, "2024-01-02T00:00:00Z", "00000001").Line());
+  f.Apply(Stream(10, "2024-01-03T00:00:00Z", "00000001", "dissolved").Line());
+  f.Apply(Stream(9, "2024-01-04T00:00:00Z", "00000001", "liquidation").Line());
+  EXPECT_EQ(f.One(kCompany), "ACME LTD|active|NULL|2024-01-02T00:00:00Z|stream|10|0");
+  EXPECT_EQ(f.Count("status_changes"), 1);
+  EXPECT_EQ(f.One(kCheckpoint), "10");
+  EXPECT_EQ(f.applier().totals().skipped, 2u);
+}
+
+TEST(RecordApplierTest, DuplicateWithinOneTransactionIsSkipped) {
+  StoreFixture f;
+  const std::string line = Stream(10, "2024-01-02T00:00:00Z", "00000001").Line();
+  f.ApplyAll({line, line, Stream(11, "2024-01-02T00:00:01Z", "00000002").Line(), line});
+  EXPECT_EQ(f.Count("companies"), 2);
+  EXPECT_EQ(f.Count("status_changes"), 2);
+  EXPECT_EQ(f.One(kCheckpoint), "11");
+}
+
+TEST(RecordApplierTest, RepublishedUnchangedCompanyWritesNoStatusChange) {
+  StoreFixture f;
+  f.Apply(Stream(10, "2024-01-02T00:00:00Z", "00000001").Line());
+  TestCompany again = Stream(11, "2024-01-05T00:00:00Z", "00000001");
+  again.name = "ACME HOLDINGS LTD";
+  f.Apply(again.Line());
+  EXPECT_EQ(f.Count("status_changes"), 1);
+  EXPECT_EQ(f.One(kCompany), "ACME HOLDINGS LTD|active|NULL|2024-01-05T00:00:00Z|stream|11|0");
+}
+
+TEST(RecordApplierTest, ChangeOfDetailAloneIsAStatusChange) {
+  StoreFixture f;
+  f.Apply(Stream(10, "2024-01-02T00:00:00Z", "00000001").Line());
+  f.Apply(Stream(11, "2024-02-02T00:00:00Z", "00000001", "active", "active-proposal-to-strike-off").Line());
+  f.Apply(Stream(12, "2024-03-02T00:00:00Z", "00000001", "active").Line());
+  EXPECT_EQ(f.Rows(kChanges),
+            (std::vector<std::string>{
+                "00000001|10|2024-01-02T00:00:00Z|NULL|NULL|active|NULL|stream",
+                "00000001|11|2024-02-02T00:00:00Z|active|NULL|active|active-proposal-to-strike-off|stream",
+                "00000001|12|2024-03-02T00:00:00Z|active|active-proposal-to-strike-off|active|NULL|stream"}));
+}
+
+TEST(RecordApplierTest, TimepointDecidesAmongStreamRecordsNotPublishedAt) {
+  StoreFixture f;
+  f.Apply(Stream(10, "2024-05-01T00:00:00Z", "00000001").Line());
+  // Published "earlier" but later in the stream: it is the newer state.
+  f.Apply(Stream(11, "2024-04-01T00:00:00Z", "00000001", "dissolved").Line());
+  EXPECT_EQ(f.One(kCompany), "ACME LTD|dissolved|NULL|2024-04-01T00:00:00Z|stream|11|0");
+}
+
+TEST(RecordApplierTest, AbsentStatusKeepsTheStoredPairAndWritesNoChange) {
+  StoreFixture f;
+  f.Apply(Stream(10, "2024-01-02T00:00:00Z", "00000001", "active", "active-proposal-to-strike-off").Line());
+  TestCompany unknown = Stream(11, "2024-01-03T00:00:00Z", "00000001", std::nullopt, std::nullopt);
+  unknown.postal_code = "AB1 2CD";
+  f.Apply(unknown.Line());
+  EXPECT_EQ(f.One(kCompany), "ACME LTD|active|active-proposal-to-strike-off|2024-01-03T00:00:00Z|stream|11|0");
+  EXPECT_EQ(f.One("SELECT postal_code FROM companies"), "AB1 2CD");
+  EXPECT_EQ(f.Count("status_changes"), 1);
+}
+
+TEST(RecordApplierTest, FirstSightingWithoutStatusStoresNoChange) {
+  StoreFixture f;
+  f.Apply(Stream(10, "2024-01-02T00:00:00Z", "00000001", std::nullopt).Line());
+  EXPECT_EQ(f.One(kCompany), "ACME LTD|NULL|NULL|2024-01-02T00:00:00Z|stream|10|0");
+  EXPECT_EQ(f.Count("status_changes"), 0);
+  f.Apply(Stream(11, "2024-01-03T00:00:00Z", "00000001", "active").Line());
+  EXPECT_EQ(f.Rows(kChanges),
+            std::vector<std::string>{"00000001|11|2024-01-03T00:00:00Z|NULL|NULL|active|NULL|stream"});
+}
+
+TEST(RecordApplierTest, AbsentNameKeepsTheStoredName) {
+  StoreFixture f;
+  f.Apply(Stream(10, "2024-01-02T00:00:00Z", "00000001").Line());
+  TestCompany minimal = Stream(11, "2024-01-03T00:00:00Z", "00000001");
+  minimal.name.reset();
+  f.Apply(minimal.Line());
+  EXPECT_EQ(f.One("SELECT company_name, timepoint FROM companies"), "ACME LTD|11");
+}
+
+TEST(RecordApplierTest, DeletedEventOnlySetsTheMark) {
+  StoreFixture f;
+  f.Apply(Stream(10, "2024-01-02T00:00:00Z", "00000001", "dissolved").Line());
+  TestCompany deleted = Stream(11, "2024-06-01T00:00:00Z", "00000001", "active");
+  deleted.event_type = "deleted";
+  deleted.name = "OTHER NAME";
+  f.Apply(deleted.Line());
+  EXPECT_EQ(f.One(kCompany), "ACME LTD|dissolved|NULL|2024-01-02T00:00:00Z|stream|10|1");
+  EXPECT_EQ(f.Count("status_changes"), 1);
+  EXPECT_EQ(f.One(kCheckpoint), "11");
+}
+
+TEST(RecordApplierTest, DeletedEventForAnUnknownCompanyCreatesAMarkedRow) {
+  StoreFixture f;
+  TestCompany deleted = Stream(11, "2024-06-01T00:00:00Z", "00000001", "active");
+  deleted.event_type = "deleted";
+  f.Apply(deleted.Line());
+  EXPECT_EQ(f.One(kCompany), "NULL|NULL|NULL|2024-06-01T00:00:00Z|stream|11|1");
+  EXPECT_EQ(f.Count("status_changes"), 0);
+}
+
+TEST(RecordApplierTest, LaterChangedEventClearsTheDeletedMark) {
+  StoreFixture f;
+  TestCompany deleted = Stream(11, "2024-06-01T00:00:00Z", "00000001");
+  deleted.event_type = "deleted";
+  f.Apply(deleted.Line());
+  f.Apply(Stream(12, "2024-06-02T00:00:00Z", "00000001", "active").Line());
+  EXPECT_EQ(f.One(kCompany), "ACME LTD|active|NULL|2024-06-02T00:00:00Z|stream|12|0");
+  EXPECT_EQ(f.Rows(kChanges),
+            std::vector<std::string>{"00000001|12|2024-06-02T00:00:00Z|NULL|NULL|active|NULL|stream"});
+}
+
+TEST(RecordApplierTest, BulkFirstSightingIsTheBaselineWithoutAChange) {
+  StoreFixture f;
+  f.Apply(Bulk("2025-08-01", "00000001", "active", "active-proposal-to-strike-off").Line());
+  EXPECT_EQ(f.One(kCompany), "ACME LTD|active|active-proposal-to-strike-off|2025-08-01T00:00:00Z|bulk|NULL|0");
+  EXPECT_EQ(f.Count("status_changes"), 0);
+  EXPECT_EQ(f.One(kCheckpoint), "<none>");
+}
+
+TEST(RecordApplierTest, SameSnapshotTwiceChangesNothing) {
+  StoreFixture f;
+  f.Apply(Bulk("2025-08-01", "00000001").Line());
+  const std::string before = f.One("SELECT * FROM companies");
+  TestCompany again = Bulk("2025-08-01", "00000001", "dissolved");
+  f.Apply(again.Line());
+  EXPECT_EQ(f.One("SELECT * FROM companies"), before);
+  EXPECT_EQ(f.Count("status_changes"), 0);
+}
+
+TEST(RecordApplierTest, SnapshotThenStreamThenOlderThenNewerSnapshot) {
+  StoreFixture f;
+  f.Apply(Bulk("2025-08-01", "00000001", "active").Line());
+  f.Apply(Stream(100, "2025-08-10T12:00:00Z", "00000001", "active", "active-proposal-to-strike-off").Line());
+  EXPECT_EQ(f.One(kCompany),
+            "ACME LTD|active|active-proposal-to-strike-off|2025-08-10T12:00:00Z|stream|100|0");
+  // An older snapshot changes nothing.
+  f.Apply(Bulk("2025-07-01", "00000001", "active").Line());
+  EXPECT_EQ(f.One("SELECT as_of, source FROM companies"), "2025-08-10T12:00:00Z|stream");
+  // A newer snapshot wins and its change is dated by the snapshot.
+  f.Apply(Bulk("2025-09-01", "00000001", "dissolved").Line());
+  EXPECT_EQ(f.One(kCompany), "ACME LTD|dissolved|NULL|2025-09-01T00:00:00Z|bulk|NULL|0");
+  EXPECT_EQ(f.Rows(kChanges),
+            (std::vector<std::string>{
+                "00000001|100|2025-08-10T12:00:00Z|active|NULL|active|active-proposal-to-strike-off|stream",
+                "00000001|NULL|2025-09-01T00:00:00Z|active|active-proposal-to-strike-off|dissolved|NULL|bulk"}));
+}
+
+TEST(RecordApplierTest, StreamStateNewerThanASnapshotStaysWhenTheSnapshotArrivesLater) {
+  StoreFixture f;
+  f.Apply(Stream(100, "2025-08-10T12:00:00Z", "00000001", "dissolved").Line());
+  f.Apply(Bulk("2025-08-01", "00000001", "active").Line());
+  EXPECT_EQ(f.One(kCompany), "ACME LTD|dissolved|NULL|2025-08-10T12:00:00Z|stream|100|0");
+  EXPECT_EQ(f.Count("status_changes"), 1);
+}
+
+TEST(RecordApplierTest, StreamRecordOlderThanTheSnapshotLosesButAdvancesTheCheckpoint) {
+  StoreFixture f;
+  f.Apply(Bulk("2025-08-01", "00000001", "active").Line());
+  f.Apply(Stream(100, "2025-07-31T23:59:59Z", "00000001", "dissolved").Line());
+  EXPECT_EQ(f.One(kCompany), "ACME LTD|active|NULL|2025-08-01T00:00:00Z|bulk|NULL|0");
+  EXPECT_EQ(f.Count("status_changes"), 0);
+  EXPECT_EQ(f.One(kCheckpoint), "100");
+  EXPECT_EQ(f.applier().totals().superseded, 1u);
+}
+
+TEST(RecordApplierTest, TieBetweenSnapshotAndStreamGoesToTheStream) {
+  StoreFixture f;
+  f.Apply(Bulk("2025-08-01", "00000001", "active").Line());
+  f.Apply(Stream(100, "2025-08-01T00:00:00Z", "00000001", "dissolved").Line());
+  EXPECT_EQ(f.One("SELECT company_status, source FROM companies"), "dissolved|stream");
+  // And the same snapshot again does not take it back.
+  f.Apply(Bulk("2025-08-01", "00000001", "active").Line());
+  EXPECT_EQ(f.One("SELECT company_status, source FROM companies"), "dissolved|stream");
+}
+
+TEST(RecordApplierTest, NewerSnapshotClearsTheDeletedMark) {
+  StoreFixture f;
+  TestCompany deleted = Stream(11, "2025-06-01T00:00:00Z", "00000001");
+  deleted.event_type = "deleted";
+  f.Apply(deleted.Line());
+  f.Apply(Bulk("2025-08-01", "00000001", "active").Line());
+  EXPECT_EQ(f.One("SELECT company_status, deleted, source FROM companies"), "active|0|bulk");
+  // A snapshot's first status for a row that had none is a change (the
+  // company was known to the stream, so this is not the baseline).
+  EXPECT_EQ(f.Rows(kChanges),
+            std::vector<std::string>{"00000001|NULL|2025-08-01T00:00:00Z|NULL|NULL|active|NULL|bulk"});
+}
+
+TEST(RecordApplierTest, RejectIsStoredOnceAndNeverMovesTheCheckpoint) {
+  StoreFixture f;
+  f.Apply(Stream(10, "2024-01-02T00:00:00Z", "00000001").Line());
+  f.ApplyAll({RejectLine(std::string("bad\0line\xff", 9)), RejectLine(std::string("bad\0line\xff", 9))});
+  f.Apply(RejectLine(std::string("bad\0line\xff", 9)));
+  EXPECT_EQ(f.Count("rejects"), 1);
+  EXPECT_EQ(f.One("SELECT hex(raw), raw_length, reason, timepoint FROM rejects"),
+            "626164006C696E65FF|9|invalid JSON|NULL");
+  EXPECT_EQ(f.One(kCheckpoint), "10");
+  EXPECT_EQ(f.applier().totals().rejects, 3u);
+  EXPECT_EQ(f.applier().totals().rejects_stored, 1u);
+}
+
+TEST(RecordApplierTest, UnusableLineBecomesAChStoreReject) {
+  StoreFixture f;
+  f.ApplyAll({"not json at all", "{\"kind\":\"mystery\"}", "[1,2]"});
+  EXPECT_EQ(f.Rows("SELECT raw, substr(reason, 1, 10) FROM rejects ORDER BY id"),
+            (std::vector<std::string>{"not json at all|ch-store: ", "{\"kind\":\"mystery\"}|ch-store: ",
+                                      "[1,2]|ch-store: "}));
+}
+
+TEST(RecordApplierTest, GapIsRecordedOnceWhileOpenAndResumedByTheNextStoredRecord) {
+  StoreFixture f;
+  f.Apply(Stream(10, "2024-01-02T00:00:00Z", "00000001").Line());
+  f.Apply(GapLine(10));
+  f.Apply(GapLine(10));  // a repeated 416 for the same gap
+  EXPECT_EQ(f.Count("gaps"), 1);
+  // A duplicate does not resume it; the first record stored does.
+  f.Apply(Stream(10, "2024-01-02T00:00:00Z", "00000001").Line());
+  EXPECT_EQ(f.One("SELECT resumed_timepoint FROM gaps"), "NULL");
+  f.ApplyAll({Stream(500, "2024-01-09T00:00:00Z", "00000002").Line(),
+              Stream(501, "2024-01-09T00:00:01Z", "00000003").Line()});
+  EXPECT_EQ(f.One("SELECT stream, after_timepoint, resumed_timepoint, reason, healed_by FROM gaps"),
+            "companies|10|500|timepoint-out-of-range|NULL");
+  // The same 416 replayed later (a replay of the capture) adds nothing.
+  f.Apply(GapLine(10));
+  EXPECT_EQ(f.Count("gaps"), 1);
+}
+
+TEST(RecordApplierTest, LiveStartGapIsRecordedAgainOnceRecordsArrivedAfterIt) {
+  StoreFixture f;
+  f.Apply(GapLine(std::nullopt, "started-live"));
+  f.Apply(GapLine(std::nullopt, "started-live"));
+  EXPECT_EQ(f.Count("gaps"), 1);
+  f.Apply(Stream(10, "2024-01-02T00:00:00Z", "00000001").Line());
+  f.Apply(GapLine(std::nullopt, "started-live"));
+  EXPECT_EQ(f.Rows("SELECT after_timepoint, resumed_timepoint FROM gaps ORDER BY id"),
+            (std::vector<std::string>{"NULL|10", "NULL|NULL"}));
+}
+
+TEST(RecordApplierTest, SnapshotEndHealsOnlyGapsDetectedBeforeItsDate) {
+  StoreFixture f;
+  f.Apply(GapLine(10));
+  ASSERT_TRUE(f.db().Exec("UPDATE gaps SET detected_at = '2025-07-15T10:00:00Z'").ok());
+  f.Apply(GapLine(20));
+  ASSERT_TRUE(f.db().Exec("UPDATE gaps SET detected_at = '2025-08-02T10:00:00Z' WHERE after_timepoint = 20").ok());
+  f.Apply(SnapshotEndLine("2025-08-01", 5));
+  EXPECT_EQ(f.Rows("SELECT after_timepoint, healed_by, healed_at IS NOT NULL FROM gaps ORDER BY id"),
+            (std::vector<std::string>{"10|snapshot:2025-08-01|1", "20|NULL|0"}));
+  EXPECT_EQ(f.One("SELECT last_snapshot_as_of, last_snapshot_rows, timepoint FROM stream_state"),
+            "2025-08-01|5|NULL");
+}
+
+TEST(RecordApplierTest, BulkRowsAloneHealNothing) {
+  StoreFixture f;
+  f.Apply(GapLine(10));
+  f.Apply(Bulk("2099-01-01", "00000001").Line());
+  EXPECT_EQ(f.One("SELECT healed_by FROM gaps"), "NULL");
+}
+
+TEST(RecordApplierTest, RollbackForgetsRecordsAndCheckpointTogether) {
+  StoreFixture f;
+  f.Apply(Stream(10, "2024-01-02T00:00:00Z", "00000001").Line());
+  ASSERT_TRUE(f.applier().Begin().ok());
+  ASSERT_TRUE(f.applier().Apply(f.decoder().Decode(Stream(11, "2024-01-03T00:00:00Z", "00000002").Line())).ok());
+  f.applier().Rollback();
+  EXPECT_EQ(f.Count("companies"), 1);
+  EXPECT_EQ(f.One(kCheckpoint), "10");
+  // The checkpoint held in memory was rolled back too: 11 applies again.
+  f.Apply(Stream(11, "2024-01-03T00:00:00Z", "00000002").Line());
+  EXPECT_EQ(f.Count("companies"), 2);
+}
+
+TEST(RecordApplierTest, CheckpointIsReadAgainAtEveryBegin) {
+  StoreFixture f;
+  f.Apply(Stream(10, "2024-01-02T00:00:00Z", "00000001").Line());
+  // Another writer moved the checkpoint between our transactions.
+  ASSERT_TRUE(f.db().Exec("UPDATE stream_state SET timepoint = 50").ok());
+  f.Apply(Stream(40, "2024-01-03T00:00:00Z", "00000002").Line());
+  EXPECT_EQ(f.Count("companies"), 1);
+  EXPECT_EQ(f.One(kCheckpoint), "50");
+}
+
+TEST(RecordApplierTest, CollectsCommittedChangesWithTheCompanyName) {
+  StoreFixture f(/*collect_changes=*/true);
+  f.ApplyAll({Stream(10, "2024-01-02T00:00:00Z", "00000001").Line(),
+              Stream(11, "2024-01-03T00:00:00Z", "00000001", "dissolved").Line()});
+  ASSERT_EQ(f.applier().committed_changes().size(), 2u);
+  const StatusChange& c = f.applier().committed_changes()[1];
+  EXPECT_EQ(c.id, 2);
+  EXPECT_EQ(c.company_number, "00000001");
+  EXPECT_EQ(c.timepoint, 11);
+  EXPECT_EQ(c.old_status, "active");
+  EXPECT_EQ(c.new_status, "dissolved");
+  EXPECT_EQ(c.company_name, "ACME LTD");
+  EXPECT_EQ(c.source, "stream");
+  f.Apply(Stream(12, "2024-01-04T00:00:00Z", "00000002", std::nullopt).Line());
+  EXPECT_TRUE(f.applier().committed_changes().empty());
+}
+
+TEST(RecordApplierTest, StoresTheDataTextAndColumns) {
+  StoreFixture f;
+  TestCompany c = Stream(10, "2024-01-02T00:00:00Z", "00000001");
+  c.data = "{\"company_number\":\"00000001\",\"nested\":{\"data\":[1,2]}}";
+  c.sic_codes = {"62020", "70229"};
+  c.postal_code = "EC1A 1BB";
+  f.Apply(c.Line());
+  EXPECT_EQ(f.One("SELECT data, sic_codes, postal_code, type, jurisdiction, date_of_creation FROM companies"),
+            "{\"company_number\":\"00000001\",\"nested\":{\"data\":[1,2]}}|62020,70229|EC1A 1BB|ltd|"
+            "england-wales|2001-02-03");
+}
+
+TEST(RecordApplierTest, RecordsOfAnotherStreamHaveTheirOwnCheckpoint) {
+  StoreFixture f;
+  TestCompany other = Stream(5, "2024-01-02T00:00:00Z", "00000002");
+  other.stream = "test";
+  f.ApplyAll({Stream(10, "2024-01-02T00:00:00Z", "00000001").Line(), other.Line()});
+  EXPECT_EQ(f.Rows("SELECT stream, timepoint FROM stream_state ORDER BY stream"),
+            (std::vector<std::string>{"companies|10", "test|5"}));
+}
+
+}  // namespace
+}  // namespace ch

@@ -1,0 +1,321 @@
+// WalWriteCoalescer: see wal_write_coalescer.h.
+#include "ch-store/wal_write_coalescer.h"
+
+#include <sqlite3.h>
+
+#include <atomic>
+#include <cstring>
+#include <mutex>
+
+namespace ch {
+
+namespace {
+
+// SQLite's unix VFS writes at most 0x1ffff bytes per call (it masks the
+// size: a larger write comes back short, as SQLITE_FULL), so that is the
+// buffer: about 31 frames of 4 KiB pages per write(2) instead of 62.
+constexpr int kBufferBytes = 0x1ffff;
+// A WAL frame header: page number (4 bytes), then the database size in pages
+// for a commit frame or 0 (4 bytes), then salts and checksums (16 bytes).
+constexpr int kFrameHeaderBytes = 24;
+
+struct ShimFile {
+  sqlite3_file base;    // first: SQLite sees a sqlite3_file
+  sqlite3_file* real;   // the wrapped file, stored right after this struct
+  bool wal;
+  char* buffer;         // WAL files only
+  int used;             // bytes in buffer
+  sqlite3_int64 offset; // file offset of buffer[0]
+  bool flush_after_next_write;  // the commit frame's header is buffered
+  int deferred_error;   // a flush failed where no error could be returned
+  ShimFile* next_wal;
+};
+
+sqlite3_vfs g_vfs;
+sqlite3_vfs* g_base = nullptr;
+std::mutex g_wal_mutex;           // guards g_wals
+ShimFile* g_wals = nullptr;       // open WAL files
+std::atomic<uint64_t> g_writes_issued{0};
+
+ShimFile* Shim(sqlite3_file* f) { return reinterpret_cast<ShimFile*>(f); }
+const sqlite3_io_methods* Real(ShimFile* f) { return f->real->pMethods; }
+
+int Flush(ShimFile* f) {
+  if (f->used == 0) return SQLITE_OK;
+  const int used = f->used;
+  f->used = 0;
+  ++g_writes_issued;
+  return Real(f)->xWrite(f->real, f->buffer, used, f->offset);
+}
+
+// Flushes, reporting a failure that happened earlier where it could not be.
+int FlushForCall(ShimFile* f) {
+  if (!f->wal) return SQLITE_OK;
+  if (f->deferred_error != SQLITE_OK) {
+    const int rc = f->deferred_error;
+    f->deferred_error = SQLITE_OK;
+    return rc;
+  }
+  return Flush(f);
+}
+
+// Before the WAL index (shared memory) is touched, every frame written so
+// far must be in the WAL file.
+void FlushAllWals() {
+  std::lock_guard<std::mutex> lock(g_wal_mutex);
+  for (ShimFile* w = g_wals; w != nullptr; w = w->next_wal) {
+    const int rc = Flush(w);
+    if (rc != SQLITE_OK && w->deferred_error == SQLITE_OK) w->deferred_error = rc;
+  }
+}
+
+int ShimClose(sqlite3_file* file) {
+  ShimFile* f = Shim(file);
+  int rc = SQLITE_OK;
+  if (f->wal) {
+    rc = FlushForCall(f);
+    std::lock_guard<std::mutex> lock(g_wal_mutex);
+    for (ShimFile** p = &g_wals; *p != nullptr; p = &(*p)->next_wal) {
+      if (*p == f) {
+        *p = f->next_wal;
+        break;
+      }
+    }
+    sqlite3_free(f->buffer);
+    f->buffer = nullptr;
+  }
+  const int close_rc = Real(f)->xClose(f->real);
+  return rc != SQLITE_OK ? rc : close_rc;
+}
+
+int ShimRead(sqlite3_file* file, void* data, int amount, sqlite3_int64 offset) {
+  ShimFile* f = Shim(file);
+  const int rc = FlushForCall(f);
+  if (rc != SQLITE_OK) return rc;
+  return Real(f)->xRead(f->real, data, amount, offset);
+}
+
+int ShimWrite(sqlite3_file* file, const void* data, int amount, sqlite3_int64 offset) {
+  ShimFile* f = Shim(file);
+  if (!f->wal) return Real(f)->xWrite(f->real, data, amount, offset);
+  if (f->deferred_error != SQLITE_OK) return FlushForCall(f);
+  const bool contiguous = f->used > 0 && offset == f->offset + f->used;
+  if (!contiguous || f->used + amount > kBufferBytes) {
+    const int rc = Flush(f);
+    if (rc != SQLITE_OK) return rc;
+  }
+  if (amount > kBufferBytes) {
+    ++g_writes_issued;
+    return Real(f)->xWrite(f->real, data, amount, offset);
+  }
+  if (f->used == 0) f->offset = offset;
+  std::memcpy(f->buffer + f->used, data, static_cast<size_t>(amount));
+  f->used += amount;
+  if (f->flush_after_next_write) {
+    // The page of the commit frame: the transaction is complete.
+    f->flush_after_next_write = false;
+    return Flush(f);
+  }
+  if (amount == kFrameHeaderBytes) {
+    const auto* header = static_cast<const unsigned char*>(data);
+    f->flush_after_next_write = (header[4] | header[5] | header[6] | header[7]) != 0;
+  }
+  return SQLITE_OK;
+}
+
+int ShimTruncate(sqlite3_file* file, sqlite3_int64 size) {
+  ShimFile* f = Shim(file);
+  const int rc = FlushForCall(f);
+  if (rc != SQLITE_OK) return rc;
+  return Real(f)->xTruncate(f->real, size);
+}
+
+int ShimSync(sqlite3_file* file, int flags) {
+  ShimFile* f = Shim(file);
+  const int rc = FlushForCall(f);
+  if (rc != SQLITE_OK) return rc;
+  return Real(f)->xSync(f->real, flags);
+}
+
+int ShimFileSize(sqlite3_file* file, sqlite3_int64* size) {
+  ShimFile* f = Shim(file);
+  const int rc = FlushForCall(f);
+  if (rc != SQLITE_OK) return rc;
+  return Real(f)->xFileSize(f->real, size);
+}
+
+int ShimLock(sqlite3_file* file, int level) {
+  ShimFile* f = Shim(file);
+  const int rc = FlushForCall(f);
+  if (rc != SQLITE_OK) return rc;
+  return Real(f)->xLock(f->real, level);
+}
+
+int ShimUnlock(sqlite3_file* file, int level) {
+  ShimFile* f = Shim(file);
+  const int rc = FlushForCall(f);
+  const int unlock_rc = Real(f)->xUnlock(f->real, level);
+  return rc != SQLITE_OK ? rc : unlock_rc;
+}
+
+int ShimCheckReservedLock(sqlite3_file* file, int* out) {
+  ShimFile* f = Shim(file);
+  return Real(f)->xCheckReservedLock(f->real, out);
+}
+
+int ShimFileControl(sqlite3_file* file, int op, void* arg) {
+  ShimFile* f = Shim(file);
+  const int rc = FlushForCall(f);
+  if (rc != SQLITE_OK) return rc;
+  return Real(f)->xFileControl(f->real, op, arg);
+}
+
+int ShimSectorSize(sqlite3_file* file) {
+  ShimFile* f = Shim(file);
+  return Real(f)->xSectorSize(f->real);
+}
+
+int ShimDeviceCharacteristics(sqlite3_file* file) {
+  ShimFile* f = Shim(file);
+  return Real(f)->xDeviceCharacteristics(f->real);
+}
+
+int ShimShmMap(sqlite3_file* file, int page, int page_size, int extend, void volatile** out) {
+  FlushAllWals();
+  ShimFile* f = Shim(file);
+  return Real(f)->xShmMap(f->real, page, page_size, extend, out);
+}
+
+int ShimShmLock(sqlite3_file* file, int offset, int n, int flags) {
+  FlushAllWals();
+  ShimFile* f = Shim(file);
+  return Real(f)->xShmLock(f->real, offset, n, flags);
+}
+
+void ShimShmBarrier(sqlite3_file* file) {
+  FlushAllWals();
+  ShimFile* f = Shim(file);
+  Real(f)->xShmBarrier(f->real);
+}
+
+int ShimShmUnmap(sqlite3_file* file, int delete_flag) {
+  FlushAllWals();
+  ShimFile* f = Shim(file);
+  return Real(f)->xShmUnmap(f->real, delete_flag);
+}
+
+int ShimFetch(sqlite3_file* file, sqlite3_int64 offset, int amount, void** out) {
+  ShimFile* f = Shim(file);
+  const int rc = FlushForCall(f);
+  if (rc != SQLITE_OK) return rc;
+  return Real(f)->xFetch(f->real, offset, amount, out);
+}
+
+int ShimUnfetch(sqlite3_file* file, sqlite3_int64 offset, void* p) {
+  ShimFile* f = Shim(file);
+  return Real(f)->xUnfetch(f->real, offset, p);
+}
+
+// One table per io_methods version, so SQLite calls only what the wrapped
+// file has.
+constexpr sqlite3_io_methods MakeMethods(int version) {
+  return sqlite3_io_methods{version,
+                            ShimClose,
+                            ShimRead,
+                            ShimWrite,
+                            ShimTruncate,
+                            ShimSync,
+                            ShimFileSize,
+                            ShimLock,
+                            ShimUnlock,
+                            ShimCheckReservedLock,
+                            ShimFileControl,
+                            ShimSectorSize,
+                            ShimDeviceCharacteristics,
+                            ShimShmMap,
+                            ShimShmLock,
+                            ShimShmBarrier,
+                            ShimShmUnmap,
+                            ShimFetch,
+                            ShimUnfetch};
+}
+const sqlite3_io_methods kMethods[3] = {MakeMethods(1), MakeMethods(2), MakeMethods(3)};
+
+int ShimOpen(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* file, int flags, int* out_flags) {
+  ShimFile* f = Shim(file);
+  std::memset(f, 0, sizeof *f);
+  f->real = reinterpret_cast<sqlite3_file*>(f + 1);
+  const int rc = g_base->xOpen(g_base, name, f->real, flags, out_flags);
+  const sqlite3_io_methods* real = f->real->pMethods;
+  if (real != nullptr) {
+    const int version = real->iVersion < 1 ? 1 : (real->iVersion > 3 ? 3 : real->iVersion);
+    f->base.pMethods = &kMethods[version - 1];
+  }
+  if (rc != SQLITE_OK) return rc;
+  if ((flags & SQLITE_OPEN_WAL) != 0) {
+    f->buffer = static_cast<char*>(sqlite3_malloc(kBufferBytes));
+    if (f->buffer != nullptr) {  // without a buffer the file is passed through
+      f->wal = true;
+      std::lock_guard<std::mutex> lock(g_wal_mutex);
+      f->next_wal = g_wals;
+      g_wals = f;
+    }
+  }
+  return SQLITE_OK;
+}
+
+int VfsDelete(sqlite3_vfs*, const char* name, int sync_dir) { return g_base->xDelete(g_base, name, sync_dir); }
+int VfsAccess(sqlite3_vfs*, const char* name, int flags, int* out) { return g_base->xAccess(g_base, name, flags, out); }
+int VfsFullPathname(sqlite3_vfs*, const char* name, int n, char* out) {
+  return g_base->xFullPathname(g_base, name, n, out);
+}
+void* VfsDlOpen(sqlite3_vfs*, const char* name) { return g_base->xDlOpen(g_base, name); }
+void VfsDlError(sqlite3_vfs*, int n, char* out) { g_base->xDlError(g_base, n, out); }
+void (*VfsDlSym(sqlite3_vfs*, void* handle, const char* symbol))(void) { return g_base->xDlSym(g_base, handle, symbol); }
+void VfsDlClose(sqlite3_vfs*, void* handle) { g_base->xDlClose(g_base, handle); }
+int VfsRandomness(sqlite3_vfs*, int n, char* out) { return g_base->xRandomness(g_base, n, out); }
+int VfsSleep(sqlite3_vfs*, int micros) { return g_base->xSleep(g_base, micros); }
+int VfsCurrentTime(sqlite3_vfs*, double* out) { return g_base->xCurrentTime(g_base, out); }
+int VfsGetLastError(sqlite3_vfs*, int n, char* out) { return g_base->xGetLastError(g_base, n, out); }
+int VfsCurrentTimeInt64(sqlite3_vfs*, sqlite3_int64* out) { return g_base->xCurrentTimeInt64(g_base, out); }
+
+}  // namespace
+
+Status InstallWalWriteCoalescer() {
+  static std::once_flag once;
+  static int rc = SQLITE_OK;
+  std::call_once(once, [] {
+    g_base = sqlite3_vfs_find(nullptr);
+    if (g_base == nullptr) {
+      rc = SQLITE_ERROR;
+      return;
+    }
+    std::memset(&g_vfs, 0, sizeof g_vfs);
+    // Version 2 methods only: the system-call overrides of version 3 are
+    // for testing SQLite itself.
+    g_vfs.iVersion = 2;
+    g_vfs.szOsFile = static_cast<int>(sizeof(ShimFile)) + g_base->szOsFile;
+    g_vfs.mxPathname = g_base->mxPathname;
+    g_vfs.zName = "chstream-wal-coalescer";
+    g_vfs.xOpen = ShimOpen;
+    g_vfs.xDelete = VfsDelete;
+    g_vfs.xAccess = VfsAccess;
+    g_vfs.xFullPathname = VfsFullPathname;
+    g_vfs.xDlOpen = VfsDlOpen;
+    g_vfs.xDlError = VfsDlError;
+    g_vfs.xDlSym = VfsDlSym;
+    g_vfs.xDlClose = VfsDlClose;
+    g_vfs.xRandomness = VfsRandomness;
+    g_vfs.xSleep = VfsSleep;
+    g_vfs.xCurrentTime = VfsCurrentTime;
+    g_vfs.xGetLastError = VfsGetLastError;
+    g_vfs.xCurrentTimeInt64 = g_base->iVersion >= 2 ? VfsCurrentTimeInt64 : nullptr;
+    rc = sqlite3_vfs_register(&g_vfs, 1);
+  });
+  if (rc != SQLITE_OK) return Status::Internal(std::string("install WAL write coalescer: ") + sqlite3_errstr(rc));
+  return Status::Ok();
+}
+
+uint64_t WalWritesIssued() { return g_writes_issued.load(); }
+
+}  // namespace ch
