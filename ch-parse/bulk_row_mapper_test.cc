@@ -15,8 +15,8 @@
 namespace ch {
 namespace {
 
-constexpr const char* kSample2021 = "/work/shared/samples/basic-company-data-sample.csv";
-constexpr const char* kSample2023 = "/work/shared/samples/basic-company-data-sample-2023.csv";
+constexpr const char* kSample2021 = "samples/real/basic-company-data-sample.csv";
+constexpr const char* kSample2023 = "samples/real/basic-company-data-sample-2023.csv";
 
 size_t Col(std::string_view name) {
   for (size_t i = 0; i < kBulkColumns.size(); ++i) {

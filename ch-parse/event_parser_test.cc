@@ -113,7 +113,7 @@ TEST_F(EventParserTest, EscapedTopLevelKeysAreRecognised) {
 }
 
 TEST_F(EventParserTest, RealSampleFile) {
-  std::ifstream in("/work/shared/samples/real-stream-events.ndjson");
+  std::ifstream in("samples/real/real-stream-events.ndjson");
   if (!in) GTEST_SKIP() << "samples not available";
   std::vector<std::string> lines;
   for (std::string line; std::getline(in, line);) lines.push_back(line);

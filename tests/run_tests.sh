@@ -14,7 +14,8 @@ failures=""
 
 if [ -n "${UNIT_TESTS:-}" ] && [ -z "${E2E_FILTER:-}" ]; then
   log=$(mktemp)
-  "$UNIT_TESTS" --gtest_brief=1 >"$log" 2>&1
+  # Unit tests find their fixtures (samples/real/...) relative to the root.
+  (cd "$ROOT" && "$UNIT_TESTS" --gtest_brief=1) >"$log" 2>&1
   unit_rc=$?
   grep -E '^\[  (FAILED|PASSED)  \]|^\[ +FAILED +\]' "$log" | tail -n 40
   unit_pass=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) tests\{0,1\}\.*$/\1/p' "$log" | tail -n 1)

@@ -12,7 +12,7 @@ trap 'rm -rf "$TMP"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 # 1. The real sample events.
-"$BIN/ch-parse" < /work/shared/samples/real-stream-events.ndjson > "$TMP/real.out" 2> "$TMP/real.err" \
+"$BIN/ch-parse" < $ROOT/samples/real/real-stream-events.ndjson > "$TMP/real.out" 2> "$TMP/real.err" \
   || fail "ch-parse exited $? on the real samples"
 python3 - "$TMP/real.out" <<'PY' || fail "real sample output"
 import json, sys

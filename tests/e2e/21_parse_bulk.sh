@@ -8,8 +8,8 @@ set -euo pipefail
 : "${BIN:?BIN must name the directory holding ch-parse}" "${ROOT:?ROOT must name the repository}"
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-S2021=/work/shared/samples/basic-company-data-sample.csv
-S2023=/work/shared/samples/basic-company-data-sample-2023.csv
+S2021=$ROOT/samples/real/basic-company-data-sample.csv
+S2023=$ROOT/samples/real/basic-company-data-sample-2023.csv
 P="$BIN/ch-parse"
 
 fail() { echo "FAIL: $*" >&2; exit 1; }

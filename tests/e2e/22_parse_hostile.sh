@@ -14,7 +14,7 @@ slack_mb=0
 if ldd "$BIN/ch-parse" 2>/dev/null | grep -q -e libasan -e libtsan; then slack_mb=64; fi
 
 python3 - "$BIN/ch-parse" "$TMP" "$slack_mb" <<'PY'
-import base64, json, resource, subprocess, sys
+import base64, json, os, resource, subprocess, sys
 parse, tmp, slack = sys.argv[1], sys.argv[2], int(sys.argv[3]) * 1024
 EVENT = ('{"resource_kind":"company-profile","resource_id":"%08d","data":{"company_number":"%08d"},'
          '"event":{"timepoint":%d,"published_at":"2023-11-04T14:33:29","type":"changed"}}\n')
@@ -62,8 +62,8 @@ check(rss < 32 * 1024 + slack, "stream RSS %d KB with a 60 MB line (limit 32 MB)
 print("stream: 60 MB line -> %s, max RSS %d KB" % (kinds, rss))
 
 # Bulk: header, row, a 60 MB record, row.
-header = open("/work/shared/samples/basic-company-data-sample.csv", "rb").readline()
-rows = open("/work/shared/samples/basic-company-data-sample.csv", "rb").readlines()[1:3]
+header = open(os.environ["ROOT"] + "/samples/real/basic-company-data-sample.csv", "rb").readline()
+rows = open(os.environ["ROOT"] + "/samples/real/basic-company-data-sample.csv", "rb").readlines()[1:3]
 rc, lines, rss2, _ = run(["--format", "bulk-csv", "--as-of", "2021-01-01"],
                          [header, rows[0]] + list(big_line(b'"HUGE', size)) + [b'"\n', rows[1]])
 check(rc == 0, "bulk exit %d" % rc)

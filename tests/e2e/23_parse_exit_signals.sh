@@ -15,8 +15,8 @@ cleanup() {
 }
 trap cleanup EXIT
 P="$BIN/ch-parse"
-S2021=/work/shared/samples/basic-company-data-sample.csv
-EVENTS=/work/shared/samples/real-stream-events.ndjson
+S2021=$ROOT/samples/real/basic-company-data-sample.csv
+EVENTS=$ROOT/samples/real/real-stream-events.ndjson
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
