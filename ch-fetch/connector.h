@@ -21,6 +21,9 @@ struct ConnectionRequest {
   std::string key;
   /// CA bundle; empty = the system store.
   std::string cacert;
+  /// Never use a proxy (set for loopback URLs: a proxy from the environment
+  /// cannot reach our own 127.0.0.1).
+  bool no_proxy = false;
   double connect_timeout = 20;
   /// Seconds until the first byte of the response.
   double first_byte_timeout = 90;

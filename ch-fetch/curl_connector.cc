@@ -169,6 +169,7 @@ Status Configure(CurlEasy* easy, const ConnectionRequest& request, Transfer* tra
   if (s.ok()) s = easy->Set(CURLOPT_SSL_VERIFYPEER, "SSL_VERIFYPEER", 1L);
   if (s.ok()) s = easy->Set(CURLOPT_SSL_VERIFYHOST, "SSL_VERIFYHOST", 2L);
   if (s.ok() && !request.cacert.empty()) s = easy->Set(CURLOPT_CAINFO, "CAINFO", request.cacert.c_str());
+  if (s.ok() && request.no_proxy) s = easy->Set(CURLOPT_NOPROXY, "NOPROXY", "*");
   if (s.ok()) {
     s = easy->Set(CURLOPT_CONNECTTIMEOUT_MS, "CONNECTTIMEOUT_MS",
                   static_cast<long>(std::max(1.0, request.connect_timeout * 1000)));

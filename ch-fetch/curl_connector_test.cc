@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -259,6 +260,17 @@ TEST_F(CurlConnectorTest, AnErrorStatusKeepsRetryAfterAndPassesNothingOn) {
   EXPECT_FALSE(r.stream_started);
   EXPECT_EQ(sink_.starts, 0);
   EXPECT_TRUE(sink_.lines.empty());
+}
+
+TEST_F(CurlConnectorTest, ALoopbackRequestIgnoresAProxyFromTheEnvironment) {
+  ScriptedServer server({{0, kStreamHeaders + Chunk("{\"a\":1}\n") + kEndChunk}});
+  setenv("http_proxy", "http://127.0.0.1:9", 1);  // nothing listens there
+  ConnectionRequest request = Request(server.url());
+  request.no_proxy = true;
+  ConnectionResult r = connector_.Connect(request, &sink_);
+  unsetenv("http_proxy");
+  EXPECT_EQ(r.end, ConnectionResult::End::kCleanEnd) << r.error;
+  EXPECT_EQ(sink_.lines.size(), 1u);
 }
 
 TEST_F(CurlConnectorTest, RedirectsAreNotFollowed) {

@@ -68,6 +68,7 @@ Status Fetcher::Run() {
     request.url = RequestUrl(url_, options_.stream, asked);
     request.key = key_;
     request.cacert = options_.cacert;
+    request.no_proxy = url_.loopback;
     request.connect_timeout = options_.connect_timeout;
     request.first_byte_timeout = std::max(options_.first_byte_timeout, options_.idle_timeout);
     request.idle_timeout = options_.idle_timeout;
