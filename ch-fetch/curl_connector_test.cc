@@ -273,6 +273,17 @@ TEST_F(CurlConnectorTest, ALoopbackRequestIgnoresAProxyFromTheEnvironment) {
   EXPECT_EQ(sink_.lines.size(), 1u);
 }
 
+TEST_F(CurlConnectorTest, AnErrorBodyEchoingTheKeyIsRedacted) {
+  const std::string body = "{\"error\":\"Invalid Authorization\",\"key\":\"sekrit-key\",\"basic\":\"c2Vrcml0LWtleTo=\"}";
+  ScriptedServer server({{0, "HTTP/1.1 401 Unauthorized\r\nContent-Length: " + std::to_string(body.size()) +
+                                 "\r\n\r\n" + body}});
+  ConnectionResult r = connector_.Connect(Request(server.url()), &sink_);
+  EXPECT_EQ(r.http_status, 401);
+  EXPECT_EQ(r.body_excerpt.find("sekrit-key"), std::string::npos) << r.body_excerpt;
+  EXPECT_EQ(r.body_excerpt.find("c2Vrcml0LWtleTo="), std::string::npos) << r.body_excerpt;
+  EXPECT_NE(r.body_excerpt.find("Invalid Authorization"), std::string::npos);
+}
+
 TEST_F(CurlConnectorTest, RedirectsAreNotFollowed) {
   ScriptedServer server({{0, "HTTP/1.1 302 Found\r\nLocation: http://example.com/\r\nContent-Length: 0\r\n\r\n"}});
   ConnectionResult r = connector_.Connect(Request(server.url()), &sink_);

@@ -394,6 +394,57 @@ TEST_F(FetcherTest, AStopDuringAConnectionFlushesAndReturnsOk) {
   EXPECT_EQ(Output(), (std::vector<std::string>{Event(1)}));
 }
 
+// Runs `body` with stderr going to a temporary file; returns what it wrote.
+std::string CaptureStderr(const std::function<void()>& body) {
+  std::FILE* capture = std::tmpfile();
+  const int saved = dup(2);
+  dup2(fileno(capture), 2);
+  body();
+  dup2(saved, 2);
+  close(saved);
+  std::string text;
+  std::rewind(capture);
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, capture)) > 0) text.append(buf, n);
+  std::fclose(capture);
+  return text;
+}
+
+TEST_F(FetcherTest, WarnsAboutPlainHttpOnlyOffLoopback) {
+  SetLogLevel(LogLevel::kWarn);
+  options_.timepoint = 1;
+  options_.url = "http://stream.example.com";
+  std::string err = CaptureStderr([this] { ASSERT_TRUE(Run().ok()); });
+  EXPECT_NE(err.find("not loopback"), std::string::npos) << err;
+  EXPECT_FALSE(connector_.requests[0].no_proxy);
+  ResetStopForTest();
+  connector_ = FakeConnector();
+  options_.url = "http://127.0.0.1:9";
+  err = CaptureStderr([this] { ASSERT_TRUE(Run().ok()); });
+  EXPECT_EQ(err.find("not loopback"), std::string::npos) << err;
+  EXPECT_TRUE(connector_.requests[0].no_proxy);
+}
+
+TEST_F(FetcherTest, LogsOneLinePerAttemptWithoutTheKey) {
+  SetLogLevel(LogLevel::kInfo);
+  options_.timepoint = 7;
+  key_source_.key = "very-secret-key-123";
+  connector_.scripts = {HttpStatus(503), Stream({Event(7)}, End::kNetworkError)};
+  const std::string err = CaptureStderr([this] { ASSERT_TRUE(Run().ok()); });
+  size_t lines = 0;
+  for (size_t pos = err.find("\"message\":\"connection\""); pos != std::string::npos;
+       pos = err.find("\"message\":\"connection\"", pos + 1)) {
+    ++lines;
+  }
+  EXPECT_EQ(lines, 3u);  // 503, the stream, the stopped one
+  EXPECT_EQ(err.find("very-secret-key-123"), std::string::npos);
+  for (const char* field : {"\"url\":", "\"timepoint\":7", "\"status\":503", "\"bytes\":", "\"events\":1",
+                            "\"duration_s\":", "\"next_delay_s\":0.5", "\"end\":\"server-error\""}) {
+    EXPECT_NE(err.find(field), std::string::npos) << field << "\n" << err;
+  }
+}
+
 TEST_F(FetcherTest, RequestsCarryTheTimeouts) {
   options_.timepoint = 1;
   options_.idle_timeout = 5;
