@@ -188,6 +188,24 @@ Status Configure(CurlEasy* easy, const ConnectionRequest& request, Transfer* tra
   return s;
 }
 
+// How a transfer that libcurl finished by itself ended.
+void ClassifyFinished(CURLcode outcome, const char* error_buffer, ConnectionResult* result) {
+  if (result->http_status != 0 && result->http_status != 200 && !result->stream_started) {
+    // An answer other than the stream, complete or not.
+    result->end = ConnectionResult::End::kHttpStatus;
+  } else if (outcome == CURLE_OK && result->stream_started) {
+    // The terminating chunk: the server closed the stream on purpose.
+    result->end = ConnectionResult::End::kCleanEnd;
+  } else {
+    result->end = ConnectionResult::End::kNetworkError;
+    if (outcome == CURLE_OK) {
+      result->error = "the response ended before the stream started";
+    } else {
+      result->error = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(outcome);
+    }
+  }
+}
+
 }  // namespace
 
 ConnectionResult CurlConnector::Connect(const ConnectionRequest& request, StreamSink* sink) {
@@ -224,15 +242,7 @@ ConnectionResult CurlConnector::Connect(const ConnectionRequest& request, Stream
       while (CURLMsg* msg = curl_multi_info_read(multi.get(), &left)) {
         if (msg->msg == CURLMSG_DONE) outcome = msg->data.result;
       }
-      if (result.http_status != 0 && result.http_status != 200 && !result.stream_started) {
-        result.end = ConnectionResult::End::kHttpStatus;
-      } else if (outcome == CURLE_OK && result.stream_started) {
-        result.end = ConnectionResult::End::kCleanEnd;
-      } else {
-        result.end = ConnectionResult::End::kNetworkError;
-        result.error = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(outcome);
-        if (outcome == CURLE_OK) result.error = "the response ended before the stream started";
-      }
+      ClassifyFinished(outcome, error_buffer, &result);
       break;
     }
     if (StopRequested()) {

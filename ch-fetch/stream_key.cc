@@ -49,6 +49,21 @@ Status ReadSmallFile(const std::string& path, std::string* out) {
   return Status::Ok();
 }
 
+std::string ReplaceAll(std::string_view text, std::string_view needle) {
+  std::string out;
+  out.reserve(text.size());
+  size_t pos = 0;
+  for (;;) {
+    const size_t hit = text.find(needle, pos);
+    if (hit == std::string_view::npos) break;
+    out.append(text.substr(pos, hit - pos));
+    out.append("***");
+    pos = hit + needle.size();
+  }
+  out.append(text.substr(pos));
+  return out;
+}
+
 }  // namespace
 
 std::string KeySource::Describe() const {
@@ -88,25 +103,6 @@ StatusOr<std::string> LoadStreamKey(const KeySource& source) {
   }
   return std::string(key);
 }
-
-namespace {
-
-std::string ReplaceAll(std::string_view text, std::string_view needle) {
-  std::string out;
-  out.reserve(text.size());
-  size_t pos = 0;
-  for (;;) {
-    const size_t hit = text.find(needle, pos);
-    if (hit == std::string_view::npos) break;
-    out.append(text.substr(pos, hit - pos));
-    out.append("***");
-    pos = hit + needle.size();
-  }
-  out.append(text.substr(pos));
-  return out;
-}
-
-}  // namespace
 
 std::string RedactKey(std::string_view text, std::string_view key) {
   if (key.empty()) return std::string(text);
