@@ -7,6 +7,10 @@
 
 #include <gtest/gtest.h>
 
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <cstdio>
 #include <memory>
 #include <optional>
 #include <string>
@@ -127,6 +131,34 @@ inline std::string SnapshotEndLine(const std::string& date, int64_t rows = 1) {
   return "{\"snapshot_end\":{\"stream\":\"companies\",\"as_of\":\"" + date + "\",\"rows\":" +
          std::to_string(rows) + "}}";
 }
+
+// A temporary directory, removed with its files (not subdirectories).
+class TempDir {
+ public:
+  TempDir() {
+    char templ[] = "/tmp/ch-store-test.XXXXXX";
+    const char* made = mkdtemp(templ);
+    EXPECT_NE(made, nullptr);
+    path_ = made != nullptr ? made : "/tmp";
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  ~TempDir() {
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+      for (const std::string& name : files_) std::remove((path_ + "/" + name + suffix).c_str());
+    }
+    rmdir(path_.c_str());
+  }
+  // A path in the directory, removed (with its -wal/-shm) at the end.
+  std::string File(const std::string& name) {
+    files_.push_back(name);
+    return path_ + "/" + name;
+  }
+
+ private:
+  std::string path_;
+  std::vector<std::string> files_;
+};
 
 // A migrated in-memory database and the objects that write to it.
 class StoreFixture {

@@ -1,0 +1,191 @@
+#include "ch-store/apply_loop.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "ch-store/store_db.h"
+#include "ch-store/test_records.h"
+#include "common/signals.h"
+
+namespace ch {
+namespace {
+
+using testing_records::RejectLine;
+using testing_records::Stream;
+using testing_records::TempDir;
+
+// A database file, a pipe feeding the loop, and the loop's parts.
+class LoopFixture {
+ public:
+  explicit LoopFixture(bool emit = false) : decoder_("companies") {
+    path_ = dir_.File("loop.db");
+    StatusOr<SqliteDb> db = OpenStoreForWriting(path_, 1000);
+    EXPECT_TRUE(db.ok());
+    db_ = std::move(db).value();
+    EXPECT_TRUE(MigrateUp(&db_, std::move(Migrator::Embedded()).value()).ok());
+    RecordApplier::Options options;
+    options.collect_changes = emit;
+    applier_ = std::move(RecordApplier::Create(&db_, options)).value();
+    int fds[2];
+    EXPECT_EQ(pipe(fds), 0);
+    read_fd_ = fds[0];
+    write_fd_ = fds[1];
+    changes_path_ = dir_.File("changes");
+    changes_file_ = std::fopen(changes_path_.c_str(), "w+");
+  }
+  ~LoopFixture() {
+    CloseInput();
+    close(read_fd_);
+    std::fclose(changes_file_);
+  }
+
+  void Write(const std::string& line) {
+    const std::string text = line + "\n";
+    EXPECT_EQ(write(write_fd_, text.data(), text.size()), static_cast<ssize_t>(text.size()));
+  }
+  void CloseInput() {
+    if (write_fd_ >= 0) close(write_fd_);
+    write_fd_ = -1;
+  }
+
+  Status Run(ApplyLoop::Options options, bool emit = false, uint64_t* commits = nullptr) {
+    LineReader reader(read_fd_);
+    OutputWriter out(fileno(changes_file_));
+    Metrics metrics("", "ch-store");
+    ApplyLoop loop(&reader, &decoder_, applier_.get(), emit ? &out : nullptr, &metrics, options);
+    Status s = loop.Run();
+    if (commits != nullptr) *commits = loop.commits();
+    return s;
+  }
+
+  // A second connection, as another process would see the database.
+  std::string Query(const std::string& sql) {
+    StatusOr<SqliteDb> reader = SqliteDb::Open(path_, SqliteDb::Mode::kReadOnly);
+    if (!reader.ok()) return "<error>";
+    StatusOr<std::optional<int64_t>> v = reader->QueryInt64(sql);
+    if (!v.ok() || !v->has_value()) return "<none>";
+    return std::to_string(**v);
+  }
+
+  std::string Changes() {
+    std::fflush(changes_file_);
+    std::ifstream in(changes_path_);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  }
+
+  SqliteDb& db() { return db_; }
+
+ private:
+  TempDir dir_;
+  std::string path_;
+  std::string changes_path_;
+  FILE* changes_file_ = nullptr;
+  SqliteDb db_;
+  RecordDecoder decoder_;
+  std::unique_ptr<RecordApplier> applier_;
+  int read_fd_ = -1;
+  int write_fd_ = -1;
+};
+
+std::string Line(int64_t timepoint) {
+  return Stream(timepoint, "2024-01-02T00:00:00Z", "0000" + std::to_string(1000 + timepoint)).Line();
+}
+
+TEST(ApplyLoopTest, CommitsEverythingAtEndOfInput) {
+  LoopFixture f;
+  for (int tp = 1; tp <= 3; ++tp) f.Write(Line(tp));
+  f.Write("");  // a blank line is nothing
+  f.CloseInput();
+  uint64_t commits = 0;
+  ASSERT_TRUE(f.Run(ApplyLoop::Options(), false, &commits).ok());
+  EXPECT_EQ(commits, 1u);
+  EXPECT_EQ(f.Query("SELECT count(*) FROM companies"), "3");
+  EXPECT_EQ(f.Query("SELECT timepoint FROM stream_state"), "3");
+}
+
+TEST(ApplyLoopTest, CommitsAtTheBatchLimit) {
+  LoopFixture f;
+  for (int tp = 1; tp <= 10; ++tp) f.Write(Line(tp));
+  f.CloseInput();
+  ApplyLoop::Options options;
+  options.stream_batch_records = 3;
+  uint64_t commits = 0;
+  ASSERT_TRUE(f.Run(options, false, &commits).ok());
+  EXPECT_EQ(commits, 4u);  // 3 + 3 + 3 + 1
+  EXPECT_EQ(f.Query("SELECT count(*) FROM companies"), "10");
+}
+
+TEST(ApplyLoopTest, CommitsAsSoonAsTheInputGoesIdle) {
+  LoopFixture f;
+  std::string seen;
+  std::thread feeder([&f, &seen] {
+    f.Write(Line(1));
+    f.Write(Line(2));
+    // The loop must commit without more input and without end of input.
+    for (int i = 0; i < 200 && seen != "2"; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      seen = f.Query("SELECT timepoint FROM stream_state");
+    }
+    f.CloseInput();
+  });
+  ApplyLoop::Options options;
+  options.stream_batch_age = std::chrono::milliseconds(60000);
+  ASSERT_TRUE(f.Run(options).ok());
+  feeder.join();
+  EXPECT_EQ(seen, "2");
+}
+
+TEST(ApplyLoopTest, StopRequestEndsTheLoopWithWhatWasAppliedCommitted) {
+  LoopFixture f;
+  f.Write(Line(1));
+  std::thread stopper([] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    RequestStop(15);
+  });
+  ApplyLoop::Options options;
+  options.idle_poll_ms = 20;
+  Status s = f.Run(options);
+  stopper.join();
+  ResetStopForTest();
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(f.Query("SELECT timepoint FROM stream_state"), "1");
+}
+
+TEST(ApplyLoopTest, EmitsCommittedChangesAsNdjson) {
+  LoopFixture f(/*emit=*/true);
+  f.Write(Stream(1, "2024-01-02T00:00:00Z", "00000001").Line());
+  f.Write(Stream(2, "2024-01-03T00:00:00Z", "00000001", "dissolved").Line());
+  f.Write(Stream(3, "2024-01-04T00:00:00Z", "00000001", "dissolved").Line());  // no change
+  f.CloseInput();
+  ASSERT_TRUE(f.Run(ApplyLoop::Options(), /*emit=*/true).ok());
+  const std::string out = f.Changes();
+  EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 2);
+  EXPECT_EQ(out.rfind("{\"id\":1,\"company_number\":\"00000001\",\"timepoint\":1,", 0), 0u);
+  EXPECT_NE(out.find("{\"id\":2,\"company_number\":\"00000001\",\"timepoint\":2,\"published_at\":"
+                     "\"2024-01-03T00:00:00Z\",\"old_status\":\"active\",\"old_status_detail\":null,"
+                     "\"new_status\":\"dissolved\",\"new_status_detail\":null,\"source\":\"stream\","
+                     "\"company_name\":\"ACME LTD\"}\n"),
+            std::string::npos);
+}
+
+TEST(ApplyLoopTest, ErrorRollsBackTheOpenTransaction) {
+  LoopFixture f;
+  ASSERT_TRUE(f.db().Exec("DROP TABLE rejects").ok());
+  f.Write(Line(1));
+  f.Write(RejectLine("bad"));
+  f.CloseInput();
+  Status s = f.Run(ApplyLoop::Options());
+  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(f.Query("SELECT count(*) FROM companies"), "0");
+  EXPECT_EQ(f.Query("SELECT timepoint FROM stream_state"), "<none>");
+}
+
+}  // namespace
+}  // namespace ch

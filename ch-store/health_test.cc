@@ -1,0 +1,106 @@
+#include "ch-store/health.h"
+
+#include <gtest/gtest.h>
+
+#include "ch-store/test_records.h"
+
+namespace ch {
+namespace {
+
+using testing_records::GapLine;
+using testing_records::RejectLine;
+using testing_records::StoreFixture;
+using testing_records::Stream;
+
+HealthInputs Migrated() {
+  HealthInputs in;
+  in.stream = "companies";
+  in.database_exists = true;
+  in.schema_version = 2;
+  in.schema_version_latest = 2;
+  return in;
+}
+
+TEST(HealthTest, MigratedDatabaseWithoutOpenGapsIsHealthy) {
+  const HealthReport r = EvaluateHealth(Migrated());
+  EXPECT_TRUE(r.healthy);
+  EXPECT_TRUE(r.problems.empty());
+}
+
+TEST(HealthTest, OpenGapMakesItUnhealthy) {
+  HealthInputs in = Migrated();
+  in.gaps_open = 1;
+  const HealthReport r = EvaluateHealth(in);
+  EXPECT_FALSE(r.healthy);
+  EXPECT_EQ(r.problems, std::vector<std::string>{"gap open"});
+}
+
+TEST(HealthTest, MissingOrUnmigratedDatabaseIsUnhealthy) {
+  HealthInputs in;
+  in.schema_version_latest = 2;
+  EXPECT_EQ(EvaluateHealth(in).problems, std::vector<std::string>{"database missing or empty"});
+  in.database_exists = true;
+  EXPECT_EQ(EvaluateHealth(in).problems, std::vector<std::string>{"database not migrated"});
+  in.schema_version = 1;
+  EXPECT_FALSE(EvaluateHealth(in).healthy);
+}
+
+TEST(HealthTest, CommitAgeCountsOnlyWhenAMaximumIsSet) {
+  HealthInputs in = Migrated();
+  in.last_commit_age_seconds = 600;
+  EXPECT_TRUE(EvaluateHealth(in).healthy);
+  in.max_commit_age_seconds = 300;
+  EXPECT_EQ(EvaluateHealth(in).problems, std::vector<std::string>{"last commit too old"});
+  in.last_commit_age_seconds = 10;
+  EXPECT_TRUE(EvaluateHealth(in).healthy);
+  in.last_commit_age_seconds.reset();
+  EXPECT_EQ(EvaluateHealth(in).problems, std::vector<std::string>{"no commit yet"});
+}
+
+TEST(HealthTest, FormatsOneObjectWithEveryField) {
+  HealthInputs in = Migrated();
+  in.checkpoint = 68805561;
+  in.last_event_published_at = "2023-11-04T14:33:29Z";
+  in.last_commit_at = "2026-01-01T00:00:00Z";
+  in.last_commit_age_seconds = 12.7;
+  in.companies = 3;
+  in.status_changes = 4;
+  in.rejects = 5;
+  in.gaps_open = 1;
+  in.gaps_total = 2;
+  EXPECT_EQ(FormatStatusJson(in, EvaluateHealth(in)),
+            "{\"stream\":\"companies\",\"checkpoint\":68805561,\"last_event_published_at\":"
+            "\"2023-11-04T14:33:29Z\",\"last_commit_at\":\"2026-01-01T00:00:00Z\",\"last_commit_age_seconds\":12,"
+            "\"last_snapshot_as_of\":null,\"companies\":3,\"companies_deleted\":0,\"status_changes\":4,"
+            "\"rejects\":5,\"gaps_open\":1,\"gaps_total\":2,\"schema_version\":2,\"schema_version_latest\":2,"
+            "\"healthy\":false,\"problems\":[\"gap open\"]}");
+  HealthInputs empty;
+  empty.stream = "companies";
+  EXPECT_NE(FormatStatusJson(empty, EvaluateHealth(empty)).find("\"checkpoint\":null"), std::string::npos);
+}
+
+TEST(HealthTest, ReadsTheFiguresOfTheStream) {
+  StoreFixture f;
+  f.ApplyAll({Stream(10, "2024-01-02T00:00:00Z", "00000001").Line(),
+              Stream(11, "2024-01-03T00:00:00Z", "00000002", "dissolved").Line(), RejectLine("x"), GapLine(11)});
+  HealthInputs in = Migrated();
+  ASSERT_TRUE(ReadHealthInputs(&f.db(), &in).ok());
+  EXPECT_EQ(in.checkpoint, 11);
+  EXPECT_EQ(in.last_event_published_at, "2024-01-03T00:00:00Z");
+  ASSERT_TRUE(in.last_commit_at.has_value());
+  ASSERT_TRUE(in.last_commit_age_seconds.has_value());
+  EXPECT_LT(*in.last_commit_age_seconds, 60);
+  EXPECT_EQ(in.companies, 2);
+  EXPECT_EQ(in.status_changes, 2);
+  EXPECT_EQ(in.rejects, 1);
+  EXPECT_EQ(in.gaps_open, 1);
+  EXPECT_EQ(in.gaps_total, 1);
+  HealthInputs other = Migrated();
+  other.stream = "filings";
+  ASSERT_TRUE(ReadHealthInputs(&f.db(), &other).ok());
+  EXPECT_FALSE(other.checkpoint.has_value());
+  EXPECT_EQ(other.gaps_open, 0);
+}
+
+}  // namespace
+}  // namespace ch

@@ -1,0 +1,187 @@
+#include "ch-store/record_decoder.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "ch-store/test_records.h"
+
+namespace ch {
+namespace {
+
+using testing_records::Bulk;
+using testing_records::Stream;
+using testing_records::TestCompany;
+
+TEST(RecordDecoderTest, DecodesACompanyRecordWithItsDataTextAsWritten) {
+  RecordDecoder decoder("companies");
+  TestCompany c = Stream(68805561, "2023-11-04T14:33:29Z", "05954546", "active", "active-proposal-to-strike-off");
+  c.data = "{ \"company_number\" : \"05954546\", \"accounts\":{\"day\":\"30\"} }";
+  c.sic_codes = {"45200", "", "47110"};
+  c.postal_code = "NR16 2HS";
+  const Record& r = decoder.Decode(c.Line());
+  ASSERT_EQ(r.kind, RecordKind::kCompany);
+  const CompanyRecord& rec = r.company;
+  EXPECT_EQ(rec.stream, "companies");
+  EXPECT_FALSE(rec.bulk);
+  EXPECT_FALSE(rec.deleted);
+  EXPECT_EQ(rec.timepoint, 68805561);
+  EXPECT_EQ(rec.published_at, "2023-11-04T14:33:29Z");
+  EXPECT_EQ(rec.as_of, "2023-11-04T14:33:29Z");
+  EXPECT_EQ(rec.company_number, "05954546");
+  EXPECT_EQ(rec.company_name, "ACME LTD");
+  EXPECT_EQ(rec.company_status, "active");
+  EXPECT_EQ(rec.company_status_detail, "active-proposal-to-strike-off");
+  EXPECT_EQ(rec.type, "ltd");
+  EXPECT_EQ(rec.address[4], "NR16 2HS");
+  EXPECT_FALSE(rec.address[0].has_value());
+  EXPECT_EQ(rec.sic_codes, "45200,47110");
+  EXPECT_EQ(rec.data, "{ \"company_number\" : \"05954546\", \"accounts\":{\"day\":\"30\"} }");
+}
+
+TEST(RecordDecoderTest, ReserialisesDataThatIsNotTheLastMember) {
+  RecordDecoder decoder("companies");
+  const std::string line =
+      "{\"kind\":\"company\",\"source\":\"stream\",\"timepoint\":\"12\",\"data\": {\"a\" : 1},"
+      "\"as_of\":\"2024-01-01T00:00:00Z\",\"company_number\":\"AB123456\"}";
+  const Record& r = decoder.Decode(line);
+  ASSERT_EQ(r.kind, RecordKind::kCompany);
+  EXPECT_EQ(r.company.data, "{\"a\":1}");
+  EXPECT_EQ(r.company.timepoint, 12);  // a numeric string is a number
+  EXPECT_EQ(r.company.stream, "companies");  // the default when absent
+}
+
+TEST(RecordDecoderTest, NullDataIsNoData) {
+  RecordDecoder decoder("companies");
+  TestCompany c = Stream(1, "2024-01-01T00:00:00Z", "00000001");
+  c.data = "null";
+  const Record& r = decoder.Decode(c.Line());
+  ASSERT_EQ(r.kind, RecordKind::kCompany);
+  EXPECT_FALSE(r.company.data.has_value());
+}
+
+TEST(RecordDecoderTest, DecodesBulkAndDeletedRecords) {
+  RecordDecoder decoder("companies");
+  const Record& bulk = decoder.Decode(Bulk("2025-08-01", "SC000001").Line());
+  ASSERT_EQ(bulk.kind, RecordKind::kCompany);
+  EXPECT_TRUE(bulk.company.bulk);
+  EXPECT_FALSE(bulk.company.timepoint.has_value());
+  EXPECT_EQ(bulk.company.as_of, "2025-08-01T00:00:00Z");
+  TestCompany d = Stream(5, "2024-01-01T00:00:00Z", "00000001");
+  d.event_type = "deleted";
+  const Record& deleted = decoder.Decode(d.Line());
+  ASSERT_EQ(deleted.kind, RecordKind::kCompany);
+  EXPECT_TRUE(deleted.company.deleted);
+}
+
+TEST(RecordDecoderTest, CompanyRecordsMissingWhatTheDatabaseNeedsAreRejected) {
+  RecordDecoder decoder("companies");
+  TestCompany no_timepoint = Stream(1, "2024-01-01T00:00:00Z", "00000001");
+  no_timepoint.timepoint.reset();
+  TestCompany bad_number = Stream(1, "2024-01-01T00:00:00Z", "abc-1");
+  TestCompany bad_as_of = Stream(1, "2024-01-01 00:00:00", "00000001");
+  TestCompany bad_type = Stream(1, "2024-01-01T00:00:00Z", "00000001");
+  bad_type.event_type = "updated";
+  TestCompany bad_source = Stream(1, "2024-01-01T00:00:00Z", "00000001");
+  bad_source.source = "fax";
+  TestCompany bulk_without_date = Bulk("2025-08-01", "00000001");
+  bulk_without_date.as_of.reset();
+  for (const TestCompany& c : {no_timepoint, bad_number, bad_as_of, bad_type, bad_source, bulk_without_date}) {
+    const std::string line = c.Line();
+    const Record& r = decoder.Decode(line);
+    ASSERT_EQ(r.kind, RecordKind::kReject) << line;
+    EXPECT_EQ(r.reject.reason.substr(0, 10), "ch-store: ");
+    EXPECT_EQ(r.reject.raw, line);
+    EXPECT_EQ(r.reject.raw_length, line.size());
+    EXPECT_EQ(r.reject.stream, "companies");
+  }
+}
+
+TEST(RecordDecoderTest, UnusableLinesBecomeRejectsWithTheirBytes) {
+  RecordDecoder decoder("s");
+  for (const std::string& line : {std::string("garbage"), std::string("{\"kind\":\"other\"}"), std::string("{}"),
+                                  std::string("\"text\""), std::string("{\"kind\":1}"),
+                                  std::string("{\"kind\":\"company\",\"data\":{}} trailing"),
+                                  std::string("{\"a\":\"\xff\"}"), std::string("{\"gap\":[]}")}) {
+    const Record& r = decoder.Decode(line);
+    ASSERT_EQ(r.kind, RecordKind::kReject) << line;
+    EXPECT_EQ(r.reject.reason.substr(0, 10), "ch-store: ") << r.reject.reason;
+    EXPECT_EQ(r.reject.raw, line);
+    EXPECT_EQ(r.reject.stream, "s");
+    EXPECT_FALSE(r.reject.timepoint.has_value());
+  }
+}
+
+TEST(RecordDecoderTest, KeepsAt64KibOfARejectedLine) {
+  RecordDecoder decoder("companies");
+  const std::string line(100000, 'x');
+  const Record& r = decoder.Decode(line);
+  ASSERT_EQ(r.kind, RecordKind::kReject);
+  EXPECT_EQ(r.reject.raw.size(), kMaxRejectRawBytes);
+  EXPECT_EQ(r.reject.raw_length, 100000u);
+  const Record& big = decoder.DecodeOversized(std::string(10, 'y'), 9000000);
+  ASSERT_EQ(big.kind, RecordKind::kReject);
+  EXPECT_EQ(big.reject.raw, std::string(10, 'y'));
+  EXPECT_EQ(big.reject.raw_length, 9000000u);
+  EXPECT_NE(big.reject.reason.find("longer than"), std::string_view::npos);
+}
+
+TEST(RecordDecoderTest, DecodesRejectRecordsFromChParse) {
+  RecordDecoder decoder("companies");
+  const std::string raw("\x00\xff{bad", 6);
+  const std::string line = "{\"kind\":\"reject\",\"stream\":\"companies\",\"source\":\"stream\",\"timepoint\":\"77\","
+                           "\"reason\":\"invalid JSON: x\",\"raw_length\":70000,\"raw_base64\":\"" +
+                           Base64Encode(raw) + "\"}";
+  const Record& r = decoder.Decode(line);
+  ASSERT_EQ(r.kind, RecordKind::kReject);
+  EXPECT_EQ(r.reject.raw, raw);
+  EXPECT_EQ(r.reject.raw_length, 70000u);
+  EXPECT_EQ(r.reject.timepoint, 77);
+  EXPECT_EQ(r.reject.reason, "invalid JSON: x");
+  EXPECT_EQ(r.reject.source, "stream");
+  const Record& bad = decoder.Decode("{\"kind\":\"reject\",\"raw_base64\":\"!!!\"}");
+  ASSERT_EQ(bad.kind, RecordKind::kReject);
+  EXPECT_EQ(bad.reject.reason.substr(0, 10), "ch-store: ");
+}
+
+TEST(RecordDecoderTest, DecodesControlLines) {
+  RecordDecoder decoder("companies");
+  const Record& gap = decoder.Decode("{\"gap\":{\"stream\":\"companies\",\"after_timepoint\":68805561,"
+                                     "\"reason\":\"timepoint-out-of-range\"}}");
+  ASSERT_EQ(gap.kind, RecordKind::kGap);
+  EXPECT_EQ(gap.gap.after_timepoint, 68805561);
+  EXPECT_EQ(gap.gap.reason, "timepoint-out-of-range");
+  const Record& live = decoder.Decode("{\"gap\":{\"after_timepoint\":null,\"reason\":\"started-live\"}}");
+  ASSERT_EQ(live.kind, RecordKind::kGap);
+  EXPECT_FALSE(live.gap.after_timepoint.has_value());
+  EXPECT_EQ(live.gap.stream, "companies");
+  const Record& end = decoder.Decode("{\"snapshot_end\":{\"as_of\":\"2025-08-01\",\"rows\":5689367}}");
+  ASSERT_EQ(end.kind, RecordKind::kSnapshotEnd);
+  EXPECT_EQ(end.snapshot_end.as_of_date, "2025-08-01");
+  EXPECT_EQ(end.snapshot_end.rows, 5689367);
+  EXPECT_EQ(end.snapshot_end.stream, "companies");
+  EXPECT_EQ(decoder.Decode("{\"snapshot_end\":{\"as_of\":\"August\"}}").kind, RecordKind::kReject);
+  EXPECT_EQ(decoder.Decode("{\"gap\":{\"after_timepoint\":\"x\"}}").kind, RecordKind::kReject);
+}
+
+TEST(RecordDecoderTest, BlankLinesAreNothing) {
+  RecordDecoder decoder("companies");
+  EXPECT_EQ(decoder.Decode("").kind, RecordKind::kBlank);
+  EXPECT_EQ(decoder.Decode(" \t\r").kind, RecordKind::kBlank);
+}
+
+TEST(RecordDecoderTest, ShapeChecks) {
+  EXPECT_TRUE(IsUtcTimestampText("2023-11-04T14:33:29Z"));
+  EXPECT_FALSE(IsUtcTimestampText("2023-11-04T14:33:29"));
+  EXPECT_FALSE(IsUtcTimestampText("2023-11-04 14:33:29Z"));
+  EXPECT_TRUE(IsIsoDateText("2025-08-01"));
+  EXPECT_FALSE(IsIsoDateText("01/08/2025"));
+  EXPECT_TRUE(IsCompanyNumber("SC123456"));
+  EXPECT_TRUE(IsCompanyNumber("1"));
+  EXPECT_FALSE(IsCompanyNumber("sc123456"));
+  EXPECT_FALSE(IsCompanyNumber("12345678901"));
+  EXPECT_FALSE(IsCompanyNumber(""));
+}
+
+}  // namespace
+}  // namespace ch

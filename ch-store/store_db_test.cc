@@ -1,0 +1,89 @@
+#include "ch-store/store_db.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "ch-store/test_records.h"
+
+namespace ch {
+namespace {
+
+using testing_records::TempDir;
+
+Migrator Embedded() { return std::move(Migrator::Embedded()).value(); }
+
+TEST(StoreDbTest, WriterUsesWalAndNormalSync) {
+  TempDir dir;
+  const std::string path = dir.File("w.db");
+  StatusOr<SqliteDb> db = OpenStoreForWriting(path, 1000);
+  ASSERT_TRUE(db.ok());
+  StatusOr<Statement> mode = db->Prepare("PRAGMA journal_mode");
+  ASSERT_TRUE(mode.ok());
+  ASSERT_TRUE(*mode->Step());
+  EXPECT_EQ(mode->ColumnText(0), "wal");
+  mode->Reset();
+  EXPECT_EQ(*db->QueryInt64("PRAGMA synchronous"), 1);  // NORMAL
+  Status s = MigrateUp(&*db, Embedded());
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(*Migrator::CurrentVersion(&*db), Embedded().latest());
+}
+
+TEST(StoreDbTest, ReadersSeeNothingInAMissingEmptyOrUnmigratedFileAndCreateNothing) {
+  TempDir dir;
+  const std::string missing = dir.File("missing.db");
+  StatusOr<ReadOnlyStore> store = OpenStoreForReading(missing, Embedded(), 1000);
+  ASSERT_TRUE(store.ok());
+  EXPECT_FALSE(store->db.has_value());
+  EXPECT_FALSE(StoreFileHasContent(missing));
+  EXPECT_NE(access(missing.c_str(), F_OK), 0);  // not created
+
+  const std::string empty = dir.File("empty.db");
+  std::ofstream(empty).close();
+  store = OpenStoreForReading(empty, Embedded(), 1000);
+  ASSERT_TRUE(store.ok());
+  EXPECT_FALSE(store->db.has_value());
+
+  const std::string unmigrated = dir.File("unmigrated.db");
+  {
+    StatusOr<SqliteDb> db = OpenStoreForWriting(unmigrated, 1000);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE(db->Exec("CREATE TABLE other(x)").ok());
+  }
+  store = OpenStoreForReading(unmigrated, Embedded(), 1000);
+  ASSERT_TRUE(store.ok());
+  EXPECT_FALSE(store->db.has_value());
+  EXPECT_EQ(store->version, 0);
+}
+
+TEST(StoreDbTest, ReadersRefuseANewerSchema) {
+  TempDir dir;
+  const std::string path = dir.File("new.db");
+  {
+    StatusOr<SqliteDb> db = OpenStoreForWriting(path, 1000);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE(db->Exec("PRAGMA user_version = 999").ok());
+    EXPECT_EQ(MigrateUp(&*db, Embedded()).code(), StatusCode::kConfig);
+  }
+  StatusOr<ReadOnlyStore> store = OpenStoreForReading(path, Embedded(), 1000);
+  EXPECT_EQ(store.status().code(), StatusCode::kConfig);
+}
+
+TEST(StoreDbTest, ReaderOpensAMigratedDatabase) {
+  TempDir dir;
+  const std::string path = dir.File("m.db");
+  {
+    StatusOr<SqliteDb> db = OpenStoreForWriting(path, 1000);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE(MigrateUp(&*db, Embedded()).ok());
+  }
+  StatusOr<ReadOnlyStore> store = OpenStoreForReading(path, Embedded(), 1000);
+  ASSERT_TRUE(store.ok());
+  ASSERT_TRUE(store->db.has_value());
+  EXPECT_EQ(store->version, Embedded().latest());
+  EXPECT_EQ(*store->db->QueryInt64("SELECT count(*) FROM companies"), 0);
+  EXPECT_FALSE(store->db->Exec("INSERT INTO gaps(stream, detected_at) VALUES ('s', 'x')").ok());
+}
+
+}  // namespace
+}  // namespace ch

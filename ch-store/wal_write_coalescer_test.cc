@@ -1,0 +1,119 @@
+#include "ch-store/wal_write_coalescer.h"
+
+#include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
+
+#include "ch-store/test_records.h"
+#include "common/sqlite_db.h"
+
+namespace ch {
+namespace {
+
+using testing_records::TempDir;
+
+// Fills a WAL-mode database with `rows` rows of ~2 KB in one transaction.
+Status Fill(SqliteDb* db, int first, int rows) {
+  StatusOr<Transaction> txn = Transaction::Begin(db);
+  if (!txn.ok()) return txn.status();
+  StatusOr<Statement> insert = db->Prepare("INSERT INTO t(k, v) VALUES (?1, ?2)");
+  if (!insert.ok()) return insert.status();
+  const std::string value(2000, 'v');
+  for (int i = first; i < first + rows; ++i) {
+    Status s = insert->BindInt64(1, i);
+    if (s.ok()) s = insert->BindText(2, value);
+    if (s.ok()) s = insert->Run();
+    insert->Reset();
+    if (!s.ok()) return s;
+  }
+  return txn->Commit();
+}
+
+StatusOr<SqliteDb> OpenWal(const std::string& path) {
+  StatusOr<SqliteDb> db = SqliteDb::Open(path, SqliteDb::Mode::kReadWriteCreate);
+  if (!db.ok()) return db;
+  Status s = db->Exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0;"
+                      " CREATE TABLE IF NOT EXISTS t(k INTEGER PRIMARY KEY, v TEXT)");
+  if (!s.ok()) return s;
+  return db;
+}
+
+TEST(WalWriteCoalescerTest, CommitsAreWholeAndVisibleWithFewWrites) {
+  ASSERT_TRUE(InstallWalWriteCoalescer().ok());
+  ASSERT_TRUE(InstallWalWriteCoalescer().ok());  // idempotent
+  EXPECT_STREQ(sqlite3_vfs_find(nullptr)->zName, "chstream-wal-coalescer");
+  TempDir dir;
+  const std::string path = dir.File("c.db");
+  StatusOr<SqliteDb> db = OpenWal(path);
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  const uint64_t before = WalWritesIssued();
+  ASSERT_TRUE(Fill(&*db, 0, 1000).ok());
+  const uint64_t writes = WalWritesIssued() - before;
+  // ~1000 pages: 2000 write(2) calls without the shim, a few dozen with it.
+  EXPECT_GT(writes, 0u);
+  EXPECT_LT(writes, 100u);
+  // Another connection through the plain unix VFS sees the whole commit.
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(path.c_str(), &other, SQLITE_OPEN_READONLY, "unix"), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(other, "SELECT count(*) FROM t", -1, &stmt, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(stmt, 0), 1000);
+  sqlite3_finalize(stmt);
+  sqlite3_close(other);
+}
+
+TEST(WalWriteCoalescerTest, CommittedDataSurvivesAProcessKilledRightAfterCommit) {
+  ASSERT_TRUE(InstallWalWriteCoalescer().ok());
+  TempDir dir;
+  const std::string path = dir.File("k.db");
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    StatusOr<SqliteDb> db = OpenWal(path);
+    if (!db.ok() || !Fill(&*db, 0, 500).ok()) _exit(1);
+    _exit(0);  // no close, no checkpoint: like kill -9 after COMMIT returned
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  StatusOr<SqliteDb> db = OpenWal(path);
+  ASSERT_TRUE(db.ok());
+  EXPECT_EQ(*db->QueryInt64("SELECT count(*) FROM t"), 500);
+  EXPECT_EQ(*db->QueryInt64("SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'"), 1);
+}
+
+TEST(WalWriteCoalescerTest, AFailedWriteFailsTheCommit) {
+  ASSERT_TRUE(InstallWalWriteCoalescer().ok());
+  TempDir dir;
+  const std::string path = dir.File("f.db");
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    // A file size limit makes write(2) fail with EFBIG, like a full disk.
+    signal(SIGXFSZ, SIG_IGN);
+    StatusOr<SqliteDb> db = OpenWal(path);
+    if (!db.ok() || !Fill(&*db, 0, 10).ok()) _exit(1);
+    struct rlimit limit {};
+    limit.rlim_cur = limit.rlim_max = 256 << 10;
+    setrlimit(RLIMIT_FSIZE, &limit);
+    Status s = Fill(&*db, 100, 1000);
+    if (s.ok()) _exit(2);
+    // The failed transaction left the first one intact.
+    StatusOr<std::optional<int64_t>> n = db->QueryInt64("SELECT count(*) FROM t");
+    _exit(n.ok() && **n == 10 ? 0 : 3);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  StatusOr<SqliteDb> db = OpenWal(path);
+  ASSERT_TRUE(db.ok());
+  EXPECT_EQ(*db->QueryInt64("SELECT count(*) FROM t"), 10);
+}
+
+}  // namespace
+}  // namespace ch
