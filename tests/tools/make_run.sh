@@ -10,8 +10,8 @@ if [ -n "${CH_STREAM_KEY:-}" ] || [ -n "${CH_STREAM_KEY_FILE:-}" ]; then
 fi
 db="${CH_DB:-sample.db}"
 echo "make run: no CH_STREAM_KEY: replaying samples/capture.ndjson into $db" >&2
-CH_LOG_LEVEL="${CH_LOG_LEVEL:-warn}" "$BIN/ch-parse" <"$ROOT/samples/capture.ndjson" |
-  CH_LOG_LEVEL="${CH_LOG_LEVEL:-warn}" "$BIN/ch-store" --db "$db"
+CH_LOG_LEVEL="${CH_LOG_LEVEL:-error}" "$BIN/ch-parse" <"$ROOT/samples/capture.ndjson" |
+  CH_LOG_LEVEL="${CH_LOG_LEVEL:-error}" "$BIN/ch-store" --db "$db"
 echo "make run: database status:" >&2
 "$BIN/ch-store" --db "$db" status >&2 || true
 echo >&2
