@@ -482,11 +482,15 @@ Status RecordApplier::ApplyReject(const RejectRecord& r) {
   ++pending_.rejects;
   const bool stored = db_->Changes() > 0;
   if (stored) ++pending_.rejects_stored;
-  Log(stored ? LogLevel::kWarn : LogLevel::kDebug, stored ? "reject stored" : "reject seen before",
-      {{"stream", r.stream},
-       {"reason", r.reason.substr(0, 200)},
-       {"raw_length", static_cast<int64_t>(r.raw_length)},
-       {"timepoint", r.timepoint ? std::to_string(*r.timepoint) : std::string()}});
+  const LogLevel level = stored ? LogLevel::kWarn : LogLevel::kDebug;
+  const char* message = stored ? "reject stored" : "reject seen before";
+  const std::string_view reason = r.reason.substr(0, 200);
+  if (r.timepoint) {
+    Log(level, message, {{"stream", r.stream}, {"reason", reason}, {"raw_length", static_cast<int64_t>(r.raw_length)},
+                         {"timepoint", *r.timepoint}});
+  } else {
+    Log(level, message, {{"stream", r.stream}, {"reason", reason}, {"raw_length", static_cast<int64_t>(r.raw_length)}});
+  }
   return Status::Ok();
 }
 
