@@ -1,11 +1,17 @@
 // JSON helpers: see json.h.
 #include "common/json.h"
 
+#include <charconv>
 #include <cerrno>
+#include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
+#include <system_error>
 
 #include "rapidjson/error/en.h"
+#include "rapidjson/memorystream.h"
+#include "rapidjson/reader.h"
 #include "rapidjson/stringbuffer.h"
 #include "rapidjson/writer.h"
 
@@ -195,16 +201,95 @@ std::optional<std::string> Base64Decode(std::string_view text) {
   return out;
 }
 
+bool AddJsonNumber(std::string_view text, rapidjson::Document* doc) {
+  const char* const first = text.data();
+  const char* const last = first + text.size();
+  if (text.find_first_of(".eE") == std::string_view::npos) {
+    if (!text.empty() && text.front() == '-') {
+      int64_t value = 0;
+      const auto [end, error] = std::from_chars(first, last, value);
+      if (error == std::errc() && end == last) return doc->Int64(value);
+    } else {
+      uint64_t value = 0;
+      const auto [end, error] = std::from_chars(first, last, value);
+      if (error == std::errc() && end == last) return doc->Uint64(value);
+    }
+    // An integer past 64 bits is stored as a double, as RapidJSON does.
+  }
+  // strtod needs a terminated string. (Locale: the programs never call
+  // setlocale, so the decimal point is '.'.)
+  char small[64];
+  std::string large;
+  const char* terminated = small;
+  if (text.size() < sizeof small) {
+    std::memcpy(small, first, text.size());
+    small[text.size()] = '\0';
+  } else {
+    large.assign(text);
+    terminated = large.c_str();
+  }
+  const double value = std::strtod(terminated, nullptr);
+  if (std::isinf(value)) return false;
+  return doc->Double(value);
+}
+
+namespace {
+
+// Forwards a parse into a Document, converting numbers with AddJsonNumber.
+class NumberConvertingHandler {
+ public:
+  explicit NumberConvertingHandler(rapidjson::Document* doc) : doc_(doc) {}
+
+  bool Null() { return doc_->Null(); }
+  bool Bool(bool b) { return doc_->Bool(b); }
+  bool Int(int i) { return doc_->Int(i); }
+  bool Uint(unsigned u) { return doc_->Uint(u); }
+  bool Int64(int64_t i) { return doc_->Int64(i); }
+  bool Uint64(uint64_t u) { return doc_->Uint64(u); }
+  bool Double(double d) { return doc_->Double(d); }
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool /*copy*/) {
+    if (AddJsonNumber(std::string_view(s, n), doc_)) return true;
+    too_big_ = true;
+    return false;
+  }
+  bool String(const char* s, rapidjson::SizeType n, bool copy) { return doc_->String(s, n, copy); }
+  bool Key(const char* s, rapidjson::SizeType n, bool copy) { return doc_->Key(s, n, copy); }
+  bool StartObject() { return doc_->StartObject(); }
+  bool EndObject(rapidjson::SizeType members) { return doc_->EndObject(members); }
+  bool StartArray() { return doc_->StartArray(); }
+  bool EndArray(rapidjson::SizeType elements) { return doc_->EndArray(elements); }
+
+  bool too_big() const { return too_big_; }
+
+ private:
+  rapidjson::Document* doc_;
+  bool too_big_ = false;
+};
+
+}  // namespace
+
 Status ParseJson(std::string_view text, rapidjson::Document* doc) {
   if (!DepthWithinLimit(text, kMaxJsonDepth)) {
     return Status::DataError("JSON nested deeper than " + std::to_string(kMaxJsonDepth));
   }
-  doc->Parse<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseFullPrecisionFlag>(
-      text.data(), text.size());
-  if (doc->HasParseError()) {
-    return Status::DataError(std::string("invalid JSON: ") +
-                             rapidjson::GetParseError_En(doc->GetParseError()) + " at offset " +
-                             std::to_string(doc->GetErrorOffset()));
+  // Document::Parse(str, length) would wrap the text in an EncodedInputStream,
+  // which drops each of the bytes EF, BB and BF at the start on its own (its
+  // BOM handling): "\xBF{}" would pass as valid. Reading the bytes as they are
+  // keeps stray bytes, and a BOM, what they are here: not JSON.
+  rapidjson::MemoryStream stream(text.data(), text.size());
+  NumberConvertingHandler handler(doc);
+  rapidjson::Reader reader;
+  constexpr unsigned kFlags =
+      rapidjson::kParseValidateEncodingFlag | rapidjson::kParseNumbersAsStringsFlag;
+  auto generate = [&](rapidjson::Document&) {
+    return !reader.Parse<kFlags>(stream, handler).IsError();
+  };
+  doc->Populate(generate);
+  if (reader.HasParseError()) {
+    const rapidjson::ParseErrorCode code =
+        handler.too_big() ? rapidjson::kParseErrorNumberTooBig : reader.GetParseErrorCode();
+    return Status::DataError(std::string("invalid JSON: ") + rapidjson::GetParseError_En(code) +
+                             " at offset " + std::to_string(reader.GetErrorOffset()));
   }
   return Status::Ok();
 }

@@ -45,6 +45,17 @@ inline constexpr int kMaxJsonDepth = 64;
 // kMaxJsonDepth. On failure returns a DataError naming the problem and offset.
 Status ParseJson(std::string_view text, rapidjson::Document* doc);
 
+// Adds the JSON number `text` to `doc` as the next SAX value, stored as a
+// full-precision parse stores it: Int64/Uint64 when it is an integer that
+// fits, else the correctly rounded double (strtod). REQUIRES: `text` is valid
+// JSON number syntax, as RapidJSON's kParseNumbersAsStringsFlag hands it to a
+// handler's RawNumber. False, adding nothing, when it is too large for a
+// double. ParseJson and ch-parse's LineDocument parse numbers this way because
+// RapidJSON 1.1.0's own full-precision conversion is broken for a zero with a
+// large exponent: "0e99" becomes garbage such as 6.5e296 (__builtin_clzll(0),
+// Tencent/rapidjson issue 1249, fixed upstream after the release Debian ships).
+bool AddJsonNumber(std::string_view text, rapidjson::Document* doc);
+
 // Defensive member access on untrusted objects: nullptr when `obj` is not an
 // object or has no such member.
 const rapidjson::Value* FindMember(const rapidjson::Value& obj, const char* name);
