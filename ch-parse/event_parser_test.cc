@@ -104,6 +104,17 @@ TEST_F(EventParserTest, DataIsPassedOnByteForByteAndLast) {
   EXPECT_STREQ((doc_.MemberEnd() - 1)->name.GetString(), "data");
 }
 
+// Found by event_parser_fuzz: RapidJSON's own full-precision conversion made
+// "0e99" 6.5e296, so a numeric field could come out as a made-up number.
+TEST_F(EventParserTest, NumericFieldsKeepTheirValue) {
+  ASSERT_EQ(Run(Event(R"({"company_number":"1","company_name":1.5,"sic_codes":[62020,"0e5"],)"
+                      R"("registered_office_address":{"postal_code":0e99,"premises":12}})")),
+            Outcome::kCompany);
+  EXPECT_EQ(Str("company_name"), "1.5");
+  EXPECT_EQ(Str("registered_office_address"), R"({"postal_code":"0.0","premises":"12"})");
+  EXPECT_EQ(Str("sic_codes"), R"(["62020","0e5"])");
+}
+
 TEST_F(EventParserTest, EscapedTopLevelKeysAreRecognised) {
   const std::string line =
       R"({"resource_kind":"company-profile","d\u0061ta":{"company_number":"SC1"},"event":{"timepoint":1,"published_at":"2023-11-04","type":"changed"}})";

@@ -60,8 +60,12 @@ class Handler {
   bool Int64(int64_t i) { return Scalar() && doc_->Int64(i); }
   bool Uint64(uint64_t u) { return Scalar() && doc_->Uint64(u); }
   bool Double(double d) { return Scalar() && doc_->Double(d); }
-  bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) {
-    return Scalar() && doc_->RawNumber(s, n, copy);
+  // Numbers arrive as text (kParseNumbersAsStringsFlag): see AddJsonNumber.
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool /*copy*/) {
+    if (!Scalar()) return false;
+    if (AddJsonNumber(std::string_view(s, n), doc_)) return true;
+    too_big_number_ = true;
+    return false;
   }
   bool String(const char* s, rapidjson::SizeType n, bool copy) {
     return Scalar() && doc_->String(s, n, copy);
@@ -102,6 +106,7 @@ class Handler {
   }
 
   bool too_deep() const { return too_deep_; }
+  bool too_big_number() const { return too_big_number_; }
   // [begin, end) of the data object in the text, when there was one.
   bool data_span(size_t* begin, size_t* end) const {
     if (data_end_ == 0) return false;
@@ -124,6 +129,7 @@ class Handler {
   rapidjson::InsituStringStream* stream_;
   int depth_ = 0;
   bool too_deep_ = false;
+  bool too_big_number_ = false;
   bool data_seen_ = false;
   bool data_next_ = false;
   int data_depth_ = -1;
@@ -182,8 +188,10 @@ Status LineDocument::Parse(std::string_view text) {
   rapidjson::InsituStringStream stream(buffer_.data());
   Handler handler(&doc_, &stream);
   rapidjson::Reader reader;
-  // Full precision: numbers keep their value if a caller re-serialises them.
-  constexpr unsigned kFlags = rapidjson::kParseInsituFlag | rapidjson::kParseFullPrecisionFlag;
+  // Numbers come as text and are converted by the handler, correctly rounded,
+  // so they keep their value if a caller re-serialises them (RapidJSON's own
+  // full-precision conversion is broken for "0e99": see AddJsonNumber).
+  constexpr unsigned kFlags = rapidjson::kParseInsituFlag | rapidjson::kParseNumbersAsStringsFlag;
   auto generate = [&](rapidjson::Document&) {
     return !reader.Parse<kFlags>(stream, handler).IsError();
   };
@@ -191,8 +199,10 @@ Status LineDocument::Parse(std::string_view text) {
   if (handler.too_deep())
     return Status::DataError("JSON nested deeper than " + std::to_string(kMaxJsonDepth));
   if (reader.HasParseError()) {
-    return Status::DataError(std::string("invalid JSON: ") +
-                             rapidjson::GetParseError_En(reader.GetParseErrorCode()) +
+    const rapidjson::ParseErrorCode code = handler.too_big_number()
+                                               ? rapidjson::kParseErrorNumberTooBig
+                                               : reader.GetParseErrorCode();
+    return Status::DataError(std::string("invalid JSON: ") + rapidjson::GetParseError_En(code) +
                              " at offset " + std::to_string(reader.GetErrorOffset()));
   }
   size_t begin, end;

@@ -61,6 +61,28 @@ TEST(LineDocumentTest, RejectsWhatParseJsonRejects) {
   }
 }
 
+// Found by event_parser_fuzz (UBSan: clz(0) in RapidJSON's diyfp.h): with
+// RapidJSON's own full-precision conversion, "0e99" parsed as 6.5e296.
+TEST(LineDocumentTest, NumbersKeepTheirValue) {
+  LineDocument doc;
+  ASSERT_TRUE(doc.Parse(R"({"data":{"z":0e99,"n":-0e300},"i":68805561,"u":18446744073709551615,)"
+                        R"("big":123456789012345678901234567890,"f":0.1,"tiny":1e-400})")
+                  .ok());
+  const rapidjson::Value& root = doc.root();
+  EXPECT_EQ(root["data"]["z"].GetDouble(), 0.0);
+  EXPECT_EQ(root["data"]["n"].GetDouble(), 0.0);
+  EXPECT_TRUE(root["i"].IsInt64());
+  EXPECT_EQ(root["i"].GetInt64(), 68805561);
+  EXPECT_EQ(root["u"].GetUint64(), 18446744073709551615u);
+  EXPECT_EQ(root["big"].GetDouble(), 1.2345678901234568e29);
+  EXPECT_EQ(root["f"].GetDouble(), 0.1);
+  EXPECT_EQ(root["tiny"].GetDouble(), 0.0);
+  EXPECT_EQ(*doc.raw_data(), R"({"z":0e99,"n":-0e300})");  // the bytes as they came
+  const Status big = doc.Parse(R"({"a":1.8e308})");
+  EXPECT_EQ(big.message().rfind("invalid JSON: Number too big to be stored in double.", 0), 0u)
+      << big.message();
+}
+
 TEST(LineDocumentTest, RejectsInvalidUtf8AnywhereInTheLine) {
   LineDocument doc;
   for (const std::string& bad :
