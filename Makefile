@@ -16,7 +16,9 @@ BIN := $(OUT)/bin
 
 CXX ?= g++
 CXXFLAGS ?= -O2 -g
-CXXFLAGS += -std=c++17 -Wall -Wextra -Werror -pthread
+# override: the sanitizer, coverage and fuzz builds pass CXXFLAGS on the
+# command line, which would otherwise drop these (and clang defaults to C++14).
+override CXXFLAGS += -std=c++17 -Wall -Wextra -Werror -pthread
 CPPFLAGS += -I. -I$(BUILD)/gen -MMD -MP
 LDLIBS += -lcurl -lsqlite3 -lboost_program_options -pthread
 
@@ -98,6 +100,8 @@ bench: EXTRA_PACKAGES = jq sqlite-utils time
 bench: deps all
 	BIN=$(abspath $(BIN)) sh tests/bench/bench.sh
 
+# CH_SANITIZED=1 tells e2e tests that measure memory about ASan's shadow memory.
+check-sanitize: export CH_SANITIZED = 1
 check-sanitize:
 	$(MAKE) deps
 	$(MAKE) OUT=build/sanitize CXXFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
@@ -110,6 +114,61 @@ coverage: deps
 	gcovr --root . --object-directory build/coverage/build --filter 'common/' --filter 'ch-fetch/' \
 	  --filter 'ch-parse/' --filter 'ch-store/' --exclude '.*_test\.cc' --exclude '.*_fuzz\.cc' \
 	  --print-summary --txt build/coverage/coverage.txt | tail -3
+
+# libFuzzer targets (ch-parse/*_fuzz.cc), built with clang into FUZZ_OUT and run
+# FUZZ_SECONDS each over a seed corpus made from samples/; the corpus grows in
+# FUZZ_OUT/corpus, crashing inputs land in FUZZ_OUT/artifacts.
+FUZZ_OUT ?= build/fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := $(basename $(notdir $(wildcard ch-parse/*_fuzz.cc)))
+FUZZ_SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all
+
+.PRECIOUS: $(BUILD)/ch-parse/%_fuzz.o
+$(BIN)/%_fuzz: $(BUILD)/ch-parse/%_fuzz.o $(LIBPARSE) $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+fuzz: EXTRA_PACKAGES = clang libclang-rt-14-dev
+fuzz: deps
+	$(MAKE) OUT=$(FUZZ_OUT) CXX=clang++ LDFLAGS="-fsanitize=fuzzer $(FUZZ_SANITIZE)" \
+	  CXXFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link $(FUZZ_SANITIZE) \
+	    -fsanitize-ignorelist=tests/tools/ubsan_ignorelist.txt" \
+	  $(addprefix $(FUZZ_OUT)/bin/,$(FUZZ_TARGETS))
+	python3 tests/tools/fuzz_seeds.py $(FUZZ_OUT)/seeds
+	@failed=""; for t in $(FUZZ_TARGETS); do \
+	  mkdir -p $(FUZZ_OUT)/corpus/$$t $(FUZZ_OUT)/artifacts; \
+	  echo "fuzz: $$t for $(FUZZ_SECONDS) s (log: $(FUZZ_OUT)/$$t.log)"; \
+	  $(FUZZ_OUT)/bin/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
+	    -print_final_stats=1 -dict=ch-parse/$$t.dict -artifact_prefix=$(FUZZ_OUT)/artifacts/$$t- \
+	    $(FUZZ_OUT)/corpus/$$t $(FUZZ_OUT)/seeds/$$t >$(FUZZ_OUT)/$$t.log 2>&1 || failed="$$failed $$t"; \
+	  grep -E '^Done [0-9]+ runs|^stat::(number_of_executed_units|average_exec_per_sec|new_units_added|peak_rss_mb)|^SUMMARY|invariant broken|Test unit written|^==[0-9]+==ERROR' \
+	    $(FUZZ_OUT)/$$t.log | sed "s/^/  $$t: /"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "fuzz: FAILED:$$failed (crashing inputs in $(FUZZ_OUT)/artifacts)"; exit 1; fi; \
+	echo "fuzz: no crashes"
+
+# Static checks over every C++ source (CHECK_DIRS narrows them): clang-tidy with
+# the checks in .clang-tidy, cppcheck, and clang-format (.clang-format).
+CHECK_DIRS ?= common ch-fetch ch-parse ch-store
+CHECK_CC = $(wildcard $(addsuffix /*.cc,$(CHECK_DIRS)))
+CHECK_SRCS = $(CHECK_CC) $(wildcard $(addsuffix /*.h,$(CHECK_DIRS)))
+
+lint: EXTRA_PACKAGES = clang-tidy cppcheck
+lint: deps
+	@echo "clang-tidy: $(words $(CHECK_CC)) files"
+	@log=$$(mktemp); printf '%s\n' $(CHECK_CC) | \
+	  xargs -n 4 -P "$$(nproc)" clang-tidy --quiet -- -std=c++17 -I. -I$(BUILD)/gen >"$$log" 2>&1; \
+	  rc=$$?; grep -v -E '^[0-9]+ warnings? (and [0-9]+ errors? )?generated\.$$' "$$log"; rm -f "$$log"; exit $$rc
+	cppcheck --quiet --std=c++17 --enable=warning,performance,portability --error-exitcode=1 --inline-suppr \
+	  --suppress=missingIncludeSystem --library=googletest -I. -j "$$(nproc)" $(CHECK_CC)
+
+format: EXTRA_PACKAGES = clang-format
+format: deps
+	clang-format -i $(CHECK_SRCS)
+
+format-check: EXTRA_PACKAGES = clang-format
+format-check: deps
+	clang-format --dry-run -Werror $(CHECK_SRCS)
 
 clean:
 	rm -rf build bin

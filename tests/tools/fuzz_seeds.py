@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+"""Seed corpora for `make fuzz`, made from the bundled samples.
+
+Usage: fuzz_seeds.py OUT_DIR
+
+Writes OUT_DIR/event_parser_fuzz/ (one file per event line of
+samples/capture.ndjson and samples/real/real-stream-events.ndjson, the real
+events file whole, and a few control and heartbeat lines) and
+OUT_DIR/csv_reader_fuzz/ (each real bulk CSV whole, the header with each row,
+and each row alone). Files are named by a hash of their content, as libFuzzer
+names its own, so running this again adds nothing twice.
+"""
+import hashlib
+import pathlib
+import sys
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+SAMPLES = ROOT / "samples"
+
+# Lines the samples lack: control lines, heartbeats, a BOM, CRLF.
+EXTRA_EVENT_SEEDS = [
+    b'{"gap":{"stream":"companies","after_timepoint":68805561,"reason":"timepoint-out-of-range"}}\n',
+    b'{"gap":{"stream":"companies","after_timepoint":null,"reason":"started-live"}}\n',
+    b'{"snapshot_end":{"stream":"companies","as_of":"2025-08-01","rows":3}}\n',
+    b"\n \r\n",
+    b'\xef\xbb\xbf{"resource_kind":"company-profile","resource_id":"SC123456","data":null,'
+    b'"event":{"timepoint":"12","published_at":"2024-02-29 23:59:59+01:00","type":"deleted"}}\r\n',
+]
+
+
+def write(directory, content):
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / hashlib.sha1(content).hexdigest()).write_bytes(content)
+
+
+def event_seeds(out):
+    for path in [SAMPLES / "capture.ndjson", SAMPLES / "real" / "real-stream-events.ndjson"]:
+        for line in path.read_bytes().splitlines(keepends=True):
+            write(out, line)
+    write(out, (SAMPLES / "real" / "real-stream-events.ndjson").read_bytes())
+    for seed in EXTRA_EVENT_SEEDS:
+        write(out, seed)
+
+
+def csv_seeds(out):
+    for path in sorted((SAMPLES / "real").glob("*.csv")):
+        content = path.read_bytes()
+        write(out, content)
+        # The real rows hold no quoted line breaks, so lines are records.
+        header, *rows = content.splitlines(keepends=True)
+        for row in rows:
+            write(out, header + row)
+            write(out, row)
+
+
+def main(argv):
+    if len(argv) != 2:
+        sys.stderr.write(__doc__)
+        return 64
+    out = pathlib.Path(argv[1])
+    event_seeds(out / "event_parser_fuzz")
+    csv_seeds(out / "csv_reader_fuzz")
+    for target in ["event_parser_fuzz", "csv_reader_fuzz"]:
+        print(f"fuzz seeds: {target}: {len(list((out / target).iterdir()))} files in {out / target}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
