@@ -1,0 +1,94 @@
+#!/bin/bash
+# ch-store never stops on bad input and never loses it: every line it cannot
+# use (not JSON, not an object, an unknown kind, invalid UTF-8, a NUL, a
+# company record missing what the database needs, a line over the 8 MiB cap,
+# a reject record with broken base64) becomes one row in rejects with its
+# original bytes (at most 64 KiB) and a reason starting "ch-store: "; reject
+# records from ch-parse keep their bytes and timepoint; the good lines around
+# them are applied; rejects never move the checkpoint and the same reject
+# seen again after a restart is not stored twice. prune removes old ones.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+DB="$TMP/r.db"
+python3 - "$TMP/input.ndjson" "$TMP/expect.txt" <<'PY'
+import base64, json, sys
+def company(tp, number):
+    return json.dumps({"kind": "company", "stream": "companies", "source": "stream", "timepoint": tp,
+                       "published_at": "2024-01-01T00:00:00Z", "as_of": "2024-01-01T00:00:00Z",
+                       "event_type": "changed", "company_number": number, "company_name": "GOOD LTD",
+                       "company_status": "active", "company_status_detail": None,
+                       "registered_office_address": {}, "sic_codes": [], "data": {"company_number": number}},
+                      separators=(",", ":")).encode()
+good = company(1, "00000001")
+bad = [
+    b"not json at all",
+    b"[1,2,3]",
+    b'{"kind":"mystery","x":1}',
+    b'{"no_kind":true}',
+    good.replace(b'"00000001","company_name"', b'"bad number!","company_name"'),
+    good.replace(b'"source":"stream"', b'"source":"fax"'),
+    good.replace(b'"as_of":"2024-01-01T00:00:00Z"', b'"as_of":"yesterday"'),
+    good.replace(b'"timepoint":1', b'"timepoint":"abc"'),
+    good.replace(b"GOOD", b"GO\xffOD"),
+    good.replace(b"GOOD", b"GO\x00OD"),
+    good[:-10],
+    good + b" trailing",
+    b'{"kind":"reject","raw_base64":"@@@"}',
+    b'{"gap":"not an object"}',
+    b'{"kind":"company","data":' + b"[" * 100 + b"]" * 100 + b"}",
+]
+from_parse = b'{"resource_kind":"filing-history","bytes":"\xff\xfe"}'
+parse_reject = json.dumps({"kind": "reject", "stream": "companies", "source": "stream", "timepoint": 68805561,
+                           "reason": "resource_kind is not company-profile", "raw_length": len(from_parse),
+                           "raw_base64": base64.b64encode(from_parse).decode()}).encode()
+with open(sys.argv[1], "wb") as f:
+    f.write(good + b"\n")
+    for line in bad:
+        f.write(line + b"\n")
+    f.write(parse_reject + b"\n")
+    f.write(company(2, "00000002") + b"\n")
+    f.write(b"x" * (9 << 20) + b"\n")      # over the 8 MiB cap
+    f.write(company(3, "00000003"))          # last line without a newline
+with open(sys.argv[2], "w") as f:
+    f.write("%d\n" % (len(bad) + 2))
+PY
+store --db "$DB" < "$TMP/input.ndjson" || fail "ch-store exited $? on bad input"
+expected=$(cat "$TMP/expect.txt")
+assert_eq "$expected" "$(sql "$DB" "SELECT count(*) FROM rejects")" "one reject per bad line"
+assert_eq 3 "$(sql "$DB" "SELECT count(*) FROM companies")" "the good lines around them"
+assert_eq 3 "$(store --db "$DB" checkpoint)" "checkpoint"
+assert_eq $((expected - 1)) "$(sql "$DB" "SELECT count(*) FROM rejects WHERE reason LIKE 'ch-store: %'")" \
+  "reasons of ch-store's own rejects"
+assert_eq "not json at all|15" "$(sql "$DB" "SELECT CAST(raw AS TEXT), raw_length FROM rejects WHERE raw = CAST('not json at all' AS BLOB)")" \
+  "raw bytes kept"
+assert_eq "7B22726573|68805561|resource_kind is not company-profile" \
+  "$(sql "$DB" "SELECT substr(hex(raw), 1, 10), timepoint, reason FROM rejects WHERE reason NOT LIKE 'ch-store: %'")" \
+  "a reject record from ch-parse"
+assert_eq 1 "$(sql "$DB" "SELECT count(*) FROM rejects WHERE instr(hex(raw), 'FFFE') > 0")" "invalid UTF-8 kept as bytes"
+assert_eq 1 "$(sql "$DB" "SELECT count(*) FROM rejects WHERE instr(hex(raw), '474F004F44') > 0")" "NUL kept"
+assert_eq "65536|$((9 << 20))" \
+  "$(sql "$DB" "SELECT length(raw), raw_length FROM rejects WHERE raw_length > 1000000")" "oversized line"
+
+# The same input again (a restart replaying it): no reject is stored twice.
+store --db "$DB" < "$TMP/input.ndjson" || fail "second run exited $?"
+assert_eq "$expected" "$(sql "$DB" "SELECT count(*) FROM rejects")" "rejects after a second run"
+
+# Through ch-parse: the real sample events give one company and two rejects,
+# stored with their bytes and timepoints.
+"$BIN/ch-parse" < "$ROOT/samples/real/real-stream-events.ndjson" 2>/dev/null | store --db "$TMP/real.db" ||
+  fail "real samples exited $?"
+assert_eq "140062688,2401" "$(sql "$TMP/real.db" "SELECT group_concat(timepoint) FROM (SELECT timepoint FROM rejects ORDER BY id)")" \
+  "rejected sample events"
+assert_eq 68805561 "$(store --db "$TMP/real.db" checkpoint)" "rejects do not move the checkpoint"
+raw=$(sed -n 2p "$ROOT/samples/real/real-stream-events.ndjson" | tr -d "\n" | od -An -tx1 | tr -d ' \n' | tr a-f A-F)
+assert_eq "$raw" "$(sql "$TMP/real.db" "SELECT hex(raw) FROM rejects WHERE timepoint = 140062688")" "original bytes"
+
+# prune: only rejects older than the given days go.
+sql "$DB" "UPDATE rejects SET received_at = '2020-01-01T00:00:00Z' WHERE id <= 3"
+assert_eq 3 "$(store --db "$DB" prune --rejects-older-than 30)" "pruned"
+assert_eq $((expected - 3)) "$(sql "$DB" "SELECT count(*) FROM rejects")" "rejects left"
+assert_eq 0 "$(store --db "$DB" prune --rejects-older-than 30)" "nothing more to prune"
+assert_eq 0 "$(store --db "$TMP/none.db" prune --rejects-older-than 1)" "prune on a missing database"
+[ ! -e "$TMP/none.db" ] || fail "prune created a database"
+echo "PASS 33_store_rejects"
