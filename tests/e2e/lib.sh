@@ -125,10 +125,14 @@ store() {
   CH_LOG_LEVEL="${CH_LOG_LEVEL:-error}" "$BIN/ch-store" "$@"
 }
 
-# json_or_null VALUE: VALUE as a JSON string, or null for "-" (no escaping:
-# test values are plain).
+# json_or_null VALUE: VALUE as a JSON string (quotes and backslashes
+# escaped), or null for "-".
 json_or_null() {
-  if [ "$1" = "-" ]; then printf 'null'; else printf '"%s"' "$1"; fi
+  if [ "$1" = "-" ]; then
+    printf 'null'
+  else
+    printf '"%s"' "$(printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g')"
+  fi
 }
 
 # company_line SOURCE TIMEPOINT WHEN NUMBER STATUS [DETAIL] [EVENT_TYPE] [NAME]
