@@ -30,7 +30,7 @@ ApplyLoop::ApplyLoop(LineReader* reader, RecordDecoder* decoder, RecordApplier* 
 bool ApplyLoop::BatchDue() const {
   const bool stream = applier_->pending_has_stream_records();
   const size_t max_records = stream ? options_.stream_batch_records : options_.bulk_batch_records;
-  if (applier_->pending_records() >= max_records) return true;
+  if (applier_->pending_records() >= max_records || applier_->cache_spilled()) return true;
   const auto max_age = stream ? options_.stream_batch_age : options_.bulk_batch_age;
   return std::chrono::steady_clock::now() - batch_started_ >= max_age;
 }
@@ -41,8 +41,9 @@ Status ApplyLoop::Run() {
       LogInfo("stop requested", {{"signal", StopSignal()}});
       return CommitIfOpen();
     }
-    // With a transaction open, never wait: no more input now means commit.
-    const int timeout_ms = applier_->in_transaction() ? 0 : options_.idle_poll_ms;
+    // With a transaction open, wait only a moment: no more input then means
+    // commit.
+    const int timeout_ms = applier_->in_transaction() ? options_.idle_grace_ms : options_.idle_poll_ms;
     LineReader::Line line;
     const LineReader::Result result = reader_->Next(&line, timeout_ms);
     switch (result) {

@@ -4,7 +4,12 @@
 // at the latest when the oldest uncommitted record is 200 ms old or the batch
 // holds 5,000 records. A batch of bulk records only may grow to 50,000
 // records and 5 s: a snapshot import has no reader waiting on each row, and
-// big transactions are what makes it fast.
+// big transactions are what makes it fast. A batch also ends early when its
+// changed pages no longer fit in SQLite's page cache (see
+// RecordApplier::cache_spilled()).
+//
+// "Idle" means nothing arrived for idle_grace_ms (2 ms), not a single empty
+// read: see Options.
 //
 // A stop signal (SIGTERM, SIGINT, SIGHUP) commits the records already applied
 // and ends the loop; an error rolls the open transaction back, so the
@@ -36,6 +41,11 @@ class ApplyLoop {
     std::chrono::milliseconds bulk_batch_age{5000};
     /// How long an idle read waits before looking at the stop flag again.
     int idle_poll_ms = 500;
+    /// With a transaction open, how long the input may pause before it
+    /// counts as idle. A writer refilling a pipe pauses for microseconds;
+    /// waiting this little keeps a replay in full batches instead of a
+    /// commit per pipe-full, and a trickle still commits within milliseconds.
+    int idle_grace_ms = 2;
   };
 
   // `changes_out` is null unless --emit-changes. None is owned.

@@ -99,12 +99,13 @@ StatusOr<std::unique_ptr<RecordApplier>> RecordApplier::Create(SqliteDb* db, Opt
 Status RecordApplier::Prepare() {
   struct {
     Statement* stmt;
-    const char* sql;
+    std::string sql;
   } const statements[] = {
       {&select_company_,
        "SELECT company_status, company_status_detail, source, as_of, deleted, company_name, rowid"
        " FROM companies WHERE company_number = ?1"},
       {&insert_company_, kInsertCompanySql},
+      {&insert_new_company_, std::string(kInsertCompanySql) + " ON CONFLICT(company_number) DO NOTHING"},
       {&update_company_, kUpdateCompanySql},
       {&insert_deleted_stub_,
        "INSERT INTO companies(company_number, as_of, source, timepoint, deleted, updated_at)"
@@ -168,12 +169,22 @@ Status RecordApplier::Begin() {
   StatusOr<Transaction> txn = Transaction::Begin(db_);
   if (!txn.ok()) return txn.status().Annotate("begin transaction");
   txn_.emplace(std::move(txn).value());
+  int current = 0;
+  int highwater = 0;
+  sqlite3_db_status(db_->get(), SQLITE_DBSTATUS_CACHE_SPILL, &current, &highwater, /*resetFlag=*/1);
   // Another writer may have moved a checkpoint since our last transaction.
   for (StreamState& st : streams_) st.Forget();
   pending_ = ApplyCounters();
   pending_changes_.clear();
   pending_stream_ = false;
   return Status::Ok();
+}
+
+bool RecordApplier::cache_spilled() const {
+  int current = 0;
+  int highwater = 0;
+  return sqlite3_db_status(db_->get(), SQLITE_DBSTATUS_CACHE_SPILL, &current, &highwater, 0) == SQLITE_OK &&
+         current > 0;
 }
 
 Status RecordApplier::Commit() {
@@ -322,13 +333,28 @@ Status RecordApplier::ApplyCompany(const CompanyRecord& c) {
       ++pending_.skipped;
       return Status::Ok();
     }
-  } else if (!bulk_tuned_) {
-    bulk_tuned_ = true;
-    Status s = db_->Exec("PRAGMA cache_size = -" + std::to_string(options_.bulk_cache_kib));
-    if (!s.ok()) return s;
+  } else {
+    if (!bulk_tuned_) {
+      bulk_tuned_ = true;
+      Status s = db_->Exec("PRAGMA cache_size = -" + std::to_string(options_.bulk_cache_kib));
+      if (!s.ok()) return s;
+    }
+    // A first load inserts row after row: while rows keep being new, try
+    // the insert first and skip the SELECT (a snapshot is the baseline, so a
+    // new row needs nothing else).
+    if (bulk_rows_are_new_ && !c.deleted) {
+      Status s = WriteCompany(&insert_new_company_, c, c.company_status, c.company_status_detail);
+      if (!s.ok()) return s;
+      if (db_->Changes() > 0) {
+        ++pending_.bulk_applied;
+        return Status::Ok();
+      }
+      bulk_rows_are_new_ = false;
+    }
   }
 
   Status s = LoadStored(c.company_number);
+  if (c.bulk) bulk_rows_are_new_ = !stored_.exists;
   if (!s.ok()) return s;
   const bool wins = Wins(c, stored_);
   if (c.deleted) {

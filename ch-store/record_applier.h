@@ -88,6 +88,11 @@ class RecordApplier {
   // Records handled in the open transaction.
   uint64_t pending_records() const { return pending_.records; }
   bool pending_has_stream_records() const { return pending_stream_; }
+  // True once SQLite had to write dirty pages of the open transaction to the
+  // WAL before its commit because the page cache is full. Committing then is
+  // cheaper than going on: pages changed again after being spilled make
+  // SQLite rewrite the checksums of every later frame at commit.
+  bool cache_spilled() const;
   // Totals over committed transactions.
   const ApplyCounters& totals() const { return totals_; }
   // Changes committed by the last Commit() (collect_changes only).
@@ -159,6 +164,7 @@ class RecordApplier {
   std::vector<StreamState> streams_;
   Stored stored_;
   bool bulk_tuned_ = false;
+  bool bulk_rows_are_new_ = true;  // the last bulk record was a new company
   bool pending_stream_ = false;
   ApplyCounters pending_;
   ApplyCounters totals_;
@@ -170,6 +176,7 @@ class RecordApplier {
 
   Statement select_company_;
   Statement insert_company_;
+  Statement insert_new_company_;  // insert_company_ unless the number exists
   Statement update_company_;
   Statement insert_deleted_stub_;
   Statement mark_deleted_;

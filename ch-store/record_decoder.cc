@@ -140,12 +140,13 @@ bool RecordDecoder::DecodeCompanyFast(std::string_view line) {
   prefix_.assign(line.data(), last.members_end);
   prefix_.push_back('}');
   // The line passed the validator (UTF-8, nesting, syntax) and the prefix is
-  // its object minus the last member, so RapidJSON need not check again.
+  // its object minus the last member, so RapidJSON need not check again; it
+  // parses in place (strings unescaped inside prefix_, no copies).
   doc_.reset();
   pool_.reset();
   pool_.emplace(arena_.data(), arena_.size());
   doc_.emplace(&*pool_);
-  doc_->Parse<rapidjson::kParseFullPrecisionFlag>(prefix_.data(), prefix_.size());
+  doc_->ParseInsitu<rapidjson::kParseFullPrecisionFlag>(prefix_.data());
   if (doc_->HasParseError() || !doc_->IsObject()) return false;
   const rapidjson::Value& root = *doc_;
   const std::optional<std::string_view> kind = GetString(root, "kind");

@@ -22,19 +22,25 @@ constexpr int kFrameHeaderBytes = 24;
 struct ShimFile {
   sqlite3_file base;    // first: SQLite sees a sqlite3_file
   sqlite3_file* real;   // the wrapped file, stored right after this struct
+  bool coalesce;        // a WAL or a main database file: writes are buffered
   bool wal;
-  char* buffer;         // WAL files only
+  char* buffer;         // pending writes (coalescing files only)
   int used;             // bytes in buffer
   sqlite3_int64 offset; // file offset of buffer[0]
   bool flush_after_next_write;  // the commit frame's header is buffered
   int deferred_error;   // a flush failed where no error could be returned
-  ShimFile* next_wal;
+  // WAL read-ahead for sequential reads (a checkpoint copying appended pages).
+  char* ahead;
+  int ahead_used;
+  sqlite3_int64 ahead_offset;
+  sqlite3_int64 last_read_end;
+  ShimFile* next;       // open coalescing files
 };
 
 sqlite3_vfs g_vfs;
 sqlite3_vfs* g_base = nullptr;
-std::mutex g_wal_mutex;           // guards g_wals
-ShimFile* g_wals = nullptr;       // open WAL files
+std::mutex g_files_mutex;         // guards g_files
+ShimFile* g_files = nullptr;      // open coalescing files
 std::atomic<uint64_t> g_writes_issued{0};
 
 ShimFile* Shim(sqlite3_file* f) { return reinterpret_cast<ShimFile*>(f); }
@@ -50,7 +56,8 @@ int Flush(ShimFile* f) {
 
 // Flushes, reporting a failure that happened earlier where it could not be.
 int FlushForCall(ShimFile* f) {
-  if (!f->wal) return SQLITE_OK;
+  if (!f->coalesce) return SQLITE_OK;
+  f->ahead_used = 0;  // anything may change after this call: read again
   if (f->deferred_error != SQLITE_OK) {
     const int rc = f->deferred_error;
     f->deferred_error = SQLITE_OK;
@@ -59,46 +66,96 @@ int FlushForCall(ShimFile* f) {
   return Flush(f);
 }
 
-// Before the WAL index (shared memory) is touched, every frame written so
-// far must be in the WAL file.
-void FlushAllWals() {
-  std::lock_guard<std::mutex> lock(g_wal_mutex);
-  for (ShimFile* w = g_wals; w != nullptr; w = w->next_wal) {
-    const int rc = Flush(w);
-    if (rc != SQLITE_OK && w->deferred_error == SQLITE_OK) w->deferred_error = rc;
+// Before the WAL index (shared memory) is touched or a file deleted, every
+// buffered write must be in its file, and what was read ahead may be stale
+// (another connection may have restarted the WAL).
+void FlushAll() {
+  std::lock_guard<std::mutex> lock(g_files_mutex);
+  for (ShimFile* f = g_files; f != nullptr; f = f->next) {
+    f->ahead_used = 0;
+    const int rc = Flush(f);
+    if (rc != SQLITE_OK && f->deferred_error == SQLITE_OK) f->deferred_error = rc;
   }
 }
 
 int ShimClose(sqlite3_file* file) {
   ShimFile* f = Shim(file);
   int rc = SQLITE_OK;
-  if (f->wal) {
+  if (f->coalesce) {
     rc = FlushForCall(f);
-    std::lock_guard<std::mutex> lock(g_wal_mutex);
-    for (ShimFile** p = &g_wals; *p != nullptr; p = &(*p)->next_wal) {
+    std::lock_guard<std::mutex> lock(g_files_mutex);
+    for (ShimFile** p = &g_files; *p != nullptr; p = &(*p)->next) {
       if (*p == f) {
-        *p = f->next_wal;
+        *p = f->next;
         break;
       }
     }
     sqlite3_free(f->buffer);
-    f->buffer = nullptr;
+    sqlite3_free(f->ahead);
+    f->buffer = f->ahead = nullptr;
   }
   const int close_rc = Real(f)->xClose(f->real);
   return rc != SQLITE_OK ? rc : close_rc;
 }
 
+// Serves a sequential WAL read from the read-ahead buffer, filling it when
+// the read continues where the previous one ended (give or take a frame
+// header or a skipped frame). Returns false to read directly.
+bool ReadAhead(ShimFile* f, void* data, int amount, sqlite3_int64 offset, int* rc) {
+  const bool sequential = offset >= f->last_read_end && offset - f->last_read_end <= 2 * 4096 + 64;
+  f->last_read_end = offset + amount;
+  const bool inside = f->ahead_used > 0 && offset >= f->ahead_offset &&
+                      offset + amount <= f->ahead_offset + f->ahead_used;
+  if (!inside) {
+    if (!sequential || amount > kBufferBytes / 4) return false;
+    sqlite3_int64 size = 0;
+    *rc = Real(f)->xFileSize(f->real, &size);
+    if (*rc != SQLITE_OK) return true;
+    const sqlite3_int64 available = size - offset;
+    if (available < amount) return false;  // let the VFS report the short read
+    const int fill = static_cast<int>(available < kBufferBytes ? available : kBufferBytes);
+    f->ahead_used = 0;
+    *rc = Flush(f);  // the file must hold the pending writes before we read it
+    if (*rc != SQLITE_OK) return true;
+    *rc = Real(f)->xRead(f->real, f->ahead, fill, offset);
+    if (*rc != SQLITE_OK) return true;
+    f->ahead_offset = offset;
+    f->ahead_used = fill;
+  }
+  std::memcpy(data, f->ahead + (offset - f->ahead_offset), static_cast<size_t>(amount));
+  *rc = SQLITE_OK;
+  return true;
+}
+
 int ShimRead(sqlite3_file* file, void* data, int amount, sqlite3_int64 offset) {
   ShimFile* f = Shim(file);
-  const int rc = FlushForCall(f);
-  if (rc != SQLITE_OK) return rc;
+  if (f->coalesce) {
+    if (f->deferred_error != SQLITE_OK) return FlushForCall(f);
+    // Pending writes matter only to a read of the same bytes (what was read
+    // ahead already holds them).
+    if (f->used > 0 && offset < f->offset + f->used && offset + amount > f->offset) {
+      const int rc = Flush(f);
+      if (rc != SQLITE_OK) return rc;
+    }
+    int rc = SQLITE_OK;
+    if (f->wal && f->ahead != nullptr && ReadAhead(f, data, amount, offset, &rc)) return rc;
+  }
   return Real(f)->xRead(f->real, data, amount, offset);
 }
 
 int ShimWrite(sqlite3_file* file, const void* data, int amount, sqlite3_int64 offset) {
   ShimFile* f = Shim(file);
-  if (!f->wal) return Real(f)->xWrite(f->real, data, amount, offset);
+  if (!f->coalesce) return Real(f)->xWrite(f->real, data, amount, offset);
   if (f->deferred_error != SQLITE_OK) return FlushForCall(f);
+  // Keep what was read ahead equal to the file: SQLite rewrites frame
+  // headers in place while it reads the frames (recomputing checksums).
+  if (f->ahead_used > 0 && offset < f->ahead_offset + f->ahead_used && offset + amount > f->ahead_offset) {
+    const sqlite3_int64 from = offset > f->ahead_offset ? offset : f->ahead_offset;
+    const sqlite3_int64 to = offset + amount < f->ahead_offset + f->ahead_used ? offset + amount
+                                                                               : f->ahead_offset + f->ahead_used;
+    std::memcpy(f->ahead + (from - f->ahead_offset), static_cast<const char*>(data) + (from - offset),
+                static_cast<size_t>(to - from));
+  }
   const bool contiguous = f->used > 0 && offset == f->offset + f->used;
   if (!contiguous || f->used + amount > kBufferBytes) {
     const int rc = Flush(f);
@@ -111,6 +168,7 @@ int ShimWrite(sqlite3_file* file, const void* data, int amount, sqlite3_int64 of
   if (f->used == 0) f->offset = offset;
   std::memcpy(f->buffer + f->used, data, static_cast<size_t>(amount));
   f->used += amount;
+  if (!f->wal) return SQLITE_OK;
   if (f->flush_after_next_write) {
     // The page of the commit frame: the transaction is complete.
     f->flush_after_next_write = false;
@@ -160,6 +218,7 @@ int ShimUnlock(sqlite3_file* file, int level) {
 
 int ShimCheckReservedLock(sqlite3_file* file, int* out) {
   ShimFile* f = Shim(file);
+  f->ahead_used = 0;
   return Real(f)->xCheckReservedLock(f->real, out);
 }
 
@@ -181,25 +240,25 @@ int ShimDeviceCharacteristics(sqlite3_file* file) {
 }
 
 int ShimShmMap(sqlite3_file* file, int page, int page_size, int extend, void volatile** out) {
-  FlushAllWals();
+  FlushAll();
   ShimFile* f = Shim(file);
   return Real(f)->xShmMap(f->real, page, page_size, extend, out);
 }
 
 int ShimShmLock(sqlite3_file* file, int offset, int n, int flags) {
-  FlushAllWals();
+  FlushAll();
   ShimFile* f = Shim(file);
   return Real(f)->xShmLock(f->real, offset, n, flags);
 }
 
 void ShimShmBarrier(sqlite3_file* file) {
-  FlushAllWals();
+  FlushAll();
   ShimFile* f = Shim(file);
   Real(f)->xShmBarrier(f->real);
 }
 
 int ShimShmUnmap(sqlite3_file* file, int delete_flag) {
-  FlushAllWals();
+  FlushAll();
   ShimFile* f = Shim(file);
   return Real(f)->xShmUnmap(f->real, delete_flag);
 }
@@ -252,19 +311,27 @@ int ShimOpen(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* file, int flags,
     f->base.pMethods = &kMethods[version - 1];
   }
   if (rc != SQLITE_OK) return rc;
-  if ((flags & SQLITE_OPEN_WAL) != 0) {
+  const bool wal = (flags & SQLITE_OPEN_WAL) != 0;
+  if (wal || (flags & SQLITE_OPEN_MAIN_DB) != 0) {
     f->buffer = static_cast<char*>(sqlite3_malloc(kBufferBytes));
+    f->ahead = wal ? static_cast<char*>(sqlite3_malloc(kBufferBytes)) : nullptr;
     if (f->buffer != nullptr) {  // without a buffer the file is passed through
-      f->wal = true;
-      std::lock_guard<std::mutex> lock(g_wal_mutex);
-      f->next_wal = g_wals;
-      g_wals = f;
+      f->coalesce = true;
+      f->wal = wal;
+      std::lock_guard<std::mutex> lock(g_files_mutex);
+      f->next = g_files;
+      g_files = f;
     }
   }
   return SQLITE_OK;
 }
 
-int VfsDelete(sqlite3_vfs*, const char* name, int sync_dir) { return g_base->xDelete(g_base, name, sync_dir); }
+// Deleting a rollback journal commits a transaction: the database writes
+// before it must be out of the buffers first.
+int VfsDelete(sqlite3_vfs*, const char* name, int sync_dir) {
+  FlushAll();
+  return g_base->xDelete(g_base, name, sync_dir);
+}
 int VfsAccess(sqlite3_vfs*, const char* name, int flags, int* out) { return g_base->xAccess(g_base, name, flags, out); }
 int VfsFullPathname(sqlite3_vfs*, const char* name, int n, char* out) {
   return g_base->xFullPathname(g_base, name, n, out);
