@@ -26,7 +26,7 @@ using Clock = std::chrono::steady_clock;
 
 // libcurl's receive buffer: large enough that a backlog replay moves in big
 // blocks (one write to stdout per read), small enough to be irrelevant.
-constexpr long kReceiveBufferBytes = 256 * 1024;
+constexpr long kReceiveBufferBytes = 256L * 1024;
 // The longest the loop sleeps before looking at timers and the stop flag.
 constexpr int kPollSliceMs = 100;
 // How much of a non-200 body is kept for the log line.

@@ -35,7 +35,7 @@ struct Step {
 // closes (or, with hold, waits until the client goes).
 class ScriptedServer {
  public:
-  ScriptedServer(std::vector<Step> script, bool hold = false) : script_(std::move(script)), hold_(hold) {
+  explicit ScriptedServer(std::vector<Step> script, bool hold = false) : script_(std::move(script)), hold_(hold) {
     listen_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;

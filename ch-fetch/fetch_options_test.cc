@@ -27,6 +27,7 @@ class FetchOptionsTest : public ::testing::Test {
   int Parse(std::vector<std::string> args) {
     args.insert(args.begin(), "ch-fetch");
     std::vector<char*> argv;
+    argv.reserve(args.size() + 1);
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
     auto exit = ParseFetchOptions(static_cast<int>(args.size()), argv.data(), &options);

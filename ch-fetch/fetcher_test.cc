@@ -62,7 +62,7 @@ std::string Event(int64_t timepoint) {
 
 // A 200 stream that delivers `lines` then ends as `end`.
 Script Stream(std::vector<std::string> lines, End end, double duration = 1) {
-  return [lines, end, duration](const ConnectionRequest&, StreamSink* sink) {
+  return [lines = std::move(lines), end, duration](const ConnectionRequest&, StreamSink* sink) {
     ConnectionResult r;
     r.http_status = 200;
     r.stream_started = true;
@@ -86,7 +86,7 @@ Script Stream(std::vector<std::string> lines, End end, double duration = 1) {
 }
 
 Script HttpStatus(long code, std::optional<std::string> retry_after = std::nullopt) {
-  return [code, retry_after](const ConnectionRequest&, StreamSink*) {
+  return [code, retry_after = std::move(retry_after)](const ConnectionRequest&, StreamSink*) {
     ConnectionResult r;
     r.end = End::kHttpStatus;
     r.http_status = code;

@@ -22,8 +22,8 @@ std::function<double()> Fixed(double u) {
 
 TEST(ReconnectPolicyTest, BackoffDoublesUpToTheMaximum) {
   ReconnectPolicy top(1, 10, 100, Fixed(0.999999));
-  std::vector<double> delays;
-  for (int i = 0; i < 6; ++i) delays.push_back(top.NextDelay(Failed()));
+  std::vector<double> delays(6);
+  for (double& delay : delays) delay = top.NextDelay(Failed());
   EXPECT_NEAR(delays[0], 1, 1e-3);
   EXPECT_NEAR(delays[1], 2, 1e-3);
   EXPECT_NEAR(delays[2], 4, 1e-3);

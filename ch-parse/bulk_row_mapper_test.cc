@@ -292,7 +292,7 @@ TEST(BulkHeaderTest, AWrongHeaderNamesTheFirstBadColumn) {
   EXPECT_NE(CheckBulkHeader(fields).message().find("column 21 'Returns.NextDueDate' is missing"),
             std::string::npos);
   names[20] = "Returns.NextDueDate";
-  names.push_back("Extra");
+  names.emplace_back("Extra");
   fields.assign(names.begin(), names.end());
   EXPECT_NE(CheckBulkHeader(fields).message().find("unexpected column 56 'Extra'"),
             std::string::npos);

@@ -21,6 +21,7 @@ class ParseOptionsTest : public ::testing::Test {
   int Parse(std::vector<std::string> args) {
     args.insert(args.begin(), "ch-parse");
     std::vector<char*> argv;
+    argv.reserve(args.size() + 1);
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
     options_ = ParseOptions();

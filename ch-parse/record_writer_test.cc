@@ -72,7 +72,7 @@ TEST(RecordWriterTest, ClearResetsEverything) {
   r.timepoint = 1;
   r.company_name = "x";
   r.address[3] = "y";
-  r.sic_codes.push_back("1");
+  r.sic_codes.emplace_back("1");
   r.Clear();
   EXPECT_FALSE(r.timepoint);
   EXPECT_FALSE(r.company_name);

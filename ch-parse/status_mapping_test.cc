@@ -102,10 +102,10 @@ TEST(StatusMappingTest, EveryCompanyCategoryOfProtocolMd) {
 }
 
 TEST(StatusMappingTest, UnknownCategoriesAreNotGuessed) {
-  for (const char* text : {"", "Community Interest Company",
-                           "PRI/LBG/NSC (Private, Limited by guarantee, no share "
-                           "capital, use of 'Limited' exemption)",
-                           "Private Limited Company (x", "Limited"}) {
+  const char* const kLongCategory =
+      "PRI/LBG/NSC (Private, Limited by guarantee, no share capital, use of 'Limited' exemption)";
+  for (const char* text :
+       {"", "Community Interest Company", kLongCategory, "Private Limited Company (x", "Limited"}) {
     EXPECT_FALSE(MapCompanyCategory(text)) << text;
   }
 }

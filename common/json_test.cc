@@ -25,7 +25,7 @@ TEST(JsonTest, KeepsValidUtf8AndReplacesInvalidBytes) {
 }
 
 TEST(JsonTest, Base64RoundTripsArbitraryBytes) {
-  for (std::string s : {std::string(""), std::string("a"), std::string("ab"), std::string("abc"),
+  for (const std::string& s : {std::string(""), std::string("a"), std::string("ab"), std::string("abc"),
                         std::string("\0\xff\x10xyz", 6)}) {
     auto decoded = Base64Decode(Base64Encode(s));
     ASSERT_TRUE(decoded.has_value());

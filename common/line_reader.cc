@@ -10,7 +10,7 @@
 
 namespace ch {
 
-LineReader::LineReader(int fd, Options options) : fd_(fd), options_(options) {
+LineReader::LineReader(int fd, const Options& options) : fd_(fd), options_(options) {
   buf_.resize(std::max<size_t>(options_.initial_buffer_bytes, 4096));
 }
 

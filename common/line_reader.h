@@ -48,7 +48,7 @@ class LineReader {
   };
 
   // Does not take ownership of `fd`.
-  LineReader(int fd, Options options);
+  LineReader(int fd, const Options& options);
   explicit LineReader(int fd) : LineReader(fd, Options()) {}
   LineReader(const LineReader&) = delete;
   LineReader& operator=(const LineReader&) = delete;
