@@ -47,7 +47,8 @@ bool StartsWithNoCase(std::string_view text, std::string_view prefix) {
 
 std::string_view TrimHeaderValue(std::string_view v) {
   while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-  while (!v.empty() && (v.back() == '\r' || v.back() == '\n' || v.back() == ' ' || v.back() == '\t')) {
+  while (!v.empty() &&
+         (v.back() == '\r' || v.back() == '\n' || v.back() == ' ' || v.back() == '\t')) {
     v.remove_suffix(1);
   }
   return v;
@@ -137,7 +138,8 @@ class Transfer : public LineSink {
       Received(chunk.size());
       if (!result_->stream_started) {
         // An error page: keep its start for the log, pass nothing on.
-        const size_t room = kBodyExcerptBytes - std::min(kBodyExcerptBytes, result_->body_excerpt.size());
+        const size_t room =
+            kBodyExcerptBytes - std::min(kBodyExcerptBytes, result_->body_excerpt.size());
         result_->body_excerpt.append(chunk.substr(0, room));
         return chunk.size();
       }
@@ -158,7 +160,8 @@ class Transfer : public LineSink {
   bool sink_failed_ = false;
 };
 
-Status Configure(CurlEasy* easy, const ConnectionRequest& request, Transfer* transfer, char* error_buffer) {
+Status Configure(CurlEasy* easy, const ConnectionRequest& request, Transfer* transfer,
+                 char* error_buffer) {
   static const std::string user_agent = std::string("ch-fetch/") + kVersion;
   Status s = easy->Set(CURLOPT_URL, "URL", request.url.c_str());
   if (s.ok()) s = easy->Set(CURLOPT_PROTOCOLS_STR, "PROTOCOLS_STR", "http,https");
@@ -168,14 +171,16 @@ Status Configure(CurlEasy* easy, const ConnectionRequest& request, Transfer* tra
   if (s.ok()) s = easy->Set(CURLOPT_PASSWORD, "PASSWORD", "");
   if (s.ok()) s = easy->Set(CURLOPT_SSL_VERIFYPEER, "SSL_VERIFYPEER", 1L);
   if (s.ok()) s = easy->Set(CURLOPT_SSL_VERIFYHOST, "SSL_VERIFYHOST", 2L);
-  if (s.ok() && !request.cacert.empty()) s = easy->Set(CURLOPT_CAINFO, "CAINFO", request.cacert.c_str());
+  if (s.ok() && !request.cacert.empty())
+    s = easy->Set(CURLOPT_CAINFO, "CAINFO", request.cacert.c_str());
   if (s.ok() && request.no_proxy) s = easy->Set(CURLOPT_NOPROXY, "NOPROXY", "*");
   if (s.ok()) {
     s = easy->Set(CURLOPT_CONNECTTIMEOUT_MS, "CONNECTTIMEOUT_MS",
                   static_cast<long>(std::max(1.0, request.connect_timeout * 1000)));
   }
   // The stream is HTTP/1.1 chunked; no HTTP/2 surprises on a day-long body.
-  if (s.ok()) s = easy->Set(CURLOPT_HTTP_VERSION, "HTTP_VERSION", static_cast<long>(CURL_HTTP_VERSION_1_1));
+  if (s.ok())
+    s = easy->Set(CURLOPT_HTTP_VERSION, "HTTP_VERSION", static_cast<long>(CURL_HTTP_VERSION_1_1));
   if (s.ok()) s = easy->Set(CURLOPT_NOSIGNAL, "NOSIGNAL", 1L);
   if (s.ok()) s = easy->Set(CURLOPT_TCP_KEEPALIVE, "TCP_KEEPALIVE", 1L);
   if (s.ok()) s = easy->Set(CURLOPT_BUFFERSIZE, "BUFFERSIZE", kReceiveBufferBytes);

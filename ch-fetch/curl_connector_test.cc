@@ -35,7 +35,8 @@ struct Step {
 // closes (or, with hold, waits until the client goes).
 class ScriptedServer {
  public:
-  explicit ScriptedServer(std::vector<Step> script, bool hold = false) : script_(std::move(script)), hold_(hold) {
+  explicit ScriptedServer(std::vector<Step> script, bool hold = false)
+      : script_(std::move(script)), hold_(hold) {
     listen_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
@@ -77,7 +78,8 @@ class ScriptedServer {
     }
     for (const Step& step : script_) {
       if (step.delay > 0) std::this_thread::sleep_for(std::chrono::duration<double>(step.delay));
-      if (!step.bytes.empty() && send(fd, step.bytes.data(), step.bytes.size(), MSG_NOSIGNAL) < 0) break;
+      if (!step.bytes.empty() && send(fd, step.bytes.data(), step.bytes.size(), MSG_NOSIGNAL) < 0)
+        break;
     }
     if (hold_) {
       // Wait for the client to close (read returns 0) or the test to end.
@@ -104,7 +106,8 @@ std::string Chunk(const std::string& data) {
   return size + data + "\r\n";
 }
 
-const std::string kStreamHeaders = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+const std::string kStreamHeaders =
+    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
 const std::string kEndChunk = "0\r\n\r\n";
 
 class RecordingSink : public StreamSink {
@@ -158,14 +161,16 @@ class CurlConnectorTest : public ::testing::Test {
 };
 
 TEST_F(CurlConnectorTest, PassesLinesByteForByteAndDropsHeartbeats) {
-  ScriptedServer server({{0, kStreamHeaders + Chunk("\n") + Chunk("{\"a\":1}\n{\"b\":") + Chunk("\"x\\u00e9\"}\n") +
-                                  Chunk("\n") + Chunk("not json at all\n") + kEndChunk}});
+  ScriptedServer server(
+      {{0, kStreamHeaders + Chunk("\n") + Chunk("{\"a\":1}\n{\"b\":") + Chunk("\"x\\u00e9\"}\n") +
+               Chunk("\n") + Chunk("not json at all\n") + kEndChunk}});
   ConnectionResult r = connector_.Connect(Request(server.url("/companies?timepoint=5")), &sink_);
   EXPECT_EQ(r.end, ConnectionResult::End::kCleanEnd);
   EXPECT_TRUE(r.stream_started);
   EXPECT_EQ(r.http_status, 200);
   EXPECT_EQ(sink_.starts, 1);
-  EXPECT_EQ(sink_.lines, (std::vector<std::string>{"{\"a\":1}", "{\"b\":\"x\\u00e9\"}", "not json at all"}));
+  EXPECT_EQ(sink_.lines,
+            (std::vector<std::string>{"{\"a\":1}", "{\"b\":\"x\\u00e9\"}", "not json at all"}));
   EXPECT_EQ(r.lines, 3u);
   EXPECT_EQ(r.heartbeats, 2u);
   EXPECT_EQ(r.dropped_partial_bytes, 0u);
@@ -174,11 +179,12 @@ TEST_F(CurlConnectorTest, PassesLinesByteForByteAndDropsHeartbeats) {
   const std::string request = server.request();
   EXPECT_EQ(request.rfind("GET /companies?timepoint=5 HTTP/1.1\r\n", 0), 0u) << request;
   // base64("sekrit-key:")
-  EXPECT_NE(request.find("Authorization: Basic c2Vrcml0LWtleTo=\r\n"), std::string::npos) << request;
+  EXPECT_NE(request.find("Authorization: Basic c2Vrcml0LWtleTo=\r\n"), std::string::npos)
+      << request;
 }
 
 TEST_F(CurlConnectorTest, ALineCutOffByADisconnectNeverReachesTheSink) {
-  ScriptedServer server({{0, kStreamHeaders + Chunk("{\"a\":1}\n{\"b\":2") }});
+  ScriptedServer server({{0, kStreamHeaders + Chunk("{\"a\":1}\n{\"b\":2")}});
   ConnectionResult r = connector_.Connect(Request(server.url()), &sink_);
   EXPECT_EQ(r.end, ConnectionResult::End::kNetworkError);
   EXPECT_TRUE(r.stream_started);
@@ -249,8 +255,9 @@ TEST_F(CurlConnectorTest, ASlowFirstByteWithinItsAllowanceIsFine) {
 
 TEST_F(CurlConnectorTest, AnErrorStatusKeepsRetryAfterAndPassesNothingOn) {
   const std::string body = "{\"error\":\"Too Many Requests\"}\n";
-  ScriptedServer server({{0, "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 7\r\nContent-Length: " +
-                                 std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body}});
+  ScriptedServer server(
+      {{0, "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 7\r\nContent-Length: " +
+               std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body}});
   ConnectionResult r = connector_.Connect(Request(server.url()), &sink_);
   EXPECT_EQ(r.end, ConnectionResult::End::kHttpStatus);
   EXPECT_EQ(r.http_status, 429);
@@ -274,9 +281,10 @@ TEST_F(CurlConnectorTest, ALoopbackRequestIgnoresAProxyFromTheEnvironment) {
 }
 
 TEST_F(CurlConnectorTest, AnErrorBodyEchoingTheKeyIsRedacted) {
-  const std::string body = "{\"error\":\"Invalid Authorization\",\"key\":\"sekrit-key\",\"basic\":\"c2Vrcml0LWtleTo=\"}";
-  ScriptedServer server({{0, "HTTP/1.1 401 Unauthorized\r\nContent-Length: " + std::to_string(body.size()) +
-                                 "\r\n\r\n" + body}});
+  const std::string body =
+      "{\"error\":\"Invalid Authorization\",\"key\":\"sekrit-key\",\"basic\":\"c2Vrcml0LWtleTo=\"}";
+  ScriptedServer server({{0, "HTTP/1.1 401 Unauthorized\r\nContent-Length: " +
+                                 std::to_string(body.size()) + "\r\n\r\n" + body}});
   ConnectionResult r = connector_.Connect(Request(server.url()), &sink_);
   EXPECT_EQ(r.http_status, 401);
   EXPECT_EQ(r.body_excerpt.find("sekrit-key"), std::string::npos) << r.body_excerpt;
@@ -285,7 +293,8 @@ TEST_F(CurlConnectorTest, AnErrorBodyEchoingTheKeyIsRedacted) {
 }
 
 TEST_F(CurlConnectorTest, RedirectsAreNotFollowed) {
-  ScriptedServer server({{0, "HTTP/1.1 302 Found\r\nLocation: http://example.com/\r\nContent-Length: 0\r\n\r\n"}});
+  ScriptedServer server(
+      {{0, "HTTP/1.1 302 Found\r\nLocation: http://example.com/\r\nContent-Length: 0\r\n\r\n"}});
   ConnectionResult r = connector_.Connect(Request(server.url()), &sink_);
   EXPECT_EQ(r.end, ConnectionResult::End::kHttpStatus);
   EXPECT_EQ(r.http_status, 302);
@@ -297,7 +306,8 @@ TEST_F(CurlConnectorTest, ARefusedConnectionIsANetworkError) {
     ScriptedServer server({});
     port = std::stoi(server.url().substr(17));
   }
-  ConnectionResult r = connector_.Connect(Request("http://127.0.0.1:" + std::to_string(port) + "/companies"), &sink_);
+  ConnectionResult r = connector_.Connect(
+      Request("http://127.0.0.1:" + std::to_string(port) + "/companies"), &sink_);
   EXPECT_EQ(r.end, ConnectionResult::End::kNetworkError);
   EXPECT_EQ(r.http_status, 0);
   EXPECT_FALSE(r.error.empty());
@@ -320,7 +330,8 @@ TEST_F(CurlConnectorTest, AStopRequestEndsTheTransferPromptly) {
 }
 
 TEST_F(CurlConnectorTest, ASinkThatFailsAbortsTheTransfer) {
-  ScriptedServer server({{0, kStreamHeaders + Chunk("{\"a\":1}\n{\"b\":2}\n{\"c\":3}\n")}}, /*hold=*/true);
+  ScriptedServer server({{0, kStreamHeaders + Chunk("{\"a\":1}\n{\"b\":2}\n{\"c\":3}\n")}},
+                        /*hold=*/true);
   sink_.fail_after = 2;
   ConnectionResult r = connector_.Connect(Request(server.url()), &sink_);
   EXPECT_EQ(r.end, ConnectionResult::End::kSinkFailed);
@@ -328,7 +339,8 @@ TEST_F(CurlConnectorTest, ASinkThatFailsAbortsTheTransfer) {
 }
 
 TEST_F(CurlConnectorTest, OversizedLinesAreReportedNotPassed) {
-  ScriptedServer server({{0, kStreamHeaders + Chunk(std::string(1500, 'x') + "\n{\"ok\":1}\n") + kEndChunk}});
+  ScriptedServer server(
+      {{0, kStreamHeaders + Chunk(std::string(1500, 'x') + "\n{\"ok\":1}\n") + kEndChunk}});
   ConnectionResult r = connector_.Connect(Request(server.url()), &sink_);
   EXPECT_EQ(r.end, ConnectionResult::End::kCleanEnd);
   EXPECT_EQ(sink_.oversized, (std::vector<uint64_t>{1500}));

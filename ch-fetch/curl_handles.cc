@@ -5,7 +5,8 @@ namespace ch {
 
 CurlGlobal::CurlGlobal() {
   const CURLcode code = curl_global_init(CURL_GLOBAL_DEFAULT);
-  if (code != CURLE_OK) status_ = Status::Internal(std::string("curl_global_init: ") + curl_easy_strerror(code));
+  if (code != CURLE_OK)
+    status_ = Status::Internal(std::string("curl_global_init: ") + curl_easy_strerror(code));
 }
 
 CurlGlobal::~CurlGlobal() {
@@ -26,9 +27,11 @@ CurlMulti::~CurlMulti() {
 }
 
 Status CurlMulti::Attach(CurlEasy* easy) {
-  if (handle_ == nullptr || easy->get() == nullptr) return Status::Internal("curl handle allocation failed");
+  if (handle_ == nullptr || easy->get() == nullptr)
+    return Status::Internal("curl handle allocation failed");
   const CURLMcode code = curl_multi_add_handle(handle_, easy->get());
-  if (code != CURLM_OK) return Status::Internal(std::string("curl_multi_add_handle: ") + curl_multi_strerror(code));
+  if (code != CURLM_OK)
+    return Status::Internal(std::string("curl_multi_add_handle: ") + curl_multi_strerror(code));
   attached_ = easy->get();
   return Status::Ok();
 }

@@ -12,7 +12,8 @@ constexpr int kMaxDepth = 64;
 
 class OutlineScanner {
  public:
-  explicit OutlineScanner(std::string_view text) : p_(text.data()), end_(text.data() + text.size()) {}
+  explicit OutlineScanner(std::string_view text)
+      : p_(text.data()), end_(text.data() + text.size()) {}
 
   std::optional<int64_t> Run() {
     SkipSpace();
@@ -32,7 +33,8 @@ class OutlineScanner {
   bool ReadString(std::string_view* content) {
     const char* start = ++p_;
     for (;;) {
-      const char* q = static_cast<const char*>(std::memchr(p_, '"', static_cast<size_t>(end_ - p_)));
+      const char* q =
+          static_cast<const char*>(std::memchr(p_, '"', static_cast<size_t>(end_ - p_)));
       if (q == nullptr) return false;
       // The quote is escaped when an odd number of backslashes precede it.
       size_t backslashes = 0;
@@ -60,10 +62,14 @@ class OutlineScanner {
     if (p_ >= end_) return false;
     std::string_view ignored;
     switch (*p_) {
-      case '"': return ReadString(&ignored);
-      case '{': return depth < kMaxDepth && ReadMembers(depth + 1, /*event=*/false);
-      case '[': return depth < kMaxDepth && ReadArray(depth + 1);
-      default: return ReadScalar(&ignored);
+      case '"':
+        return ReadString(&ignored);
+      case '{':
+        return depth < kMaxDepth && ReadMembers(depth + 1, /*event=*/false);
+      case '[':
+        return depth < kMaxDepth && ReadArray(depth + 1);
+      default:
+        return ReadScalar(&ignored);
     }
   }
 
@@ -163,6 +169,8 @@ class OutlineScanner {
 
 }  // namespace
 
-std::optional<int64_t> ScanEventTimepoint(std::string_view line) { return OutlineScanner(line).Run(); }
+std::optional<int64_t> ScanEventTimepoint(std::string_view line) {
+  return OutlineScanner(line).Run();
+}
 
 }  // namespace ch

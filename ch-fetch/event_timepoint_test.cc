@@ -17,12 +17,16 @@ TEST(EventTimepointTest, ReadsTheTimepointOfARealEvent) {
 
 TEST(EventTimepointTest, ReadsTheEventMemberWhereverItIs) {
   EXPECT_EQ(ScanEventTimepoint(R"({"event":{"timepoint":5,"type":"changed"},"data":{}})"), 5);
-  EXPECT_EQ(ScanEventTimepoint(R"({"data":{"event":{"timepoint":1}},"event":{"type":"x","timepoint":7}})"), 7);
+  EXPECT_EQ(ScanEventTimepoint(
+                R"({"data":{"event":{"timepoint":1}},"event":{"type":"x","timepoint":7}})"),
+            7);
   EXPECT_EQ(ScanEventTimepoint(" { \"event\" : { \"timepoint\" : 42 } } \r"), 42);
 }
 
 TEST(EventTimepointTest, IgnoresLookalikesInsideStringsAndNestedObjects) {
-  EXPECT_EQ(ScanEventTimepoint(R"({"data":{"name":"\"event\":{\"timepoint\":9}"},"event":{"timepoint":3}})"), 3);
+  EXPECT_EQ(ScanEventTimepoint(
+                R"({"data":{"name":"\"event\":{\"timepoint\":9}"},"event":{"timepoint":3}})"),
+            3);
   EXPECT_EQ(ScanEventTimepoint(R"({"data":{"timepoint":9},"event":{"timepoint":3}})"), 3);
   EXPECT_EQ(ScanEventTimepoint(R"({"data":{"s":"back\\"},"event":{"timepoint":4}})"), 4);
   EXPECT_EQ(ScanEventTimepoint(R"({"data":{"timepoint":9}})"), std::nullopt);
@@ -50,7 +54,8 @@ TEST(EventTimepointTest, UsesTheFirstOfDuplicateMembers) {
 }
 
 TEST(EventTimepointTest, ACutOffOrGarbledLineGivesNoTimepoint) {
-  const std::string good = R"({"data":{"a":[1,2,{"b":"c"}]},"event":{"timepoint":77,"type":"changed"}})";
+  const std::string good =
+      R"({"data":{"a":[1,2,{"b":"c"}]},"event":{"timepoint":77,"type":"changed"}})";
   ASSERT_EQ(ScanEventTimepoint(good), 77);
   for (size_t n = 0; n < good.size(); ++n) {
     EXPECT_EQ(ScanEventTimepoint(good.substr(0, n)), std::nullopt) << n;

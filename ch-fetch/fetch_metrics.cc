@@ -73,4 +73,3 @@ Status FetchMetrics::Write(double last_byte_age) {
 }
 
 }  // namespace ch
-

@@ -37,11 +37,14 @@ TEST(FetchMetricsTest, WritesEveryNamedMetric) {
   const std::string path = std::string(dir) + "/ch-fetch.prom";
   const std::string text = ReadFile(path);
   for (const char* expected :
-       {"chstream_connected{program=\"ch-fetch\"} 1", "chstream_reconnects_total{program=\"ch-fetch\",reason=\"stall\"} 2",
+       {"chstream_connected{program=\"ch-fetch\"} 1",
+        "chstream_reconnects_total{program=\"ch-fetch\",reason=\"stall\"} 2",
         "chstream_reconnects_total{program=\"ch-fetch\",reason=\"clean-end\"} 1",
-        "chstream_events_total{program=\"ch-fetch\"} 3", "chstream_bytes_total{program=\"ch-fetch\"} 4096",
+        "chstream_events_total{program=\"ch-fetch\"} 3",
+        "chstream_bytes_total{program=\"ch-fetch\"} 4096",
         "chstream_last_event_timepoint{program=\"ch-fetch\"} 68805561",
-        "chstream_last_byte_age_seconds{program=\"ch-fetch\"} 2.5", "chstream_breaker_open{program=\"ch-fetch\"} 1",
+        "chstream_last_byte_age_seconds{program=\"ch-fetch\"} 2.5",
+        "chstream_breaker_open{program=\"ch-fetch\"} 1",
         "chstream_consecutive_failures{program=\"ch-fetch\"} 5",
         "chstream_gaps_total{program=\"ch-fetch\",reason=\"started-live\"} 1",
         "chstream_oversized_lines_total{program=\"ch-fetch\"} 1",

@@ -57,8 +57,10 @@ std::optional<int> ParseFetchOptions(int argc, char** argv, FetchOptions* option
   const FetchOptions defaults;
   std::string timepoint_text;
   std::string on_gap_text;
-  parser.Add("url", "CH_STREAM_URL", &options->url, defaults.url, "base URL of the streaming service");
-  parser.Add("stream", "CH_STREAM", &options->stream, defaults.stream, "stream name (the path requested)");
+  parser.Add("url", "CH_STREAM_URL", &options->url, defaults.url,
+             "base URL of the streaming service");
+  parser.Add("stream", "CH_STREAM", &options->stream, defaults.stream,
+             "stream name (the path requested)");
   parser.Add("timepoint", "CH_TIMEPOINT", &timepoint_text, std::string(),
              "first timepoint to ask for; unset: start live (and emit a started-live gap)");
   parser.Add("idle-timeout", "CH_IDLE_TIMEOUT", &options->idle_timeout, defaults.idle_timeout,
@@ -66,18 +68,20 @@ std::optional<int> ParseFetchOptions(int argc, char** argv, FetchOptions* option
   parser.Add("first-byte-timeout", "CH_FIRST_BYTE_TIMEOUT", &options->first_byte_timeout,
              defaults.first_byte_timeout,
              "seconds allowed for the first byte of a response (never less than --idle-timeout)");
-  parser.Add("connect-timeout", "CH_CONNECT_TIMEOUT", &options->connect_timeout, defaults.connect_timeout,
-             "seconds for the TCP and TLS handshakes");
-  parser.Add("backoff-initial", "CH_BACKOFF_INITIAL", &options->backoff_initial, defaults.backoff_initial,
-             "first reconnect delay in seconds (fractions allowed)");
+  parser.Add("connect-timeout", "CH_CONNECT_TIMEOUT", &options->connect_timeout,
+             defaults.connect_timeout, "seconds for the TCP and TLS handshakes");
+  parser.Add("backoff-initial", "CH_BACKOFF_INITIAL", &options->backoff_initial,
+             defaults.backoff_initial, "first reconnect delay in seconds (fractions allowed)");
   parser.Add("backoff-max", "CH_BACKOFF_MAX", &options->backoff_max, defaults.backoff_max,
              "cap on the reconnect delay in seconds");
   parser.Add("retry-429", "CH_RETRY_429", &options->retry_429, defaults.retry_429,
              "seconds to wait after a 429 without Retry-After");
-  parser.Add("breaker-threshold", "CH_BREAKER_THRESHOLD", &options->breaker_threshold,
-             defaults.breaker_threshold,
-             "consecutive failed connections before the circuit breaker opens (waits --backoff-max)");
-  parser.Add("max-line-bytes", "CH_MAX_LINE_BYTES", &options->max_line_bytes, defaults.max_line_bytes,
+  parser.Add(
+      "breaker-threshold", "CH_BREAKER_THRESHOLD", &options->breaker_threshold,
+      defaults.breaker_threshold,
+      "consecutive failed connections before the circuit breaker opens (waits --backoff-max)");
+  parser.Add("max-line-bytes", "CH_MAX_LINE_BYTES", &options->max_line_bytes,
+             defaults.max_line_bytes,
              "longest line passed on; longer lines are dropped, logged and counted");
   parser.Add("cacert", "CH_CACERT", &options->cacert, defaults.cacert,
              "CA bundle (PEM) for a private CA; certificates are always verified");
@@ -112,23 +116,28 @@ Status ValidateFetchOptions(const FetchOptions& options) {
                           "' (1-64 of letters, digits, '-', '_')");
   }
   Status s = CheckPositive(options.idle_timeout, "--idle-timeout/CH_IDLE_TIMEOUT");
-  if (s.ok()) s = CheckPositive(options.first_byte_timeout, "--first-byte-timeout/CH_FIRST_BYTE_TIMEOUT");
+  if (s.ok())
+    s = CheckPositive(options.first_byte_timeout, "--first-byte-timeout/CH_FIRST_BYTE_TIMEOUT");
   if (s.ok()) s = CheckPositive(options.connect_timeout, "--connect-timeout/CH_CONNECT_TIMEOUT");
   if (s.ok()) s = CheckPositive(options.backoff_initial, "--backoff-initial/CH_BACKOFF_INITIAL");
   if (s.ok()) s = CheckPositive(options.backoff_max, "--backoff-max/CH_BACKOFF_MAX");
   if (!s.ok()) return s;
   if (options.backoff_initial > options.backoff_max) {
     return Status::Config(
-        "invalid value for --backoff-initial/CH_BACKOFF_INITIAL: above --backoff-max/CH_BACKOFF_MAX");
+        "invalid value for --backoff-initial/CH_BACKOFF_INITIAL: above "
+        "--backoff-max/CH_BACKOFF_MAX");
   }
   if (!std::isfinite(options.retry_429) || options.retry_429 < 0) {
-    return Status::Config("invalid value for --retry-429/CH_RETRY_429: must be a number of seconds >= 0");
+    return Status::Config(
+        "invalid value for --retry-429/CH_RETRY_429: must be a number of seconds >= 0");
   }
   if (options.breaker_threshold < 1) {
-    return Status::Config("invalid value for --breaker-threshold/CH_BREAKER_THRESHOLD: must be at least 1");
+    return Status::Config(
+        "invalid value for --breaker-threshold/CH_BREAKER_THRESHOLD: must be at least 1");
   }
   if (options.max_line_bytes < 1) {
-    return Status::Config("invalid value for --max-line-bytes/CH_MAX_LINE_BYTES: must be at least 1");
+    return Status::Config(
+        "invalid value for --max-line-bytes/CH_MAX_LINE_BYTES: must be at least 1");
   }
   if (!options.cacert.empty() && access(options.cacert.c_str(), R_OK) != 0) {
     return Status::Config("invalid value for --cacert/CH_CACERT: cannot read '" + options.cacert +

@@ -13,10 +13,11 @@ namespace {
 class FetchOptionsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    for (const char* name : {"CH_STREAM_URL", "CH_STREAM", "CH_TIMEPOINT", "CH_IDLE_TIMEOUT",
-                             "CH_FIRST_BYTE_TIMEOUT", "CH_CONNECT_TIMEOUT", "CH_BACKOFF_INITIAL",
-                             "CH_BACKOFF_MAX", "CH_RETRY_429", "CH_BREAKER_THRESHOLD", "CH_MAX_LINE_BYTES",
-                             "CH_CACERT", "CH_ON_GAP", "CH_LOG_LEVEL", "CH_METRICS_DIR"}) {
+    for (const char* name :
+         {"CH_STREAM_URL", "CH_STREAM", "CH_TIMEPOINT", "CH_IDLE_TIMEOUT", "CH_FIRST_BYTE_TIMEOUT",
+          "CH_CONNECT_TIMEOUT", "CH_BACKOFF_INITIAL", "CH_BACKOFF_MAX", "CH_RETRY_429",
+          "CH_BREAKER_THRESHOLD", "CH_MAX_LINE_BYTES", "CH_CACERT", "CH_ON_GAP", "CH_LOG_LEVEL",
+          "CH_METRICS_DIR"}) {
       unsetenv(name);
     }
   }
@@ -93,18 +94,25 @@ void ExpectNamed(const Status& s, const std::string& name) {
 }
 
 TEST_F(FetchOptionsTest, ValidationNamesTheFlagAndVariable) {
-  ExpectNamed(ValidateWith([](FetchOptions* o) { o->idle_timeout = -1; }), "--idle-timeout/CH_IDLE_TIMEOUT");
+  ExpectNamed(ValidateWith([](FetchOptions* o) { o->idle_timeout = -1; }),
+              "--idle-timeout/CH_IDLE_TIMEOUT");
   ExpectNamed(ValidateWith([](FetchOptions* o) { o->idle_timeout = 0; }), "CH_IDLE_TIMEOUT");
   ExpectNamed(ValidateWith([](FetchOptions* o) { o->backoff_initial = 10, o->backoff_max = 5; }),
               "CH_BACKOFF_INITIAL");
-  ExpectNamed(ValidateWith([](FetchOptions* o) { o->backoff_max = std::numeric_limits<double>::quiet_NaN(); }), "CH_BACKOFF_MAX");
+  ExpectNamed(ValidateWith([](FetchOptions* o) {
+                o->backoff_max = std::numeric_limits<double>::quiet_NaN();
+              }),
+              "CH_BACKOFF_MAX");
   ExpectNamed(ValidateWith([](FetchOptions* o) { o->url = "ftp://x"; }), "CH_STREAM_URL");
   ExpectNamed(ValidateWith([](FetchOptions* o) { o->stream = "a/b"; }), "CH_STREAM");
   ExpectNamed(ValidateWith([](FetchOptions* o) { o->retry_429 = -1; }), "CH_RETRY_429");
-  ExpectNamed(ValidateWith([](FetchOptions* o) { o->breaker_threshold = 0; }), "CH_BREAKER_THRESHOLD");
+  ExpectNamed(ValidateWith([](FetchOptions* o) { o->breaker_threshold = 0; }),
+              "CH_BREAKER_THRESHOLD");
   ExpectNamed(ValidateWith([](FetchOptions* o) { o->max_line_bytes = 0; }), "CH_MAX_LINE_BYTES");
-  ExpectNamed(ValidateWith([](FetchOptions* o) { o->cacert = "/nonexistent/ca.pem"; }), "CH_CACERT");
-  ExpectNamed(ValidateWith([](FetchOptions* o) { o->first_byte_timeout = -2; }), "CH_FIRST_BYTE_TIMEOUT");
+  ExpectNamed(ValidateWith([](FetchOptions* o) { o->cacert = "/nonexistent/ca.pem"; }),
+              "CH_CACERT");
+  ExpectNamed(ValidateWith([](FetchOptions* o) { o->first_byte_timeout = -2; }),
+              "CH_FIRST_BYTE_TIMEOUT");
   ExpectNamed(ValidateWith([](FetchOptions* o) { o->connect_timeout = 0; }), "CH_CONNECT_TIMEOUT");
 }
 

@@ -31,8 +31,9 @@ std::string ReasonOf(const ConnectionResult& r) {
 
 }  // namespace
 
-Fetcher::Fetcher(const FetchOptions& options, const KeySource& key_source, std::string key, Connector* connector,
-                 ReconnectPolicy* policy, Waiter* waiter, OutputWriter* out, int out_fd, FetchMetrics* metrics)
+Fetcher::Fetcher(const FetchOptions& options, const KeySource& key_source, std::string key,
+                 Connector* connector, ReconnectPolicy* policy, Waiter* waiter, OutputWriter* out,
+                 int out_fd, FetchMetrics* metrics)
     : options_(options),
       key_source_(key_source),
       key_(std::move(key)),
@@ -88,12 +89,14 @@ Status Fetcher::Run() {
 
     const Next next = Decide(r, asked);
     const std::string reason = ReasonOf(r);
-    const bool reconnect = next.fatal.ok() && r.end != ConnectionResult::End::kStopped && next.delay >= 0;
+    const bool reconnect =
+        next.fatal.ok() && r.end != ConnectionResult::End::kStopped && next.delay >= 0;
     if (reconnect) metrics_->CountReconnect(reason);
     // State changes reach the metrics file at once; only the counters of a
     // long connection wait for the periodic write.
     WriteMetrics(true);
-    LogAttempt(next.fatal.ok() ? LogLevel::kInfo : LogLevel::kError, request.url, asked, r, reason, next.delay);
+    LogAttempt(next.fatal.ok() ? LogLevel::kInfo : LogLevel::kError, request.url, asked, r, reason,
+               next.delay);
 
     if (!next.fatal.ok()) return next.fatal;
     if (!reconnect) break;
@@ -114,7 +117,8 @@ Fetcher::Next Fetcher::Decide(const ConnectionResult& r, std::optional<int64_t> 
     return next;
   }
   if (r.end == ConnectionResult::End::kStopped) return next;
-  if (r.end == ConnectionResult::End::kHttpStatus && (r.http_status == 401 || r.http_status == 403)) {
+  if (r.end == ConnectionResult::End::kHttpStatus &&
+      (r.http_status == 401 || r.http_status == 403)) {
     const std::string used_key = key_;
     RefreshKey();
     if (key_ != used_key && !auth_retried_with_new_key_) {
@@ -124,9 +128,10 @@ Fetcher::Next Fetcher::Decide(const ConnectionResult& r, std::optional<int64_t> 
       next.delay = 0;
       return next;
     }
-    next.fatal = Status::Config("the server rejected the stream key (HTTP " + std::to_string(r.http_status) +
-                                ") read from " + key_source_.Describe() +
-                                ": set a valid stream key in CH_STREAM_KEY or CH_STREAM_KEY_FILE");
+    next.fatal =
+        Status::Config("the server rejected the stream key (HTTP " + std::to_string(r.http_status) +
+                       ") read from " + key_source_.Describe() +
+                       ": set a valid stream key in CH_STREAM_KEY or CH_STREAM_KEY_FILE");
     return next;
   }
   if (r.end == ConnectionResult::End::kHttpStatus && r.http_status == 416 && asked.has_value()) {
@@ -138,7 +143,8 @@ Fetcher::Next Fetcher::Decide(const ConnectionResult& r, std::optional<int64_t> 
     outcome.result = AttemptOutcome::Result::kRateLimited;
     outcome.rate_limit_wait = options_.retry_429;
     if (r.retry_after) {
-      if (auto wait = ParseRetryAfter(*r.retry_after, std::time(nullptr))) outcome.rate_limit_wait = *wait;
+      if (auto wait = ParseRetryAfter(*r.retry_after, std::time(nullptr)))
+        outcome.rate_limit_wait = *wait;
     }
   } else if (r.stream_started) {
     outcome.result = AttemptOutcome::Result::kStreamed;
@@ -152,8 +158,9 @@ Fetcher::Next Fetcher::Decide(const ConnectionResult& r, std::optional<int64_t> 
   const bool was_open = policy_->breaker_open();
   next.delay = policy_->NextDelay(outcome);
   if (policy_->breaker_open() && !was_open) {
-    LogWarn("circuit breaker open: waiting the maximum between attempts until a connection succeeds",
-            {{"consecutive_failures", policy_->consecutive_failures()}, {"wait_s", next.delay}});
+    LogWarn(
+        "circuit breaker open: waiting the maximum between attempts until a connection succeeds",
+        {{"consecutive_failures", policy_->consecutive_failures()}, {"wait_s", next.delay}});
   } else if (!policy_->breaker_open() && was_open) {
     LogInfo("circuit breaker closed");
   }
@@ -167,7 +174,8 @@ Fetcher::Next Fetcher::AfterTimepointGone(int64_t asked) {
   next.fatal = WriteGap(after, kGapTimepointOutOfRange);
   if (!next.fatal.ok()) return next;
   LogWarn("timepoint no longer available (HTTP 416): gap line written",
-          {{"after_timepoint", after}, {"on_gap", options_.on_gap == OnGap::kExit ? "exit" : "continue"}});
+          {{"after_timepoint", after},
+           {"on_gap", options_.on_gap == OnGap::kExit ? "exit" : "continue"}});
   // The gap stays open until the next event; a live stream from here on
   // owes no second (started-live) gap line.
   initial_timepoint_.reset();
@@ -175,9 +183,10 @@ Fetcher::Next Fetcher::AfterTimepointGone(int64_t asked) {
   last_written_.reset();
   started_live_gap_owed_ = false;
   if (options_.on_gap == OnGap::kExit) {
-    next.fatal = Status::DataError("timepoint " + std::to_string(asked) +
-                                   " is no longer available (HTTP 416); gap line written; exiting as "
-                                   "--on-gap=exit asks");
+    next.fatal =
+        Status::DataError("timepoint " + std::to_string(asked) +
+                          " is no longer available (HTTP 416); gap line written; exiting as "
+                          "--on-gap=exit asks");
   } else {
     next.delay = 0;
   }
@@ -190,10 +199,19 @@ void Fetcher::LogAttempt(LogLevel level, const std::string& url, std::optional<i
   // timepoint.
   const LogField timepoint = asked ? LogField("timepoint", *asked) : LogField("live", true);
   Log(level, "connection",
-      {{"url", url}, timepoint, {"status", static_cast<int64_t>(r.http_status)}, {"bytes", r.bytes},
-       {"events", connection_events_}, {"heartbeats", r.heartbeats}, {"duration_s", r.duration},
-       {"end", reason}, {"next_delay_s", delay}, {"breaker", policy_->breaker_open() ? "open" : "closed"},
-       {"consecutive_failures", policy_->consecutive_failures()}, {"error", r.error}, {"body", r.body_excerpt}});
+      {{"url", url},
+       timepoint,
+       {"status", static_cast<int64_t>(r.http_status)},
+       {"bytes", r.bytes},
+       {"events", connection_events_},
+       {"heartbeats", r.heartbeats},
+       {"duration_s", r.duration},
+       {"end", reason},
+       {"next_delay_s", delay},
+       {"breaker", policy_->breaker_open() ? "open" : "closed"},
+       {"consecutive_failures", policy_->consecutive_failures()},
+       {"error", r.error},
+       {"body", r.body_excerpt}});
 }
 
 bool Fetcher::OnStreamStart() {
@@ -270,7 +288,8 @@ void Fetcher::RefreshKey() {
   if (!key.ok()) {
     // A rotation that replaces the file non-atomically can leave it briefly
     // missing or empty; the key we have is still the best guess.
-    LogWarn("cannot re-read the stream key file; keeping the previous key", {{"error", key.status().message()}});
+    LogWarn("cannot re-read the stream key file; keeping the previous key",
+            {{"error", key.status().message()}});
     return;
   }
   if (key.value() != key_) {
@@ -301,9 +320,7 @@ bool Fetcher::OutputAlive() {
   return true;
 }
 
-double Fetcher::LastByteAge() {
-  return waiter_->Now() - last_byte_time_.value_or(start_time_);
-}
+double Fetcher::LastByteAge() { return waiter_->Now() - last_byte_time_.value_or(start_time_); }
 
 void Fetcher::WriteMetrics(bool now) {
   // Metrics are a side channel: failing to write them must not stop the

@@ -44,8 +44,9 @@ class Fetcher : private StreamSink {
   // file it is read again before each connection. `out_fd` is the fd
   // behind `out`, watched for a reader that has gone.
   // REQUIRES: ValidateFetchOptions(options).ok()
-  Fetcher(const FetchOptions& options, const KeySource& key_source, std::string key, Connector* connector,
-          ReconnectPolicy* policy, Waiter* waiter, OutputWriter* out, int out_fd, FetchMetrics* metrics);
+  Fetcher(const FetchOptions& options, const KeySource& key_source, std::string key,
+          Connector* connector, ReconnectPolicy* policy, Waiter* waiter, OutputWriter* out,
+          int out_fd, FetchMetrics* metrics);
 
   // Runs until stopped (Ok) or a fatal condition: Config for a rejected key,
   // DataError for a gap under --on-gap=exit, IoError when stdout fails.

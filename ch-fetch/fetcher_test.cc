@@ -56,7 +56,8 @@ class FakeWaiter : public Waiter {
 };
 
 std::string Event(int64_t timepoint) {
-  return "{\"resource_kind\":\"company-profile\",\"data\":{\"company_number\":\"01234567\"},\"event\":{\"timepoint\":" +
+  return "{\"resource_kind\":\"company-profile\",\"data\":{\"company_number\":\"01234567\"},"
+         "\"event\":{\"timepoint\":" +
          std::to_string(timepoint) + ",\"type\":\"changed\"}}";
 }
 
@@ -124,11 +125,11 @@ class FetcherTest : public ::testing::Test {
 
   Status Run() {
     OutputWriter out(out_fd_);
-    ReconnectPolicy policy(options_.backoff_initial, options_.backoff_max, options_.breaker_threshold,
-                           [] { return 0.0; });
+    ReconnectPolicy policy(options_.backoff_initial, options_.backoff_max,
+                           options_.breaker_threshold, [] { return 0.0; });
     FetchMetrics metrics("");
-    fetcher_ = std::make_unique<Fetcher>(options_, key_source_, LoadStreamKey(key_source_).value(), &connector_,
-                                         &policy, &waiter_, &out, out_fd_, &metrics);
+    fetcher_ = std::make_unique<Fetcher>(options_, key_source_, LoadStreamKey(key_source_).value(),
+                                         &connector_, &policy, &waiter_, &out, out_fd_, &metrics);
     Status s = fetcher_->Run();
     fetcher_.reset();
     return s;
@@ -200,7 +201,8 @@ TEST_F(FetcherTest, TheResumePointMovesOnlyAfterAFlush) {
 
 TEST_F(FetcherTest, LinesWithoutATimepointArePassedButDoNotMoveTheResumePoint) {
   options_.timepoint = 5;
-  connector_.scripts = {Stream({Event(5), "this is not json{{", R"({"event":{"timepoint":"x"}})"}, End::kNetworkError)};
+  connector_.scripts = {Stream({Event(5), "this is not json{{", R"({"event":{"timepoint":"x"}})"},
+                               End::kNetworkError)};
   ASSERT_TRUE(Run().ok());
   EXPECT_EQ(Urls()[1], kBase + "?timepoint=6");
   EXPECT_EQ(Output().size(), 3u);
@@ -217,9 +219,10 @@ TEST_F(FetcherTest, StartingLiveEmitsOneStartedLiveGapBeforeAnyEvent) {
   connector_.scripts = {Stream({}, End::kNetworkError), Stream({Event(500)}, End::kNetworkError)};
   ASSERT_TRUE(Run().ok());
   EXPECT_EQ(Urls(), (std::vector<std::string>{kBase, kBase, kBase + "?timepoint=501"}));
-  EXPECT_EQ(Output(), (std::vector<std::string>{
-                          R"({"gap":{"stream":"companies","after_timepoint":null,"reason":"started-live"}})",
-                          Event(500)}));
+  EXPECT_EQ(Output(),
+            (std::vector<std::string>{
+                R"({"gap":{"stream":"companies","after_timepoint":null,"reason":"started-live"}})",
+                Event(500)}));
 }
 
 TEST_F(FetcherTest, NoStartedLiveGapBeforeTheStreamActuallyStarts) {
@@ -232,10 +235,13 @@ TEST_F(FetcherTest, A416EmitsAGapAndContinuesLive) {
   options_.timepoint = 50;
   connector_.scripts = {HttpStatus(416), Stream({Event(900)}, End::kNetworkError)};
   ASSERT_TRUE(Run().ok());
-  EXPECT_EQ(Urls(), (std::vector<std::string>{kBase + "?timepoint=50", kBase, kBase + "?timepoint=901"}));
-  EXPECT_EQ(Output(), (std::vector<std::string>{
-                          R"({"gap":{"stream":"companies","after_timepoint":49,"reason":"timepoint-out-of-range"}})",
-                          Event(900)}));
+  EXPECT_EQ(Urls(),
+            (std::vector<std::string>{kBase + "?timepoint=50", kBase, kBase + "?timepoint=901"}));
+  EXPECT_EQ(
+      Output(),
+      (std::vector<std::string>{
+          R"({"gap":{"stream":"companies","after_timepoint":49,"reason":"timepoint-out-of-range"}})",
+          Event(900)}));
   EXPECT_EQ(waiter_.slept, 0.5);  // no wait before going live; the later network error waits 0.5 s
 }
 
@@ -245,7 +251,9 @@ TEST_F(FetcherTest, A416OnAResumeNamesTheLastWrittenTimepoint) {
   ASSERT_TRUE(Run().ok());
   const auto out = Output();
   ASSERT_EQ(out.size(), 3u);
-  EXPECT_EQ(out[2], R"({"gap":{"stream":"companies","after_timepoint":51,"reason":"timepoint-out-of-range"}})");
+  EXPECT_EQ(
+      out[2],
+      R"({"gap":{"stream":"companies","after_timepoint":51,"reason":"timepoint-out-of-range"}})");
 }
 
 TEST_F(FetcherTest, OnGapExitStopsWithADataErrorAfterTheGapLine) {
@@ -359,7 +367,8 @@ TEST_F(FetcherTest, AFailingStdoutIsAnIoError) {
   ASSERT_NE(tmpfile_, nullptr);
   out_fd_ = fileno(tmpfile_);
   options_.timepoint = 1;
-  connector_.scripts = {Stream({Event(1)}, End::kNetworkError), Stream({Event(2)}, End::kNetworkError)};
+  connector_.scripts = {Stream({Event(1)}, End::kNetworkError),
+                        Stream({Event(2)}, End::kNetworkError)};
   EXPECT_EQ(Run().code(), StatusCode::kIoError);
   EXPECT_EQ(connector_.requests.size(), 1u);
 }
@@ -439,8 +448,9 @@ TEST_F(FetcherTest, LogsOneLinePerAttemptWithoutTheKey) {
   }
   EXPECT_EQ(lines, 3u);  // 503, the stream, the stopped one
   EXPECT_EQ(err.find("very-secret-key-123"), std::string::npos);
-  for (const char* field : {"\"url\":", "\"timepoint\":7", "\"status\":503", "\"bytes\":", "\"events\":1",
-                            "\"duration_s\":", "\"next_delay_s\":0.5", "\"end\":\"server-error\""}) {
+  for (const char* field :
+       {"\"url\":", "\"timepoint\":7", "\"status\":503", "\"bytes\":", "\"events\":1",
+        "\"duration_s\":", "\"next_delay_s\":0.5", "\"end\":\"server-error\""}) {
     EXPECT_NE(err.find(field), std::string::npos) << field << "\n" << err;
   }
 }

@@ -5,7 +5,8 @@
 
 namespace ch {
 
-std::string GapLine(std::string_view stream, std::optional<int64_t> after_timepoint, std::string_view reason) {
+std::string GapLine(std::string_view stream, std::optional<int64_t> after_timepoint,
+                    std::string_view reason) {
   std::string line = "{\"gap\":{";
   AppendJsonKey(&line, "stream");
   AppendJsonString(&line, stream);

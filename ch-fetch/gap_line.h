@@ -19,7 +19,8 @@ inline constexpr std::string_view kGapStartedLive = "started-live";
 
 // The gap line, without its '\n'. `after_timepoint` is the last timepoint
 // known to be delivered (null when there is none).
-std::string GapLine(std::string_view stream, std::optional<int64_t> after_timepoint, std::string_view reason);
+std::string GapLine(std::string_view stream, std::optional<int64_t> after_timepoint,
+                    std::string_view reason);
 
 }  // namespace ch
 

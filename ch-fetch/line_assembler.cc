@@ -47,7 +47,8 @@ bool LineAssembler::Feed(std::string_view chunk, LineSink* sink) {
       skipped_ = 0;
     } else if (carry_.empty()) {
       // The common case: the whole line is inside this chunk; no copy.
-      keep_going = piece.size() > max_line_bytes_ ? sink->OnOversizedLine(piece.size()) : sink->OnLine(piece);
+      keep_going = piece.size() > max_line_bytes_ ? sink->OnOversizedLine(piece.size())
+                                                  : sink->OnLine(piece);
     } else if (carry_.size() + piece.size() > max_line_bytes_) {
       keep_going = sink->OnOversizedLine(carry_.size() + piece.size());
       carry_.clear();

@@ -49,7 +49,8 @@ TEST(LineAssemblerTest, EverySplitPointGivesTheSameLines) {
       a.Feed(std::string_view(body).substr(0, cut1), &sink);
       a.Feed(std::string_view(body).substr(cut1, cut2 - cut1), &sink);
       a.Feed(std::string_view(body).substr(cut2), &sink);
-      ASSERT_EQ(sink.got, (std::vector<std::string>{"{\"x\":1}", "", "{\"y\":\"a\\nb\"}", "\r", "last"}))
+      ASSERT_EQ(sink.got,
+                (std::vector<std::string>{"{\"x\":1}", "", "{\"y\":\"a\\nb\"}", "\r", "last"}))
           << cut1 << "," << cut2;
     }
   }

@@ -40,12 +40,13 @@ int main(int argc, char** argv) {
     return ch::ExitCodeFor(curl.status());
   }
   ch::CurlConnector connector;
-  ch::ReconnectPolicy policy(options.backoff_initial, options.backoff_max, options.breaker_threshold);
+  ch::ReconnectPolicy policy(options.backoff_initial, options.backoff_max,
+                             options.breaker_threshold);
   ch::SystemWaiter waiter;
   ch::OutputWriter out(STDOUT_FILENO);
   ch::FetchMetrics metrics(options.common.metrics_dir);
-  ch::Fetcher fetcher(options, key_source, std::move(key.value()), &connector, &policy, &waiter, &out,
-                      STDOUT_FILENO, &metrics);
+  ch::Fetcher fetcher(options, key_source, std::move(key.value()), &connector, &policy, &waiter,
+                      &out, STDOUT_FILENO, &metrics);
   ch::Status s = fetcher.Run();
   if (!s.ok()) ch::LogError(s.message(), {{"exit_code", ch::ExitCodeFor(s)}});
   if (s.ok() && ch::StopRequested()) ch::LogInfo("stopped", {{"signal", ch::StopSignal()}});

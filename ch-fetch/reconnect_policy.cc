@@ -16,7 +16,10 @@ constexpr int kMaxExponent = 40;
 
 ReconnectPolicy::ReconnectPolicy(double initial, double max, int breaker_threshold,
                                  std::function<double()> uniform01)
-    : initial_(initial), max_(max), breaker_threshold_(breaker_threshold), uniform01_(std::move(uniform01)) {}
+    : initial_(initial),
+      max_(max),
+      breaker_threshold_(breaker_threshold),
+      uniform01_(std::move(uniform01)) {}
 
 ReconnectPolicy::ReconnectPolicy(double initial, double max, int breaker_threshold)
     : ReconnectPolicy(initial, max, breaker_threshold,

@@ -46,7 +46,8 @@ class ReconnectPolicy {
  public:
   // `uniform01` returns numbers in [0, 1); tests pass a fixed sequence.
   // REQUIRES: 0 < initial <= max, breaker_threshold >= 1
-  ReconnectPolicy(double initial, double max, int breaker_threshold, std::function<double()> uniform01);
+  ReconnectPolicy(double initial, double max, int breaker_threshold,
+                  std::function<double()> uniform01);
   // The same with a randomly seeded generator.
   ReconnectPolicy(double initial, double max, int breaker_threshold);
 

@@ -82,8 +82,8 @@ StatusOr<std::string> LoadStreamKey(const KeySource& source) {
   if (source.from_file()) {
     Status s = ReadSmallFile(source.file, &content);
     if (!s.ok()) {
-      return Status::Config("cannot read the stream key from CH_STREAM_KEY_FILE=" + source.file + ": " +
-                            s.message());
+      return Status::Config("cannot read the stream key from CH_STREAM_KEY_FILE=" + source.file +
+                            ": " + s.message());
     }
   } else {
     content = source.key;
@@ -93,7 +93,8 @@ StatusOr<std::string> LoadStreamKey(const KeySource& source) {
     if (source.from_file()) {
       return Status::Config("the stream key file CH_STREAM_KEY_FILE=" + source.file + " is empty");
     }
-    return Status::Config("no stream key: set CH_STREAM_KEY, or CH_STREAM_KEY_FILE to a file holding it");
+    return Status::Config(
+        "no stream key: set CH_STREAM_KEY, or CH_STREAM_KEY_FILE to a file holding it");
   }
   for (char c : key) {
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f || c == ':') {

@@ -72,7 +72,8 @@ StatusOr<StreamUrl> ParseStreamUrl(const std::string& url, const std::string& op
   if (url.find("://") == std::string::npos) {
     return Status::Config(prefix + "'" + url + "' is not an http:// or https:// URL");
   }
-  if (curl_url_set(handle.get(), CURLUPART_URL, url.c_str(), CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK) {
+  if (curl_url_set(handle.get(), CURLUPART_URL, url.c_str(), CURLU_NON_SUPPORT_SCHEME) !=
+      CURLUE_OK) {
     // Do not echo: a malformed URL may still hold credentials.
     return Status::Config(prefix + "not a valid URL");
   }
@@ -97,7 +98,8 @@ StatusOr<StreamUrl> ParseStreamUrl(const std::string& url, const std::string& op
   return result;
 }
 
-std::string RequestUrl(const StreamUrl& url, std::string_view stream, std::optional<int64_t> timepoint) {
+std::string RequestUrl(const StreamUrl& url, std::string_view stream,
+                       std::optional<int64_t> timepoint) {
   std::string out = url.base;
   out.push_back('/');
   out.append(stream);

@@ -40,7 +40,8 @@ bool IsLoopbackHost(std::string_view host);
 
 // "{base}/{stream}" plus "?timepoint=N" when a timepoint is given.
 // REQUIRES: IsValidStreamName(stream)
-std::string RequestUrl(const StreamUrl& url, std::string_view stream, std::optional<int64_t> timepoint);
+std::string RequestUrl(const StreamUrl& url, std::string_view stream,
+                       std::optional<int64_t> timepoint);
 
 }  // namespace ch
 

@@ -10,7 +10,8 @@ const char* kOption = "--url/CH_STREAM_URL";
 TEST(StreamUrlTest, BuildsRequestUrlsWithAndWithoutTimepoint) {
   auto url = ParseStreamUrl("https://stream.companieshouse.gov.uk/", kOption);
   ASSERT_TRUE(url.ok());
-  EXPECT_EQ(RequestUrl(*url, "companies", std::nullopt), "https://stream.companieshouse.gov.uk/companies");
+  EXPECT_EQ(RequestUrl(*url, "companies", std::nullopt),
+            "https://stream.companieshouse.gov.uk/companies");
   EXPECT_EQ(RequestUrl(*url, "companies", 68805562),
             "https://stream.companieshouse.gov.uk/companies?timepoint=68805562");
   EXPECT_FALSE(url->loopback);
@@ -25,7 +26,8 @@ TEST(StreamUrlTest, KeepsAPathPrefix) {
 }
 
 TEST(StreamUrlTest, RejectsOtherSchemesAndSchemelessText) {
-  for (const char* bad : {"ftp://example.com", "file:///etc/passwd", "stream.companieshouse.gov.uk", ""}) {
+  for (const char* bad :
+       {"ftp://example.com", "file:///etc/passwd", "stream.companieshouse.gov.uk", ""}) {
     auto url = ParseStreamUrl(bad, kOption);
     ASSERT_FALSE(url.ok()) << bad;
     EXPECT_EQ(url.status().code(), StatusCode::kConfig);

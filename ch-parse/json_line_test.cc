@@ -28,7 +28,7 @@ TEST(JsonLineTest, BuildsALinePieceByPiece) {
 
 TEST(JsonLineTest, EscapesLikeAppendJsonString) {
   for (const std::string& s : {std::string("a\"b\\c\n\x01"), std::string("CAF\xC3\x89 \xff"),
-                        std::string(""), std::string("tab\there"), std::string("\x7f")}) {
+                               std::string(""), std::string("tab\there"), std::string("\x7f")}) {
     JsonLine line;
     line.AppendString(s);
     std::string expected;

@@ -199,9 +199,8 @@ Status LineDocument::Parse(std::string_view text) {
   if (handler.too_deep())
     return Status::DataError("JSON nested deeper than " + std::to_string(kMaxJsonDepth));
   if (reader.HasParseError()) {
-    const rapidjson::ParseErrorCode code = handler.too_big_number()
-                                               ? rapidjson::kParseErrorNumberTooBig
-                                               : reader.GetParseErrorCode();
+    const rapidjson::ParseErrorCode code =
+        handler.too_big_number() ? rapidjson::kParseErrorNumberTooBig : reader.GetParseErrorCode();
     return Status::DataError(std::string("invalid JSON: ") + rapidjson::GetParseError_En(code) +
                              " at offset " + std::to_string(reader.GetErrorOffset()));
   }

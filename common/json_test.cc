@@ -25,8 +25,8 @@ TEST(JsonTest, KeepsValidUtf8AndReplacesInvalidBytes) {
 }
 
 TEST(JsonTest, Base64RoundTripsArbitraryBytes) {
-  for (const std::string& s : {std::string(""), std::string("a"), std::string("ab"), std::string("abc"),
-                        std::string("\0\xff\x10xyz", 6)}) {
+  for (const std::string& s : {std::string(""), std::string("a"), std::string("ab"),
+                               std::string("abc"), std::string("\0\xff\x10xyz", 6)}) {
     auto decoded = Base64Decode(Base64Encode(s));
     ASSERT_TRUE(decoded.has_value());
     EXPECT_EQ(*decoded, s);
@@ -111,7 +111,11 @@ TEST(JsonTest, NumbersTooLargeForADoubleAreRefused) {
 
 TEST(JsonTest, NumbersMayArriveAsStrings) {
   rapidjson::Document doc;
-  ASSERT_TRUE(ParseJson(R"({"a":"30","b":30,"c":"abc","d":1e30,"e":-5,"f":30.5,"g":"99999999999999999999"})", &doc).ok());
+  ASSERT_TRUE(
+      ParseJson(
+          R"({"a":"30","b":30,"c":"abc","d":1e30,"e":-5,"f":30.5,"g":"99999999999999999999"})",
+          &doc)
+          .ok());
   EXPECT_EQ(GetInt64(doc, "a"), 30);
   EXPECT_EQ(GetInt64(doc, "b"), 30);
   EXPECT_FALSE(GetInt64(doc, "c").has_value());

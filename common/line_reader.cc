@@ -24,7 +24,8 @@ void LineReader::MakeRoom() {
   if (end_ == buf_.size()) {
     // Grow, but never beyond what one legal line plus a read needs.
     const size_t cap = options_.max_line_bytes + 65536;
-    buf_.resize(std::min(std::max(buf_.size() * 2, buf_.size() + 4096), std::max(cap, buf_.size() + 4096)));
+    buf_.resize(
+        std::min(std::max(buf_.size() * 2, buf_.size() + 4096), std::max(cap, buf_.size() + 4096)));
   }
 }
 

@@ -20,7 +20,7 @@ namespace ch {
 
 class LineReader {
  public:
-  static constexpr size_t kDefaultMaxLineBytes = 8u << 20;   // 8 MiB
+  static constexpr size_t kDefaultMaxLineBytes = 8u << 20;      // 8 MiB
   static constexpr size_t kDefaultKeepPrefixBytes = 64u << 10;  // 64 KiB
 
   struct Options {
@@ -42,7 +42,7 @@ class LineReader {
   };
 
   struct Line {
-    std::string_view bytes;   // valid until the next call to Next()
+    std::string_view bytes;    // valid until the next call to Next()
     uint64_t full_length = 0;  // length of the whole line, '\n' excluded
     bool terminated = true;    // false for a last line without '\n'
   };

@@ -20,7 +20,9 @@ class Pipe {
     close(fds_[0]);
   }
   int read_fd() const { return fds_[0]; }
-  void Write(const std::string& s) { ASSERT_EQ(write(fds_[1], s.data(), s.size()), static_cast<ssize_t>(s.size())); }
+  void Write(const std::string& s) {
+    ASSERT_EQ(write(fds_[1], s.data(), s.size()), static_cast<ssize_t>(s.size()));
+  }
   void CloseWrite() {
     if (fds_[1] >= 0) close(fds_[1]);
     fds_[1] = -1;
@@ -37,7 +39,8 @@ std::vector<std::string> ReadAll(LineReader* reader) {
     auto r = reader->Next(&line, -1);
     if (r == LineReader::Result::kEof) break;
     if (r == LineReader::Result::kLine) lines.emplace_back(line.bytes);
-    if (r == LineReader::Result::kOversized) lines.push_back("OVERSIZED:" + std::to_string(line.full_length));
+    if (r == LineReader::Result::kOversized)
+      lines.push_back("OVERSIZED:" + std::to_string(line.full_length));
     if (r == LineReader::Result::kError) break;
   }
   return lines;
@@ -90,14 +93,17 @@ TEST(LineReaderTest, OversizedLineKeepsPrefixAndDiscardsTheRest) {
     if (r == LineReader::Result::kEof) break;
     ASSERT_NE(r, LineReader::Result::kError);
     if (r == LineReader::Result::kOversized) {
-      lines.push_back(std::string(line.bytes) + ":" + std::to_string(line.full_length) + (line.terminated ? "" : ":unterminated"));
+      lines.push_back(std::string(line.bytes) + ":" + std::to_string(line.full_length) +
+                      (line.terminated ? "" : ":unterminated"));
     } else {
-      lines.push_back(std::string(line.bytes.substr(0, 20)) + ":" + std::to_string(line.full_length));
+      lines.push_back(std::string(line.bytes.substr(0, 20)) + ":" +
+                      std::to_string(line.full_length));
     }
   }
   writer.join();
-  EXPECT_EQ(lines, (std::vector<std::string>{"short:5", "xxxxxxxxxx:5000", "yyyyyyyyyyyyyyyyyyyy:1000",
-                                             "after:5", "zzzzzzzzzz:3000:unterminated"}));
+  EXPECT_EQ(lines,
+            (std::vector<std::string>{"short:5", "xxxxxxxxxx:5000", "yyyyyyyyyyyyyyyyyyyy:1000",
+                                      "after:5", "zzzzzzzzzz:3000:unterminated"}));
 }
 
 }  // namespace

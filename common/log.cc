@@ -23,10 +23,14 @@ LogLevel g_level = LogLevel::kInfo;
 
 const char* LevelName(LogLevel level) {
   switch (level) {
-    case LogLevel::kDebug: return "debug";
-    case LogLevel::kInfo: return "info";
-    case LogLevel::kWarn: return "warn";
-    case LogLevel::kError: return "error";
+    case LogLevel::kDebug:
+      return "debug";
+    case LogLevel::kInfo:
+      return "info";
+    case LogLevel::kWarn:
+      return "warn";
+    case LogLevel::kError:
+      return "error";
   }
   return "info";
 }
@@ -51,12 +55,14 @@ bool ParseLogLevel(std::string_view text, LogLevel* level) {
 LogField::LogField(std::string_view key, std::string_view value) : key_(key) {
   AppendJsonString(&json_, value);
 }
-LogField::LogField(std::string_view key, const char* value) : LogField(key, std::string_view(value)) {}
+LogField::LogField(std::string_view key, const char* value)
+    : LogField(key, std::string_view(value)) {}
 LogField::LogField(std::string_view key, const std::string& value)
     : LogField(key, std::string_view(value)) {}
 LogField::LogField(std::string_view key, int64_t value) : key_(key), json_(std::to_string(value)) {}
 LogField::LogField(std::string_view key, int value) : key_(key), json_(std::to_string(value)) {}
-LogField::LogField(std::string_view key, uint64_t value) : key_(key), json_(std::to_string(value)) {}
+LogField::LogField(std::string_view key, uint64_t value)
+    : key_(key), json_(std::to_string(value)) {}
 LogField::LogField(std::string_view key, double value) : key_(key) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.6g", value);

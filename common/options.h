@@ -42,7 +42,8 @@ class OptionParser {
   template <typename T>
   void Add(const std::string& name, const std::string& env, T* target, const T& default_value,
            const std::string& help) {
-    options_.add_options()(name.c_str(), boost::program_options::value<T>(target)->default_value(default_value),
+    options_.add_options()(name.c_str(),
+                           boost::program_options::value<T>(target)->default_value(default_value),
                            Describe(help, env).c_str());
     MapEnv(name, env);
   }
@@ -53,7 +54,8 @@ class OptionParser {
     optional_targets_.push_back([this, name, target]() {
       if (vm_.count(name) != 0) *target = vm_[name].as<T>();
     });
-    options_.add_options()(name.c_str(), boost::program_options::value<T>(), Describe(help, env).c_str());
+    options_.add_options()(name.c_str(), boost::program_options::value<T>(),
+                           Describe(help, env).c_str());
     MapEnv(name, env);
   }
   // A flag without a value (a switch); no environment variable.

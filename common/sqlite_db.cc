@@ -57,10 +57,10 @@ Status Statement::BindDouble(int index, double value) {
 }
 
 Status Statement::BindText(int index, std::string_view value, bool transient) {
-  return SqliteStatus(sqlite3_bind_text64(stmt_, index, value.data(), value.size(),
-                                          transient ? SQLITE_TRANSIENT : SQLITE_STATIC,
-                                          SQLITE_UTF8),
-                      "bind", db_);
+  return SqliteStatus(
+      sqlite3_bind_text64(stmt_, index, value.data(), value.size(),
+                          transient ? SQLITE_TRANSIENT : SQLITE_STATIC, SQLITE_UTF8),
+      "bind", db_);
 }
 
 Status Statement::BindBlob(int index, std::string_view value, bool transient) {
@@ -97,7 +97,9 @@ void Statement::Reset() {
   sqlite3_clear_bindings(stmt_);
 }
 
-bool Statement::ColumnIsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+bool Statement::ColumnIsNull(int col) const {
+  return sqlite3_column_type(stmt_, col) == SQLITE_NULL;
+}
 
 int64_t Statement::ColumnInt64(int col) const { return sqlite3_column_int64(stmt_, col); }
 

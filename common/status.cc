@@ -12,13 +12,20 @@ namespace {
 
 const char* CodeName(StatusCode code) {
   switch (code) {
-    case StatusCode::kOk: return "ok";
-    case StatusCode::kUsage: return "usage";
-    case StatusCode::kDataError: return "data-error";
-    case StatusCode::kInternal: return "internal";
-    case StatusCode::kIoError: return "io-error";
-    case StatusCode::kUnavailable: return "unavailable";
-    case StatusCode::kConfig: return "config";
+    case StatusCode::kOk:
+      return "ok";
+    case StatusCode::kUsage:
+      return "usage";
+    case StatusCode::kDataError:
+      return "data-error";
+    case StatusCode::kInternal:
+      return "internal";
+    case StatusCode::kIoError:
+      return "io-error";
+    case StatusCode::kUnavailable:
+      return "unavailable";
+    case StatusCode::kConfig:
+      return "config";
   }
   return "unknown";
 }
@@ -53,13 +60,20 @@ Status Status::Annotate(const std::string& context) const {
 
 int ExitCodeFor(const Status& status) {
   switch (status.code()) {
-    case StatusCode::kOk: return kExitOk;
-    case StatusCode::kUsage: return kExitUsage;
-    case StatusCode::kDataError: return kExitDataErr;
-    case StatusCode::kInternal: return kExitSoftware;
-    case StatusCode::kIoError: return kExitIoErr;
-    case StatusCode::kUnavailable: return kExitTempFail;
-    case StatusCode::kConfig: return kExitConfig;
+    case StatusCode::kOk:
+      return kExitOk;
+    case StatusCode::kUsage:
+      return kExitUsage;
+    case StatusCode::kDataError:
+      return kExitDataErr;
+    case StatusCode::kInternal:
+      return kExitSoftware;
+    case StatusCode::kIoError:
+      return kExitIoErr;
+    case StatusCode::kUnavailable:
+      return kExitTempFail;
+    case StatusCode::kConfig:
+      return kExitConfig;
   }
   return kExitSoftware;
 }

@@ -27,10 +27,14 @@ class [[nodiscard]] Status {
   Status() = default;
   static Status Ok() { return Status(); }
   static Status Usage(std::string msg) { return Status(StatusCode::kUsage, std::move(msg)); }
-  static Status DataError(std::string msg) { return Status(StatusCode::kDataError, std::move(msg)); }
+  static Status DataError(std::string msg) {
+    return Status(StatusCode::kDataError, std::move(msg));
+  }
   static Status Internal(std::string msg) { return Status(StatusCode::kInternal, std::move(msg)); }
   static Status IoError(std::string msg) { return Status(StatusCode::kIoError, std::move(msg)); }
-  static Status Unavailable(std::string msg) { return Status(StatusCode::kUnavailable, std::move(msg)); }
+  static Status Unavailable(std::string msg) {
+    return Status(StatusCode::kUnavailable, std::move(msg));
+  }
   static Status Config(std::string msg) { return Status(StatusCode::kConfig, std::move(msg)); }
   // errno turned into a Status in exactly one place: `what` names the
   // operation ("write stdout"); ENOSPC, EPIPE, EIO and friends are I/O errors.

@@ -184,8 +184,8 @@ std::optional<UtcTimestamp> ParseTimestamp(std::string_view text) {
     if (pos != s.size()) return std::nullopt;
   }
   // Local time minus its offset is UTC.
-  const int64_t seconds = DaysFromCivil(year, month, day) * kSecondsPerDay +
-                          int64_t{hour} * 3600 + int64_t{minute} * 60 + second - offset_seconds;
+  const int64_t seconds = DaysFromCivil(year, month, day) * kSecondsPerDay + int64_t{hour} * 3600 +
+                          int64_t{minute} * 60 + second - offset_seconds;
   return MakeUtcTimestamp(seconds);
 }
 
