@@ -5,6 +5,10 @@
 #include <cstdint>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "common/json.h"
 
 namespace ch {
@@ -67,13 +71,33 @@ size_t Utf8Length(const unsigned char* p, const unsigned char* end) {
   return len;
 }
 
+// Moves q to the first special byte (see kSpecial) before `end`, or to end.
+inline const char* SkipPlain(const char* q, const char* end) {
+#if defined(__SSE2__)
+  // Sixteen bytes at a time: one load finds the closing quote of most short
+  // strings. A signed compare below 0x20 also catches bytes >= 0x80.
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  const __m128i space = _mm_set1_epi8(0x20);
+  while (end - q >= 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
+    const __m128i special = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+                                         _mm_cmplt_epi8(v, space));
+    const int mask = _mm_movemask_epi8(special);
+    if (mask != 0) return q + __builtin_ctz(static_cast<unsigned>(mask));
+    q += 16;
+  }
+#endif
+  while (end - q >= 8 && !HasSpecialByte(q)) q += 8;
+  while (q < end && !kSpecial[static_cast<unsigned char>(*q)]) ++q;
+  return q;
+}
+
 // REQUIRES: **p == '"'. Moves *p past the closing quote.
 bool ScanString(const char** p, const char* end) {
   const char* q = *p + 1;
   for (;;) {
-    // Long plain runs eight bytes at a time, short ones byte by byte.
-    while (end - q >= 8 && !HasSpecialByte(q)) q += 8;
-    while (q < end && !kSpecial[static_cast<unsigned char>(*q)]) ++q;
+    q = SkipPlain(q, end);
     if (q >= end) return false;
     const auto c = static_cast<unsigned char>(*q);
     if (c == '"') {
@@ -139,31 +163,35 @@ bool ScanLiteral(const char** p, const char* end, std::string_view literal) {
 
 }  // namespace
 
-bool IsValidJsonValue(std::string_view text, JsonLastMember* last) {
+bool IsValidJsonValue(std::string_view text, JsonMembers* members) {
   enum class Expect { kValue, kValueOrClose, kKey, kKeyOrClose, kCommaOrClose };
-  char stack[kMaxJsonDepth];  // '{' or '[' per open container
+  char stack[kMaxJsonDepth] = {};  // '{' or '[' per open container
   int depth = 0;
   Expect expect = Expect::kValue;
   const char* const begin = text.data();
   const char* p = begin;
   const char* const end = p + text.size();
-  JsonLastMember top;
-  size_t separator = 0;  // the latest ',' (or just past '{') at depth 1
-  // Values at depth 1 inside an outermost object are its members' values.
-  auto at_top = [&]() { return depth == 1 && stack[0] == '{'; };
+  // Where the current member of the outermost object goes (null: nowhere,
+  // because the outermost value is no object or the table is full).
+  JsonMembers::Member* member = nullptr;
+  int count = 0;
+  bool overflow = false;
   auto offset = [&]() { return static_cast<size_t>(p - begin); };
   // A container closed: back at depth 1 means a member's value ended.
   auto close = [&]() {
     --depth;
     ++p;
-    if (at_top()) top.value_end = offset();
+    if (depth == 1 && member != nullptr) member->value_end = offset();
     expect = Expect::kCommaOrClose;
   };
   for (;;) {
     while (p < end && IsWhitespace(*p)) ++p;
     if (p == end) {
       if (expect != Expect::kCommaOrClose || depth != 0) return false;
-      if (last != nullptr) *last = top;
+      if (members != nullptr) {
+        members->count = count;
+        members->complete = stack[0] == '{' && !overflow;
+      }
       return true;
     }
     const char c = *p;
@@ -175,12 +203,11 @@ bool IsValidJsonValue(std::string_view text, JsonLastMember* last) {
         }
         [[fallthrough]];
       case Expect::kValue:
-        if (at_top()) top.value_begin = offset();
+        if (depth == 1 && member != nullptr) member->value_begin = offset();
         if (c == '{' || c == '[') {
           if (depth == kMaxJsonDepth) return false;
           stack[depth++] = c;
           ++p;
-          if (depth == 1) separator = offset();
           expect = c == '{' ? Expect::kKeyOrClose : Expect::kValueOrClose;
           continue;
         }
@@ -192,7 +219,7 @@ bool IsValidJsonValue(std::string_view text, JsonLastMember* last) {
                    !ScanLiteral(&p, end, "null")) {
           return false;
         }
-        if (at_top()) top.value_end = offset();
+        if (depth == 1 && member != nullptr) member->value_end = offset();
         expect = Expect::kCommaOrClose;
         continue;
       case Expect::kKeyOrClose:
@@ -204,11 +231,15 @@ bool IsValidJsonValue(std::string_view text, JsonLastMember* last) {
       case Expect::kKey: {
         const size_t key = offset();
         if (c != '"' || !ScanString(&p, end)) return false;
-        if (at_top()) {
-          top.found = true;
-          top.members_end = separator;
-          top.key_begin = key + 1;
-          top.key_end = offset() - 1;
+        if (depth == 1 && members != nullptr && stack[0] == '{') {
+          if (count < JsonMembers::kCapacity) {
+            member = &members->members[count++];
+            member->key_begin = key + 1;
+            member->key_end = offset() - 1;
+          } else {
+            member = nullptr;
+            overflow = true;
+          }
         }
         while (p < end && IsWhitespace(*p)) ++p;
         if (p == end || *p != ':') return false;
@@ -219,7 +250,6 @@ bool IsValidJsonValue(std::string_view text, JsonLastMember* last) {
       case Expect::kCommaOrClose:
         if (depth == 0) return false;  // something after the complete value
         if (c == ',') {
-          if (depth == 1) separator = offset();
           ++p;
           expect = stack[depth - 1] == '{' ? Expect::kKey : Expect::kValue;
         } else if ((c == '}' && stack[depth - 1] == '{') || (c == ']' && stack[depth - 1] == '[')) {

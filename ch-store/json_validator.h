@@ -12,20 +12,27 @@
 
 namespace ch {
 
-// Where the last member of an outermost object sits, as offsets into the text.
-struct JsonLastMember {
-  bool found = false;        // the value is an object with at least one member
-  size_t members_end = 0;    // the ',' before the last member (or just past '{')
-  size_t key_begin = 0;      // the key's text, between its quotes, escapes as written
-  size_t key_end = 0;
-  size_t value_begin = 0;    // the last member's value ...
-  size_t value_end = 0;      // ... up to the end of its last character
+// The members of an outermost object, as offsets into the text: what a
+// reader of a validated line needs to find each member without scanning it
+// again.
+struct JsonMembers {
+  static constexpr int kCapacity = 48;
+  struct Member {
+    size_t key_begin;    // the key's text between its quotes, escapes as written
+    size_t key_end;
+    size_t value_begin;  // the value's text, from its first to its last character
+    size_t value_end;
+  };
+  Member members[kCapacity];
+  int count = 0;
+  // The value is an object and every member fitted (else only `count` did).
+  bool complete = false;
 };
 
 // True when `text` (surrounding JSON whitespace allowed) is one JSON value.
-// When `last` is given and the value is an object, also says where its last
-// member is.
-bool IsValidJsonValue(std::string_view text, JsonLastMember* last = nullptr);
+// When `members` is given and the value is an object, also says where each
+// of its members is.
+bool IsValidJsonValue(std::string_view text, JsonMembers* members = nullptr);
 
 }  // namespace ch
 

@@ -46,28 +46,46 @@ TEST(JsonValidatorTest, LimitsNesting) {
   EXPECT_FALSE(IsValidJsonValue(std::string(200000, '[')));
 }
 
-TEST(JsonValidatorTest, FindsTheLastMemberOfTheOutermostObject) {
-  const std::string text = "{\"kind\":\"company\",\"x\":[1,{\"data\":2}],\"data\": {\"a\":[1,2],\"b\":\"}\"} }";
-  JsonLastMember last;
-  ASSERT_TRUE(IsValidJsonValue(text, &last));
-  ASSERT_TRUE(last.found);
-  EXPECT_EQ(text.substr(last.key_begin, last.key_end - last.key_begin), "data");
-  EXPECT_EQ(text.substr(last.value_begin, last.value_end - last.value_begin), "{\"a\":[1,2],\"b\":\"}\"}");
-  EXPECT_EQ(text.substr(0, last.members_end) + "}", "{\"kind\":\"company\",\"x\":[1,{\"data\":2}]}");
+TEST(JsonValidatorTest, LocatesEveryMemberOfTheOutermostObject) {
+  const std::string text = " {\"kind\":\"company\", \"x\":[1,{\"data\":2}],\"e\":{},\"data\": {\"a\":[1,2],\"b\":\"}\"} } ";
+  JsonMembers m;
+  ASSERT_TRUE(IsValidJsonValue(text, &m));
+  ASSERT_TRUE(m.complete);
+  ASSERT_EQ(m.count, 4);
+  auto key = [&](int i) { return text.substr(m.members[i].key_begin, m.members[i].key_end - m.members[i].key_begin); };
+  auto value = [&](int i) {
+    return text.substr(m.members[i].value_begin, m.members[i].value_end - m.members[i].value_begin);
+  };
+  EXPECT_EQ(key(0), "kind");
+  EXPECT_EQ(value(0), "\"company\"");
+  EXPECT_EQ(key(1), "x");
+  EXPECT_EQ(value(1), "[1,{\"data\":2}]");
+  EXPECT_EQ(value(2), "{}");
+  EXPECT_EQ(key(3), "data");
+  EXPECT_EQ(value(3), "{\"a\":[1,2],\"b\":\"}\"}");
 }
 
-TEST(JsonValidatorTest, LastMemberOfAOneMemberObjectAndScalars) {
-  JsonLastMember last;
-  const std::string one = "{\"data\":null}";
-  ASSERT_TRUE(IsValidJsonValue(one, &last));
-  EXPECT_TRUE(last.found);
-  EXPECT_EQ(one.substr(0, last.members_end) + "}", "{}");
-  EXPECT_EQ(one.substr(last.value_begin, last.value_end - last.value_begin), "null");
-  JsonLastMember none;
-  ASSERT_TRUE(IsValidJsonValue("[1,2]", &none));
-  EXPECT_FALSE(none.found);
-  ASSERT_TRUE(IsValidJsonValue("{}", &none));
-  EXPECT_FALSE(none.found);
+TEST(JsonValidatorTest, MembersOfOtherValuesAndOverflow) {
+  JsonMembers m;
+  ASSERT_TRUE(IsValidJsonValue("{\"data\":null}", &m));
+  EXPECT_TRUE(m.complete);
+  ASSERT_EQ(m.count, 1);
+  EXPECT_EQ(m.members[0].value_end - m.members[0].value_begin, 4u);
+  JsonMembers none;
+  ASSERT_TRUE(IsValidJsonValue("[1,{\"a\":2}]", &none));
+  EXPECT_FALSE(none.complete);
+  EXPECT_EQ(none.count, 0);
+  JsonMembers empty;
+  ASSERT_TRUE(IsValidJsonValue("{}", &empty));
+  EXPECT_TRUE(empty.complete);
+  EXPECT_EQ(empty.count, 0);
+  std::string many = "{";
+  for (int i = 0; i < JsonMembers::kCapacity + 5; ++i) many += (i > 0 ? ",\"k" : "\"k") + std::to_string(i) + "\":1";
+  many += "}";
+  JsonMembers full;
+  ASSERT_TRUE(IsValidJsonValue(many, &full));
+  EXPECT_FALSE(full.complete);
+  EXPECT_EQ(full.count, JsonMembers::kCapacity);
 }
 
 }  // namespace

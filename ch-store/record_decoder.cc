@@ -2,6 +2,7 @@
 #include "ch-store/record_decoder.h"
 
 #include <cstring>
+#include <deque>
 #include <utility>
 
 #include "ch-store/json_validator.h"
@@ -33,6 +34,250 @@ std::string_view View(const rapidjson::Value& v) { return std::string_view(v.Get
 OptText Text(const rapidjson::Value& v) {
   if (!v.IsString()) return std::nullopt;
   return View(v);
+}
+
+// The same questions asked of a RapidJSON value (the slow path) and of a
+// TextValue (the fast path), so one function decodes company members.
+bool IsNullValue(const rapidjson::Value& v) { return v.IsNull(); }
+std::optional<int64_t> AsInt64(const rapidjson::Value& v) { return ToInt64(v); }
+template <typename Fn>
+void ForEachMember(const rapidjson::Value& v, Fn fn) {
+  if (!v.IsObject()) return;
+  for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) fn(View(it->name), it->value);
+}
+template <typename Fn>
+void ForEachElement(const rapidjson::Value& v, Fn fn) {
+  if (!v.IsArray()) return;
+  for (const rapidjson::Value& e : v.GetArray()) fn(e);
+}
+
+// Index just past the string starting at s[i] == '"' (the text is valid JSON).
+size_t SkipString(std::string_view s, size_t i) {
+  size_t j = i + 1;
+  for (;;) {
+    const void* quote = std::memchr(s.data() + j, '"', s.size() - j);
+    if (quote == nullptr) return s.size();
+    j = static_cast<size_t>(static_cast<const char*>(quote) - s.data());
+    size_t k = j;
+    while (k > i + 1 && s[k - 1] == '\\') --k;
+    if ((j - k) % 2 == 0) return j + 1;
+    ++j;
+  }
+}
+
+// Index just past the value starting at s[i] (the text is valid JSON).
+size_t SkipValue(std::string_view s, size_t i) {
+  if (i >= s.size()) return s.size();
+  if (s[i] == '"') return SkipString(s, i);
+  if (s[i] == '{' || s[i] == '[') {
+    int depth = 0;
+    while (i < s.size()) {
+      const char c = s[i];
+      if (c == '"') {
+        i = SkipString(s, i);
+        continue;
+      }
+      if (c == '{' || c == '[') ++depth;
+      if (c == '}' || c == ']') {
+        if (--depth == 0) return i + 1;
+      }
+      ++i;
+    }
+    return s.size();
+  }
+  while (i < s.size() && s[i] != ',' && s[i] != '}' && s[i] != ']' && !IsBlank(s[i])) ++i;
+  return i;
+}
+
+size_t SkipBlanks(std::string_view s, size_t i) {
+  while (i < s.size() && IsBlank(s[i])) ++i;
+  return i;
+}
+
+void AppendUtf8(std::string* out, uint32_t cp) {
+  if (cp < 0x80) {
+    out->push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+uint32_t Hex4(std::string_view s) {
+  uint32_t v = 0;
+  for (char c : s.substr(0, 4)) {
+    v <<= 4;
+    if (c >= '0' && c <= '9') v |= static_cast<uint32_t>(c - '0');
+    else if (c >= 'a' && c <= 'f') v |= static_cast<uint32_t>(c - 'a' + 10);
+    else if (c >= 'A' && c <= 'F') v |= static_cast<uint32_t>(c - 'A' + 10);
+  }
+  return v;
+}
+
+// The members of a company record that ch-store reads.
+enum class Field {
+  kOther, kStream, kSource, kTimepoint, kPublishedAt, kAsOf, kEventType, kCompanyNumber, kCompanyName,
+  kCompanyStatus, kCompanyStatusDetail, kCompanyStatusRaw, kType, kTypeRaw, kJurisdiction, kDateOfCreation,
+  kDateOfCessation, kAddress, kSicCodes, kData,
+};
+
+// One length test and at most three comparisons per member name.
+Field FieldOf(std::string_view name) {
+  switch (name.size()) {
+    case 4: return name == "type" ? Field::kType : name == "data" ? Field::kData : Field::kOther;
+    case 5: return name == "as_of" ? Field::kAsOf : Field::kOther;
+    case 6: return name == "stream" ? Field::kStream : name == "source" ? Field::kSource : Field::kOther;
+    case 8: return name == "type_raw" ? Field::kTypeRaw : Field::kOther;
+    case 9: return name == "timepoint" ? Field::kTimepoint : name == "sic_codes" ? Field::kSicCodes : Field::kOther;
+    case 10: return name == "event_type" ? Field::kEventType : Field::kOther;
+    case 12:
+      return name == "published_at"   ? Field::kPublishedAt
+             : name == "company_name" ? Field::kCompanyName
+             : name == "jurisdiction" ? Field::kJurisdiction
+                                      : Field::kOther;
+    case 14:
+      return name == "company_number"   ? Field::kCompanyNumber
+             : name == "company_status" ? Field::kCompanyStatus
+                                        : Field::kOther;
+    case 16: return name == "date_of_creation" ? Field::kDateOfCreation : Field::kOther;
+    case 17: return name == "date_of_cessation" ? Field::kDateOfCessation : Field::kOther;
+    case 18: return name == "company_status_raw" ? Field::kCompanyStatusRaw : Field::kOther;
+    case 21: return name == "company_status_detail" ? Field::kCompanyStatusDetail : Field::kOther;
+    case 25: return name == "registered_office_address" ? Field::kAddress : Field::kOther;
+    default: return Field::kOther;
+  }
+}
+
+}  // namespace
+
+// A value inside a line that IsValidJsonValue() accepted: its raw text and
+// the decoder that keeps unescaped strings alive.
+struct TextValue {
+  std::string_view raw;
+  std::deque<std::string>* scratch;
+};
+
+// The outermost object of a validated line, with its members located by the
+// validator (no second scan).
+struct TopLevelValue {
+  std::string_view text;
+  const JsonMembers* members;
+  int count;  // the first `count` members
+  std::deque<std::string>* scratch;
+};
+
+namespace {
+
+bool IsNullValue(const TextValue& v) { return v.raw == "null"; }
+
+// The string's content; escapes are decoded into `scratch` (rare in records).
+OptText Text(const TextValue& v) {
+  if (v.raw.size() < 2 || v.raw.front() != '"') return std::nullopt;
+  const std::string_view body = v.raw.substr(1, v.raw.size() - 2);
+  if (body.find('\\') == std::string_view::npos) return body;
+  std::string& out = v.scratch->emplace_back();
+  for (size_t i = 0; i < body.size(); ++i) {
+    if (body[i] != '\\' || i + 1 >= body.size()) {
+      out.push_back(body[i]);
+      continue;
+    }
+    const char e = body[++i];
+    switch (e) {
+      case 'b': out.push_back('\b'); break;
+      case 'f': out.push_back('\f'); break;
+      case 'n': out.push_back('\n'); break;
+      case 'r': out.push_back('\r'); break;
+      case 't': out.push_back('\t'); break;
+      case 'u': {
+        uint32_t cp = Hex4(body.substr(i + 1));
+        i += 4;
+        if (cp >= 0xD800 && cp <= 0xDBFF && i + 6 < body.size() + 1 && body.substr(i + 1, 2) == "\\u") {
+          const uint32_t low = Hex4(body.substr(i + 3));
+          if (low >= 0xDC00 && low <= 0xDFFF) {
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+            i += 6;
+          }
+        }
+        if (cp >= 0xD800 && cp <= 0xDFFF) cp = 0xFFFD;  // a lone surrogate
+        AppendUtf8(&out, cp);
+        break;
+      }
+      default: out.push_back(e);  // '"', '\\', '/'
+    }
+  }
+  return std::string_view(out);
+}
+
+std::optional<int64_t> AsInt64(const TextValue& v) {
+  if (v.raw.empty()) return std::nullopt;
+  if (v.raw.front() == '"') {
+    const OptText text = Text(v);
+    if (!text) return std::nullopt;
+    return ToInt64(rapidjson::Value(rapidjson::StringRef(text->data(), text->size())));
+  }
+  if (v.raw.front() != '-' && !IsDigit(v.raw.front())) return std::nullopt;
+  // Plain digits (every real timepoint) directly; anything else as the slow
+  // path reads it.
+  if (v.raw.size() <= 18 && v.raw.find_first_not_of("0123456789") == std::string_view::npos) {
+    int64_t n = 0;
+    for (const char d : v.raw) n = n * 10 + (d - '0');
+    return n;
+  }
+  rapidjson::Document number;
+  number.Parse<rapidjson::kParseFullPrecisionFlag>(v.raw.data(), v.raw.size());
+  if (number.HasParseError()) return std::nullopt;
+  return ToInt64(number);
+}
+
+template <typename Fn>
+void ForEachMember(const TextValue& v, Fn fn) {
+  const std::string_view s = v.raw;
+  if (s.empty() || s.front() != '{') return;
+  size_t i = SkipBlanks(s, 1);
+  while (i < s.size() && s[i] == '"') {
+    const size_t key_end = SkipString(s, i);
+    const OptText key = Text(TextValue{s.substr(i, key_end - i), v.scratch});
+    i = SkipBlanks(s, key_end) + 1;  // past ':'
+    i = SkipBlanks(s, i);
+    const size_t value_end = SkipValue(s, i);
+    fn(key.value_or(std::string_view()), TextValue{s.substr(i, value_end - i), v.scratch});
+    i = SkipBlanks(s, value_end);
+    if (i < s.size() && s[i] == ',') i = SkipBlanks(s, i + 1);
+  }
+}
+
+template <typename Fn>
+void ForEachMember(const TopLevelValue& v, Fn fn) {
+  for (int i = 0; i < v.count; ++i) {
+    const JsonMembers::Member& m = v.members->members[i];
+    std::string_view key = v.text.substr(m.key_begin, m.key_end - m.key_begin);
+    if (key.find('\\') != std::string_view::npos) {
+      key = Text(TextValue{v.text.substr(m.key_begin - 1, key.size() + 2), v.scratch}).value_or(key);
+    }
+    fn(key, TextValue{v.text.substr(m.value_begin, m.value_end - m.value_begin), v.scratch});
+  }
+}
+
+template <typename Fn>
+void ForEachElement(const TextValue& v, Fn fn) {
+  const std::string_view s = v.raw;
+  if (s.empty() || s.front() != '[') return;
+  size_t i = SkipBlanks(s, 1);
+  while (i < s.size() && s[i] != ']') {
+    const size_t value_end = SkipValue(s, i);
+    fn(TextValue{s.substr(i, value_end - i), v.scratch});
+    i = SkipBlanks(s, value_end);
+    if (i < s.size() && s[i] == ',') i = SkipBlanks(s, i + 1);
+  }
 }
 
 }  // namespace
@@ -132,107 +377,93 @@ Status RecordDecoder::Parse(std::string_view text) {
 }
 
 bool RecordDecoder::DecodeCompanyFast(std::string_view line) {
-  JsonLastMember last;
-  if (!IsValidJsonValue(line, &last) || !last.found ||
-      line.substr(last.key_begin, last.key_end - last.key_begin) != "data") {
-    return false;
+  if (!IsValidJsonValue(line, &members_) || !members_.complete || members_.count == 0) return false;
+  // The line passed the validator (UTF-8, nesting, syntax) and says where
+  // each member is: they are read straight from the text, without a tree.
+  const auto text = [&line](size_t begin, size_t end) { return line.substr(begin, end - begin); };
+  const JsonMembers::Member& last = members_.members[members_.count - 1];
+  if (text(last.key_begin, last.key_end) != "data") return false;
+  bool company = false;
+  for (int i = 0; i < members_.count - 1; ++i) {
+    const JsonMembers::Member& m = members_.members[i];
+    const std::string_view key = text(m.key_begin, m.key_end);
+    if (key == "data" || key.find('\\') != std::string_view::npos) return false;  // the full parse decides
+    if (key == "kind") company = text(m.value_begin, m.value_end) == "\"company\"";
   }
-  prefix_.assign(line.data(), last.members_end);
-  prefix_.push_back('}');
-  // The line passed the validator (UTF-8, nesting, syntax) and the prefix is
-  // its object minus the last member, so RapidJSON need not check again; it
-  // parses in place (strings unescaped inside prefix_, no copies).
-  doc_.reset();
-  pool_.reset();
-  pool_.emplace(arena_.data(), arena_.size());
-  doc_.emplace(&*pool_);
-  doc_->ParseInsitu<rapidjson::kParseFullPrecisionFlag>(prefix_.data());
-  if (doc_->HasParseError() || !doc_->IsObject()) return false;
-  const rapidjson::Value& root = *doc_;
-  const std::optional<std::string_view> kind = GetString(root, "kind");
-  if (!kind || *kind != "company" || FindMember(root, "data") != nullptr) return false;
+  if (!company) return false;
+  scratch_.clear();
   record_.kind = RecordKind::kCompany;
-  if (!DecodeCompany(root)) {
+  if (!DecodeCompany(TopLevelValue{line, &members_, members_.count - 1, &scratch_})) {
     RejectLine(line, line.size(), failure_);
     return true;
   }
-  const std::string_view data = line.substr(last.value_begin, last.value_end - last.value_begin);
+  const std::string_view data = text(last.value_begin, last.value_end);
   if (data != "null") record_.company.data = data;
   return true;
 }
 
-bool RecordDecoder::DecodeCompany(const rapidjson::Value& root) {
+template <typename Value>
+bool RecordDecoder::DecodeCompany(const Value& root) {
   CompanyRecord& c = record_.company;
   c = CompanyRecord();
   c.stream = default_stream_;
   OptText source;
   OptText event_type;
   OptText company_number;
-  const rapidjson::Value* timepoint = nullptr;
-  const rapidjson::Value* as_of = nullptr;
+  std::optional<int64_t> timepoint;
+  bool as_of_present = false;  // and not null
+  OptText as_of;
   data_member_ = nullptr;
 
-  for (auto it = root.MemberBegin(); it != root.MemberEnd(); ++it) {
-    const std::string_view name = View(it->name);
-    const rapidjson::Value& v = it->value;
-    if (name == "kind") {
-      continue;
-    } else if (name == "stream") {
-      if (v.IsString() && v.GetStringLength() > 0) c.stream = View(v);
-    } else if (name == "source") {
-      source = Text(v);
-    } else if (name == "timepoint") {
-      timepoint = &v;
-    } else if (name == "published_at") {
-      c.published_at = Text(v);
-    } else if (name == "as_of") {
-      as_of = &v;
-    } else if (name == "event_type") {
-      event_type = Text(v);
-    } else if (name == "company_number") {
-      company_number = Text(v);
-    } else if (name == "company_name") {
-      c.company_name = Text(v);
-    } else if (name == "company_status") {
-      c.company_status = Text(v);
-    } else if (name == "company_status_detail") {
-      c.company_status_detail = Text(v);
-    } else if (name == "company_status_raw") {
-      c.company_status_raw = Text(v);
-    } else if (name == "type") {
-      c.type = Text(v);
-    } else if (name == "type_raw") {
-      c.type_raw = Text(v);
-    } else if (name == "jurisdiction") {
-      c.jurisdiction = Text(v);
-    } else if (name == "date_of_creation") {
-      c.date_of_creation = Text(v);
-    } else if (name == "date_of_cessation") {
-      c.date_of_cessation = Text(v);
-    } else if (name == "registered_office_address") {
-      if (!v.IsObject()) continue;
-      for (auto a = v.MemberBegin(); a != v.MemberEnd(); ++a) {
-        const std::string_view field = View(a->name);
-        for (size_t k = 0; k < kAddressFields.size(); ++k) {
-          if (field == kAddressFields[k]) {
-            c.address[k] = Text(a->value);
-            break;
+  ForEachMember(root, [&](std::string_view name, const auto& v) {
+    switch (FieldOf(name)) {
+      case Field::kOther: break;
+      case Field::kStream: {
+        const OptText stream = Text(v);
+        if (stream && !stream->empty()) c.stream = *stream;
+        break;
+      }
+      case Field::kSource: source = Text(v); break;
+      case Field::kTimepoint: timepoint = AsInt64(v); break;
+      case Field::kPublishedAt: c.published_at = Text(v); break;
+      case Field::kAsOf:
+        as_of_present = !IsNullValue(v);
+        as_of = Text(v);
+        break;
+      case Field::kEventType: event_type = Text(v); break;
+      case Field::kCompanyNumber: company_number = Text(v); break;
+      case Field::kCompanyName: c.company_name = Text(v); break;
+      case Field::kCompanyStatus: c.company_status = Text(v); break;
+      case Field::kCompanyStatusDetail: c.company_status_detail = Text(v); break;
+      case Field::kCompanyStatusRaw: c.company_status_raw = Text(v); break;
+      case Field::kType: c.type = Text(v); break;
+      case Field::kTypeRaw: c.type_raw = Text(v); break;
+      case Field::kJurisdiction: c.jurisdiction = Text(v); break;
+      case Field::kDateOfCreation: c.date_of_creation = Text(v); break;
+      case Field::kDateOfCessation: c.date_of_cessation = Text(v); break;
+      case Field::kAddress:
+        ForEachMember(v, [&](std::string_view field, const auto& a) {
+          for (size_t k = 0; k < kAddressFields.size(); ++k) {
+            if (field == kAddressFields[k]) {
+              c.address[k] = Text(a);
+              break;
+            }
           }
-        }
-      }
-    } else if (name == "sic_codes") {
-      if (!v.IsArray()) continue;
-      sic_codes_.clear();
-      for (const rapidjson::Value& code : v.GetArray()) {
-        if (!code.IsString() || code.GetStringLength() == 0) continue;
-        if (!sic_codes_.empty()) sic_codes_.push_back(',');
-        sic_codes_.append(code.GetString(), code.GetStringLength());
-      }
-      if (!sic_codes_.empty()) c.sic_codes = sic_codes_;
-    } else if (name == "data") {
-      if (data_member_ == nullptr) data_member_ = &v;
+        });
+        break;
+      case Field::kSicCodes:
+        sic_codes_.clear();
+        ForEachElement(v, [&](const auto& element) {
+          const OptText code = Text(element);
+          if (!code || code->empty()) return;
+          if (!sic_codes_.empty()) sic_codes_.push_back(',');
+          sic_codes_.append(*code);
+        });
+        if (!sic_codes_.empty()) c.sic_codes = sic_codes_;
+        break;
+      case Field::kData: NoteData(v); break;
     }
-  }
+  });
 
   if (!source || (*source != "stream" && *source != "bulk")) return Fail("\"source\" must be \"stream\" or \"bulk\"");
   c.bulk = *source == "bulk";
@@ -245,14 +476,12 @@ bool RecordDecoder::DecodeCompany(const rapidjson::Value& root) {
   }
   c.company_number = *company_number;
   if (!c.bulk) {
-    if (timepoint != nullptr) c.timepoint = ToInt64(*timepoint);
+    c.timepoint = timepoint;
     if (!c.timepoint || *c.timepoint < 0) return Fail("stream record without a valid \"timepoint\"");
   }
-  if (as_of != nullptr && !as_of->IsNull()) {
-    if (!as_of->IsString() || !IsUtcTimestampText(View(*as_of))) {
-      return Fail("\"as_of\" must be \"YYYY-MM-DDTHH:MM:SSZ\"");
-    }
-    c.as_of = View(*as_of);
+  if (as_of_present) {
+    if (!as_of || !IsUtcTimestampText(*as_of)) return Fail("\"as_of\" must be \"YYYY-MM-DDTHH:MM:SSZ\"");
+    c.as_of = as_of;
   }
   if (c.bulk && !c.as_of) return Fail("bulk record without \"as_of\"");
   return true;

@@ -14,11 +14,13 @@
 
 #include <array>
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "ch-store/json_validator.h"
 #include "common/status.h"
 #include "rapidjson/document.h"
 
@@ -28,7 +30,7 @@ using OptText = std::optional<std::string_view>;
 
 // The registered-office address members, in the order of the columns of
 // `companies` that hold them.
-inline constexpr std::array<const char*, 9> kAddressFields = {
+inline constexpr std::array<std::string_view, 9> kAddressFields = {
     "address_line_1", "address_line_2", "locality", "region", "postal_code",
     "country",        "care_of",        "po_box",   "premises"};
 
@@ -125,8 +127,16 @@ class RecordDecoder {
   // `data` only, and takes the data text as it is in the line. False when the
   // line is anything else: the full parse then decides.
   bool DecodeCompanyFast(std::string_view line);
-  // Fills record_.company from the members of `root` except `data`.
-  bool DecodeCompany(const rapidjson::Value& root);
+  // Fills record_.company from the members of `root` except `data`. Value
+  // is a rapidjson::Value (the full parse) or a TextValue (the fast path).
+  template <typename Value>
+  bool DecodeCompany(const Value& root);
+  // Remembers the first `data` member of the full parse (a TextValue has none).
+  void NoteData(const rapidjson::Value& v) {
+    if (data_member_ == nullptr) data_member_ = &v;
+  }
+  template <typename Value>
+  void NoteData(const Value&) {}
   bool DecodeReject(const rapidjson::Value& root);
   bool DecodeGap(const rapidjson::Value& gap);
   bool DecodeSnapshotEnd(const rapidjson::Value& snapshot_end);
@@ -142,10 +152,12 @@ class RecordDecoder {
   std::string raw_;           // decoded raw_base64
   std::string sic_codes_;     // joined sic_codes
   std::string data_;          // data re-serialised when it cannot be sliced
-  std::string prefix_;        // the members before data, closed with '}'
+  JsonMembers members_;       // where the members of the line are (fast path)
+  std::deque<std::string> scratch_;  // strings with escapes, decoded (fast path)
   std::string as_of_date_;    // snapshot_end as_of normalised
-  // The parse tree lives in `pool_`, whose first chunk is `arena_`, reused
-  // for every line (larger trees spill into heap chunks freed with the pool).
+  // The parse tree of the slow path lives in `pool_`, whose first chunk is
+  // `arena_`, reused for every line (larger trees spill into heap chunks
+  // freed with the pool).
   std::vector<char> arena_;
   std::optional<rapidjson::MemoryPoolAllocator<>> pool_;
   std::optional<rapidjson::Document> doc_;

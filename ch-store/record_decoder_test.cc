@@ -39,6 +39,29 @@ TEST(RecordDecoderTest, DecodesACompanyRecordWithItsDataTextAsWritten) {
   EXPECT_EQ(rec.data, "{ \"company_number\" : \"05954546\", \"accounts\":{\"day\":\"30\"} }");
 }
 
+TEST(RecordDecoderTest, DecodesEscapesAndNumbersOnTheFastPath) {
+  RecordDecoder decoder("companies");
+  const std::string line =
+      "{\"kind\":\"company\",\"source\":\"stream\",\"timepoint\":1.2e1,\"published_at\":null,"
+      "\"as_of\":\"2024-01-01T00:00:00Z\",\"company_number\":\"00000001\","
+      "\"company_name\":\"A \\\"Q\\\" \\\\ \\u00e9\\ud83d\\ude00 \\ud800x\\n\","
+      "\"registered_office_address\":{\"postal_code\":\"E1\\/6AN\",\"locality\":null},"
+      "\"sic_codes\":[\"1\",2,\"\",\"3\"],\"data\":{\"x\":\"\\u0041\"}}";
+  const Record& r = decoder.Decode(line);
+  ASSERT_EQ(r.kind, RecordKind::kCompany) << (r.kind == RecordKind::kReject ? r.reject.reason : "");
+  EXPECT_EQ(r.company.timepoint, 12);
+  EXPECT_EQ(r.company.company_name, "A \"Q\" \\ \xc3\xa9\xf0\x9f\x98\x80 \xef\xbf\xbdx\n");
+  EXPECT_EQ(r.company.address[4], "E1/6AN");
+  EXPECT_FALSE(r.company.address[2].has_value());
+  EXPECT_EQ(r.company.sic_codes, "1,3");
+  EXPECT_EQ(r.company.data, "{\"x\":\"\\u0041\"}");
+  EXPECT_FALSE(r.company.published_at.has_value());
+  TestCompany fraction = Stream(1, "2024-01-01T00:00:00Z", "00000001");
+  std::string bad = fraction.Line();
+  bad.replace(bad.find("\"timepoint\":1"), 13, "\"timepoint\":1.5");
+  EXPECT_EQ(decoder.Decode(bad).kind, RecordKind::kReject);
+}
+
 TEST(RecordDecoderTest, ReserialisesDataThatIsNotTheLastMember) {
   RecordDecoder decoder("companies");
   const std::string line =
