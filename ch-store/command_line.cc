@@ -67,6 +67,10 @@ std::optional<int> ParseStoreCommandLine(int argc, char** argv, StoreOptions* op
                    "apply: print each committed status change as NDJSON on stdout");
   parser.AddOptional("max-commit-age", "CH_MAX_COMMIT_AGE", &options->max_commit_age_seconds,
                      "status: unhealthy when the last commit is older (seconds; default: not checked)");
+  std::optional<double> max_silence;
+  parser.AddOptional("max-silence", "CH_MAX_SILENCE", &max_silence,
+                     "status: unhealthy when ch-fetch (its metrics in --metrics-dir) has received nothing for "
+                     "longer (seconds; default 180)");
   parser.AddOptional("after-id", "", &options->after_id, "leads: only changes with a larger id");
   parser.AddOptional("since", "", &options->since,
                      "leads: only changes published at or after DATE (YYYY-MM-DD or a timestamp)");
@@ -102,6 +106,12 @@ std::optional<int> ParseStoreCommandLine(int argc, char** argv, StoreOptions* op
   }
   if (options->max_commit_age_seconds && !(*options->max_commit_age_seconds > 0)) {
     return ConfigError("invalid value for " + parser.NameOf("max-commit-age") + ": must be more than 0");
+  }
+  if (max_silence) {
+    if (!(*max_silence > 0)) {
+      return ConfigError("invalid value for " + parser.NameOf("max-silence") + ": must be more than 0");
+    }
+    options->max_silence_seconds = *max_silence;
   }
   if (options->after_id && *options->after_id < 0) return ConfigError("invalid value for --after-id: negative");
   if (format) {

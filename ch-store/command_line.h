@@ -5,7 +5,7 @@
 //
 //   ch-store [--db F] [--emit-changes] [apply]     < records.ndjson
 //   ch-store checkpoint [--stream S]
-//   ch-store status [--max-commit-age SECONDS]
+//   ch-store status [--max-commit-age SECONDS] [--max-silence SECONDS]
 //   ch-store leads [--after-id ID] [--since DATE] [--format csv|ndjson]
 //   ch-store migrate [--to N]
 //   ch-store prune --rejects-older-than DAYS
@@ -35,6 +35,11 @@ struct StoreOptions {
   bool emit_changes = false;
   /// status: unhealthy when the last commit is older than this (CH_MAX_COMMIT_AGE).
   std::optional<double> max_commit_age_seconds;
+  /// status, with --metrics-dir: unhealthy when ch-fetch has received no byte
+  /// for longer than this (CH_MAX_SILENCE). Twice ch-fetch's default idle
+  /// timeout: the server sends a heartbeat every 30 s, so this long without
+  /// one is a stream that reconnecting has not brought back.
+  double max_silence_seconds = 180;
   /// leads: only changes with a larger id.
   std::optional<int64_t> after_id;
   /// leads: only changes published at or after this date or timestamp.

@@ -53,6 +53,10 @@ TEST(CommandLineTest, CommandsAndTheirOptions) {
   EXPECT_EQ(Parse({"status", "--max-commit-age", "300", "--stream", "test"}, &status), std::nullopt);
   EXPECT_EQ(status.max_commit_age_seconds, 300.0);
   EXPECT_EQ(status.stream, "test");
+  EXPECT_EQ(status.max_silence_seconds, 180.0);
+  StoreOptions silence;
+  EXPECT_EQ(Parse({"status", "--max-silence", "2.5"}, &silence), std::nullopt);
+  EXPECT_EQ(silence.max_silence_seconds, 2.5);
   StoreOptions since;
   EXPECT_EQ(Parse({"leads", "--since", "2024-03-01T10:11:12+01:00"}, &since), std::nullopt);
   EXPECT_EQ(since.since, "2024-03-01T09:11:12Z");
@@ -81,6 +85,8 @@ TEST(CommandLineTest, InvalidValuesAre78) {
                                              {"leads", "--since", "2024-02-30"},
                                              {"leads", "--after-id", "abc"},
                                              {"status", "--max-commit-age", "0"},
+                                             {"status", "--max-silence", "0"},
+                                             {"status", "--max-silence", "soon"},
                                              {"prune", "--rejects-older-than", "-1"},
                                              {"--db", ""},
                                              {"--busy-timeout", "soon"}}) {

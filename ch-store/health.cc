@@ -10,6 +10,7 @@
 #include "ch-store/migrator.h"
 #include "ch-store/store_db.h"
 #include "common/json.h"
+#include "common/log.h"
 #include "common/output_writer.h"
 
 namespace ch {
@@ -32,6 +33,19 @@ std::string FormatSeconds(double seconds) {
   return buf;
 }
 
+std::string FormatOptionalSeconds(const std::optional<double>& seconds) {
+  return seconds ? FormatSeconds(*seconds) : "null";
+}
+
+std::string FormatOptionalBool(const std::optional<bool>& value) {
+  if (!value) return "null";
+  return *value ? "true" : "false";
+}
+
+// How long status waits for ch-fetch to rewrite its metrics (every 2 s) to
+// measure the events per minute.
+constexpr double kRateWaitSeconds = 3.5;
+
 StatusOr<int64_t> Count(SqliteDb* db, const std::string& sql) {
   StatusOr<std::optional<int64_t>> n = db->QueryInt64(sql);
   if (!n.ok()) return n.status();
@@ -50,6 +64,20 @@ HealthReport EvaluateHealth(const HealthInputs& in) {
     report.problems.push_back("database schema older than this ch-store");
   }
   if (in.gaps_open > 0) report.problems.push_back("gap open");
+  if (in.fetch_metrics_expected) {
+    if (!in.fetch) {
+      report.problems.push_back("ch-fetch not running (no ch-fetch.prom in the metrics directory)");
+    } else {
+      if (in.fetch->file_age_seconds > kFetchMetricsStaleSeconds) {
+        report.problems.push_back("ch-fetch not running (ch-fetch.prom not rewritten for " +
+                                  FormatSeconds(in.fetch->file_age_seconds) + " s)");
+      }
+      if (in.fetch->last_byte_age_seconds && *in.fetch->last_byte_age_seconds > in.max_silence_seconds) {
+        report.problems.push_back("stream silent for " + FormatSeconds(*in.fetch->last_byte_age_seconds) +
+                                  " s (more than --max-silence)");
+      }
+    }
+  }
   if (in.max_commit_age_seconds) {
     if (!in.last_commit_age_seconds) {
       report.problems.push_back("no commit yet");
@@ -64,7 +92,8 @@ HealthReport EvaluateHealth(const HealthInputs& in) {
 Status ReadHealthInputs(SqliteDb* db, HealthInputs* in) {
   StatusOr<Statement> state = db->Prepare(
       "SELECT timepoint, last_event_published_at, last_commit_at,"
-      " (julianday('now') - julianday(last_commit_at)) * 86400.0, last_snapshot_as_of"
+      " (julianday('now') - julianday(last_commit_at)) * 86400.0, last_snapshot_as_of,"
+      " (julianday('now') - julianday(last_event_published_at)) * 86400.0"
       " FROM stream_state WHERE stream = ?1");
   if (!state.ok()) return state.status();
   Status s = state->BindText(1, in->stream);
@@ -77,6 +106,7 @@ Status ReadHealthInputs(SqliteDb* db, HealthInputs* in) {
     in->last_commit_at = state->ColumnOptionalText(2);
     if (!state->ColumnIsNull(3)) in->last_commit_age_seconds = state->ColumnDouble(3);
     in->last_snapshot_as_of = state->ColumnOptionalText(4);
+    if (!state->ColumnIsNull(5)) in->lag_seconds = state->ColumnDouble(5);
   }
   struct {
     int64_t* out;
@@ -123,6 +153,24 @@ std::string FormatStatusJson(const HealthInputs& in, const HealthReport& report)
   out.append(",\"rejects\":" + std::to_string(in.rejects));
   out.append(",\"gaps_open\":" + std::to_string(in.gaps_open));
   out.append(",\"gaps_total\":" + std::to_string(in.gaps_total));
+  out.append(",\"lag_seconds\":" + FormatOptionalSeconds(in.lag_seconds));
+  const FetchMetricsReading none;
+  const FetchMetricsReading& fetch = in.fetch ? *in.fetch : none;
+  out.append(",\"connected\":" + FormatOptionalBool(fetch.connected));
+  out.append(",\"breaker_open\":" + FormatOptionalBool(fetch.breaker_open));
+  out.append(",\"consecutive_failures\":");
+  out.append(fetch.consecutive_failures ? std::to_string(*fetch.consecutive_failures) : "null");
+  out.append(",\"last_byte_age_seconds\":" + FormatOptionalSeconds(fetch.last_byte_age_seconds));
+  out.append(",\"events_per_minute\":");
+  if (in.events_per_minute) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f", *in.events_per_minute);
+    out.append(buf);
+  } else {
+    out.append("null");
+  }
+  out.append(",\"fetch_metrics_age_seconds\":");
+  out.append(in.fetch ? FormatSeconds(in.fetch->file_age_seconds) : "null");
   out.append(",\"schema_version\":" + std::to_string(in.schema_version));
   out.append(",\"schema_version_latest\":" + std::to_string(in.schema_version_latest));
   out.append(",\"healthy\":");
@@ -143,6 +191,18 @@ int RunStatus(const StoreOptions& options) {
   inputs.stream = options.stream;
   inputs.schema_version_latest = migrator->latest();
   inputs.max_commit_age_seconds = options.max_commit_age_seconds;
+  inputs.max_silence_seconds = options.max_silence_seconds;
+  if (!options.common.metrics_dir.empty()) {
+    inputs.fetch_metrics_expected = true;
+    StatusOr<std::optional<FetchMetricsReading>> fetch =
+        ReadFetchMetricsWithRate(options.common.metrics_dir, kRateWaitSeconds, &inputs.events_per_minute);
+    if (!fetch.ok()) {
+      // Judged as missing: status still answers, and says why on stderr.
+      LogWarn("cannot read ch-fetch's metrics", {{"error", fetch.status().message()}});
+    } else {
+      inputs.fetch = std::move(fetch.value());
+    }
+  }
   inputs.database_exists = StoreFileHasContent(options.db);
   StatusOr<ReadOnlyStore> store = OpenStoreForReading(options.db, *migrator, options.busy_timeout_ms);
   if (!store.ok()) return ExitWithError(store.status());

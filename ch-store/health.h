@@ -5,7 +5,14 @@
 //
 // Healthy means: the database is migrated, no gap of the stream is open (a
 // gap heals only with a complete bulk import), and, when a maximum commit age
-// is set, the stream's last commit is recent enough.
+// is set, the stream's last commit is recent enough. With a metrics directory
+// (CH_METRICS_DIR) ch-fetch is judged too, from its ch-fetch.prom and by
+// local clocks only (fetch_metrics_reader.h): it must be running (the file
+// rewritten within the last 30 s) and have received a byte (a heartbeat at
+// least) within --max-silence. The commit age is not judged by default: a
+// quiet stream (at night) commits nothing for minutes while its heartbeats
+// prove it alive. lag_seconds (now - the last event's published_at) is
+// reported only: published_at's time zone is uncertain.
 #ifndef CH_STORE_HEALTH_H_
 #define CH_STORE_HEALTH_H_
 
@@ -15,6 +22,7 @@
 #include <vector>
 
 #include "ch-store/command_line.h"
+#include "ch-store/fetch_metrics_reader.h"
 #include "common/sqlite_db.h"
 #include "common/status.h"
 
@@ -29,6 +37,7 @@ struct HealthInputs {
   std::optional<std::string> last_event_published_at;
   std::optional<std::string> last_commit_at;
   std::optional<double> last_commit_age_seconds;  // now - last_commit_at
+  std::optional<double> lag_seconds;              // now - last_event_published_at (report only)
   std::optional<std::string> last_snapshot_as_of;
   int64_t companies = 0;
   int64_t companies_deleted = 0;
@@ -38,6 +47,14 @@ struct HealthInputs {
   int64_t gaps_total = 0;
   /// --max-commit-age; unset: the commit age is not judged.
   std::optional<double> max_commit_age_seconds;
+  /// --metrics-dir given: ch-fetch is judged by its ch-fetch.prom.
+  bool fetch_metrics_expected = false;
+  /// What ch-fetch.prom said; unset when it is missing or unreadable.
+  std::optional<FetchMetricsReading> fetch;
+  /// From two readings of ch-fetch.prom; unset when unknown.
+  std::optional<double> events_per_minute;
+  /// --max-silence: the longest time without a byte from the server.
+  double max_silence_seconds = 180;
 };
 
 struct HealthReport {
@@ -55,7 +72,10 @@ Status ReadHealthInputs(SqliteDb* db, HealthInputs* inputs);
 // checkpoint, last_event_published_at, last_commit_at,
 // last_commit_age_seconds, last_snapshot_as_of, companies,
 // companies_deleted, status_changes, rejects, gaps_open, gaps_total,
-// schema_version, schema_version_latest, healthy, problems.
+// lag_seconds, then from ch-fetch.prom (null without it): connected,
+// breaker_open, consecutive_failures, last_byte_age_seconds,
+// events_per_minute, fetch_metrics_age_seconds; then schema_version,
+// schema_version_latest, healthy, problems.
 std::string FormatStatusJson(const HealthInputs& inputs, const HealthReport& report);
 
 // The status command: prints the object; exit 0 when healthy, 1 when not

@@ -72,11 +72,86 @@ TEST(HealthTest, FormatsOneObjectWithEveryField) {
             "{\"stream\":\"companies\",\"checkpoint\":68805561,\"last_event_published_at\":"
             "\"2023-11-04T14:33:29Z\",\"last_commit_at\":\"2026-01-01T00:00:00Z\",\"last_commit_age_seconds\":12,"
             "\"last_snapshot_as_of\":null,\"companies\":3,\"companies_deleted\":0,\"status_changes\":4,"
-            "\"rejects\":5,\"gaps_open\":1,\"gaps_total\":2,\"schema_version\":2,\"schema_version_latest\":2,"
-            "\"healthy\":false,\"problems\":[\"gap open\"]}");
+            "\"rejects\":5,\"gaps_open\":1,\"gaps_total\":2,\"lag_seconds\":null,\"connected\":null,"
+            "\"breaker_open\":null,\"consecutive_failures\":null,\"last_byte_age_seconds\":null,"
+            "\"events_per_minute\":null,\"fetch_metrics_age_seconds\":null,\"schema_version\":2,"
+            "\"schema_version_latest\":2,\"healthy\":false,\"problems\":[\"gap open\"]}");
   HealthInputs empty;
   empty.stream = "companies";
   EXPECT_NE(FormatStatusJson(empty, EvaluateHealth(empty)).find("\"checkpoint\":null"), std::string::npos);
+}
+
+FetchMetricsReading Fetch(double file_age, double last_byte_age) {
+  FetchMetricsReading r;
+  r.file_age_seconds = file_age;
+  r.last_byte_age_seconds = last_byte_age;
+  r.connected = true;
+  r.breaker_open = false;
+  r.consecutive_failures = 0;
+  return r;
+}
+
+TEST(HealthTest, FetchIsJudgedOnlyWithAMetricsDirectory) {
+  HealthInputs in = Migrated();
+  in.fetch = Fetch(500, 900);
+  EXPECT_TRUE(EvaluateHealth(in).healthy);
+  in.fetch_metrics_expected = true;
+  EXPECT_FALSE(EvaluateHealth(in).healthy);
+}
+
+TEST(HealthTest, MissingOrStaleFetchMetricsMeanFetchIsNotRunning) {
+  HealthInputs in = Migrated();
+  in.fetch_metrics_expected = true;
+  HealthReport r = EvaluateHealth(in);
+  ASSERT_EQ(r.problems.size(), 1u);
+  EXPECT_EQ(r.problems[0].rfind("ch-fetch not running", 0), 0u) << r.problems[0];
+  in.fetch = Fetch(kFetchMetricsStaleSeconds + 1, 5);
+  r = EvaluateHealth(in);
+  ASSERT_EQ(r.problems.size(), 1u);
+  EXPECT_EQ(r.problems[0], "ch-fetch not running (ch-fetch.prom not rewritten for 31 s)");
+  in.fetch = Fetch(1, 5);
+  EXPECT_TRUE(EvaluateHealth(in).healthy);
+}
+
+TEST(HealthTest, SilenceLongerThanTheMaximumIsUnhealthy) {
+  HealthInputs in = Migrated();
+  in.fetch_metrics_expected = true;
+  in.max_silence_seconds = 180;
+  in.fetch = Fetch(1, 180);
+  EXPECT_TRUE(EvaluateHealth(in).healthy);
+  in.fetch = Fetch(1, 181.5);
+  EXPECT_EQ(EvaluateHealth(in).problems, std::vector<std::string>{"stream silent for 181 s (more than --max-silence)"});
+  // Connected or not, and the breaker, are reported, not judged: silence is.
+  in.fetch = Fetch(1, 2);
+  in.fetch->connected = false;
+  in.fetch->breaker_open = true;
+  EXPECT_TRUE(EvaluateHealth(in).healthy);
+  // A file without the age says nothing about silence.
+  in.fetch->last_byte_age_seconds.reset();
+  EXPECT_TRUE(EvaluateHealth(in).healthy);
+}
+
+TEST(HealthTest, StaleCommitAgeStillNeedsAMaximumWithFetchMetrics) {
+  HealthInputs in = Migrated();
+  in.fetch_metrics_expected = true;
+  in.fetch = Fetch(1, 2);
+  in.last_commit_age_seconds = 3600;  // a quiet night: heartbeats only
+  EXPECT_TRUE(EvaluateHealth(in).healthy);
+}
+
+TEST(HealthTest, FormatsTheFetchFields) {
+  HealthInputs in = Migrated();
+  in.fetch_metrics_expected = true;
+  in.fetch = Fetch(1.5, 2.9);
+  in.fetch->breaker_open = true;
+  in.fetch->consecutive_failures = 6;
+  in.events_per_minute = 1234.56;
+  in.lag_seconds = 42.9;
+  const std::string json = FormatStatusJson(in, EvaluateHealth(in));
+  EXPECT_NE(json.find("\"lag_seconds\":42,\"connected\":true,\"breaker_open\":true,\"consecutive_failures\":6,"
+                      "\"last_byte_age_seconds\":2,\"events_per_minute\":1234.6,\"fetch_metrics_age_seconds\":1,"),
+            std::string::npos)
+      << json;
 }
 
 TEST(HealthTest, ReadsTheFiguresOfTheStream) {
@@ -90,6 +165,8 @@ TEST(HealthTest, ReadsTheFiguresOfTheStream) {
   ASSERT_TRUE(in.last_commit_at.has_value());
   ASSERT_TRUE(in.last_commit_age_seconds.has_value());
   EXPECT_LT(*in.last_commit_age_seconds, 60);
+  ASSERT_TRUE(in.lag_seconds.has_value());
+  EXPECT_GT(*in.lag_seconds, 86400.0 * 365);  // published in 2024
   EXPECT_EQ(in.companies, 2);
   EXPECT_EQ(in.status_changes, 2);
   EXPECT_EQ(in.rejects, 1);
