@@ -18,10 +18,9 @@ double UnixNow() {
 
 }  // namespace
 
-ApplyLoop::ApplyLoop(LineReader* reader, RecordDecoder* decoder, RecordApplier* applier,
-                     OutputWriter* changes_out, Metrics* metrics, Options options)
-    : reader_(reader),
-      decoder_(decoder),
+ApplyLoop::ApplyLoop(RecordSource* source, RecordApplier* applier, OutputWriter* changes_out, Metrics* metrics,
+                     Options options)
+    : source_(source),
       applier_(applier),
       changes_out_(changes_out),
       metrics_(metrics),
@@ -44,21 +43,15 @@ Status ApplyLoop::Run() {
     // With a transaction open, wait only a moment: no more input then means
     // commit.
     const int timeout_ms = applier_->in_transaction() ? options_.idle_grace_ms : options_.idle_poll_ms;
-    LineReader::Line line;
-    const LineReader::Result result = reader_->Next(&line, timeout_ms);
-    switch (result) {
-      case LineReader::Result::kLine:
-      case LineReader::Result::kOversized: {
-        const Record& record = result == LineReader::Result::kLine
-                                   ? decoder_->Decode(line.bytes)
-                                   : decoder_->DecodeOversized(line.bytes, line.full_length);
-        if (record.kind == RecordKind::kBlank) break;
+    const Record* record = nullptr;
+    switch (source_->Next(&record, timeout_ms)) {
+      case RecordSource::Event::kRecord: {
         if (!applier_->in_transaction()) {
           Status s = applier_->Begin();
           if (!s.ok()) return s;
           batch_started_ = std::chrono::steady_clock::now();
         }
-        Status s = applier_->Apply(record);
+        Status s = applier_->Apply(*record);
         if (!s.ok()) {
           applier_->Rollback();
           return s.Annotate("apply record");
@@ -69,21 +62,19 @@ Status ApplyLoop::Run() {
         }
         break;
       }
-      case LineReader::Result::kWouldBlock: {
+      case RecordSource::Event::kIdle: {
         Status s = CommitIfOpen();
         if (!s.ok()) return s;
         (void)metrics_->MaybeWrite();
         break;
       }
-      case LineReader::Result::kEof:
+      case RecordSource::Event::kEnd:
         return CommitIfOpen();
-      case LineReader::Result::kInterrupted:
-        break;  // the loop looks at the stop flag
-      case LineReader::Result::kError: {
+      case RecordSource::Event::kError: {
         // The records applied so far are whole: keep them, then report.
         Status s = CommitIfOpen();
         if (!s.ok()) return s;
-        return reader_->status();
+        return source_->status();
       }
     }
   }

@@ -24,8 +24,7 @@
 #include <string>
 
 #include "ch-store/record_applier.h"
-#include "ch-store/record_decoder.h"
-#include "common/line_reader.h"
+#include "ch-store/record_source.h"
 #include "common/metrics.h"
 #include "common/output_writer.h"
 #include "common/status.h"
@@ -39,8 +38,8 @@ class ApplyLoop {
     std::chrono::milliseconds stream_batch_age{200};
     size_t bulk_batch_records = 50000;
     std::chrono::milliseconds bulk_batch_age{5000};
-    /// How long an idle read waits before looking at the stop flag again.
-    int idle_poll_ms = 500;
+    /// How long an idle wait lasts before the stop flag is looked at again.
+    int idle_poll_ms = 100;
     /// With a transaction open, how long the input may pause before it
     /// counts as idle. A writer refilling a pipe pauses for microseconds;
     /// waiting this little keeps a replay in full batches instead of a
@@ -49,11 +48,10 @@ class ApplyLoop {
   };
 
   // `changes_out` is null unless --emit-changes. None is owned.
-  ApplyLoop(LineReader* reader, RecordDecoder* decoder, RecordApplier* applier, OutputWriter* changes_out,
-            Metrics* metrics, Options options);
-  ApplyLoop(LineReader* reader, RecordDecoder* decoder, RecordApplier* applier, OutputWriter* changes_out,
-            Metrics* metrics)
-      : ApplyLoop(reader, decoder, applier, changes_out, metrics, Options()) {}
+  ApplyLoop(RecordSource* source, RecordApplier* applier, OutputWriter* changes_out, Metrics* metrics,
+            Options options);
+  ApplyLoop(RecordSource* source, RecordApplier* applier, OutputWriter* changes_out, Metrics* metrics)
+      : ApplyLoop(source, applier, changes_out, metrics, Options()) {}
 
   // Runs until end of input (Ok), a stop signal (Ok) or an error.
   Status Run();
@@ -66,15 +64,14 @@ class ApplyLoop {
   Status EmitChanges();
   void UpdateMetrics(size_t batch_records);
 
-  LineReader* reader_;
-  RecordDecoder* decoder_;
+  RecordSource* source_;
   RecordApplier* applier_;
   OutputWriter* changes_out_;
   Metrics* metrics_;
   Options options_;
   std::chrono::steady_clock::time_point batch_started_{};
   uint64_t commits_ = 0;
-  std::string line_;
+  std::string line_;  // an emitted change, reused
 };
 
 }  // namespace ch

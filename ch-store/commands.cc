@@ -12,6 +12,7 @@
 #include "ch-store/migrator.h"
 #include "ch-store/record_applier.h"
 #include "ch-store/record_decoder.h"
+#include "ch-store/record_source.h"
 #include "ch-store/store_db.h"
 #include "ch-store/wal_write_coalescer.h"
 #include "common/exit_code.h"
@@ -56,13 +57,15 @@ int RunApply(const StoreOptions& options) {
   StatusOr<std::unique_ptr<RecordApplier>> applier = RecordApplier::Create(&*db, applier_options);
   if (!applier.ok()) return ExitWithError(applier.status());
   LineReader reader(STDIN_FILENO);
-  RecordDecoder decoder(options.stream);
+  // Reading and decoding run on a second thread (see record_source.h).
+  std::optional<ThreadedRecordSource> source(std::in_place, &reader, options.stream);
   OutputWriter out(STDOUT_FILENO);
   Metrics metrics(options.common.metrics_dir, "ch-store");
-  ApplyLoop loop(&reader, &decoder, applier->get(), options.emit_changes ? &out : nullptr, &metrics);
+  ApplyLoop loop(&*source, applier->get(), options.emit_changes ? &out : nullptr, &metrics);
   LogInfo("applying records", {{"db", options.db}, {"stream", options.stream}});
 
   s = loop.Run();
+  source.reset();  // stops the reading thread
   const ApplyCounters& t = (*applier)->totals();
   const std::optional<int64_t> checkpoint = (*applier)->last_committed_checkpoint();
   LogInfo(s.ok() ? (StopRequested() ? "stopped" : "end of input") : "stopped on error",

@@ -295,7 +295,7 @@ bool IsCompanyNumber(std::string_view text) {
 }
 
 RecordDecoder::RecordDecoder(std::string default_stream)
-    : default_stream_(std::move(default_stream)), arena_(kArenaBytes) {}
+    : default_stream_(std::move(default_stream)) {}
 
 bool RecordDecoder::Fail(std::string reason) {
   failure_ = std::move(reason);
@@ -371,6 +371,7 @@ Status RecordDecoder::Parse(std::string_view text) {
   // reused document would grow without bound.
   doc_.reset();
   pool_.reset();
+  if (arena_.empty()) arena_.resize(kArenaBytes);  // only lines off the fast path need it
   pool_.emplace(arena_.data(), arena_.size());
   doc_.emplace(&*pool_);
   return ParseJson(text, &*doc_);

@@ -1,0 +1,116 @@
+// RecordSource: where the apply loop takes its records from. Reading and
+// decoding a line costs about as much CPU as storing it, so ch-store does it
+// on a second thread (ThreadedRecordSource) while the main thread applies:
+// a replay then uses the second core that ch-parse leaves idle half the time.
+// InlineRecordSource does the same work on the calling thread (tests, and
+// anything that wants no thread).
+//
+// Either way the contract is the same: records come in input order, each
+// valid until the next call; kIdle means nothing arrived within the timeout,
+// which is what makes the apply loop commit.
+#ifndef CH_STORE_RECORD_SOURCE_H_
+#define CH_STORE_RECORD_SOURCE_H_
+
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "ch-store/record_decoder.h"
+#include "common/line_reader.h"
+#include "common/status.h"
+
+namespace ch {
+
+class RecordSource {
+ public:
+  enum class Event {
+    kRecord,  // *record is the next record (never a blank line)
+    kIdle,    // nothing within the timeout
+    kEnd,     // end of input
+    kError,   // reading failed: see status()
+  };
+
+  virtual ~RecordSource() = default;
+
+  // The next event, waiting at most `timeout_ms` (0: do not wait) for a
+  // record. *record stays valid until the next call.
+  virtual Event Next(const Record** record, int timeout_ms) = 0;
+  virtual const Status& status() const = 0;
+};
+
+// Reads and decodes on the caller's thread.
+class InlineRecordSource : public RecordSource {
+ public:
+  // Does not own `reader`.
+  InlineRecordSource(LineReader* reader, std::string default_stream)
+      : reader_(reader), decoder_(std::move(default_stream)) {}
+
+  Event Next(const Record** record, int timeout_ms) override;
+  const Status& status() const override { return reader_->status(); }
+
+ private:
+  LineReader* reader_;
+  RecordDecoder decoder_;
+};
+
+// Reads and decodes on its own thread, up to kSlots records ahead.
+class ThreadedRecordSource : public RecordSource {
+ public:
+  static constexpr int kSlots = 64;
+  static constexpr size_t kWakeBatch = 16;
+
+  // Starts the thread. Does not own `reader`, which only that thread uses.
+  ThreadedRecordSource(LineReader* reader, const std::string& default_stream);
+  ThreadedRecordSource(const ThreadedRecordSource&) = delete;
+  ThreadedRecordSource& operator=(const ThreadedRecordSource&) = delete;
+  // Stops the thread (within about 100 ms even if the input never ends).
+  ~ThreadedRecordSource() override;
+
+  Event Next(const Record** record, int timeout_ms) override;
+  const Status& status() const override { return status_; }
+
+ private:
+  struct Slot {
+    explicit Slot(const std::string& stream) : decoder(stream) {}
+    std::string line;
+    RecordDecoder decoder;
+    const Record* record = nullptr;
+  };
+  // An entry of the ready queue: a slot index, or an end marker.
+  static constexpr int kEndMarker = -1;
+  static constexpr int kErrorMarker = -2;
+
+  void Run();
+  // A free slot, waiting for one; -1 once stopping.
+  int AcquireSlot();
+  // Queues an entry; wakes the consumer when `wake` or enough are queued.
+  void Push(int entry, bool wake);
+  // Wakes the consumer if it sleeps with records queued.
+  void WakeConsumer();
+
+  LineReader* reader_;
+  std::vector<std::unique_ptr<Slot>> slots_;
+  std::mutex mutex_;
+  std::condition_variable ready_changed_;
+  std::condition_variable free_changed_;
+  std::deque<int> ready_;  // guarded by mutex_
+  std::vector<int> free_;  // guarded by mutex_
+  bool stopping_ = false;  // guarded by mutex_
+  // Who sleeps on a condition variable (guarded by mutex_). Each side wakes
+  // the other only after kWakeBatch records (or when the input pauses), not
+  // per record: a wake-up per record costs two system calls and two context
+  // switches, as much as decoding the record.
+  bool reader_waiting_ = false;
+  bool consumer_waiting_ = false;
+  int in_use_ = -1;        // the slot handed out by the last Next()
+  Status status_;          // set by the thread before it pushes kErrorMarker
+  std::thread thread_;
+};
+
+}  // namespace ch
+
+#endif  // CH_STORE_RECORD_SOURCE_H_
