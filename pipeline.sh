@@ -38,7 +38,7 @@ stopping=0
 stage_pids=()
 stage_names=()
 chain_codes=()
-first_failed=""
+exit_order=()
 # A short-lived child to kill on a stop signal (a sleep, a checkpoint read).
 helper_pid=""
 tick_pid=""
@@ -179,7 +179,7 @@ find_bin() {
 # ends the sleep at once (the trap kills it).
 interruptible_sleep() {
   format_ms "$1"
-  sleep "${REPLY}" 9>&- &
+  "${SLEEP[@]}" "${REPLY}" 9>&- &
   helper_pid=$!
   # A stop signal ends the wait; on_signal has killed the sleep by then.
   wait "${helper_pid}" 2>/dev/null || true
@@ -416,9 +416,8 @@ start_chain() {
 }
 
 # exit_rank CODE: how much an exit code looks like the cause of a chain's
-# end rather than a consequence (EOF: 0, a closed pipe: 74 or SIGPIPE), in
-# REPLY. Used only to name the stage that failed when several are found gone
-# at the same look.
+# end rather than a consequence of another stage's (end of input: 0, a
+# closed pipe: 74 or SIGPIPE, our own SIGTERM: 143), in REPLY.
 exit_rank() {
   case "$1" in
     0 | 143) REPLY=0 ;;
@@ -429,7 +428,8 @@ exit_rank() {
 
 # wait_chain: waits until every process of the chain has exited; the first
 # to exit (or a stop signal) stops the others, SIGKILL after CH_STOP_GRACE.
-# Sets chain_codes (same order as stage_pids) and first_failed.
+# Sets chain_codes (same order as stage_pids) and exit_order (indexes, in
+# the order their exits were seen).
 #
 # `wait -n` returns when a child exits or a trapped signal arrives; but a
 # child killed by a signal just before `wait -n` starts has already been
@@ -437,11 +437,10 @@ exit_rank() {
 # Run with stderr to /dev/null: bash reports a child killed by SIGKILL on
 # its stderr in plain text, which is not a log line.
 wait_chain() {
-  local i code alive deadline=0 killed=0 best_rank
-  first_failed=""
+  local i code alive deadline=0 killed=0
+  exit_order=()
   while :; do
     alive=0
-    best_rank=-1
     for i in "${!stage_pids[@]}"; do
       [[ -z "${chain_codes[i]:-}" ]] || continue
       if kill -0 "${stage_pids[i]}" 2>/dev/null; then
@@ -451,17 +450,11 @@ wait_chain() {
       code=0
       wait "${stage_pids[i]}" || code=$?
       chain_codes[i]="${code}"
-      if [[ -z "${first_failed}" || "${best_rank}" -ge 0 ]]; then
-        exit_rank "${code}"
-        if ((REPLY > best_rank)); then
-          best_rank="${REPLY}"
-          first_failed="${i}"
-        fi
-      fi
+      exit_order+=("${i}")
     done
     ((alive)) || break
     now_ms
-    if ((deadline == 0)) && [[ -n "${first_failed}" || "${stopping}" == 1 ]]; then
+    if ((deadline == 0)) && [[ "${#exit_order[@]}" -gt 0 || "${stopping}" == 1 ]]; then
       stop_stages
       deadline=$((REPLY + stop_grace_ms))
     elif ((deadline > 0 && REPLY >= deadline && !killed)); then
@@ -470,7 +463,7 @@ wait_chain() {
       killed=1
     fi
     if [[ -z "${tick_pid}" ]] || ! kill -0 "${tick_pid}" 2>/dev/null; then
-      sleep "${TICK_SECONDS}" 9>&- &
+      "${SLEEP[@]}" "${TICK_SECONDS}" 9>&- &
       tick_pid=$!
     fi
     wait -n || true
@@ -482,11 +475,20 @@ wait_chain() {
   fi
 }
 
-# report_chain: logs how the chain ended; sets FATAL to the exit code that
-# stops the supervisor (64, 65 or 78 from ch-fetch, ch-parse or ch-store),
-# else empty.
+# report_chain: logs how the chain ended, naming the stage that failed: the
+# one whose exit looks most like a cause (exit_rank), the first seen among
+# equals (bash may reap a stage later than the one that saw its end of
+# input). Sets FATAL to the exit code that stops the supervisor (64, 65 or
+# 78 from ch-fetch, ch-parse or ch-store), else empty.
 report_chain() {
-  local i name code codes=()
+  local i name code codes=() blamed="${exit_order[0]}" blamed_rank=-1
+  for i in "${exit_order[@]}"; do
+    exit_rank "${chain_codes[i]}"
+    if ((REPLY > blamed_rank)); then
+      blamed_rank="${REPLY}"
+      blamed="${i}"
+    fi
+  done
   FATAL=""
   for i in "${!stage_names[@]}"; do
     name="${stage_names[i]}"
@@ -506,8 +508,8 @@ report_chain() {
   if ((stopping)); then
     level=info
   fi
-  log "${level}" "chain ended" "first=${stage_names[first_failed]}" \
-    "code:=${chain_codes[first_failed]}" "${codes[@]}"
+  log "${level}" "chain ended" "stage=${stage_names[blamed]}" \
+    "code:=${chain_codes[blamed]}" "${codes[@]}"
 }
 
 main() {
@@ -566,6 +568,11 @@ main() {
   AWK=(awk)
   if awk -W version 2>/dev/null | grep -q mawk; then
     AWK=(awk -W interactive)
+  fi
+  # Sleeps die with the supervisor too (a backoff sleep may last a minute).
+  SLEEP=(sleep)
+  if setpriv --pdeathsig TERM true 2>/dev/null; then
+    SLEEP=(setpriv --pdeathsig TERM sleep)
   fi
 
   local stage

@@ -21,6 +21,22 @@
 #                                  start_bg "${STORE[@]}" --db X < input
 #   has_checkpoint DB              true once ch-store checkpoint prints something
 #   store ARGS...                  "$BIN/ch-store" ARGS... with logs at error level
+# For scripts that run the fake stream server and pipeline.sh:
+#   make_capture FILE FIRST LAST   append one simple event per timepoint FIRST..LAST
+#   start_fake_server NAME ARGS... tests/fake_stream_server.py in the background
+#                                  (log $TMP/NAME.log); sets PORT and SERVER_PID
+#   server_q LOG EXPR              a Python expression over a server log, with
+#                                  `starts` and `ends` in connection order
+#   start_pipeline NAME [VAR=VALUE]...  pipeline.sh in the background against the
+#                                  last server started (stderr $TMP/NAME.err);
+#                                  sets PIPE_PID
+#   children PID                   the pids of PID's children, one per line
+#   child_pid PID COMM             the pid of PID's child named COMM (empty if none)
+#   descendants PID                every descendant of PID (children first)
+#   all_gone PID...                true when none of the PIDs is running (zombies count as gone)
+#   now_ms                         milliseconds since the epoch
+# At exit every process started through start_bg, start_fake_server or
+# start_pipeline is killed together with its descendants.
 set -euo pipefail
 
 : "${BIN:?BIN must name the directory holding ch-fetch, ch-parse and ch-store}"
@@ -32,8 +48,12 @@ BG_PIDS=()
 BG_PID=""
 
 lib_cleanup() {
-  local pid
+  local pid child
   for pid in "${BG_PIDS[@]+"${BG_PIDS[@]}"}"; do
+    # Descendants first: once their parent is gone they cannot be found.
+    for child in $(descendants "$pid"); do
+      kill -KILL "$child" 2>/dev/null || true
+    done
     kill -KILL "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
   done
@@ -158,4 +178,80 @@ company_line() {
   printf '"date_of_cessation":null,"registered_office_address":{"address_line_1":"1 HIGH STREET",'
   printf '"locality":"LONDON","postal_code":"EC1A 1BB"},"sic_codes":["62020"],'
   printf '"data":{"company_number":"%s","company_status":%s}}\n' "$number" "$(json_or_null "$status")"
+}
+
+make_capture() {
+  python3 - "$@" <<'EOF'
+import json, sys
+path, first, last = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+with open(path, "a") as f:
+    for tp in range(first, last + 1):
+        num = "%08d" % (tp % 100000000)
+        f.write(json.dumps({
+            "resource_kind": "company-profile",
+            "resource_uri": "/company/" + num, "resource_id": num,
+            "data": {"company_number": num, "company_name": "COMPANY %d LIMITED" % tp,
+                     "company_status": "active", "type": "ltd"},
+            "event": {"timepoint": tp, "published_at": "2023-11-04T14:33:29",
+                      "type": "changed"}}, separators=(",", ":")) + "\n")
+EOF
+}
+
+start_fake_server() {
+  local name="$1"
+  shift
+  # --max-lifetime first, so that ARGS may override it: a server outlives no test.
+  start_bg python3 "$ROOT/tests/fake_stream_server.py" --max-lifetime 110 --port-file "$TMP/$name.port" \
+    --log "$TMP/$name.log" "$@" </dev/null 2>"$TMP/$name.server.err"
+  SERVER_PID="$BG_PID"
+  wait_for 10 test -s "$TMP/$name.port" || fail "fake server $name did not start: $(cat "$TMP/$name.server.err")"
+  PORT=$(cat "$TMP/$name.port")
+  touch "$TMP/$name.log"
+}
+
+server_q() {
+  python3 - "$1" "$2" <<'EOF'
+import json, sys
+records = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+starts = sorted((r for r in records if r["phase"] == "start"), key=lambda r: r["conn"])
+ends = sorted((r for r in records if r["phase"] == "end"), key=lambda r: r["conn"])
+print(eval(sys.argv[2]))
+EOF
+}
+
+start_pipeline() {
+  local name="$1"
+  shift
+  # --default-signal: a shell starts background commands with SIGINT ignored,
+  # and bash cannot trap a signal ignored at its start; cron and systemd do not.
+  start_bg env --default-signal=INT CH_BIN="$BIN" CH_STREAM_URL="http://127.0.0.1:${PORT:-1}" \
+    CH_STREAM_KEY=testkey "$@" bash "$ROOT/pipeline.sh" </dev/null >"$TMP/$name.out" 2>"$TMP/$name.err"
+  PIPE_PID="$BG_PID"
+}
+
+children() {
+  ps -o pid= --ppid "$1" 2>/dev/null | tr -d ' ' || true
+}
+
+child_pid() {
+  ps -o pid=,comm= --ppid "$1" 2>/dev/null | awk -v comm="$2" '$2 == comm { print $1; exit }' || true
+}
+
+descendants() {
+  local child
+  for child in $(children "$1"); do
+    echo "$child"
+    descendants "$child"
+  done
+}
+
+all_gone() {
+  # A zombie has exited: only its reaping is left (to init, for an orphan,
+  # which may take a while).
+  [ $# -eq 0 ] || ! ps -o stat= -p "$(echo "$@" | tr ' ' ,)" 2>/dev/null | grep -qv '^ *Z'
+}
+
+now_ms() {
+  local t="${EPOCHREALTIME/[.,]/}"
+  echo $((10#$t / 1000))
 }
