@@ -58,7 +58,7 @@ std::string_view TrimHeaderValue(std::string_view v) {
 class Transfer : public LineSink {
  public:
   Transfer(const ConnectionRequest& request, StreamSink* sink, ConnectionResult* result)
-      : request_(request), sink_(sink), result_(result), assembler_(request.max_line_bytes) {}
+      : sink_(sink), result_(result), assembler_(request.max_line_bytes) {}
 
   static size_t HeaderCallback(char* data, size_t size, size_t count, void* self) {
     return static_cast<Transfer*>(self)->OnHeader(std::string_view(data, size * count));
@@ -151,7 +151,6 @@ class Transfer : public LineSink {
     }
   }
 
-  const ConnectionRequest& request_;
   StreamSink* sink_;
   ConnectionResult* result_;
   LineAssembler assembler_;
