@@ -19,7 +19,7 @@ class OutlineScanner {
     SkipSpace();
     if (!ReadObject(/*top_level=*/true)) return std::nullopt;
     SkipSpace();
-    if (p_ != end_) return std::nullopt;
+    if (p_ != end_ || escaped_key_) return std::nullopt;
     return timepoint_;
   }
 
@@ -112,6 +112,10 @@ class OutlineScanner {
       if (p_ >= end_ || *p_ != '"') return false;
       std::string_view key;
       if (!ReadString(&key)) return false;
+      // Keys are compared undecoded. One with an escape ("\u0065vent") may
+      // be the member a full parse finds first, so where it matters the
+      // timepoint becomes unknown rather than possibly another one.
+      if ((top_level || event) && key.find('\\') != std::string_view::npos) escaped_key_ = true;
       SkipSpace();
       if (p_ >= end_ || *p_++ != ':') return false;
       SkipSpace();
@@ -164,6 +168,7 @@ class OutlineScanner {
   const char* const end_;
   bool seen_event_ = false;
   bool seen_timepoint_ = false;
+  bool escaped_key_ = false;
   std::optional<int64_t> timepoint_;
 };
 
