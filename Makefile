@@ -115,16 +115,21 @@ coverage: deps
 	  --filter 'ch-parse/' --filter 'ch-store/' --exclude '.*_test\.cc' --exclude '.*_fuzz\.cc' \
 	  --print-summary --txt build/coverage/coverage.txt | tail -3
 
-# libFuzzer targets (ch-parse/*_fuzz.cc), built with clang into FUZZ_OUT and run
-# FUZZ_SECONDS each over a seed corpus made from samples/; the corpus grows in
-# FUZZ_OUT/corpus, crashing inputs land in FUZZ_OUT/artifacts.
+# libFuzzer targets (ch-parse/*_fuzz.cc, ch-fetch/*_fuzz.cc), built with clang
+# into FUZZ_OUT and run FUZZ_SECONDS each over a seed corpus made from samples/
+# (with <target>.dict beside the source when there is one); the corpus grows
+# in FUZZ_OUT/corpus, crashing inputs land in FUZZ_OUT/artifacts.
 FUZZ_OUT ?= build/fuzz
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := $(basename $(notdir $(wildcard ch-parse/*_fuzz.cc)))
+FUZZ_SRCS := $(wildcard ch-parse/*_fuzz.cc ch-fetch/*_fuzz.cc)
+FUZZ_TARGETS := $(basename $(notdir $(FUZZ_SRCS)))
 FUZZ_SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all
 
-.PRECIOUS: $(BUILD)/ch-parse/%_fuzz.o
+.PRECIOUS: $(BUILD)/ch-parse/%_fuzz.o $(BUILD)/ch-fetch/%_fuzz.o
 $(BIN)/%_fuzz: $(BUILD)/ch-parse/%_fuzz.o $(LIBPARSE) $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+$(BIN)/%_fuzz: $(BUILD)/ch-fetch/%_fuzz.o $(LIBFETCH) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
@@ -135,13 +140,14 @@ fuzz: deps
 	    -fsanitize-ignorelist=tests/tools/ubsan_ignorelist.txt" \
 	  $(addprefix $(FUZZ_OUT)/bin/,$(FUZZ_TARGETS))
 	python3 tests/tools/fuzz_seeds.py $(FUZZ_OUT)/seeds
-	@failed=""; for t in $(FUZZ_TARGETS); do \
+	@failed=""; for src in $(FUZZ_SRCS); do \
+	  t=$$(basename $$src .cc); dict=""; [ ! -f $${src%.cc}.dict ] || dict="-dict=$${src%.cc}.dict"; \
 	  mkdir -p $(FUZZ_OUT)/corpus/$$t $(FUZZ_OUT)/artifacts; \
 	  echo "fuzz: $$t for $(FUZZ_SECONDS) s (log: $(FUZZ_OUT)/$$t.log)"; \
 	  $(FUZZ_OUT)/bin/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
-	    -print_final_stats=1 -dict=ch-parse/$$t.dict -artifact_prefix=$(FUZZ_OUT)/artifacts/$$t- \
+	    -print_final_stats=1 $$dict -artifact_prefix=$(FUZZ_OUT)/artifacts/$$t- \
 	    $(FUZZ_OUT)/corpus/$$t $(FUZZ_OUT)/seeds/$$t >$(FUZZ_OUT)/$$t.log 2>&1 || failed="$$failed $$t"; \
-	  grep -E '^Done [0-9]+ runs|^stat::(number_of_executed_units|average_exec_per_sec|new_units_added|peak_rss_mb)|^SUMMARY|invariant broken|Test unit written|^==[0-9]+==ERROR' \
+	  grep -a -E '^Done [0-9]+ runs|^stat::(number_of_executed_units|average_exec_per_sec|new_units_added|peak_rss_mb)|^SUMMARY|invariant broken|Test unit written|^==[0-9]+==ERROR' \
 	    $(FUZZ_OUT)/$$t.log | sed "s/^/  $$t: /"; \
 	done; \
 	if [ -n "$$failed" ]; then echo "fuzz: FAILED:$$failed (crashing inputs in $(FUZZ_OUT)/artifacts)"; exit 1; fi; \

@@ -5,9 +5,10 @@ Usage: fuzz_seeds.py OUT_DIR
 
 Writes OUT_DIR/event_parser_fuzz/ (one file per event line of
 samples/capture.ndjson and samples/real/real-stream-events.ndjson, the real
-events file whole, and a few control and heartbeat lines) and
-OUT_DIR/csv_reader_fuzz/ (each real bulk CSV whole, the header with each row,
-and each row alone). Files are named by a hash of their content, as libFuzzer
+events file whole, and a few control and heartbeat lines),
+OUT_DIR/event_timepoint_fuzz/ (response bodies: runs of capture lines, the
+real events file) and OUT_DIR/csv_reader_fuzz/ (each real bulk CSV whole,
+the header with each row, and each row alone). Files are named by a hash of their content, as libFuzzer
 names its own, so running this again adds nothing twice.
 """
 import hashlib
@@ -42,6 +43,16 @@ def event_seeds(out):
         write(out, seed)
 
 
+def response_seeds(out):
+    # ch-fetch reads whole response bodies: runs of event lines with heartbeats.
+    lines = (SAMPLES / "capture.ndjson").read_bytes().splitlines(keepends=True)
+    for i in range(0, len(lines), 100):
+        write(out, b"\n".join(lines[i:i + 5]) + b"\n")
+    write(out, (SAMPLES / "real" / "real-stream-events.ndjson").read_bytes())
+    for seed in EXTRA_EVENT_SEEDS:
+        write(out, seed)
+
+
 def csv_seeds(out):
     for path in sorted((SAMPLES / "real").glob("*.csv")):
         content = path.read_bytes()
@@ -60,7 +71,8 @@ def main(argv):
     out = pathlib.Path(argv[1])
     event_seeds(out / "event_parser_fuzz")
     csv_seeds(out / "csv_reader_fuzz")
-    for target in ["event_parser_fuzz", "csv_reader_fuzz"]:
+    response_seeds(out / "event_timepoint_fuzz")
+    for target in ["event_parser_fuzz", "csv_reader_fuzz", "event_timepoint_fuzz"]:
         print(f"fuzz seeds: {target}: {len(list((out / target).iterdir()))} files in {out / target}")
     return 0
 
