@@ -18,8 +18,8 @@ double UnixNow() {
 
 }  // namespace
 
-ApplyLoop::ApplyLoop(RecordSource* source, RecordApplier* applier, OutputWriter* changes_out, Metrics* metrics,
-                     Options options)
+ApplyLoop::ApplyLoop(RecordSource* source, RecordApplier* applier, OutputWriter* changes_out,
+                     Metrics* metrics, const Options& options)
     : source_(source),
       applier_(applier),
       changes_out_(changes_out),
@@ -42,7 +42,8 @@ Status ApplyLoop::Run() {
     }
     // With a transaction open, wait only a moment: no more input then means
     // commit.
-    const int timeout_ms = applier_->in_transaction() ? options_.idle_grace_ms : options_.idle_poll_ms;
+    const int timeout_ms =
+        applier_->in_transaction() ? options_.idle_grace_ms : options_.idle_poll_ms;
     const Record* record = nullptr;
     switch (source_->Next(&record, timeout_ms)) {
       case RecordSource::Event::kRecord: {
@@ -127,10 +128,12 @@ void ApplyLoop::UpdateMetrics(size_t batch_records) {
   metrics_->Set("records_superseded_total", static_cast<double>(t.superseded),
                 "records older than the stored state");
   metrics_->Set("rejects_total", static_cast<double>(t.rejects), "reject records received");
-  metrics_->Set("status_changes_total", static_cast<double>(t.status_changes), "status changes recorded");
+  metrics_->Set("status_changes_total", static_cast<double>(t.status_changes),
+                "status changes recorded");
   metrics_->Set("gaps_total", static_cast<double>(t.gaps), "gaps recorded");
   metrics_->Set("commits_total", static_cast<double>(commits_), "transactions committed");
-  metrics_->Set("batch_records", static_cast<double>(batch_records), "records in the last transaction");
+  metrics_->Set("batch_records", static_cast<double>(batch_records),
+                "records in the last transaction");
   metrics_->Set("last_commit_timestamp_seconds", UnixNow(), "wall clock of the last commit");
   if (applier_->last_committed_checkpoint()) {
     metrics_->Set("checkpoint", static_cast<double>(*applier_->last_committed_checkpoint()),

@@ -48,9 +48,10 @@ class ApplyLoop {
   };
 
   // `changes_out` is null unless --emit-changes. None is owned.
-  ApplyLoop(RecordSource* source, RecordApplier* applier, OutputWriter* changes_out, Metrics* metrics,
-            Options options);
-  ApplyLoop(RecordSource* source, RecordApplier* applier, OutputWriter* changes_out, Metrics* metrics)
+  ApplyLoop(RecordSource* source, RecordApplier* applier, OutputWriter* changes_out,
+            Metrics* metrics, const Options& options);
+  ApplyLoop(RecordSource* source, RecordApplier* applier, OutputWriter* changes_out,
+            Metrics* metrics)
       : ApplyLoop(source, applier, changes_out, metrics, Options()) {}
 
   // Runs until end of input (Ok), a stop signal (Ok) or an error.

@@ -54,7 +54,8 @@ class LoopFixture {
   }
 
   // Runs the loop on a threaded source (as ch-store does) or an inline one.
-  Status Run(ApplyLoop::Options options, bool emit = false, uint64_t* commits = nullptr, bool threaded = true) {
+  Status Run(ApplyLoop::Options options, bool emit = false, uint64_t* commits = nullptr,
+             bool threaded = true) {
     LineReader reader(read_fd_);
     OutputWriter out(fileno(changes_file_));
     Metrics metrics("", "ch-store");
@@ -101,7 +102,8 @@ class LoopFixture {
 };
 
 std::string Line(int64_t timepoint) {
-  return Stream(timepoint, "2024-01-02T00:00:00Z", "0000" + std::to_string(1000 + timepoint)).Line();
+  return Stream(timepoint, "2024-01-02T00:00:00Z", "0000" + std::to_string(1000 + timepoint))
+      .Line();
 }
 
 TEST(ApplyLoopTest, CommitsEverythingAtEndOfInput) {
@@ -177,11 +179,12 @@ TEST(ApplyLoopTest, EmitsCommittedChangesAsNdjson) {
   const std::string out = f.Changes();
   EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 2);
   EXPECT_EQ(out.rfind("{\"id\":1,\"company_number\":\"00000001\",\"timepoint\":1,", 0), 0u);
-  EXPECT_NE(out.find("{\"id\":2,\"company_number\":\"00000001\",\"timepoint\":2,\"published_at\":"
-                     "\"2024-01-03T00:00:00Z\",\"old_status\":\"active\",\"old_status_detail\":null,"
-                     "\"new_status\":\"dissolved\",\"new_status_detail\":null,\"source\":\"stream\","
-                     "\"company_name\":\"ACME LTD\"}\n"),
-            std::string::npos);
+  EXPECT_NE(
+      out.find("{\"id\":2,\"company_number\":\"00000001\",\"timepoint\":2,\"published_at\":"
+               "\"2024-01-03T00:00:00Z\",\"old_status\":\"active\",\"old_status_detail\":null,"
+               "\"new_status\":\"dissolved\",\"new_status_detail\":null,\"source\":\"stream\","
+               "\"company_name\":\"ACME LTD\"}\n"),
+      std::string::npos);
 }
 
 TEST(ApplyLoopTest, ErrorRollsBackTheOpenTransaction) {

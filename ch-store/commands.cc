@@ -31,12 +31,18 @@ int ExitWithError(const Status& status) {
 
 int RunStoreCommand(const StoreOptions& options) {
   switch (options.command) {
-    case StoreCommand::kApply: return RunApply(options);
-    case StoreCommand::kCheckpoint: return RunCheckpoint(options);
-    case StoreCommand::kStatus: return RunStatus(options);
-    case StoreCommand::kLeads: return RunLeads(options);
-    case StoreCommand::kMigrate: return RunMigrate(options);
-    case StoreCommand::kPrune: return RunPrune(options);
+    case StoreCommand::kApply:
+      return RunApply(options);
+    case StoreCommand::kCheckpoint:
+      return RunCheckpoint(options);
+    case StoreCommand::kStatus:
+      return RunStatus(options);
+    case StoreCommand::kLeads:
+      return RunLeads(options);
+    case StoreCommand::kMigrate:
+      return RunMigrate(options);
+    case StoreCommand::kPrune:
+      return RunPrune(options);
   }
   return kExitSoftware;
 }
@@ -79,7 +85,8 @@ int RunApply(const StoreOptions& options) {
            {"commits", static_cast<int64_t>(loop.commits())},
            {"checkpoint", checkpoint ? std::to_string(*checkpoint) : std::string()}});
   Status metrics_written = metrics.Write();
-  if (!metrics_written.ok()) LogWarn("metrics not written", {{"error", metrics_written.ToString()}});
+  if (!metrics_written.ok())
+    LogWarn("metrics not written", {{"error", metrics_written.ToString()}});
   applier->reset();  // finalizes the statements before the database closes
   if (!s.ok()) return ExitWithError(s);
   s = db->Close();
@@ -90,10 +97,12 @@ int RunApply(const StoreOptions& options) {
 int RunCheckpoint(const StoreOptions& options) {
   StatusOr<Migrator> migrator = Migrator::Embedded();
   if (!migrator.ok()) return ExitWithError(migrator.status());
-  StatusOr<ReadOnlyStore> store = OpenStoreForReading(options.db, *migrator, options.busy_timeout_ms);
+  StatusOr<ReadOnlyStore> store =
+      OpenStoreForReading(options.db, *migrator, options.busy_timeout_ms);
   if (!store.ok()) return ExitWithError(store.status());
   if (!store->db) return kExitOk;
-  StatusOr<Statement> stmt = store->db->Prepare("SELECT timepoint FROM stream_state WHERE stream = ?1");
+  StatusOr<Statement> stmt =
+      store->db->Prepare("SELECT timepoint FROM stream_state WHERE stream = ?1");
   if (!stmt.ok()) return ExitWithError(stmt.status());
   Status s = stmt->BindText(1, options.stream);
   if (!s.ok()) return ExitWithError(s);

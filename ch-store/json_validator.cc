@@ -39,7 +39,8 @@ inline bool HasSpecialByte(const char* p) {
   uint64_t w;
   std::memcpy(&w, p, sizeof w);
   const uint64_t control = (w - 0x2020202020202020ull) & ~w & kHighs;  // a byte < 0x20
-  return ((w & kHighs) | control | HasZeroByte(w ^ (kOnes * '"')) | HasZeroByte(w ^ (kOnes * '\\'))) != 0;
+  return ((w & kHighs) | control | HasZeroByte(w ^ (kOnes * '"')) |
+          HasZeroByte(w ^ (kOnes * '\\'))) != 0;
 }
 
 // Length of the valid UTF-8 sequence (2-4 bytes) at p, 0 if invalid.
@@ -81,8 +82,9 @@ inline const char* SkipPlain(const char* q, const char* end) {
   const __m128i space = _mm_set1_epi8(0x20);
   while (end - q >= 16) {
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
-    const __m128i special = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
-                                         _mm_cmplt_epi8(v, space));
+    const __m128i special =
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+                     _mm_cmplt_epi8(v, space));
     const int mask = _mm_movemask_epi8(special);
     if (mask != 0) return q + __builtin_ctz(static_cast<unsigned>(mask));
     q += 16;
@@ -113,7 +115,8 @@ bool ScanString(const char** p, const char* end) {
           if (!IsHexDigit(q[k])) return false;
         }
         q += 6;
-      } else if (e == '"' || e == '\\' || e == '/' || e == 'b' || e == 'f' || e == 'n' || e == 'r' || e == 't') {
+      } else if (e == '"' || e == '\\' || e == '/' || e == 'b' || e == 'f' || e == 'n' ||
+                 e == 'r' || e == 't') {
         q += 2;
       } else {
         return false;
@@ -121,7 +124,8 @@ bool ScanString(const char** p, const char* end) {
     } else if (c < 0x20) {
       return false;
     } else {
-      const size_t len = Utf8Length(reinterpret_cast<const unsigned char*>(q), reinterpret_cast<const unsigned char*>(end));
+      const size_t len = Utf8Length(reinterpret_cast<const unsigned char*>(q),
+                                    reinterpret_cast<const unsigned char*>(end));
       if (len == 0) return false;
       q += len;
     }
@@ -154,7 +158,8 @@ bool ScanNumber(const char** p, const char* end) {
 }
 
 bool ScanLiteral(const char** p, const char* end, std::string_view literal) {
-  if (static_cast<size_t>(end - *p) < literal.size() || std::memcmp(*p, literal.data(), literal.size()) != 0) {
+  if (static_cast<size_t>(end - *p) < literal.size() ||
+      std::memcmp(*p, literal.data(), literal.size()) != 0) {
     return false;
   }
   *p += literal.size();

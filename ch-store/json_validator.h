@@ -18,12 +18,12 @@ namespace ch {
 struct JsonMembers {
   static constexpr int kCapacity = 48;
   struct Member {
-    size_t key_begin;    // the key's text between its quotes, escapes as written
+    size_t key_begin;  // the key's text between its quotes, escapes as written
     size_t key_end;
     size_t value_begin;  // the value's text, from its first to its last character
     size_t value_end;
   };
-  Member members[kCapacity];
+  Member members[kCapacity]{};
   int count = 0;
   // The value is an object and every member fitted (else only `count` did).
   bool complete = false;

@@ -50,8 +50,9 @@ StatusOr<int64_t> WriteLeads(SqliteDb* db, const LeadsQuery& query, OutputWriter
     if (query.format == LeadsFormat::kCsv) {
       CsvRecord record;
       for (size_t i = 0; i < kLeadColumns.size(); ++i) {
-        record.Add(stmt->ColumnIsNull(static_cast<int>(i)) ? std::nullopt
-                                                            : std::optional(stmt->ColumnText(static_cast<int>(i))));
+        record.Add(stmt->ColumnIsNull(static_cast<int>(i))
+                       ? std::nullopt
+                       : std::optional(stmt->ColumnText(static_cast<int>(i))));
       }
       s = out->WriteRaw(record.Finish());
     } else {
@@ -81,7 +82,8 @@ StatusOr<int64_t> WriteLeads(SqliteDb* db, const LeadsQuery& query, OutputWriter
 int RunLeads(const StoreOptions& options) {
   StatusOr<Migrator> migrator = Migrator::Embedded();
   if (!migrator.ok()) return ExitWithError(migrator.status());
-  StatusOr<ReadOnlyStore> store = OpenStoreForReading(options.db, *migrator, options.busy_timeout_ms);
+  StatusOr<ReadOnlyStore> store =
+      OpenStoreForReading(options.db, *migrator, options.busy_timeout_ms);
   if (!store.ok()) return ExitWithError(store.status());
   if (!store->db || store->version < kLeadsSchemaVersion) return 0;
   LeadsQuery query;

@@ -18,13 +18,28 @@
 namespace ch {
 
 // The columns printed, in order (the CSV header and the NDJSON keys).
-inline constexpr std::array<const char*, 22> kLeadColumns = {
-    "id",                 "company_number",  "company_name",          "new_status",
-    "new_status_detail",  "changed_at",      "address_line_1",        "address_line_2",
-    "locality",           "region",          "postal_code",           "country",
-    "sic_codes",          "source",          "old_status",            "old_status_detail",
-    "company_status",     "company_status_detail", "type",            "date_of_creation",
-    "date_of_cessation",  "timepoint"};
+inline constexpr std::array<const char*, 22> kLeadColumns = {"id",
+                                                             "company_number",
+                                                             "company_name",
+                                                             "new_status",
+                                                             "new_status_detail",
+                                                             "changed_at",
+                                                             "address_line_1",
+                                                             "address_line_2",
+                                                             "locality",
+                                                             "region",
+                                                             "postal_code",
+                                                             "country",
+                                                             "sic_codes",
+                                                             "source",
+                                                             "old_status",
+                                                             "old_status_detail",
+                                                             "company_status",
+                                                             "company_status_detail",
+                                                             "type",
+                                                             "date_of_creation",
+                                                             "date_of_cessation",
+                                                             "timepoint"};
 
 enum class LeadsFormat { kCsv, kNdjson };
 

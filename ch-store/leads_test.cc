@@ -48,11 +48,14 @@ std::string First(int64_t timepoint, const std::string& published_at, const std:
 }
 
 void Load(StoreFixture* f) {
-  f->ApplyAll({First(10, "2024-01-02T00:00:00Z", "active"),  // 1: first sighting, active: not a lead
-               First(11, "2024-02-01T00:00:00Z", "active", "active-proposal-to-strike-off"),  // 2
-               First(12, "2024-03-01T00:00:00Z", "dissolved"),  // 3
-               Stream(13, "2024-03-05T00:00:00Z", "00000002", "dissolved", "petition-to-restore-dissolved").Line(),  // 4
-               Stream(14, "2024-03-06T00:00:00Z", "00000002", "dissolved").Line()});  // 5: dissolved to dissolved
+  f->ApplyAll(
+      {First(10, "2024-01-02T00:00:00Z", "active"),  // 1: first sighting, active: not a lead
+       First(11, "2024-02-01T00:00:00Z", "active", "active-proposal-to-strike-off"),  // 2
+       First(12, "2024-03-01T00:00:00Z", "dissolved"),                                // 3
+       Stream(13, "2024-03-05T00:00:00Z", "00000002", "dissolved", "petition-to-restore-dissolved")
+           .Line(),  // 4
+       Stream(14, "2024-03-06T00:00:00Z", "00000002", "dissolved")
+           .Line()});  // 5: dissolved to dissolved
 }
 
 TEST(LeadsTest, CsvHasAHeaderAndOneQuotedRowPerLeadInChangeOrder) {
@@ -60,16 +63,22 @@ TEST(LeadsTest, CsvHasAHeaderAndOneQuotedRowPerLeadInChangeOrder) {
   Load(&f);
   const std::string csv = Leads(&f, LeadsQuery());
   const std::string header =
-      "id,company_number,company_name,new_status,new_status_detail,changed_at,address_line_1,address_line_2,"
-      "locality,region,postal_code,country,sic_codes,source,old_status,old_status_detail,company_status,"
+      "id,company_number,company_name,new_status,new_status_detail,changed_at,address_line_1,"
+      "address_line_2,"
+      "locality,region,postal_code,country,sic_codes,source,old_status,old_status_detail,company_"
+      "status,"
       "company_status_detail,type,date_of_creation,date_of_cessation,timepoint\r\n";
-  EXPECT_EQ(csv, header +
-                     "2,00000001,\"ACME, \"\"THE\"\" LTD\",active,active-proposal-to-strike-off,2024-02-01T00:00:00Z,"
-                     ",,,,EC1A 1BB,,\"62020,70229\",stream,active,,dissolved,,ltd,2001-02-03,,11\r\n"
-                     "3,00000001,\"ACME, \"\"THE\"\" LTD\",dissolved,,2024-03-01T00:00:00Z,,,,,EC1A 1BB,,"
-                     "\"62020,70229\",stream,active,active-proposal-to-strike-off,dissolved,,ltd,2001-02-03,,12\r\n"
-                     "4,00000002,ACME LTD,dissolved,petition-to-restore-dissolved,2024-03-05T00:00:00Z,,,,,,,,"
-                     "stream,,,dissolved,,ltd,2001-02-03,,13\r\n");
+  EXPECT_EQ(
+      csv,
+      header +
+          "2,00000001,\"ACME, \"\"THE\"\" "
+          "LTD\",active,active-proposal-to-strike-off,2024-02-01T00:00:00Z,"
+          ",,,,EC1A 1BB,,\"62020,70229\",stream,active,,dissolved,,ltd,2001-02-03,,11\r\n"
+          "3,00000001,\"ACME, \"\"THE\"\" LTD\",dissolved,,2024-03-01T00:00:00Z,,,,,EC1A 1BB,,"
+          "\"62020,70229\",stream,active,active-proposal-to-strike-off,dissolved,,ltd,2001-02-03,,"
+          "12\r\n"
+          "4,00000002,ACME LTD,dissolved,petition-to-restore-dissolved,2024-03-05T00:00:00Z,,,,,,,,"
+          "stream,,,dissolved,,ltd,2001-02-03,,13\r\n");
 }
 
 TEST(LeadsTest, ResumesAfterAnIdAndFiltersByDate) {

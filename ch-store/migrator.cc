@@ -38,7 +38,8 @@ StatusOr<Migration> ParseMigration(int number, std::string_view name, std::strin
   const size_t up = FindMarkerLine(text, kUpMarker);
   const size_t down = FindMarkerLine(text, kDownMarker);
   if (up == std::string_view::npos || down == std::string_view::npos || down < up) {
-    return Status::Internal("migration " + std::string(name) + ": needs a '-- +up' line, then a '-- +down' line");
+    return Status::Internal("migration " + std::string(name) +
+                            ": needs a '-- +up' line, then a '-- +down' line");
   }
   Migration m;
   m.number = number;
@@ -86,14 +87,15 @@ Status Migrator::CheckKnown(int version) const {
                           " is newer than this ch-store knows (" + std::to_string(latest()) +
                           "): use a newer ch-store, or migrate down with the one that wrote it");
   }
-  if (version < 0) return Status::Config("database schema version " + std::to_string(version) + " is invalid");
+  if (version < 0)
+    return Status::Config("database schema version " + std::to_string(version) + " is invalid");
   return Status::Ok();
 }
 
 Status Migrator::MigrateTo(SqliteDb* db, int target) const {
   if (target < 0 || target > latest()) {
-    return Status::Config("no schema version " + std::to_string(target) + " (this ch-store knows 0.." +
-                          std::to_string(latest()) + ")");
+    return Status::Config("no schema version " + std::to_string(target) +
+                          " (this ch-store knows 0.." + std::to_string(latest()) + ")");
   }
   for (;;) {
     StatusOr<Transaction> txn = Transaction::Begin(db);
@@ -110,7 +112,8 @@ Status Migrator::MigrateTo(SqliteDb* db, int target) const {
     if (s.ok()) s = db->Exec("PRAGMA user_version = " + std::to_string(next));
     if (s.ok()) s = txn->Commit();
     if (!s.ok()) return s.Annotate(std::string("migration ") + m.name + (up ? " up" : " down"));
-    LogInfo(up ? "migrated up" : "migrated down", {{"migration", m.name}, {"schema_version", next}});
+    LogInfo(up ? "migrated up" : "migrated down",
+            {{"migration", m.name}, {"schema_version", next}});
   }
 }
 

@@ -14,8 +14,9 @@ SqliteDb MemoryDb() {
 }
 
 Migrator TwoSteps() {
-  return Migrator({{1, "0001_t", "CREATE TABLE t(x);\n", "DROP TABLE t;\n"},
-                   {2, "0002_u", "CREATE TABLE u(y);\nINSERT INTO u VALUES (1);\n", "DROP TABLE u;\n"}});
+  return Migrator(
+      {{1, "0001_t", "CREATE TABLE t(x);\n", "DROP TABLE t;\n"},
+       {2, "0002_u", "CREATE TABLE u(y);\nINSERT INTO u VALUES (1);\n", "DROP TABLE u;\n"}});
 }
 
 int64_t Tables(SqliteDb* db) {
@@ -23,7 +24,8 @@ int64_t Tables(SqliteDb* db) {
 }
 
 TEST(MigratorTest, SplitsAFileIntoUpAndDown) {
-  StatusOr<Migration> m = ParseMigration(3, "0003_x", "-- comment\n-- +up\nCREATE TABLE a(b);\n-- +down  \nDROP TABLE a;\n");
+  StatusOr<Migration> m = ParseMigration(
+      3, "0003_x", "-- comment\n-- +up\nCREATE TABLE a(b);\n-- +down  \nDROP TABLE a;\n");
   ASSERT_TRUE(m.ok());
   EXPECT_EQ(m->number, 3);
   EXPECT_EQ(m->up, "CREATE TABLE a(b);\n");
@@ -33,7 +35,8 @@ TEST(MigratorTest, SplitsAFileIntoUpAndDown) {
 TEST(MigratorTest, AFileNeedsBothMarkersInOrder) {
   EXPECT_FALSE(ParseMigration(1, "x", "CREATE TABLE a(b);").ok());
   EXPECT_FALSE(ParseMigration(1, "x", "-- +up\nCREATE TABLE a(b);\n").ok());
-  EXPECT_FALSE(ParseMigration(1, "x", "-- +down\nDROP TABLE a;\n-- +up\nCREATE TABLE a(b);\n").ok());
+  EXPECT_FALSE(
+      ParseMigration(1, "x", "-- +down\nDROP TABLE a;\n-- +up\nCREATE TABLE a(b);\n").ok());
 }
 
 TEST(MigratorTest, NumberingMustHaveNoHoles) {
@@ -57,7 +60,8 @@ TEST(MigratorTest, MigratesUpAndDownOneVersionAtATime) {
 
 TEST(MigratorTest, FailedStepLeavesTheVersionBefore) {
   SqliteDb db = MemoryDb();
-  Migrator m({{1, "0001_t", "CREATE TABLE t(x);", "DROP TABLE t;"}, {2, "0002_bad", "CREATE TABLE t(x);", ""}});
+  Migrator m({{1, "0001_t", "CREATE TABLE t(x);", "DROP TABLE t;"},
+              {2, "0002_bad", "CREATE TABLE t(x);", ""}});
   EXPECT_FALSE(m.MigrateTo(&db, 2).ok());
   EXPECT_EQ(*Migrator::CurrentVersion(&db), 1);
   EXPECT_EQ(Tables(&db), 1);
@@ -80,9 +84,14 @@ TEST(MigratorTest, EmbeddedMigrationsGoDownToZeroAndUpAgain) {
   ASSERT_GE(m->latest(), 2);
   SqliteDb db = MemoryDb();
   ASSERT_TRUE(m->MigrateTo(&db, m->latest()).ok());
-  ASSERT_TRUE(db.Exec("INSERT INTO companies(company_number, source, updated_at) VALUES ('1', 'stream', 'x')").ok());
-  ASSERT_TRUE(db.Exec("INSERT INTO status_changes(company_number, source, recorded_at, new_status_detail)"
-                      " VALUES ('1', 'stream', 'x', 'active-proposal-to-strike-off')").ok());
+  ASSERT_TRUE(
+      db.Exec(
+            "INSERT INTO companies(company_number, source, updated_at) VALUES ('1', 'stream', 'x')")
+          .ok());
+  ASSERT_TRUE(
+      db.Exec("INSERT INTO status_changes(company_number, source, recorded_at, new_status_detail)"
+              " VALUES ('1', 'stream', 'x', 'active-proposal-to-strike-off')")
+          .ok());
   EXPECT_EQ(*db.QueryInt64("SELECT count(*) FROM leads"), 1);
   // Down one step: the view goes, the data stays.
   ASSERT_TRUE(m->MigrateTo(&db, m->latest() - 1).ok());

@@ -28,7 +28,8 @@ class Binder {
  public:
   explicit Binder(Statement* stmt) : stmt_(stmt) {}
   void Text(int index, OptText value) {
-    if (status_.ok()) status_ = value ? stmt_->BindText(index, *value, false) : stmt_->BindNull(index);
+    if (status_.ok())
+      status_ = value ? stmt_->BindText(index, *value, false) : stmt_->BindNull(index);
   }
   void Blob(int index, std::string_view value) {
     if (status_.ok()) status_ = stmt_->BindBlob(index, value, false);
@@ -105,7 +106,8 @@ Status RecordApplier::Prepare() {
        "SELECT company_status, company_status_detail, source, as_of, deleted, company_name, rowid"
        " FROM companies WHERE company_number = ?1"},
       {&insert_company_, kInsertCompanySql},
-      {&insert_new_company_, std::string(kInsertCompanySql) + " ON CONFLICT(company_number) DO NOTHING"},
+      {&insert_new_company_,
+       std::string(kInsertCompanySql) + " ON CONFLICT(company_number) DO NOTHING"},
       {&update_company_, kUpdateCompanySql},
       {&insert_deleted_stub_,
        "INSERT INTO companies(company_number, as_of, source, timepoint, deleted, updated_at)"
@@ -115,10 +117,12 @@ Status RecordApplier::Prepare() {
        "INSERT INTO status_changes(company_number, timepoint, published_at, old_status,"
        " old_status_detail, new_status, new_status_detail, source, recorded_at)"
        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"},
-      {&select_state_, "SELECT timepoint, last_event_published_at FROM stream_state WHERE stream = ?1"},
+      {&select_state_,
+       "SELECT timepoint, last_event_published_at FROM stream_state WHERE stream = ?1"},
       {&select_awaiting_resume_,
        "SELECT EXISTS(SELECT 1 FROM gaps WHERE stream = ?1 AND resumed_timepoint IS NULL)"},
-      {&update_resumed_, "UPDATE gaps SET resumed_timepoint = ?2 WHERE stream = ?1 AND resumed_timepoint IS NULL"},
+      {&update_resumed_,
+       "UPDATE gaps SET resumed_timepoint = ?2 WHERE stream = ?1 AND resumed_timepoint IS NULL"},
       {&upsert_state_,
        "INSERT INTO stream_state(stream, timepoint, last_event_published_at, last_commit_at)"
        " VALUES(?1, ?2, ?3, ?4) ON CONFLICT(stream) DO UPDATE SET timepoint = excluded.timepoint,"
@@ -134,7 +138,8 @@ Status RecordApplier::Prepare() {
       {&select_open_gap_,
        "SELECT 1 FROM gaps WHERE stream = ?1 AND after_timepoint IS ?2 AND healed_by IS NULL"
        " AND (resumed_timepoint IS NULL OR ?2 IS NOT NULL) LIMIT 1"},
-      {&insert_gap_, "INSERT INTO gaps(stream, after_timepoint, detected_at, reason) VALUES(?1, ?2, ?3, ?4)"},
+      {&insert_gap_,
+       "INSERT INTO gaps(stream, after_timepoint, detected_at, reason) VALUES(?1, ?2, ?3, ?4)"},
       // A gap detected before the snapshot's cut-off (00:00Z of its date) is
       // covered by it; one detected later lost events the snapshot never saw.
       {&heal_gaps_,
@@ -183,7 +188,8 @@ Status RecordApplier::Begin() {
 bool RecordApplier::cache_spilled() const {
   int current = 0;
   int highwater = 0;
-  return sqlite3_db_status(db_->get(), SQLITE_DBSTATUS_CACHE_SPILL, &current, &highwater, 0) == SQLITE_OK &&
+  return sqlite3_db_status(db_->get(), SQLITE_DBSTATUS_CACHE_SPILL, &current, &highwater, 0) ==
+             SQLITE_OK &&
          current > 0;
 }
 
@@ -369,7 +375,8 @@ Status RecordApplier::ApplyCompany(const CompanyRecord& c) {
   } else if (!stored_.exists) {
     s = WriteCompany(&insert_company_, c, c.company_status, c.company_status_detail);
     // A snapshot is the baseline; the stream's first sighting is a change.
-    if (s.ok() && !c.bulk && c.company_status) s = RecordChange(c, c.company_status, c.company_status_detail);
+    if (s.ok() && !c.bulk && c.company_status)
+      s = RecordChange(c, c.company_status, c.company_status_detail);
   } else if (wins) {
     // An unknown status keeps the stored pair, detail included.
     const OptText status = c.company_status ? c.company_status : stored_.status.view();
@@ -405,7 +412,8 @@ Status RecordApplier::ApplyCompany(const CompanyRecord& c) {
   return Status::Ok();
 }
 
-Status RecordApplier::WriteCompany(Statement* stmt, const CompanyRecord& c, OptText status, OptText detail) {
+Status RecordApplier::WriteCompany(Statement* stmt, const CompanyRecord& c, OptText status,
+                                   OptText detail) {
   ResetOnExit reset(stmt);
   Binder b(stmt);
   b.Text(1, c.company_number);
@@ -512,10 +520,16 @@ Status RecordApplier::ApplyReject(const RejectRecord& r) {
   const char* message = stored ? "reject stored" : "reject seen before";
   const std::string_view reason = r.reason.substr(0, 200);
   if (r.timepoint) {
-    Log(level, message, {{"stream", r.stream}, {"reason", reason}, {"raw_length", static_cast<int64_t>(r.raw_length)},
-                         {"timepoint", *r.timepoint}});
+    Log(level, message,
+        {{"stream", r.stream},
+         {"reason", reason},
+         {"raw_length", static_cast<int64_t>(r.raw_length)},
+         {"timepoint", *r.timepoint}});
   } else {
-    Log(level, message, {{"stream", r.stream}, {"reason", reason}, {"raw_length", static_cast<int64_t>(r.raw_length)}});
+    Log(level, message,
+        {{"stream", r.stream},
+         {"reason", reason},
+         {"raw_length", static_cast<int64_t>(r.raw_length)}});
   }
   return Status::Ok();
 }
@@ -550,7 +564,8 @@ Status RecordApplier::ApplyGap(const GapRecord& g) {
   if (!s.ok()) return s;
   ++pending_.gaps;
   (*state)->awaiting_resume = true;
-  LogWarn("gap recorded", {{"stream", g.stream}, {"after_timepoint", after}, {"reason", g.reason.value_or("")}});
+  LogWarn("gap recorded",
+          {{"stream", g.stream}, {"after_timepoint", after}, {"reason", g.reason.value_or("")}});
   return Status::Ok();
 }
 

@@ -40,16 +40,16 @@ namespace ch {
 
 // What the applier did, for metrics and logs. Totals count committed work only.
 struct ApplyCounters {
-  uint64_t stream_applied = 0;   // stream records past the checkpoint
-  uint64_t bulk_applied = 0;     // bulk records (winning or not)
-  uint64_t skipped = 0;          // stream records at or below the checkpoint
-  uint64_t superseded = 0;       // records that lost to a newer stored state
-  uint64_t rejects = 0;          // reject records seen
-  uint64_t rejects_stored = 0;   // of which new (not seen before)
+  uint64_t stream_applied = 0;  // stream records past the checkpoint
+  uint64_t bulk_applied = 0;    // bulk records (winning or not)
+  uint64_t skipped = 0;         // stream records at or below the checkpoint
+  uint64_t superseded = 0;      // records that lost to a newer stored state
+  uint64_t rejects = 0;         // reject records seen
+  uint64_t rejects_stored = 0;  // of which new (not seen before)
   uint64_t status_changes = 0;
-  uint64_t gaps = 0;             // gap rows added
+  uint64_t gaps = 0;  // gap rows added
   uint64_t gaps_healed = 0;
-  uint64_t records = 0;          // every non-blank record handled
+  uint64_t records = 0;  // every non-blank record handled
 
   void Add(const ApplyCounters& other);
 };
@@ -107,8 +107,8 @@ class RecordApplier {
     std::optional<int64_t> checkpoint;
     std::string last_published_at;
     bool has_last_published_at = false;
-    bool dirty = false;             // checkpoint moved in this transaction
-    bool awaiting_resume = false;   // a gap waits for its resumed_timepoint
+    bool dirty = false;            // checkpoint moved in this transaction
+    bool awaiting_resume = false;  // a gap waits for its resumed_timepoint
 
     // Drops what was read from the database (keeps the name).
     void Forget() {

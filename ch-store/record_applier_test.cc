@@ -29,8 +29,8 @@ TEST(RecordApplierTest, FirstStreamSightingInsertsAndRecordsAChangeFromNull) {
   StoreFixture f;
   f.Apply(Stream(10, "2024-01-02T03:04:05Z", "00000001").Line());
   EXPECT_EQ(f.One(kCompany), "ACME LTD|active|NULL|2024-01-02T03:04:05Z|stream|10|0");
-  EXPECT_EQ(f.Rows(kChanges),
-            std::vector<std::string>{"00000001|10|2024-01-02T03:04:05Z|NULL|NULL|active|NULL|stream"});
+  EXPECT_EQ(f.Rows(kChanges), std::vector<std::string>{
+                                  "00000001|10|2024-01-02T03:04:05Z|NULL|NULL|active|NULL|stream"});
   EXPECT_EQ(f.One(kCheckpoint), "10");
 }
 
@@ -67,13 +67,15 @@ TEST(RecordApplierTest, RepublishedUnchangedCompanyWritesNoStatusChange) {
 TEST(RecordApplierTest, ChangeOfDetailAloneIsAStatusChange) {
   StoreFixture f;
   f.Apply(Stream(10, "2024-01-02T00:00:00Z", "00000001").Line());
-  f.Apply(Stream(11, "2024-02-02T00:00:00Z", "00000001", "active", "active-proposal-to-strike-off").Line());
+  f.Apply(Stream(11, "2024-02-02T00:00:00Z", "00000001", "active", "active-proposal-to-strike-off")
+              .Line());
   f.Apply(Stream(12, "2024-03-02T00:00:00Z", "00000001", "active").Line());
-  EXPECT_EQ(f.Rows(kChanges),
-            (std::vector<std::string>{
-                "00000001|10|2024-01-02T00:00:00Z|NULL|NULL|active|NULL|stream",
-                "00000001|11|2024-02-02T00:00:00Z|active|NULL|active|active-proposal-to-strike-off|stream",
-                "00000001|12|2024-03-02T00:00:00Z|active|active-proposal-to-strike-off|active|NULL|stream"}));
+  EXPECT_EQ(f.Rows(kChanges), (std::vector<std::string>{
+                                  "00000001|10|2024-01-02T00:00:00Z|NULL|NULL|active|NULL|stream",
+                                  "00000001|11|2024-02-02T00:00:00Z|active|NULL|active|active-"
+                                  "proposal-to-strike-off|stream",
+                                  "00000001|12|2024-03-02T00:00:00Z|active|active-proposal-to-"
+                                  "strike-off|active|NULL|stream"}));
 }
 
 TEST(RecordApplierTest, TimepointDecidesAmongStreamRecordsNotPublishedAt) {
@@ -86,11 +88,13 @@ TEST(RecordApplierTest, TimepointDecidesAmongStreamRecordsNotPublishedAt) {
 
 TEST(RecordApplierTest, AbsentStatusKeepsTheStoredPairAndWritesNoChange) {
   StoreFixture f;
-  f.Apply(Stream(10, "2024-01-02T00:00:00Z", "00000001", "active", "active-proposal-to-strike-off").Line());
+  f.Apply(Stream(10, "2024-01-02T00:00:00Z", "00000001", "active", "active-proposal-to-strike-off")
+              .Line());
   TestCompany unknown = Stream(11, "2024-01-03T00:00:00Z", "00000001", std::nullopt, std::nullopt);
   unknown.postal_code = "AB1 2CD";
   f.Apply(unknown.Line());
-  EXPECT_EQ(f.One(kCompany), "ACME LTD|active|active-proposal-to-strike-off|2024-01-03T00:00:00Z|stream|11|0");
+  EXPECT_EQ(f.One(kCompany),
+            "ACME LTD|active|active-proposal-to-strike-off|2024-01-03T00:00:00Z|stream|11|0");
   EXPECT_EQ(f.One("SELECT postal_code FROM companies"), "AB1 2CD");
   EXPECT_EQ(f.Count("status_changes"), 1);
 }
@@ -101,8 +105,8 @@ TEST(RecordApplierTest, FirstSightingWithoutStatusStoresNoChange) {
   EXPECT_EQ(f.One(kCompany), "ACME LTD|NULL|NULL|2024-01-02T00:00:00Z|stream|10|0");
   EXPECT_EQ(f.Count("status_changes"), 0);
   f.Apply(Stream(11, "2024-01-03T00:00:00Z", "00000001", "active").Line());
-  EXPECT_EQ(f.Rows(kChanges),
-            std::vector<std::string>{"00000001|11|2024-01-03T00:00:00Z|NULL|NULL|active|NULL|stream"});
+  EXPECT_EQ(f.Rows(kChanges), std::vector<std::string>{
+                                  "00000001|11|2024-01-03T00:00:00Z|NULL|NULL|active|NULL|stream"});
 }
 
 TEST(RecordApplierTest, AbsentNameKeepsTheStoredName) {
@@ -142,14 +146,15 @@ TEST(RecordApplierTest, LaterChangedEventClearsTheDeletedMark) {
   f.Apply(deleted.Line());
   f.Apply(Stream(12, "2024-06-02T00:00:00Z", "00000001", "active").Line());
   EXPECT_EQ(f.One(kCompany), "ACME LTD|active|NULL|2024-06-02T00:00:00Z|stream|12|0");
-  EXPECT_EQ(f.Rows(kChanges),
-            std::vector<std::string>{"00000001|12|2024-06-02T00:00:00Z|NULL|NULL|active|NULL|stream"});
+  EXPECT_EQ(f.Rows(kChanges), std::vector<std::string>{
+                                  "00000001|12|2024-06-02T00:00:00Z|NULL|NULL|active|NULL|stream"});
 }
 
 TEST(RecordApplierTest, BulkFirstSightingIsTheBaselineWithoutAChange) {
   StoreFixture f;
   f.Apply(Bulk("2025-08-01", "00000001", "active", "active-proposal-to-strike-off").Line());
-  EXPECT_EQ(f.One(kCompany), "ACME LTD|active|active-proposal-to-strike-off|2025-08-01T00:00:00Z|bulk|NULL|0");
+  EXPECT_EQ(f.One(kCompany),
+            "ACME LTD|active|active-proposal-to-strike-off|2025-08-01T00:00:00Z|bulk|NULL|0");
   EXPECT_EQ(f.Count("status_changes"), 0);
   EXPECT_EQ(f.One(kCheckpoint), "<none>");
 }
@@ -167,7 +172,8 @@ TEST(RecordApplierTest, SameSnapshotTwiceChangesNothing) {
 TEST(RecordApplierTest, SnapshotThenStreamThenOlderThenNewerSnapshot) {
   StoreFixture f;
   f.Apply(Bulk("2025-08-01", "00000001", "active").Line());
-  f.Apply(Stream(100, "2025-08-10T12:00:00Z", "00000001", "active", "active-proposal-to-strike-off").Line());
+  f.Apply(Stream(100, "2025-08-10T12:00:00Z", "00000001", "active", "active-proposal-to-strike-off")
+              .Line());
   EXPECT_EQ(f.One(kCompany),
             "ACME LTD|active|active-proposal-to-strike-off|2025-08-10T12:00:00Z|stream|100|0");
   // An older snapshot changes nothing.
@@ -177,9 +183,10 @@ TEST(RecordApplierTest, SnapshotThenStreamThenOlderThenNewerSnapshot) {
   f.Apply(Bulk("2025-09-01", "00000001", "dissolved").Line());
   EXPECT_EQ(f.One(kCompany), "ACME LTD|dissolved|NULL|2025-09-01T00:00:00Z|bulk|NULL|0");
   EXPECT_EQ(f.Rows(kChanges),
-            (std::vector<std::string>{
-                "00000001|100|2025-08-10T12:00:00Z|active|NULL|active|active-proposal-to-strike-off|stream",
-                "00000001|NULL|2025-09-01T00:00:00Z|active|active-proposal-to-strike-off|dissolved|NULL|bulk"}));
+            (std::vector<std::string>{"00000001|100|2025-08-10T12:00:00Z|active|NULL|active|active-"
+                                      "proposal-to-strike-off|stream",
+                                      "00000001|NULL|2025-09-01T00:00:00Z|active|active-proposal-"
+                                      "to-strike-off|dissolved|NULL|bulk"}));
 }
 
 TEST(RecordApplierTest, StreamStateNewerThanASnapshotStaysWhenTheSnapshotArrivesLater) {
@@ -219,14 +226,15 @@ TEST(RecordApplierTest, NewerSnapshotClearsTheDeletedMark) {
   EXPECT_EQ(f.One("SELECT company_status, deleted, source FROM companies"), "active|0|bulk");
   // A snapshot's first status for a row that had none is a change (the
   // company was known to the stream, so this is not the baseline).
-  EXPECT_EQ(f.Rows(kChanges),
-            std::vector<std::string>{"00000001|NULL|2025-08-01T00:00:00Z|NULL|NULL|active|NULL|bulk"});
+  EXPECT_EQ(f.Rows(kChanges), std::vector<std::string>{
+                                  "00000001|NULL|2025-08-01T00:00:00Z|NULL|NULL|active|NULL|bulk"});
 }
 
 TEST(RecordApplierTest, RejectIsStoredOnceAndNeverMovesTheCheckpoint) {
   StoreFixture f;
   f.Apply(Stream(10, "2024-01-02T00:00:00Z", "00000001").Line());
-  f.ApplyAll({RejectLine(std::string("bad\0line\xff", 9)), RejectLine(std::string("bad\0line\xff", 9))});
+  f.ApplyAll(
+      {RejectLine(std::string("bad\0line\xff", 9)), RejectLine(std::string("bad\0line\xff", 9))});
   f.Apply(RejectLine(std::string("bad\0line\xff", 9)));
   EXPECT_EQ(f.Count("rejects"), 1);
   EXPECT_EQ(f.One("SELECT hex(raw), raw_length, reason, timepoint FROM rejects"),
@@ -240,8 +248,8 @@ TEST(RecordApplierTest, UnusableLineBecomesAChStoreReject) {
   StoreFixture f;
   f.ApplyAll({"not json at all", "{\"kind\":\"mystery\"}", "[1,2]"});
   EXPECT_EQ(f.Rows("SELECT raw, substr(reason, 1, 10) FROM rejects ORDER BY id"),
-            (std::vector<std::string>{"not json at all|ch-store: ", "{\"kind\":\"mystery\"}|ch-store: ",
-                                      "[1,2]|ch-store: "}));
+            (std::vector<std::string>{"not json at all|ch-store: ",
+                                      "{\"kind\":\"mystery\"}|ch-store: ", "[1,2]|ch-store: "}));
 }
 
 TEST(RecordApplierTest, GapIsRecordedOnceWhileOpenAndResumedByTheNextStoredRecord) {
@@ -278,10 +286,14 @@ TEST(RecordApplierTest, SnapshotEndHealsOnlyGapsDetectedBeforeItsDate) {
   f.Apply(GapLine(10));
   ASSERT_TRUE(f.db().Exec("UPDATE gaps SET detected_at = '2025-07-15T10:00:00Z'").ok());
   f.Apply(GapLine(20));
-  ASSERT_TRUE(f.db().Exec("UPDATE gaps SET detected_at = '2025-08-02T10:00:00Z' WHERE after_timepoint = 20").ok());
+  ASSERT_TRUE(
+      f.db()
+          .Exec("UPDATE gaps SET detected_at = '2025-08-02T10:00:00Z' WHERE after_timepoint = 20")
+          .ok());
   f.Apply(SnapshotEndLine("2025-08-01", 5));
-  EXPECT_EQ(f.Rows("SELECT after_timepoint, healed_by, healed_at IS NOT NULL FROM gaps ORDER BY id"),
-            (std::vector<std::string>{"10|snapshot:2025-08-01|1", "20|NULL|0"}));
+  EXPECT_EQ(
+      f.Rows("SELECT after_timepoint, healed_by, healed_at IS NOT NULL FROM gaps ORDER BY id"),
+      (std::vector<std::string>{"10|snapshot:2025-08-01|1", "20|NULL|0"}));
   EXPECT_EQ(f.One("SELECT last_snapshot_as_of, last_snapshot_rows, timepoint FROM stream_state"),
             "2025-08-01|5|NULL");
 }
@@ -297,7 +309,9 @@ TEST(RecordApplierTest, RollbackForgetsRecordsAndCheckpointTogether) {
   StoreFixture f;
   f.Apply(Stream(10, "2024-01-02T00:00:00Z", "00000001").Line());
   ASSERT_TRUE(f.applier().Begin().ok());
-  ASSERT_TRUE(f.applier().Apply(f.decoder().Decode(Stream(11, "2024-01-03T00:00:00Z", "00000002").Line())).ok());
+  ASSERT_TRUE(f.applier()
+                  .Apply(f.decoder().Decode(Stream(11, "2024-01-03T00:00:00Z", "00000002").Line()))
+                  .ok());
   f.applier().Rollback();
   EXPECT_EQ(f.Count("companies"), 1);
   EXPECT_EQ(f.One(kCheckpoint), "10");
@@ -340,9 +354,11 @@ TEST(RecordApplierTest, StoresTheDataTextAndColumns) {
   c.sic_codes = {"62020", "70229"};
   c.postal_code = "EC1A 1BB";
   f.Apply(c.Line());
-  EXPECT_EQ(f.One("SELECT data, sic_codes, postal_code, type, jurisdiction, date_of_creation FROM companies"),
-            "{\"company_number\":\"00000001\",\"nested\":{\"data\":[1,2]}}|62020,70229|EC1A 1BB|ltd|"
-            "england-wales|2001-02-03");
+  EXPECT_EQ(
+      f.One("SELECT data, sic_codes, postal_code, type, jurisdiction, date_of_creation FROM "
+            "companies"),
+      "{\"company_number\":\"00000001\",\"nested\":{\"data\":[1,2]}}|62020,70229|EC1A 1BB|ltd|"
+      "england-wales|2001-02-03");
 }
 
 TEST(RecordApplierTest, RecordsOfAnotherStreamHaveTheirOwnCheckpoint) {

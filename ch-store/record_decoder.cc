@@ -28,7 +28,9 @@ bool MatchesShape(std::string_view text, std::string_view shape) {
   return true;
 }
 
-std::string_view View(const rapidjson::Value& v) { return std::string_view(v.GetString(), v.GetStringLength()); }
+std::string_view View(const rapidjson::Value& v) {
+  return std::string_view(v.GetString(), v.GetStringLength());
+}
 
 // Descriptive members are read leniently: anything but a string is "absent".
 OptText Text(const rapidjson::Value& v) {
@@ -116,29 +118,57 @@ uint32_t Hex4(std::string_view s) {
   uint32_t v = 0;
   for (char c : s.substr(0, 4)) {
     v <<= 4;
-    if (c >= '0' && c <= '9') v |= static_cast<uint32_t>(c - '0');
-    else if (c >= 'a' && c <= 'f') v |= static_cast<uint32_t>(c - 'a' + 10);
-    else if (c >= 'A' && c <= 'F') v |= static_cast<uint32_t>(c - 'A' + 10);
+    if (c >= '0' && c <= '9')
+      v |= static_cast<uint32_t>(c - '0');
+    else if (c >= 'a' && c <= 'f')
+      v |= static_cast<uint32_t>(c - 'a' + 10);
+    else if (c >= 'A' && c <= 'F')
+      v |= static_cast<uint32_t>(c - 'A' + 10);
   }
   return v;
 }
 
 // The members of a company record that ch-store reads.
 enum class Field {
-  kOther, kStream, kSource, kTimepoint, kPublishedAt, kAsOf, kEventType, kCompanyNumber, kCompanyName,
-  kCompanyStatus, kCompanyStatusDetail, kCompanyStatusRaw, kType, kTypeRaw, kJurisdiction, kDateOfCreation,
-  kDateOfCessation, kAddress, kSicCodes, kData,
+  kOther,
+  kStream,
+  kSource,
+  kTimepoint,
+  kPublishedAt,
+  kAsOf,
+  kEventType,
+  kCompanyNumber,
+  kCompanyName,
+  kCompanyStatus,
+  kCompanyStatusDetail,
+  kCompanyStatusRaw,
+  kType,
+  kTypeRaw,
+  kJurisdiction,
+  kDateOfCreation,
+  kDateOfCessation,
+  kAddress,
+  kSicCodes,
+  kData,
 };
 
 // One length test and at most three comparisons per member name.
 Field FieldOf(std::string_view name) {
   switch (name.size()) {
-    case 4: return name == "type" ? Field::kType : name == "data" ? Field::kData : Field::kOther;
-    case 5: return name == "as_of" ? Field::kAsOf : Field::kOther;
-    case 6: return name == "stream" ? Field::kStream : name == "source" ? Field::kSource : Field::kOther;
-    case 8: return name == "type_raw" ? Field::kTypeRaw : Field::kOther;
-    case 9: return name == "timepoint" ? Field::kTimepoint : name == "sic_codes" ? Field::kSicCodes : Field::kOther;
-    case 10: return name == "event_type" ? Field::kEventType : Field::kOther;
+    case 4:
+      return name == "type" ? Field::kType : name == "data" ? Field::kData : Field::kOther;
+    case 5:
+      return name == "as_of" ? Field::kAsOf : Field::kOther;
+    case 6:
+      return name == "stream" ? Field::kStream : name == "source" ? Field::kSource : Field::kOther;
+    case 8:
+      return name == "type_raw" ? Field::kTypeRaw : Field::kOther;
+    case 9:
+      return name == "timepoint"   ? Field::kTimepoint
+             : name == "sic_codes" ? Field::kSicCodes
+                                   : Field::kOther;
+    case 10:
+      return name == "event_type" ? Field::kEventType : Field::kOther;
     case 12:
       return name == "published_at"   ? Field::kPublishedAt
              : name == "company_name" ? Field::kCompanyName
@@ -148,12 +178,18 @@ Field FieldOf(std::string_view name) {
       return name == "company_number"   ? Field::kCompanyNumber
              : name == "company_status" ? Field::kCompanyStatus
                                         : Field::kOther;
-    case 16: return name == "date_of_creation" ? Field::kDateOfCreation : Field::kOther;
-    case 17: return name == "date_of_cessation" ? Field::kDateOfCessation : Field::kOther;
-    case 18: return name == "company_status_raw" ? Field::kCompanyStatusRaw : Field::kOther;
-    case 21: return name == "company_status_detail" ? Field::kCompanyStatusDetail : Field::kOther;
-    case 25: return name == "registered_office_address" ? Field::kAddress : Field::kOther;
-    default: return Field::kOther;
+    case 16:
+      return name == "date_of_creation" ? Field::kDateOfCreation : Field::kOther;
+    case 17:
+      return name == "date_of_cessation" ? Field::kDateOfCessation : Field::kOther;
+    case 18:
+      return name == "company_status_raw" ? Field::kCompanyStatusRaw : Field::kOther;
+    case 21:
+      return name == "company_status_detail" ? Field::kCompanyStatusDetail : Field::kOther;
+    case 25:
+      return name == "registered_office_address" ? Field::kAddress : Field::kOther;
+    default:
+      return Field::kOther;
   }
 }
 
@@ -192,15 +228,26 @@ OptText Text(const TextValue& v) {
     }
     const char e = body[++i];
     switch (e) {
-      case 'b': out.push_back('\b'); break;
-      case 'f': out.push_back('\f'); break;
-      case 'n': out.push_back('\n'); break;
-      case 'r': out.push_back('\r'); break;
-      case 't': out.push_back('\t'); break;
+      case 'b':
+        out.push_back('\b');
+        break;
+      case 'f':
+        out.push_back('\f');
+        break;
+      case 'n':
+        out.push_back('\n');
+        break;
+      case 'r':
+        out.push_back('\r');
+        break;
+      case 't':
+        out.push_back('\t');
+        break;
       case 'u': {
         uint32_t cp = Hex4(body.substr(i + 1));
         i += 4;
-        if (cp >= 0xD800 && cp <= 0xDBFF && i + 6 < body.size() + 1 && body.substr(i + 1, 2) == "\\u") {
+        if (cp >= 0xD800 && cp <= 0xDBFF && i + 6 < body.size() + 1 &&
+            body.substr(i + 1, 2) == "\\u") {
           const uint32_t low = Hex4(body.substr(i + 3));
           if (low >= 0xDC00 && low <= 0xDFFF) {
             cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
@@ -211,7 +258,8 @@ OptText Text(const TextValue& v) {
         AppendUtf8(&out, cp);
         break;
       }
-      default: out.push_back(e);  // '"', '\\', '/'
+      default:
+        out.push_back(e);  // '"', '\\', '/'
     }
   }
   return std::string_view(out);
@@ -261,7 +309,8 @@ void ForEachMember(const TopLevelValue& v, Fn fn) {
     const JsonMembers::Member& m = v.members->members[i];
     std::string_view key = v.text.substr(m.key_begin, m.key_end - m.key_begin);
     if (key.find('\\') != std::string_view::npos) {
-      key = Text(TextValue{v.text.substr(m.key_begin - 1, key.size() + 2), v.scratch}).value_or(key);
+      key =
+          Text(TextValue{v.text.substr(m.key_begin - 1, key.size() + 2), v.scratch}).value_or(key);
     }
     fn(key, TextValue{v.text.substr(m.value_begin, m.value_end - m.value_begin), v.scratch});
   }
@@ -282,7 +331,9 @@ void ForEachElement(const TextValue& v, Fn fn) {
 
 }  // namespace
 
-bool IsUtcTimestampText(std::string_view text) { return MatchesShape(text, "DDDD-DD-DDTDD:DD:DDZ"); }
+bool IsUtcTimestampText(std::string_view text) {
+  return MatchesShape(text, "DDDD-DD-DDTDD:DD:DDZ");
+}
 
 bool IsIsoDateText(std::string_view text) { return MatchesShape(text, "DDDD-DD-DD"); }
 
@@ -294,6 +345,9 @@ bool IsCompanyNumber(std::string_view text) {
   return true;
 }
 
+RecordDecoder::FullParse::FullParse()
+    : arena(kArenaBytes), pool(arena.data(), arena.size()), doc(&pool) {}
+
 RecordDecoder::RecordDecoder(std::string default_stream)
     : default_stream_(std::move(default_stream)) {}
 
@@ -302,7 +356,8 @@ bool RecordDecoder::Fail(std::string reason) {
   return false;
 }
 
-const Record& RecordDecoder::RejectLine(std::string_view line, uint64_t full_length, std::string reason) {
+const Record& RecordDecoder::RejectLine(std::string_view line, uint64_t full_length,
+                                        const std::string& reason) {
   reason_ = "ch-store: " + reason;
   record_.kind = RecordKind::kReject;
   RejectRecord& r = record_.reject;
@@ -316,7 +371,8 @@ const Record& RecordDecoder::RejectLine(std::string_view line, uint64_t full_len
 }
 
 const Record& RecordDecoder::DecodeOversized(std::string_view prefix, uint64_t full_length) {
-  return RejectLine(prefix, full_length, "line longer than the input limit (" + std::to_string(full_length) + " bytes)");
+  return RejectLine(prefix, full_length,
+                    "line longer than the input limit (" + std::to_string(full_length) + " bytes)");
 }
 
 const Record& RecordDecoder::Decode(std::string_view line) {
@@ -329,7 +385,7 @@ const Record& RecordDecoder::Decode(std::string_view line) {
   if (DecodeCompanyFast(line)) return record_;
   Status parsed = Parse(line);
   if (!parsed.ok()) return RejectLine(line, line.size(), parsed.message());
-  const rapidjson::Value& root = *doc_;
+  const rapidjson::Value& root = full_->doc;
   if (!root.IsObject()) return RejectLine(line, line.size(), "not a JSON object");
 
   const rapidjson::Value* kind = FindMember(root, "kind");
@@ -367,14 +423,12 @@ const Record& RecordDecoder::Decode(std::string_view line) {
 }
 
 Status RecordDecoder::Parse(std::string_view text) {
-  // A fresh tree for every line: RapidJSON never frees inside a pool, so a
-  // reused document would grow without bound.
-  doc_.reset();
-  pool_.reset();
-  if (arena_.empty()) arena_.resize(kArenaBytes);  // only lines off the fast path need it
-  pool_.emplace(arena_.data(), arena_.size());
-  doc_.emplace(&*pool_);
-  return ParseJson(text, &*doc_);
+  // Release the previous line's tree first (see FullParse).
+  if (full_ == nullptr)
+    full_ = std::make_unique<FullParse>();  // only lines off the fast path need it
+  full_->doc.SetNull();
+  full_->pool.Clear();
+  return ParseJson(text, &full_->doc);
 }
 
 bool RecordDecoder::DecodeCompanyFast(std::string_view line) {
@@ -388,7 +442,8 @@ bool RecordDecoder::DecodeCompanyFast(std::string_view line) {
   for (int i = 0; i < members_.count - 1; ++i) {
     const JsonMembers::Member& m = members_.members[i];
     const std::string_view key = text(m.key_begin, m.key_end);
-    if (key == "data" || key.find('\\') != std::string_view::npos) return false;  // the full parse decides
+    if (key == "data" || key.find('\\') != std::string_view::npos)
+      return false;  // the full parse decides
     if (key == "kind") company = text(m.value_begin, m.value_end) == "\"company\"";
   }
   if (!company) return false;
@@ -418,30 +473,59 @@ bool RecordDecoder::DecodeCompany(const Value& root) {
 
   ForEachMember(root, [&](std::string_view name, const auto& v) {
     switch (FieldOf(name)) {
-      case Field::kOther: break;
+      case Field::kOther:
+        break;
       case Field::kStream: {
         const OptText stream = Text(v);
         if (stream && !stream->empty()) c.stream = *stream;
         break;
       }
-      case Field::kSource: source = Text(v); break;
-      case Field::kTimepoint: timepoint = AsInt64(v); break;
-      case Field::kPublishedAt: c.published_at = Text(v); break;
+      case Field::kSource:
+        source = Text(v);
+        break;
+      case Field::kTimepoint:
+        timepoint = AsInt64(v);
+        break;
+      case Field::kPublishedAt:
+        c.published_at = Text(v);
+        break;
       case Field::kAsOf:
         as_of_present = !IsNullValue(v);
         as_of = Text(v);
         break;
-      case Field::kEventType: event_type = Text(v); break;
-      case Field::kCompanyNumber: company_number = Text(v); break;
-      case Field::kCompanyName: c.company_name = Text(v); break;
-      case Field::kCompanyStatus: c.company_status = Text(v); break;
-      case Field::kCompanyStatusDetail: c.company_status_detail = Text(v); break;
-      case Field::kCompanyStatusRaw: c.company_status_raw = Text(v); break;
-      case Field::kType: c.type = Text(v); break;
-      case Field::kTypeRaw: c.type_raw = Text(v); break;
-      case Field::kJurisdiction: c.jurisdiction = Text(v); break;
-      case Field::kDateOfCreation: c.date_of_creation = Text(v); break;
-      case Field::kDateOfCessation: c.date_of_cessation = Text(v); break;
+      case Field::kEventType:
+        event_type = Text(v);
+        break;
+      case Field::kCompanyNumber:
+        company_number = Text(v);
+        break;
+      case Field::kCompanyName:
+        c.company_name = Text(v);
+        break;
+      case Field::kCompanyStatus:
+        c.company_status = Text(v);
+        break;
+      case Field::kCompanyStatusDetail:
+        c.company_status_detail = Text(v);
+        break;
+      case Field::kCompanyStatusRaw:
+        c.company_status_raw = Text(v);
+        break;
+      case Field::kType:
+        c.type = Text(v);
+        break;
+      case Field::kTypeRaw:
+        c.type_raw = Text(v);
+        break;
+      case Field::kJurisdiction:
+        c.jurisdiction = Text(v);
+        break;
+      case Field::kDateOfCreation:
+        c.date_of_creation = Text(v);
+        break;
+      case Field::kDateOfCessation:
+        c.date_of_cessation = Text(v);
+        break;
       case Field::kAddress:
         ForEachMember(v, [&](std::string_view field, const auto& a) {
           for (size_t k = 0; k < kAddressFields.size(); ++k) {
@@ -462,11 +546,14 @@ bool RecordDecoder::DecodeCompany(const Value& root) {
         });
         if (!sic_codes_.empty()) c.sic_codes = sic_codes_;
         break;
-      case Field::kData: NoteData(v); break;
+      case Field::kData:
+        NoteData(v);
+        break;
     }
   });
 
-  if (!source || (*source != "stream" && *source != "bulk")) return Fail("\"source\" must be \"stream\" or \"bulk\"");
+  if (!source || (*source != "stream" && *source != "bulk"))
+    return Fail("\"source\" must be \"stream\" or \"bulk\"");
   c.bulk = *source == "bulk";
   if (event_type && *event_type != "changed" && *event_type != "deleted") {
     return Fail("\"event_type\" must be \"changed\" or \"deleted\"");
@@ -478,10 +565,12 @@ bool RecordDecoder::DecodeCompany(const Value& root) {
   c.company_number = *company_number;
   if (!c.bulk) {
     c.timepoint = timepoint;
-    if (!c.timepoint || *c.timepoint < 0) return Fail("stream record without a valid \"timepoint\"");
+    if (!c.timepoint || *c.timepoint < 0)
+      return Fail("stream record without a valid \"timepoint\"");
   }
   if (as_of_present) {
-    if (!as_of || !IsUtcTimestampText(*as_of)) return Fail("\"as_of\" must be \"YYYY-MM-DDTHH:MM:SSZ\"");
+    if (!as_of || !IsUtcTimestampText(*as_of))
+      return Fail("\"as_of\" must be \"YYYY-MM-DDTHH:MM:SSZ\"");
     c.as_of = as_of;
   }
   if (c.bulk && !c.as_of) return Fail("bulk record without \"as_of\"");
@@ -504,7 +593,9 @@ bool RecordDecoder::DecodeReject(const rapidjson::Value& root) {
   if (raw_.size() > kMaxRejectRawBytes) raw_.resize(kMaxRejectRawBytes);
   r.raw = raw_;
   const std::optional<int64_t> length = GetInt64(root, "raw_length");
-  r.raw_length = length && *length >= static_cast<int64_t>(raw_.size()) ? static_cast<uint64_t>(*length) : raw_.size();
+  r.raw_length = length && *length >= static_cast<int64_t>(raw_.size())
+                     ? static_cast<uint64_t>(*length)
+                     : raw_.size();
   return true;
 }
 
@@ -528,7 +619,8 @@ bool RecordDecoder::DecodeSnapshotEnd(const rapidjson::Value& snapshot_end) {
   SnapshotEndRecord& e = record_.snapshot_end;
   e = SnapshotEndRecord();
   e.stream = default_stream_;
-  if (OptText stream = GetString(snapshot_end, "stream"); stream && !stream->empty()) e.stream = *stream;
+  if (OptText stream = GetString(snapshot_end, "stream"); stream && !stream->empty())
+    e.stream = *stream;
   OptText as_of = GetString(snapshot_end, "as_of");
   if (!as_of || !(IsIsoDateText(*as_of) || IsUtcTimestampText(*as_of))) {
     return Fail("snapshot_end without a valid \"as_of\" date");

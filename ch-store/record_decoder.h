@@ -15,6 +15,7 @@
 #include <array>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,7 +32,7 @@ using OptText = std::optional<std::string_view>;
 // The registered-office address members, in the order of the columns of
 // `companies` that hold them.
 inline constexpr std::array<std::string_view, 9> kAddressFields = {
-    "address_line_1", "address_line_2", "locality", "region", "postal_code",
+    "address_line_1", "address_line_2", "locality", "region",  "postal_code",
     "country",        "care_of",        "po_box",   "premises"};
 
 // At most this much of a rejected line is stored (DESIGN.md: up to 64 KiB).
@@ -47,8 +48,8 @@ enum class RecordKind {
 
 struct CompanyRecord {
   std::string_view stream;
-  bool bulk = false;     // source "bulk" (else "stream")
-  bool deleted = false;  // event_type "deleted" (else "changed")
+  bool bulk = false;                 // source "bulk" (else "stream")
+  bool deleted = false;              // event_type "deleted" (else "changed")
   std::optional<int64_t> timepoint;  // always set for stream records
   OptText published_at;
   OptText as_of;  // "YYYY-MM-DDTHH:MM:SSZ"; always set for bulk records
@@ -90,10 +91,10 @@ struct SnapshotEndRecord {
 
 struct Record {
   RecordKind kind = RecordKind::kBlank;
-  CompanyRecord company;          // kind == kCompany
-  RejectRecord reject;            // kind == kReject
-  GapRecord gap;                  // kind == kGap
-  SnapshotEndRecord snapshot_end; // kind == kSnapshotEnd
+  CompanyRecord company;           // kind == kCompany
+  RejectRecord reject;             // kind == kReject
+  GapRecord gap;                   // kind == kGap
+  SnapshotEndRecord snapshot_end;  // kind == kSnapshotEnd
 };
 
 // True for "YYYY-MM-DDTHH:MM:SSZ" (shape only: digits where digits belong).
@@ -102,7 +103,6 @@ bool IsUtcTimestampText(std::string_view text);
 bool IsIsoDateText(std::string_view text);
 // True for 1-10 characters A-Z0-9.
 bool IsCompanyNumber(std::string_view text);
-
 
 class RecordDecoder {
  public:
@@ -119,7 +119,7 @@ class RecordDecoder {
   const Record& DecodeOversized(std::string_view prefix, uint64_t full_length);
 
  private:
-  const Record& RejectLine(std::string_view line, uint64_t full_length, std::string reason);
+  const Record& RejectLine(std::string_view line, uint64_t full_length, const std::string& reason);
   // Parses `text` into a fresh tree (doc_), fully checked (ParseJson).
   Status Parse(std::string_view text);
   // The fast path for company records, whose `data` is the last member:
@@ -145,22 +145,27 @@ class RecordDecoder {
 
   std::string default_stream_;
   Record record_;
-  std::string failure_;       // why the last Decode* failed
+  std::string failure_;  // why the last Decode* failed
   // The first `data` member DecodeCompany saw (the slow path stores it).
   const rapidjson::Value* data_member_ = nullptr;
-  std::string reason_;        // reject reason made by ch-store
-  std::string raw_;           // decoded raw_base64
-  std::string sic_codes_;     // joined sic_codes
-  std::string data_;          // data re-serialised when it cannot be sliced
-  JsonMembers members_;       // where the members of the line are (fast path)
+  std::string reason_;               // reject reason made by ch-store
+  std::string raw_;                  // decoded raw_base64
+  std::string sic_codes_;            // joined sic_codes
+  std::string data_;                 // data re-serialised when it cannot be sliced
+  JsonMembers members_;              // where the members of the line are (fast path)
   std::deque<std::string> scratch_;  // strings with escapes, decoded (fast path)
-  std::string as_of_date_;    // snapshot_end as_of normalised
-  // The parse tree of the slow path lives in `pool_`, whose first chunk is
-  // `arena_`, reused for every line (larger trees spill into heap chunks
-  // freed with the pool).
-  std::vector<char> arena_;
-  std::optional<rapidjson::MemoryPoolAllocator<>> pool_;
-  std::optional<rapidjson::Document> doc_;
+  std::string as_of_date_;           // snapshot_end as_of normalised
+  // The full parse of the slow path, made on first use: the tree lives in
+  // `pool`, whose first chunk is `arena`, reused for every line (larger trees
+  // spill into heap chunks, released before the next line: RapidJSON never
+  // frees inside a pool, so a reused document would otherwise grow).
+  struct FullParse {
+    FullParse();
+    std::vector<char> arena;
+    rapidjson::MemoryPoolAllocator<> pool;
+    rapidjson::Document doc;
+  };
+  std::unique_ptr<FullParse> full_;
 };
 
 }  // namespace ch

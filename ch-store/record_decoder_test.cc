@@ -15,7 +15,8 @@ using testing_records::TestCompany;
 
 TEST(RecordDecoderTest, DecodesACompanyRecordWithItsDataTextAsWritten) {
   RecordDecoder decoder("companies");
-  TestCompany c = Stream(68805561, "2023-11-04T14:33:29Z", "05954546", "active", "active-proposal-to-strike-off");
+  TestCompany c = Stream(68805561, "2023-11-04T14:33:29Z", "05954546", "active",
+                         "active-proposal-to-strike-off");
   c.data = "{ \"company_number\" : \"05954546\", \"accounts\":{\"day\":\"30\"} }";
   c.sic_codes = {"45200", "", "47110"};
   c.postal_code = "NR16 2HS";
@@ -70,7 +71,7 @@ TEST(RecordDecoderTest, ReserialisesDataThatIsNotTheLastMember) {
   const Record& r = decoder.Decode(line);
   ASSERT_EQ(r.kind, RecordKind::kCompany);
   EXPECT_EQ(r.company.data, "{\"a\":1}");
-  EXPECT_EQ(r.company.timepoint, 12);  // a numeric string is a number
+  EXPECT_EQ(r.company.timepoint, 12);        // a numeric string is a number
   EXPECT_EQ(r.company.stream, "companies");  // the default when absent
 }
 
@@ -109,7 +110,8 @@ TEST(RecordDecoderTest, CompanyRecordsMissingWhatTheDatabaseNeedsAreRejected) {
   bad_source.source = "fax";
   TestCompany bulk_without_date = Bulk("2025-08-01", "00000001");
   bulk_without_date.as_of.reset();
-  for (const TestCompany& c : {no_timepoint, bad_number, bad_as_of, bad_type, bad_source, bulk_without_date}) {
+  for (const TestCompany& c :
+       {no_timepoint, bad_number, bad_as_of, bad_type, bad_source, bulk_without_date}) {
     const std::string line = c.Line();
     const Record& r = decoder.Decode(line);
     ASSERT_EQ(r.kind, RecordKind::kReject) << line;
@@ -122,10 +124,11 @@ TEST(RecordDecoderTest, CompanyRecordsMissingWhatTheDatabaseNeedsAreRejected) {
 
 TEST(RecordDecoderTest, UnusableLinesBecomeRejectsWithTheirBytes) {
   RecordDecoder decoder("s");
-  for (const std::string& line : {std::string("garbage"), std::string("{\"kind\":\"other\"}"), std::string("{}"),
-                                  std::string("\"text\""), std::string("{\"kind\":1}"),
-                                  std::string("{\"kind\":\"company\",\"data\":{}} trailing"),
-                                  std::string("{\"a\":\"\xff\"}"), std::string("{\"gap\":[]}")}) {
+  for (const std::string& line :
+       {std::string("garbage"), std::string("{\"kind\":\"other\"}"), std::string("{}"),
+        std::string("\"text\""), std::string("{\"kind\":1}"),
+        std::string("{\"kind\":\"company\",\"data\":{}} trailing"), std::string("{\"a\":\"\xff\"}"),
+        std::string("{\"gap\":[]}")}) {
     const Record& r = decoder.Decode(line);
     ASSERT_EQ(r.kind, RecordKind::kReject) << line;
     EXPECT_EQ(r.reject.reason.substr(0, 10), "ch-store: ") << r.reject.reason;
@@ -152,9 +155,10 @@ TEST(RecordDecoderTest, KeepsAt64KibOfARejectedLine) {
 TEST(RecordDecoderTest, DecodesRejectRecordsFromChParse) {
   RecordDecoder decoder("companies");
   const std::string raw("\x00\xff{bad", 6);
-  const std::string line = "{\"kind\":\"reject\",\"stream\":\"companies\",\"source\":\"stream\",\"timepoint\":\"77\","
-                           "\"reason\":\"invalid JSON: x\",\"raw_length\":70000,\"raw_base64\":\"" +
-                           Base64Encode(raw) + "\"}";
+  const std::string line =
+      "{\"kind\":\"reject\",\"stream\":\"companies\",\"source\":\"stream\",\"timepoint\":\"77\","
+      "\"reason\":\"invalid JSON: x\",\"raw_length\":70000,\"raw_base64\":\"" +
+      Base64Encode(raw) + "\"}";
   const Record& r = decoder.Decode(line);
   ASSERT_EQ(r.kind, RecordKind::kReject);
   EXPECT_EQ(r.reject.raw, raw);
@@ -169,16 +173,19 @@ TEST(RecordDecoderTest, DecodesRejectRecordsFromChParse) {
 
 TEST(RecordDecoderTest, DecodesControlLines) {
   RecordDecoder decoder("companies");
-  const Record& gap = decoder.Decode("{\"gap\":{\"stream\":\"companies\",\"after_timepoint\":68805561,"
-                                     "\"reason\":\"timepoint-out-of-range\"}}");
+  const Record& gap = decoder.Decode(
+      "{\"gap\":{\"stream\":\"companies\",\"after_timepoint\":68805561,"
+      "\"reason\":\"timepoint-out-of-range\"}}");
   ASSERT_EQ(gap.kind, RecordKind::kGap);
   EXPECT_EQ(gap.gap.after_timepoint, 68805561);
   EXPECT_EQ(gap.gap.reason, "timepoint-out-of-range");
-  const Record& live = decoder.Decode("{\"gap\":{\"after_timepoint\":null,\"reason\":\"started-live\"}}");
+  const Record& live =
+      decoder.Decode("{\"gap\":{\"after_timepoint\":null,\"reason\":\"started-live\"}}");
   ASSERT_EQ(live.kind, RecordKind::kGap);
   EXPECT_FALSE(live.gap.after_timepoint.has_value());
   EXPECT_EQ(live.gap.stream, "companies");
-  const Record& end = decoder.Decode("{\"snapshot_end\":{\"as_of\":\"2025-08-01\",\"rows\":5689367}}");
+  const Record& end =
+      decoder.Decode("{\"snapshot_end\":{\"as_of\":\"2025-08-01\",\"rows\":5689367}}");
   ASSERT_EQ(end.kind, RecordKind::kSnapshotEnd);
   EXPECT_EQ(end.snapshot_end.as_of_date, "2025-08-01");
   EXPECT_EQ(end.snapshot_end.rows, 5689367);

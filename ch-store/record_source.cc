@@ -103,7 +103,8 @@ void ThreadedRecordSource::Run() {
       WakeConsumer();
       result = reader_->Next(&line, kReaderPollMs);
     }
-    if (result == LineReader::Result::kWouldBlock || result == LineReader::Result::kInterrupted) continue;
+    if (result == LineReader::Result::kWouldBlock || result == LineReader::Result::kInterrupted)
+      continue;
     if (result == LineReader::Result::kEof) {
       Push(kEndMarker, /*wake=*/true);
       return;
@@ -117,8 +118,9 @@ void ThreadedRecordSource::Run() {
     if (index < 0) return;
     Slot& slot = *slots_[index];
     slot.line.assign(line.bytes);
-    slot.record = result == LineReader::Result::kLine ? &slot.decoder.Decode(slot.line)
-                                                      : &slot.decoder.DecodeOversized(slot.line, line.full_length);
+    slot.record = result == LineReader::Result::kLine
+                      ? &slot.decoder.Decode(slot.line)
+                      : &slot.decoder.DecodeOversized(slot.line, line.full_length);
     if (slot.record->kind == RecordKind::kBlank) {
       std::lock_guard<std::mutex> lock(mutex_);
       free_.push_back(index);
@@ -139,7 +141,8 @@ RecordSource::Event ThreadedRecordSource::Next(const Record** record, int timeou
   }
   if (ready_.empty() && timeout_ms > 0) {
     consumer_waiting_ = true;
-    ready_changed_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [this] { return !ready_.empty(); });
+    ready_changed_.wait_for(lock, std::chrono::milliseconds(timeout_ms),
+                            [this] { return !ready_.empty(); });
     consumer_waiting_ = false;
   }
   if (ready_.empty()) return Event::kIdle;

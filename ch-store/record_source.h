@@ -106,8 +106,8 @@ class ThreadedRecordSource : public RecordSource {
   // switches, as much as decoding the record.
   bool reader_waiting_ = false;
   bool consumer_waiting_ = false;
-  int in_use_ = -1;        // the slot handed out by the last Next()
-  Status status_;          // set by the thread before it pushes kErrorMarker
+  int in_use_ = -1;  // the slot handed out by the last Next()
+  Status status_;    // set by the thread before it pushes kErrorMarker
   std::thread thread_;
 };
 

@@ -56,7 +56,8 @@ std::vector<std::string> Drain(RecordSource* source, RecordSource::Event* last) 
 TEST(RecordSourceTest, ThreadedSourceKeepsOrderAcrossManyMoreRecordsThanSlots) {
   Pipe pipe;
   std::string input;
-  for (int i = 0; i < ThreadedRecordSource::kSlots * 5; ++i) input += Reject(i) + (i % 7 == 0 ? "\n" : "");
+  for (int i = 0; i < ThreadedRecordSource::kSlots * 5; ++i)
+    input += Reject(i) + (i % 7 == 0 ? "\n" : "");
   std::thread writer([&] {
     pipe.Write(input);
     pipe.CloseWriter();
@@ -67,7 +68,8 @@ TEST(RecordSourceTest, ThreadedSourceKeepsOrderAcrossManyMoreRecordsThanSlots) {
   const std::vector<std::string> raws = Drain(&source, &last);
   writer.join();
   EXPECT_EQ(last, RecordSource::Event::kEnd);
-  ASSERT_EQ(raws.size(), static_cast<size_t>(ThreadedRecordSource::kSlots * 5));  // blank lines skipped
+  ASSERT_EQ(raws.size(),
+            static_cast<size_t>(ThreadedRecordSource::kSlots * 5));  // blank lines skipped
   for (size_t i = 0; i < raws.size(); ++i) EXPECT_EQ(raws[i], "not json " + std::to_string(i));
   const Record* record = nullptr;
   EXPECT_EQ(source.Next(&record, 0), RecordSource::Event::kEnd);  // and stays ended

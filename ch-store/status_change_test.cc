@@ -18,11 +18,13 @@ TEST(StatusChangeTest, WritesEveryFieldWithNullsForAbsentValues) {
   c.company_name = "A \"QUOTED\" LTD";
   std::string out;
   AppendStatusChangeJson(&out, c);
-  EXPECT_EQ(out,
-            "{\"id\":7,\"company_number\":\"SC123456\",\"timepoint\":68805561,\"published_at\":"
-            "\"2023-11-04T14:33:29Z\",\"old_status\":\"active\",\"old_status_detail\":null,\"new_status\":"
-            "\"active\",\"new_status_detail\":\"active-proposal-to-strike-off\",\"source\":\"stream\","
-            "\"company_name\":\"A \\\"QUOTED\\\" LTD\"}");
+  EXPECT_EQ(
+      out,
+      "{\"id\":7,\"company_number\":\"SC123456\",\"timepoint\":68805561,\"published_at\":"
+      "\"2023-11-04T14:33:29Z\",\"old_status\":\"active\",\"old_status_detail\":null,\"new_"
+      "status\":"
+      "\"active\",\"new_status_detail\":\"active-proposal-to-strike-off\",\"source\":\"stream\","
+      "\"company_name\":\"A \\\"QUOTED\\\" LTD\"}");
 }
 
 TEST(StatusChangeTest, BulkChangeHasANullTimepoint) {

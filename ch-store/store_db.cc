@@ -42,10 +42,11 @@ StatusOr<SqliteDb> OpenStoreForWriting(const std::string& path, int busy_timeout
     LogWarn("database not in WAL mode", {{"db", path}, {"journal_mode", mode->ColumnText(0)}});
   }
   mode->Reset();
-  const std::string pragmas = "PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = " +
-                              std::to_string(kWalAutocheckpointPages) + "; PRAGMA journal_size_limit = " +
-                              std::to_string(kJournalSizeLimitBytes) + "; PRAGMA cache_size = -" +
-                              std::to_string(kStreamCacheKib) + ";";
+  const std::string pragmas =
+      "PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = " +
+      std::to_string(kWalAutocheckpointPages) +
+      "; PRAGMA journal_size_limit = " + std::to_string(kJournalSizeLimitBytes) +
+      "; PRAGMA cache_size = -" + std::to_string(kStreamCacheKib) + ";";
   Status s = db->Exec(pragmas);
   if (!s.ok()) return s.Annotate("configure " + path);
   return db;
@@ -65,7 +66,8 @@ Status ApplyTestLimits(SqliteDb* db) {
   if (max_pages == nullptr || *max_pages == '\0') return Status::Ok();
   char* end = nullptr;
   const long long n = std::strtoll(max_pages, &end, 10);
-  if (*end != '\0' || n <= 0) return Status::Config("invalid CH_TEST_SQLITE_MAX_PAGES '" + std::string(max_pages) + "'");
+  if (*end != '\0' || n <= 0)
+    return Status::Config("invalid CH_TEST_SQLITE_MAX_PAGES '" + std::string(max_pages) + "'");
   LogWarn("test limit: database size capped", {{"max_pages", static_cast<int64_t>(n)}});
   return db->Exec("PRAGMA max_page_count = " + std::to_string(n));
 }

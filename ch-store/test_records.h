@@ -6,7 +6,6 @@
 #define CH_STORE_TEST_RECORDS_H_
 
 #include <gtest/gtest.h>
-
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -118,18 +117,21 @@ inline std::string RejectLine(const std::string& raw, const std::string& reason 
   AppendJsonString(&s, stream);
   s += ",\"source\":\"stream\",\"timepoint\":null,\"reason\":";
   AppendJsonString(&s, reason);
-  s += ",\"raw_length\":" + std::to_string(raw.size()) + ",\"raw_base64\":\"" + Base64Encode(raw) + "\"}";
+  s += ",\"raw_length\":" + std::to_string(raw.size()) + ",\"raw_base64\":\"" + Base64Encode(raw) +
+       "\"}";
   return s;
 }
 
-inline std::string GapLine(std::optional<int64_t> after, const std::string& reason = "timepoint-out-of-range") {
+inline std::string GapLine(std::optional<int64_t> after,
+                           const std::string& reason = "timepoint-out-of-range") {
   return "{\"gap\":{\"stream\":\"companies\",\"after_timepoint\":" +
-         (after ? std::to_string(*after) : std::string("null")) + ",\"reason\":\"" + reason + "\"}}";
+         (after ? std::to_string(*after) : std::string("null")) + ",\"reason\":\"" + reason +
+         "\"}}";
 }
 
 inline std::string SnapshotEndLine(const std::string& date, int64_t rows = 1) {
-  return "{\"snapshot_end\":{\"stream\":\"companies\",\"as_of\":\"" + date + "\",\"rows\":" +
-         std::to_string(rows) + "}}";
+  return "{\"snapshot_end\":{\"stream\":\"companies\",\"as_of\":\"" + date +
+         "\",\"rows\":" + std::to_string(rows) + "}}";
 }
 
 // A temporary directory, removed with its files (not subdirectories).
@@ -212,7 +214,9 @@ class StoreFixture {
     std::vector<std::string> rows = Rows(sql);
     return rows.empty() ? std::string("<none>") : rows[0];
   }
-  int64_t Count(const std::string& table) { return db_.QueryInt64("SELECT count(*) FROM " + table)->value_or(-1); }
+  int64_t Count(const std::string& table) {
+    return db_.QueryInt64("SELECT count(*) FROM " + table)->value_or(-1);
+  }
 
   SqliteDb& db() { return db_; }
   RecordApplier& applier() { return *applier_; }

@@ -20,27 +20,27 @@ constexpr int kBufferBytes = 0x1ffff;
 constexpr int kFrameHeaderBytes = 24;
 
 struct ShimFile {
-  sqlite3_file base;    // first: SQLite sees a sqlite3_file
-  sqlite3_file* real;   // the wrapped file, stored right after this struct
-  bool coalesce;        // a WAL or a main database file: writes are buffered
+  sqlite3_file base;   // first: SQLite sees a sqlite3_file
+  sqlite3_file* real;  // the wrapped file, stored right after this struct
+  bool coalesce;       // a WAL or a main database file: writes are buffered
   bool wal;
-  char* buffer;         // pending writes (coalescing files only)
-  int used;             // bytes in buffer
-  sqlite3_int64 offset; // file offset of buffer[0]
+  char* buffer;                 // pending writes (coalescing files only)
+  int used;                     // bytes in buffer
+  sqlite3_int64 offset;         // file offset of buffer[0]
   bool flush_after_next_write;  // the commit frame's header is buffered
-  int deferred_error;   // a flush failed where no error could be returned
+  int deferred_error;           // a flush failed where no error could be returned
   // WAL read-ahead for sequential reads (a checkpoint copying appended pages).
   char* ahead;
   int ahead_used;
   sqlite3_int64 ahead_offset;
   sqlite3_int64 last_read_end;
-  ShimFile* next;       // open coalescing files
+  ShimFile* next;  // open coalescing files
 };
 
 sqlite3_vfs g_vfs;
 sqlite3_vfs* g_base = nullptr;
-std::mutex g_files_mutex;         // guards g_files
-ShimFile* g_files = nullptr;      // open coalescing files
+std::mutex g_files_mutex;     // guards g_files
+ShimFile* g_files = nullptr;  // open coalescing files
 std::atomic<uint64_t> g_writes_issued{0};
 
 ShimFile* Shim(sqlite3_file* f) { return reinterpret_cast<ShimFile*>(f); }
@@ -149,12 +149,14 @@ int ShimWrite(sqlite3_file* file, const void* data, int amount, sqlite3_int64 of
   if (f->deferred_error != SQLITE_OK) return FlushForCall(f);
   // Keep what was read ahead equal to the file: SQLite rewrites frame
   // headers in place while it reads the frames (recomputing checksums).
-  if (f->ahead_used > 0 && offset < f->ahead_offset + f->ahead_used && offset + amount > f->ahead_offset) {
+  if (f->ahead_used > 0 && offset < f->ahead_offset + f->ahead_used &&
+      offset + amount > f->ahead_offset) {
     const sqlite3_int64 from = offset > f->ahead_offset ? offset : f->ahead_offset;
-    const sqlite3_int64 to = offset + amount < f->ahead_offset + f->ahead_used ? offset + amount
-                                                                               : f->ahead_offset + f->ahead_used;
-    std::memcpy(f->ahead + (from - f->ahead_offset), static_cast<const char*>(data) + (from - offset),
-                static_cast<size_t>(to - from));
+    const sqlite3_int64 to = offset + amount < f->ahead_offset + f->ahead_used
+                                 ? offset + amount
+                                 : f->ahead_offset + f->ahead_used;
+    std::memcpy(f->ahead + (from - f->ahead_offset),
+                static_cast<const char*>(data) + (from - offset), static_cast<size_t>(to - from));
   }
   const bool contiguous = f->used > 0 && offset == f->offset + f->used;
   if (!contiguous || f->used + amount > kBufferBytes) {
@@ -332,19 +334,27 @@ int VfsDelete(sqlite3_vfs*, const char* name, int sync_dir) {
   FlushAll();
   return g_base->xDelete(g_base, name, sync_dir);
 }
-int VfsAccess(sqlite3_vfs*, const char* name, int flags, int* out) { return g_base->xAccess(g_base, name, flags, out); }
+int VfsAccess(sqlite3_vfs*, const char* name, int flags, int* out) {
+  return g_base->xAccess(g_base, name, flags, out);
+}
 int VfsFullPathname(sqlite3_vfs*, const char* name, int n, char* out) {
   return g_base->xFullPathname(g_base, name, n, out);
 }
 void* VfsDlOpen(sqlite3_vfs*, const char* name) { return g_base->xDlOpen(g_base, name); }
 void VfsDlError(sqlite3_vfs*, int n, char* out) { g_base->xDlError(g_base, n, out); }
-void (*VfsDlSym(sqlite3_vfs*, void* handle, const char* symbol))(void) { return g_base->xDlSym(g_base, handle, symbol); }
+void (*VfsDlSym(sqlite3_vfs*, void* handle, const char* symbol))(void) {
+  return g_base->xDlSym(g_base, handle, symbol);
+}
 void VfsDlClose(sqlite3_vfs*, void* handle) { g_base->xDlClose(g_base, handle); }
 int VfsRandomness(sqlite3_vfs*, int n, char* out) { return g_base->xRandomness(g_base, n, out); }
 int VfsSleep(sqlite3_vfs*, int micros) { return g_base->xSleep(g_base, micros); }
 int VfsCurrentTime(sqlite3_vfs*, double* out) { return g_base->xCurrentTime(g_base, out); }
-int VfsGetLastError(sqlite3_vfs*, int n, char* out) { return g_base->xGetLastError(g_base, n, out); }
-int VfsCurrentTimeInt64(sqlite3_vfs*, sqlite3_int64* out) { return g_base->xCurrentTimeInt64(g_base, out); }
+int VfsGetLastError(sqlite3_vfs*, int n, char* out) {
+  return g_base->xGetLastError(g_base, n, out);
+}
+int VfsCurrentTimeInt64(sqlite3_vfs*, sqlite3_int64* out) {
+  return g_base->xCurrentTimeInt64(g_base, out);
+}
 
 }  // namespace
 
@@ -379,7 +389,8 @@ Status InstallWalWriteCoalescer() {
     g_vfs.xCurrentTimeInt64 = g_base->iVersion >= 2 ? VfsCurrentTimeInt64 : nullptr;
     rc = sqlite3_vfs_register(&g_vfs, 1);
   });
-  if (rc != SQLITE_OK) return Status::Internal(std::string("install WAL write coalescer: ") + sqlite3_errstr(rc));
+  if (rc != SQLITE_OK)
+    return Status::Internal(std::string("install WAL write coalescer: ") + sqlite3_errstr(rc));
   return Status::Ok();
 }
 

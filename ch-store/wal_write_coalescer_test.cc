@@ -35,8 +35,9 @@ Status Fill(SqliteDb* db, int first, int rows) {
 StatusOr<SqliteDb> OpenWal(const std::string& path) {
   StatusOr<SqliteDb> db = SqliteDb::Open(path, SqliteDb::Mode::kReadWriteCreate);
   if (!db.ok()) return db;
-  Status s = db->Exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0;"
-                      " CREATE TABLE IF NOT EXISTS t(k INTEGER PRIMARY KEY, v TEXT)");
+  Status s = db->Exec(
+      "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0;"
+      " CREATE TABLE IF NOT EXISTS t(k INTEGER PRIMARY KEY, v TEXT)");
   if (!s.ok()) return s;
   return db;
 }
@@ -83,7 +84,9 @@ TEST(WalWriteCoalescerTest, CommittedDataSurvivesAProcessKilledRightAfterCommit)
   StatusOr<SqliteDb> db = OpenWal(path);
   ASSERT_TRUE(db.ok());
   EXPECT_EQ(*db->QueryInt64("SELECT count(*) FROM t"), 500);
-  EXPECT_EQ(*db->QueryInt64("SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'"), 1);
+  EXPECT_EQ(
+      *db->QueryInt64("SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'"),
+      1);
 }
 
 TEST(WalWriteCoalescerTest, AFailedWriteFailsTheCommit) {
@@ -118,11 +121,14 @@ TEST(WalWriteCoalescerTest, AFailedWriteFailsTheCommit) {
 // Counts rows and checks integrity through the plain unix VFS (no shim).
 std::string PlainCheck(const std::string& path) {
   sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, "unix") != SQLITE_OK) return "open failed";
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, "unix") != SQLITE_OK)
+    return "open failed";
   std::string out;
-  for (const char* sql : {"PRAGMA integrity_check", "SELECT count(*) || '/' || sum(length(v)) FROM t"}) {
+  for (const char* sql :
+       {"PRAGMA integrity_check", "SELECT count(*) || '/' || sum(length(v)) FROM t"}) {
     sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr) == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW) {
+    if (sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr) == SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW) {
       out += reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
       out += " ";
     }
@@ -160,8 +166,8 @@ TEST(WalWriteCoalescerTest, PagesSpilledAndChangedAgainStayConsistent) {
   StatusOr<Transaction> txn = Transaction::Begin(&*db);
   ASSERT_TRUE(txn.ok());
   for (int round = 0; round < 3; ++round) {
-    ASSERT_TRUE(db->Exec("UPDATE t SET v = substr(v, 2) || '" + std::to_string(round) + "' WHERE k % 3 = " +
-                         std::to_string(round))
+    ASSERT_TRUE(db->Exec("UPDATE t SET v = substr(v, 2) || '" + std::to_string(round) +
+                         "' WHERE k % 3 = " + std::to_string(round))
                     .ok());
   }
   ASSERT_TRUE(txn->Commit().ok());
