@@ -1,6 +1,7 @@
 // The commands of ch-store: see commands.h.
 #include "ch-store/commands.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -23,6 +24,12 @@
 #include "common/signals.h"
 
 namespace ch {
+
+namespace {
+
+constexpr int kInputPipeBytes = 1 << 20;
+
+}  // namespace
 
 int ExitWithError(const Status& status) {
   LogError(status.message(), {{"error", status.ToString()}});
@@ -62,6 +69,10 @@ int RunApply(const StoreOptions& options) {
   applier_options.collect_changes = options.emit_changes;
   StatusOr<std::unique_ptr<RecordApplier>> applier = RecordApplier::Create(&*db, applier_options);
   if (!applier.ok()) return ExitWithError(applier.status());
+  // A 1 MiB pipe (Linux allows it unprivileged) lets ch-parse run ~500
+  // records ahead instead of ~30, so the two stages stop less often to wait
+  // for each other. Not a pipe, or not allowed: nothing to do.
+  (void)fcntl(STDIN_FILENO, F_SETPIPE_SZ, kInputPipeBytes);
   LineReader reader(STDIN_FILENO);
   // Reading and decoding run on a second thread (see record_source.h).
   std::optional<ThreadedRecordSource> source(std::in_place, &reader, options.stream);
