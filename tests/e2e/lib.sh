@@ -5,7 +5,8 @@
 #   . "$(dirname "$0")/lib.sh"
 #
 # It checks BIN and ROOT, makes a temporary directory $TMP that is removed at
-# exit together with every process started through `start_bg`, and provides:
+# exit (kept with KEEP_TMP=1, for debugging) together with every process
+# started through `start_bg`, and provides:
 #   fail MSG                       print "FAIL <script>: MSG" on stderr, exit 1
 #   assert_eq EXPECTED ACTUAL MSG  fail unless equal (both are shown)
 #   assert_contains TEXT PART MSG  fail unless TEXT contains PART
@@ -57,7 +58,11 @@ lib_cleanup() {
     kill -KILL "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
   done
-  rm -rf "$TMP"
+  if [ -n "${KEEP_TMP:-}" ]; then
+    echo "kept $TMP" >&2
+  else
+    rm -rf "$TMP"
+  fi
 }
 trap lib_cleanup EXIT
 
