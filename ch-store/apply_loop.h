@@ -1,5 +1,5 @@
-// ApplyLoop: reads records from stdin and applies them in batched
-// transactions. The batching rule is what makes both a trickle and a replay
+// ApplyLoop: takes records from a RecordSource (stdin, read and decoded on a
+// second thread) and applies them in batched transactions. The batching rule is what makes both a trickle and a replay
 // fast: commit as soon as the next read would block (the input is idle), else
 // at the latest when the oldest uncommitted record is 200 ms old or the batch
 // holds 5,000 records. A batch of bulk records only may grow to 50,000
