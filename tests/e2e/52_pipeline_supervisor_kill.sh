@@ -8,7 +8,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-python3 "$ROOT/tests/gen_capture.py" --clean --events 6000 --seed 52 --out "$TMP/capture.ndjson" 2>/dev/null
+gen_resumable_capture "$TMP/capture.ndjson" 6000 52
 mkdir "$TMP/oracle"
 python3 "$ROOT/tests/oracle.py" --out-dir "$TMP/oracle" "$TMP/capture.ndjson" 2>/dev/null
 first=$(head -n 1 "$TMP/capture.ndjson" | python3 -c 'import json, sys; print(json.load(sys.stdin)["event"]["timepoint"])')

@@ -15,7 +15,7 @@ seed=${CHAOS_SEED:-$(($(date +%s) % 100000))}
 RANDOM=$seed
 echo "chaos seed $seed (CHAOS_SEED=$seed replays it)"
 
-python3 "$ROOT/tests/gen_capture.py" --clean --events 20000 --seed 53 --out "$TMP/capture.ndjson" 2>/dev/null
+gen_resumable_capture "$TMP/capture.ndjson" 20000 53
 mkdir "$TMP/oracle"
 python3 "$ROOT/tests/oracle.py" --out-dir "$TMP/oracle" "$TMP/capture.ndjson" 2>/dev/null
 first=$(head -n 1 "$TMP/capture.ndjson" | python3 -c 'import json, sys; print(json.load(sys.stdin)["event"]["timepoint"])')

@@ -24,6 +24,8 @@
 #   store ARGS...                  "$BIN/ch-store" ARGS... with logs at error level
 # For scripts that run the fake stream server and pipeline.sh:
 #   make_capture FILE FIRST LAST   append one simple event per timepoint FIRST..LAST
+#   gen_resumable_capture FILE EVENTS SEED  a realistic clean capture (gen_capture.py)
+#                                  whose timepoints are all JSON integers (see below)
 #   start_fake_server NAME ARGS... tests/fake_stream_server.py in the background
 #                                  (log $TMP/NAME.log); sets PORT and SERVER_PID
 #   server_q LOG EXPR              a Python expression over a server log, with
@@ -199,6 +201,21 @@ with open(path, "a") as f:
                      "company_status": "active", "type": "ltd"},
             "event": {"timepoint": tp, "published_at": "2023-11-04T14:33:29",
                       "type": "changed"}}, separators=(",", ":")) + "\n")
+EOF
+}
+
+# The fake server resumes ?timepoint=N at the first line whose
+# event.timepoint is a JSON integer >= N: a line with a numeric-string
+# timepoint (a variant gen_capture.py writes, which ch-parse accepts) is
+# "garbage" to it, and a resume landing on it would skip it (the real
+# server knows its own events). Tests that restart the chain at random
+# points use captures without them.
+gen_resumable_capture() {
+  python3 "$ROOT/tests/gen_capture.py" --clean --events "$2" --seed "$3" 2>/dev/null |
+    sed -E 's/"timepoint":"([0-9]+)"/"timepoint":\1/g' >"$1"
+  python3 - "$1" <<'EOF' || fail "gen_resumable_capture: a timepoint that is not an integer is left in $1"
+import json, sys
+sys.exit(any(not isinstance(json.loads(l)["event"]["timepoint"], int) for l in open(sys.argv[1])))
 EOF
 }
 
