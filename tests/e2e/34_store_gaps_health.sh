@@ -106,15 +106,16 @@ chain() {
   rm -f "$TMP/events" "$TMP/records"
   mkfifo "$TMP/events" "$TMP/records"
   # Each stage opens its FIFO itself ("exec" keeps the pid the program's).
-  (exec env CH_STREAM_KEY=testkey CH_LOG_LEVEL=error "$BIN/ch-fetch" --url "http://127.0.0.1:$(cat "$TMP/port")" \
-    --timepoint 5 --backoff-initial 0.1 > "$TMP/events") &
+  (exec env CH_STREAM_KEY=testkey CH_LOG_LEVEL=info "$BIN/ch-fetch" --url "http://127.0.0.1:$(cat "$TMP/port")" \
+    --timepoint 5 --backoff-initial 0.1 > "$TMP/events" 2>> "$TMP/fetch.log") &
   local fetch=$!
   (exec env CH_LOG_LEVEL=error "$BIN/ch-parse" < "$TMP/events" > "$TMP/records") &
   local parse=$!
   (exec "${STORE[@]}" --db "$TMP/chain.db" < "$TMP/records") &
   local store_pid=$!
   BG_PIDS+=("$fetch" "$parse" "$store_pid")
-  wait_for 15 checkpoint_is "$TMP/chain.db" 1009 || fail "chain did not reach 1009"
+  wait_for 20 checkpoint_is "$TMP/chain.db" 1009 ||
+    fail "chain did not reach 1009; ch-fetch said: $(tail -n 5 "$TMP/fetch.log")"
   kill -TERM "$fetch"
   wait "$fetch" "$parse" || true
   wait "$store_pid" || fail "ch-store exited $? at the end of the chain"

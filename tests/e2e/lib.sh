@@ -124,15 +124,17 @@ dump_db() {
 wait_for() {
   local seconds="$1"
   shift
-  local tries=$((seconds * 20))
-  while [ "$tries" -gt 0 ]; do
+  # A deadline on the wall clock, not a count of tries: on a loaded machine
+  # each try can take much longer than its 50 ms pause.
+  local deadline
+  deadline=$(awk -v now="$(date +%s%N)" -v s="$seconds" 'BEGIN { printf "%.0f", now + s * 1e9 }')
+  while :; do
     if "$@" >/dev/null 2>&1; then
       return 0
     fi
+    [ "$(date +%s%N)" -lt "$deadline" ] || return 1
     sleep 0.05
-    tries=$((tries - 1))
   done
-  return 1
 }
 
 start_bg() {
