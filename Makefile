@@ -98,7 +98,7 @@ run: deps all
 
 bench: EXTRA_PACKAGES = jq sqlite-utils time
 bench: deps all
-	BIN=$(abspath $(BIN)) sh tests/bench/bench.sh
+	BIN=$(abspath $(BIN)) bash tests/bench/bench.sh
 
 # CH_SANITIZED=1 tells e2e tests that measure memory about ASan's shadow memory.
 check-sanitize: export CH_SANITIZED = 1
