@@ -133,6 +133,6 @@ echo "full chain : $(rate "$EVENTS" "$secs") events/s ($secs s)"
 # 5. Hostile input ---------------------------------------------------------
 python3 "$ROOT/tests/bench/hostile.py" "$work/capture.ndjson" >"$work/hostile.ndjson"
 echo "-- hostile capture: $(wc -l <"$work/hostile.ndjson") lines, $(( $(stat -c %s "$work/hostile.ndjson") / 1048576 )) MiB (60 MB line, deep nesting, bad UTF-8, NUL...)"
-timed "$work/rss.hparse" "$BIN/ch-parse" <"$work/hostile.ndjson" |
-  timed "$work/rss.hstore" "$BIN/ch-store" --db "$work/hostile.db"
+CH_LOG_LEVEL=error timed "$work/rss.hparse" "$BIN/ch-parse" <"$work/hostile.ndjson" |
+  CH_LOG_LEVEL=error timed "$work/rss.hstore" "$BIN/ch-store" --db "$work/hostile.db"
 echo "peak RSS   : ch-parse $(mb "$(cat "$work/rss.hparse")") MB, ch-store $(mb "$(cat "$work/rss.hstore")") MB; rejects $(sqlite3 "$work/hostile.db" 'SELECT count(*) FROM rejects')"
