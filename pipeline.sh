@@ -12,7 +12,17 @@
 # - When any stage exits, the whole chain is stopped and restarted from the
 #   stored checkpoint, with backoff; it does not restart after 64, 65 or 78
 #   (usage, unusable input, configuration) and exits with that code.
-# - SIGTERM, SIGINT and SIGHUP stop the chain cleanly and exit 0.
+# - SIGTERM, SIGINT and SIGHUP stop the chain cleanly and exit 0. (A shell
+#   starts background commands with SIGINT ignored, which bash cannot undo:
+#   started as `pipeline.sh &` from a script, only SIGTERM and SIGHUP work.)
+# - CH_CAPTURE_DIR: the raw lines are also appended to daily files. A restart
+#   may append again lines that were captured but not committed (a replay
+#   skips them).
+# - CH_NOTIFY_CMD: a notifier gets every stream status change at least once:
+#   a relay appends the id of each change it has passed on to $CH_DB.notified,
+#   and each chain starts by sending the changes committed after that id
+#   (those a stage killed between its commit and its write never passed on).
+#   A notifier that dies loses what it had read but not handled.
 #
 # The stages are connected through FIFOs in a private temporary directory
 # rather than a shell pipeline, so that each stage's pid and exit status are
