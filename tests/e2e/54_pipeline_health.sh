@@ -15,12 +15,11 @@ METRICS="$TMP/metrics"
 mkdir "$METRICS"
 make_capture "$TMP/capture.ndjson" 1 3000
 
-# status_of [VAR=VALUE]...: runs ch-store status against DB and METRICS;
-# sets STATUS (the JSON object) and RC.
+# status_of: runs ch-store status against DB and METRICS (silence allowed:
+# 3 s); sets STATUS (the JSON object) and RC.
 status_of() {
   RC=0
-  STATUS=$(env CH_LOG_LEVEL=error CH_METRICS_DIR="$METRICS" CH_MAX_SILENCE=3 "$@" "$BIN/ch-store" --db "$DB" status) ||
-    RC=$?
+  STATUS=$(CH_LOG_LEVEL=error CH_METRICS_DIR="$METRICS" CH_MAX_SILENCE=3 "$BIN/ch-store" --db "$DB" status) || RC=$?
 }
 # field NAME: a member of STATUS, as JSON.
 field() {

@@ -48,7 +48,9 @@ wait_for 5 eval '[ "$(wc -l < "$TMP/notified.ndjson")" -ge "$(sql "$DB" "SELECT 
   fail "the notifier is behind"
 kill -TERM "$PIPE_PID"
 wait_for 5 all_gone "$PIPE_PID" || fail "run1 did not stop"
-ls "$TMP/capture" | grep -qvE '^companies-[0-9]{4}-[0-9]{2}-[0-9]{2}\.ndjson$' && fail "unexpected capture files: $(ls "$TMP/capture")"
+for f in "$TMP"/capture/*; do
+  [[ "$(basename "$f")" =~ ^companies-[0-9]{4}-[0-9]{2}-[0-9]{2}\.ndjson$ ]] || fail "unexpected capture file $f"
+done
 assert_contains "$(ls "$TMP/capture")" "companies-$(date -u +%Y-%m-%d).ndjson" "today's capture file (UTC)"
 cat "$TMP"/capture/companies-*.ndjson >"$TMP/captured.ndjson"
 cmp -s "$TMP/captured.ndjson" "$TMP/capture.ndjson" || fail "the capture differs from the lines served"
