@@ -67,7 +67,7 @@ Status Metrics::Write() {
         std::fabs(sample.value) < 1e15) {
       std::snprintf(value, sizeof value, "%.0f", sample.value);
     } else {
-      std::snprintf(value, sizeof value, "%.6g", sample.value);
+      std::snprintf(value, sizeof value, "%.17g", sample.value);
     }
     text += sample_name + " " + value + "\n";
   }
