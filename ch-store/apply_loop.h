@@ -1,6 +1,6 @@
 // ApplyLoop: takes records from a RecordSource (stdin, read and decoded on a
-// second thread) and applies them in batched transactions. The batching rule is what makes both a trickle and a replay
-// fast: commit as soon as the next read would block (the input is idle), else
+// second thread) and applies them in batched transactions. The batching rule is what makes both a
+// trickle and a replay fast: commit as soon as the next read would block (the input is idle), else
 // at the latest when the oldest uncommitted record is 200 ms old or the batch
 // holds 5,000 records. A batch of bulk records only may grow to 50,000
 // records and 5 s: a snapshot import has no reader waiting on each row, and

@@ -17,8 +17,8 @@ constexpr const char* kProgram = "ch-store";
 
 const std::map<std::string, StoreCommand>& Commands() {
   static const std::map<std::string, StoreCommand> commands = {
-      {"apply", StoreCommand::kApply},   {"checkpoint", StoreCommand::kCheckpoint},
-      {"status", StoreCommand::kStatus}, {"leads", StoreCommand::kLeads},
+      {"apply", StoreCommand::kApply},     {"checkpoint", StoreCommand::kCheckpoint},
+      {"status", StoreCommand::kStatus},   {"leads", StoreCommand::kLeads},
       {"migrate", StoreCommand::kMigrate}, {"prune", StoreCommand::kPrune},
   };
   return commands;
@@ -48,15 +48,16 @@ int ConfigError(const std::string& message) {
 }  // namespace
 
 std::optional<int> ParseStoreCommandLine(int argc, char** argv, StoreOptions* options) {
-  OptionParser parser(kProgram, "[options] [apply|checkpoint|status|leads|migrate|prune]",
-                      "Applies normalized records (from ch-parse) on stdin to the SQLite database, or\n"
-                      "answers questions about it:\n"
-                      "  apply (default)  apply records from stdin; exit 0 at end of input or on SIGTERM\n"
-                      "  checkpoint       print the stored timepoint of --stream, or nothing\n"
-                      "  status           print one JSON object; exit 0 when healthy, 1 when not\n"
-                      "  leads            print status changes into strike-off proposals and dissolution\n"
-                      "  migrate          migrate the schema up or down to --to (default: newest)\n"
-                      "  prune            delete rejects older than --rejects-older-than days");
+  OptionParser parser(
+      kProgram, "[options] [apply|checkpoint|status|leads|migrate|prune]",
+      "Applies normalized records (from ch-parse) on stdin to the SQLite database, or\n"
+      "answers questions about it:\n"
+      "  apply (default)  apply records from stdin; exit 0 at end of input or on SIGTERM\n"
+      "  checkpoint       print the stored timepoint of --stream, or nothing\n"
+      "  status           print one JSON object; exit 0 when healthy, 1 when not\n"
+      "  leads            print status changes into strike-off proposals and dissolution\n"
+      "  migrate          migrate the schema up or down to --to (default: newest)\n"
+      "  prune            delete rejects older than --rejects-older-than days");
   std::vector<std::string> positional;
   std::optional<int> busy_timeout;
   parser.Add("db", "CH_DB", &options->db, std::string("companies.db"), "SQLite database file");
@@ -65,18 +66,21 @@ std::optional<int> ParseStoreCommandLine(int argc, char** argv, StoreOptions* op
                      "milliseconds to wait for a database lock (default 5000)");
   parser.AddSwitch("emit-changes", &options->emit_changes,
                    "apply: print each committed status change as NDJSON on stdout");
-  parser.AddOptional("max-commit-age", "CH_MAX_COMMIT_AGE", &options->max_commit_age_seconds,
-                     "status: unhealthy when the last commit is older (seconds; default: not checked)");
+  parser.AddOptional(
+      "max-commit-age", "CH_MAX_COMMIT_AGE", &options->max_commit_age_seconds,
+      "status: unhealthy when the last commit is older (seconds; default: not checked)");
   std::optional<double> max_silence;
-  parser.AddOptional("max-silence", "CH_MAX_SILENCE", &max_silence,
-                     "status: unhealthy when ch-fetch (its metrics in --metrics-dir) has received nothing for "
-                     "longer (seconds; default 180)");
+  parser.AddOptional(
+      "max-silence", "CH_MAX_SILENCE", &max_silence,
+      "status: unhealthy when ch-fetch (its metrics in --metrics-dir) has received nothing for "
+      "longer (seconds; default 180)");
   parser.AddOptional("after-id", "", &options->after_id, "leads: only changes with a larger id");
   parser.AddOptional("since", "", &options->since,
                      "leads: only changes published at or after DATE (YYYY-MM-DD or a timestamp)");
   std::optional<std::string> format;
   parser.AddOptional("format", "", &format, "leads: csv (default, with a header) or ndjson");
-  parser.AddOptional("to", "", &options->to, "migrate: the schema version wanted (0 removes everything)");
+  parser.AddOptional("to", "", &options->to,
+                     "migrate: the schema version wanted (0 removes everything)");
   parser.AddOptional("rejects-older-than", "", &options->rejects_older_than_days,
                      "prune: delete rejects received more than DAYS days ago");
   parser.AddPositional(&positional);
@@ -98,22 +102,28 @@ std::optional<int> ParseStoreCommandLine(int argc, char** argv, StoreOptions* op
     return UsageError("prune needs --rejects-older-than DAYS");
   }
 
-  if (options->db.empty()) return ConfigError("invalid value for " + parser.NameOf("db") + ": empty");
-  if (options->stream.empty()) return ConfigError("invalid value for " + parser.NameOf("stream") + ": empty");
+  if (options->db.empty())
+    return ConfigError("invalid value for " + parser.NameOf("db") + ": empty");
+  if (options->stream.empty())
+    return ConfigError("invalid value for " + parser.NameOf("stream") + ": empty");
   if (busy_timeout) {
-    if (*busy_timeout < 0) return ConfigError("invalid value for " + parser.NameOf("busy-timeout") + ": negative");
+    if (*busy_timeout < 0)
+      return ConfigError("invalid value for " + parser.NameOf("busy-timeout") + ": negative");
     options->busy_timeout_ms = *busy_timeout;
   }
   if (options->max_commit_age_seconds && !(*options->max_commit_age_seconds > 0)) {
-    return ConfigError("invalid value for " + parser.NameOf("max-commit-age") + ": must be more than 0");
+    return ConfigError("invalid value for " + parser.NameOf("max-commit-age") +
+                       ": must be more than 0");
   }
   if (max_silence) {
     if (!(*max_silence > 0)) {
-      return ConfigError("invalid value for " + parser.NameOf("max-silence") + ": must be more than 0");
+      return ConfigError("invalid value for " + parser.NameOf("max-silence") +
+                         ": must be more than 0");
     }
     options->max_silence_seconds = *max_silence;
   }
-  if (options->after_id && *options->after_id < 0) return ConfigError("invalid value for --after-id: negative");
+  if (options->after_id && *options->after_id < 0)
+    return ConfigError("invalid value for --after-id: negative");
   if (format) {
     if (*format != "csv" && *format != "ndjson") {
       return ConfigError("invalid value for --format: '" + *format + "' (use csv or ndjson)");

@@ -12,8 +12,8 @@ namespace {
 // Parses a command line given as words (program name added), in a clean
 // environment.
 std::optional<int> Parse(std::vector<std::string> words, StoreOptions* options) {
-  for (const char* env : {"CH_DB", "CH_STREAM", "CH_BUSY_TIMEOUT", "CH_MAX_COMMIT_AGE", "CH_LOG_LEVEL",
-                          "CH_METRICS_DIR"}) {
+  for (const char* env : {"CH_DB", "CH_STREAM", "CH_BUSY_TIMEOUT", "CH_MAX_COMMIT_AGE",
+                          "CH_LOG_LEVEL", "CH_METRICS_DIR"}) {
     unsetenv(env);
   }
   words.insert(words.begin(), "ch-store");
@@ -37,8 +37,9 @@ TEST(CommandLineTest, NoCommandMeansApplyWithDefaults) {
 
 TEST(CommandLineTest, CommandsAndTheirOptions) {
   StoreOptions leads;
-  EXPECT_EQ(Parse({"leads", "--after-id", "42", "--since", "2024-03-01", "--format", "ndjson"}, &leads),
-            std::nullopt);
+  EXPECT_EQ(
+      Parse({"leads", "--after-id", "42", "--since", "2024-03-01", "--format", "ndjson"}, &leads),
+      std::nullopt);
   EXPECT_EQ(leads.command, StoreCommand::kLeads);
   EXPECT_EQ(leads.after_id, 42);
   EXPECT_EQ(leads.since, "2024-03-01T00:00:00Z");
@@ -50,7 +51,8 @@ TEST(CommandLineTest, CommandsAndTheirOptions) {
   EXPECT_EQ(Parse({"--rejects-older-than", "30", "prune"}, &prune), std::nullopt);
   EXPECT_EQ(prune.rejects_older_than_days, 30.0);
   StoreOptions status;
-  EXPECT_EQ(Parse({"status", "--max-commit-age", "300", "--stream", "test"}, &status), std::nullopt);
+  EXPECT_EQ(Parse({"status", "--max-commit-age", "300", "--stream", "test"}, &status),
+            std::nullopt);
   EXPECT_EQ(status.max_commit_age_seconds, 300.0);
   EXPECT_EQ(status.stream, "test");
   EXPECT_EQ(status.max_silence_seconds, 180.0);

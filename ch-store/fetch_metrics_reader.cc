@@ -34,8 +34,10 @@ double MtimeOf(const struct stat& st) {
 }
 
 std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -146,7 +148,8 @@ StatusOr<std::optional<FetchMetricsReading>> ReadFetchMetrics(const std::string&
   return std::optional<FetchMetricsReading>(InterpretFetchMetrics(text, MtimeOf(st), UnixNow()));
 }
 
-std::optional<double> EventsPerMinute(const FetchMetricsReading& earlier, const FetchMetricsReading& later) {
+std::optional<double> EventsPerMinute(const FetchMetricsReading& earlier,
+                                      const FetchMetricsReading& later) {
   if (!earlier.events_total || !later.events_total) return std::nullopt;
   const double seconds = later.written_at - earlier.written_at;
   const double events = *later.events_total - *earlier.events_total;
@@ -154,18 +157,20 @@ std::optional<double> EventsPerMinute(const FetchMetricsReading& earlier, const 
   return events / seconds * 60.0;
 }
 
-StatusOr<std::optional<FetchMetricsReading>> ReadFetchMetricsWithRate(const std::string& dir,
-                                                                       double max_wait_seconds,
-                                                                       std::optional<double>* events_per_minute) {
+StatusOr<std::optional<FetchMetricsReading>> ReadFetchMetricsWithRate(
+    const std::string& dir, double max_wait_seconds, std::optional<double>* events_per_minute) {
   events_per_minute->reset();
   StatusOr<std::optional<FetchMetricsReading>> first = ReadFetchMetrics(dir);
-  if (!first.ok() || !first->has_value() || (*first)->file_age_seconds > kFreshForRateSeconds) return first;
+  if (!first.ok() || !first->has_value() || (*first)->file_age_seconds > kFreshForRateSeconds)
+    return first;
   const std::string path = dir + "/" + kFetchMetricsFile;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(max_wait_seconds);
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::duration<double>(max_wait_seconds);
   while (std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(kRatePollInterval);
     struct stat st {};
-    if (stat(path.c_str(), &st) != 0 || MtimeOf(st) - (*first)->written_at < kMinRateWindowSeconds) continue;
+    if (stat(path.c_str(), &st) != 0 || MtimeOf(st) - (*first)->written_at < kMinRateWindowSeconds)
+      continue;
     StatusOr<std::optional<FetchMetricsReading>> second = ReadFetchMetrics(dir);
     if (!second.ok() || !second->has_value()) return first;
     *events_per_minute = EventsPerMinute(**first, **second);

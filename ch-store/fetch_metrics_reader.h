@@ -66,16 +66,16 @@ StatusOr<std::optional<FetchMetricsReading>> ReadFetchMetrics(const std::string&
 // Events per minute between two readings of the same ch-fetch (by their
 // write times). Unset when it cannot be told: no counter, no time between
 // them, or a counter that went back (ch-fetch restarted in between).
-std::optional<double> EventsPerMinute(const FetchMetricsReading& earlier, const FetchMetricsReading& later);
+std::optional<double> EventsPerMinute(const FetchMetricsReading& earlier,
+                                      const FetchMetricsReading& later);
 
 // Reads ch-fetch.prom and, when it is fresh, waits (at most `max_wait_seconds`)
 // for a rewrite by ch-fetch at least a second later, to measure the events
 // per minute between the two (ch-fetch keeps no rate itself). Returns the
 // newer reading. `*events_per_minute` stays unset when the file is missing
 // or stale or was not rewritten in time.
-StatusOr<std::optional<FetchMetricsReading>> ReadFetchMetricsWithRate(const std::string& dir,
-                                                                       double max_wait_seconds,
-                                                                       std::optional<double>* events_per_minute);
+StatusOr<std::optional<FetchMetricsReading>> ReadFetchMetricsWithRate(
+    const std::string& dir, double max_wait_seconds, std::optional<double>* events_per_minute);
 
 }  // namespace ch
 

@@ -85,7 +85,8 @@ TEST(FetchMetricsReaderTest, FileFromTheFutureHasAgeZero) {
 }
 
 TEST(FetchMetricsReaderTest, MissingMetricsStayUnset) {
-  const FetchMetricsReading r = InterpretFetchMetrics("chstream_connected{program=\"ch-fetch\"} 0\n", 5, 5);
+  const FetchMetricsReading r =
+      InterpretFetchMetrics("chstream_connected{program=\"ch-fetch\"} 0\n", 5, 5);
   EXPECT_EQ(r.connected, std::optional<bool>(false));
   EXPECT_FALSE(r.breaker_open.has_value());
   EXPECT_FALSE(r.last_byte_age_seconds.has_value());

@@ -72,8 +72,10 @@ HealthReport EvaluateHealth(const HealthInputs& in) {
         report.problems.push_back("ch-fetch not running (ch-fetch.prom not rewritten for " +
                                   FormatSeconds(in.fetch->file_age_seconds) + " s)");
       }
-      if (in.fetch->last_byte_age_seconds && *in.fetch->last_byte_age_seconds > in.max_silence_seconds) {
-        report.problems.push_back("stream silent for " + FormatSeconds(*in.fetch->last_byte_age_seconds) +
+      if (in.fetch->last_byte_age_seconds &&
+          *in.fetch->last_byte_age_seconds > in.max_silence_seconds) {
+        report.problems.push_back("stream silent for " +
+                                  FormatSeconds(*in.fetch->last_byte_age_seconds) +
                                   " s (more than --max-silence)");
       }
     }
@@ -194,8 +196,8 @@ int RunStatus(const StoreOptions& options) {
   inputs.max_silence_seconds = options.max_silence_seconds;
   if (!options.common.metrics_dir.empty()) {
     inputs.fetch_metrics_expected = true;
-    StatusOr<std::optional<FetchMetricsReading>> fetch =
-        ReadFetchMetricsWithRate(options.common.metrics_dir, kRateWaitSeconds, &inputs.events_per_minute);
+    StatusOr<std::optional<FetchMetricsReading>> fetch = ReadFetchMetricsWithRate(
+        options.common.metrics_dir, kRateWaitSeconds, &inputs.events_per_minute);
     if (!fetch.ok()) {
       // Judged as missing: status still answers, and says why on stderr.
       LogWarn("cannot read ch-fetch's metrics", {{"error", fetch.status().message()}});
@@ -204,7 +206,8 @@ int RunStatus(const StoreOptions& options) {
     }
   }
   inputs.database_exists = StoreFileHasContent(options.db);
-  StatusOr<ReadOnlyStore> store = OpenStoreForReading(options.db, *migrator, options.busy_timeout_ms);
+  StatusOr<ReadOnlyStore> store =
+      OpenStoreForReading(options.db, *migrator, options.busy_timeout_ms);
   if (!store.ok()) return ExitWithError(store.status());
   inputs.schema_version = store->version;
   if (store->db) {

@@ -43,7 +43,7 @@ struct HealthInputs {
   int64_t companies_deleted = 0;
   int64_t status_changes = 0;
   int64_t rejects = 0;
-  int64_t gaps_open = 0;   // not healed (resumed or not)
+  int64_t gaps_open = 0;  // not healed (resumed or not)
   int64_t gaps_total = 0;
   /// --max-commit-age; unset: the commit age is not judged.
   std::optional<double> max_commit_age_seconds;

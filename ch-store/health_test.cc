@@ -68,17 +68,20 @@ TEST(HealthTest, FormatsOneObjectWithEveryField) {
   in.rejects = 5;
   in.gaps_open = 1;
   in.gaps_total = 2;
-  EXPECT_EQ(FormatStatusJson(in, EvaluateHealth(in)),
-            "{\"stream\":\"companies\",\"checkpoint\":68805561,\"last_event_published_at\":"
-            "\"2023-11-04T14:33:29Z\",\"last_commit_at\":\"2026-01-01T00:00:00Z\",\"last_commit_age_seconds\":12,"
-            "\"last_snapshot_as_of\":null,\"companies\":3,\"companies_deleted\":0,\"status_changes\":4,"
-            "\"rejects\":5,\"gaps_open\":1,\"gaps_total\":2,\"lag_seconds\":null,\"connected\":null,"
-            "\"breaker_open\":null,\"consecutive_failures\":null,\"last_byte_age_seconds\":null,"
-            "\"events_per_minute\":null,\"fetch_metrics_age_seconds\":null,\"schema_version\":2,"
-            "\"schema_version_latest\":2,\"healthy\":false,\"problems\":[\"gap open\"]}");
+  EXPECT_EQ(
+      FormatStatusJson(in, EvaluateHealth(in)),
+      "{\"stream\":\"companies\",\"checkpoint\":68805561,\"last_event_published_at\":"
+      "\"2023-11-04T14:33:29Z\",\"last_commit_at\":\"2026-01-01T00:00:00Z\",\"last_commit_age_"
+      "seconds\":12,"
+      "\"last_snapshot_as_of\":null,\"companies\":3,\"companies_deleted\":0,\"status_changes\":4,"
+      "\"rejects\":5,\"gaps_open\":1,\"gaps_total\":2,\"lag_seconds\":null,\"connected\":null,"
+      "\"breaker_open\":null,\"consecutive_failures\":null,\"last_byte_age_seconds\":null,"
+      "\"events_per_minute\":null,\"fetch_metrics_age_seconds\":null,\"schema_version\":2,"
+      "\"schema_version_latest\":2,\"healthy\":false,\"problems\":[\"gap open\"]}");
   HealthInputs empty;
   empty.stream = "companies";
-  EXPECT_NE(FormatStatusJson(empty, EvaluateHealth(empty)).find("\"checkpoint\":null"), std::string::npos);
+  EXPECT_NE(FormatStatusJson(empty, EvaluateHealth(empty)).find("\"checkpoint\":null"),
+            std::string::npos);
 }
 
 FetchMetricsReading Fetch(double file_age, double last_byte_age) {
@@ -120,7 +123,8 @@ TEST(HealthTest, SilenceLongerThanTheMaximumIsUnhealthy) {
   in.fetch = Fetch(1, 180);
   EXPECT_TRUE(EvaluateHealth(in).healthy);
   in.fetch = Fetch(1, 181.5);
-  EXPECT_EQ(EvaluateHealth(in).problems, std::vector<std::string>{"stream silent for 181 s (more than --max-silence)"});
+  EXPECT_EQ(EvaluateHealth(in).problems,
+            std::vector<std::string>{"stream silent for 181 s (more than --max-silence)"});
   // Connected or not, and the breaker, are reported, not judged: silence is.
   in.fetch = Fetch(1, 2);
   in.fetch->connected = false;
@@ -148,16 +152,20 @@ TEST(HealthTest, FormatsTheFetchFields) {
   in.events_per_minute = 1234.56;
   in.lag_seconds = 42.9;
   const std::string json = FormatStatusJson(in, EvaluateHealth(in));
-  EXPECT_NE(json.find("\"lag_seconds\":42,\"connected\":true,\"breaker_open\":true,\"consecutive_failures\":6,"
-                      "\"last_byte_age_seconds\":2,\"events_per_minute\":1234.6,\"fetch_metrics_age_seconds\":1,"),
-            std::string::npos)
+  EXPECT_NE(
+      json.find(
+          "\"lag_seconds\":42,\"connected\":true,\"breaker_open\":true,\"consecutive_failures\":6,"
+          "\"last_byte_age_seconds\":2,\"events_per_minute\":1234.6,\"fetch_metrics_age_seconds\":"
+          "1,"),
+      std::string::npos)
       << json;
 }
 
 TEST(HealthTest, ReadsTheFiguresOfTheStream) {
   StoreFixture f;
   f.ApplyAll({Stream(10, "2024-01-02T00:00:00Z", "00000001").Line(),
-              Stream(11, "2024-01-03T00:00:00Z", "00000002", "dissolved").Line(), RejectLine("x"), GapLine(11)});
+              Stream(11, "2024-01-03T00:00:00Z", "00000002", "dissolved").Line(), RejectLine("x"),
+              GapLine(11)});
   HealthInputs in = Migrated();
   ASSERT_TRUE(ReadHealthInputs(&f.db(), &in).ok());
   EXPECT_EQ(in.checkpoint, 11);
