@@ -280,9 +280,10 @@ std::optional<int64_t> AsInt64(const TextValue& v) {
     for (const char d : v.raw) n = n * 10 + (d - '0');
     return n;
   }
+  // ParseJson, not RapidJSON's own full-precision path, which turns "0e99"
+  // into garbage (see AddJsonNumber in common/json.h).
   rapidjson::Document number;
-  number.Parse<rapidjson::kParseFullPrecisionFlag>(v.raw.data(), v.raw.size());
-  if (number.HasParseError()) return std::nullopt;
+  if (!ParseJson(v.raw, &number).ok()) return std::nullopt;
   return ToInt64(number);
 }
 

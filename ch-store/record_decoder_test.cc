@@ -20,7 +20,9 @@ TEST(RecordDecoderTest, DecodesACompanyRecordWithItsDataTextAsWritten) {
   c.data = "{ \"company_number\" : \"05954546\", \"accounts\":{\"day\":\"30\"} }";
   c.sic_codes = {"45200", "", "47110"};
   c.postal_code = "NR16 2HS";
-  const Record& r = decoder.Decode(c.Line());
+  // Decode returns views into the line: keep it alive.
+  const std::string line = c.Line();
+  const Record& r = decoder.Decode(line);
   ASSERT_EQ(r.kind, RecordKind::kCompany);
   const CompanyRecord& rec = r.company;
   EXPECT_EQ(rec.stream, "companies");
@@ -79,21 +81,39 @@ TEST(RecordDecoderTest, NullDataIsNoData) {
   RecordDecoder decoder("companies");
   TestCompany c = Stream(1, "2024-01-01T00:00:00Z", "00000001");
   c.data = "null";
-  const Record& r = decoder.Decode(c.Line());
+  const std::string line = c.Line();
+  const Record& r = decoder.Decode(line);
   ASSERT_EQ(r.kind, RecordKind::kCompany);
   EXPECT_FALSE(r.company.data.has_value());
 }
 
+// RapidJSON 1.1.0's full-precision parse made 0e99 a huge garbage number;
+// the decoder must read it as 0, like ch-parse does.
+TEST(RecordDecoderTest, ZeroWithALargeExponentIsZero) {
+  RecordDecoder decoder("companies");
+  TestCompany c = Stream(7, "2024-01-01T00:00:00Z", "00000001");
+  std::string line = c.Line();
+  const std::string from = "\"timepoint\":7";
+  const size_t at = line.find(from);
+  ASSERT_NE(at, std::string::npos) << line;
+  line.replace(at, from.size(), "\"timepoint\":0e99");
+  const Record& r = decoder.Decode(line);
+  ASSERT_EQ(r.kind, RecordKind::kCompany) << line;
+  EXPECT_EQ(r.company.timepoint, 0);
+}
+
 TEST(RecordDecoderTest, DecodesBulkAndDeletedRecords) {
   RecordDecoder decoder("companies");
-  const Record& bulk = decoder.Decode(Bulk("2025-08-01", "SC000001").Line());
+  const std::string bulk_line = Bulk("2025-08-01", "SC000001").Line();
+  const Record& bulk = decoder.Decode(bulk_line);
   ASSERT_EQ(bulk.kind, RecordKind::kCompany);
   EXPECT_TRUE(bulk.company.bulk);
   EXPECT_FALSE(bulk.company.timepoint.has_value());
   EXPECT_EQ(bulk.company.as_of, "2025-08-01T00:00:00Z");
   TestCompany d = Stream(5, "2024-01-01T00:00:00Z", "00000001");
   d.event_type = "deleted";
-  const Record& deleted = decoder.Decode(d.Line());
+  const std::string deleted_line = d.Line();
+  const Record& deleted = decoder.Decode(deleted_line);
   ASSERT_EQ(deleted.kind, RecordKind::kCompany);
   EXPECT_TRUE(deleted.company.deleted);
 }
@@ -145,7 +165,8 @@ TEST(RecordDecoderTest, KeepsAt64KibOfARejectedLine) {
   ASSERT_EQ(r.kind, RecordKind::kReject);
   EXPECT_EQ(r.reject.raw.size(), kMaxRejectRawBytes);
   EXPECT_EQ(r.reject.raw_length, 100000u);
-  const Record& big = decoder.DecodeOversized(std::string(10, 'y'), 9000000);
+  const std::string prefix(10, 'y');
+  const Record& big = decoder.DecodeOversized(prefix, 9000000);
   ASSERT_EQ(big.kind, RecordKind::kReject);
   EXPECT_EQ(big.reject.raw, std::string(10, 'y'));
   EXPECT_EQ(big.reject.raw_length, 9000000u);
