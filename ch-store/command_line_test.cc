@@ -18,6 +18,7 @@ std::optional<int> Parse(std::vector<std::string> words, StoreOptions* options) 
   }
   words.insert(words.begin(), "ch-store");
   std::vector<char*> argv;
+  argv.reserve(words.size());
   for (std::string& w : words) argv.push_back(w.data());
   return ParseStoreCommandLine(static_cast<int>(argv.size()), argv.data(), options);
 }
@@ -101,6 +102,7 @@ TEST(CommandLineTest, EnvironmentConfiguresAndFlagsWin) {
   StoreOptions o;
   std::vector<std::string> words = {"ch-store", "--stream", "flag"};
   std::vector<char*> argv;
+  argv.reserve(words.size());
   for (std::string& w : words) argv.push_back(w.data());
   setenv("CH_DB", "env.db", 1);
   setenv("CH_STREAM", "env", 1);

@@ -57,24 +57,24 @@ StatusOr<int64_t> Count(SqliteDb* db, const std::string& sql) {
 HealthReport EvaluateHealth(const HealthInputs& in) {
   HealthReport report;
   if (!in.database_exists) {
-    report.problems.push_back("database missing or empty");
+    report.problems.emplace_back("database missing or empty");
   } else if (in.schema_version == 0) {
-    report.problems.push_back("database not migrated");
+    report.problems.emplace_back("database not migrated");
   } else if (in.schema_version < in.schema_version_latest) {
-    report.problems.push_back("database schema older than this ch-store");
+    report.problems.emplace_back("database schema older than this ch-store");
   }
-  if (in.gaps_open > 0) report.problems.push_back("gap open");
+  if (in.gaps_open > 0) report.problems.emplace_back("gap open");
   if (in.fetch_metrics_expected) {
     if (!in.fetch) {
-      report.problems.push_back("ch-fetch not running (no ch-fetch.prom in the metrics directory)");
+      report.problems.emplace_back("ch-fetch not running (no ch-fetch.prom in the metrics directory)");
     } else {
       if (in.fetch->file_age_seconds > kFetchMetricsStaleSeconds) {
-        report.problems.push_back("ch-fetch not running (ch-fetch.prom not rewritten for " +
+        report.problems.emplace_back("ch-fetch not running (ch-fetch.prom not rewritten for " +
                                   FormatSeconds(in.fetch->file_age_seconds) + " s)");
       }
       if (in.fetch->last_byte_age_seconds &&
           *in.fetch->last_byte_age_seconds > in.max_silence_seconds) {
-        report.problems.push_back("stream silent for " +
+        report.problems.emplace_back("stream silent for " +
                                   FormatSeconds(*in.fetch->last_byte_age_seconds) +
                                   " s (more than --max-silence)");
       }
@@ -82,9 +82,9 @@ HealthReport EvaluateHealth(const HealthInputs& in) {
   }
   if (in.max_commit_age_seconds) {
     if (!in.last_commit_age_seconds) {
-      report.problems.push_back("no commit yet");
+      report.problems.emplace_back("no commit yet");
     } else if (*in.last_commit_age_seconds > *in.max_commit_age_seconds) {
-      report.problems.push_back("last commit too old");
+      report.problems.emplace_back("last commit too old");
     }
   }
   report.healthy = report.problems.empty();
@@ -202,7 +202,7 @@ int RunStatus(const StoreOptions& options) {
       // Judged as missing: status still answers, and says why on stderr.
       LogWarn("cannot read ch-fetch's metrics", {{"error", fetch.status().message()}});
     } else {
-      inputs.fetch = std::move(fetch.value());
+      inputs.fetch = fetch.value();
     }
   }
   inputs.database_exists = StoreFileHasContent(options.db);
