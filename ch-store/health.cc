@@ -66,17 +66,18 @@ HealthReport EvaluateHealth(const HealthInputs& in) {
   if (in.gaps_open > 0) report.problems.emplace_back("gap open");
   if (in.fetch_metrics_expected) {
     if (!in.fetch) {
-      report.problems.emplace_back("ch-fetch not running (no ch-fetch.prom in the metrics directory)");
+      report.problems.emplace_back(
+          "ch-fetch not running (no ch-fetch.prom in the metrics directory)");
     } else {
       if (in.fetch->file_age_seconds > kFetchMetricsStaleSeconds) {
         report.problems.emplace_back("ch-fetch not running (ch-fetch.prom not rewritten for " +
-                                  FormatSeconds(in.fetch->file_age_seconds) + " s)");
+                                     FormatSeconds(in.fetch->file_age_seconds) + " s)");
       }
       if (in.fetch->last_byte_age_seconds &&
           *in.fetch->last_byte_age_seconds > in.max_silence_seconds) {
         report.problems.emplace_back("stream silent for " +
-                                  FormatSeconds(*in.fetch->last_byte_age_seconds) +
-                                  " s (more than --max-silence)");
+                                     FormatSeconds(*in.fetch->last_byte_age_seconds) +
+                                     " s (more than --max-silence)");
       }
     }
   }
