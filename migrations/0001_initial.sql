@@ -6,9 +6,9 @@
 
 -- +up
 -- A rowid table, not WITHOUT ROWID: rows carry the company profile (1-2 KB
--- of JSON), and SQLite keeps large rows out of the primary-key b-tree only in
--- rowid tables. Measured: bulk loads, whose company numbers arrive in name
--- order, are much faster this way.
+-- of JSON), and WITHOUT ROWID tables keep whole rows in the primary-key
+-- b-tree. Measured on a 100,000-event replay: WITHOUT ROWID 4.2 s and a
+-- 119 MB file, rowid 1.6 s and 55 MB.
 CREATE TABLE companies (
   company_number TEXT PRIMARY KEY NOT NULL,
   company_name TEXT,
