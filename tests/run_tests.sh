@@ -37,8 +37,8 @@ fi
 for t in "$ROOT"/tests/e2e/*.sh; do
   [ -e "$t" ] || continue
   name=$(basename "$t" .sh)
-  # lib.sh holds shared helpers, not a test.
-  [ "$name" = lib ] && continue
+  # lib.sh and fetch_lib.sh hold shared helpers, not tests.
+  case "$name" in *lib) continue ;; esac
   if [ -n "${E2E_FILTER:-}" ]; then
     case "$name" in *$E2E_FILTER*) ;; *) continue ;; esac
   fi
