@@ -6,6 +6,7 @@
 #include <string>
 
 #include "common/json.h"
+#include "common/utf8.h"
 #include "rapidjson/error/en.h"
 #include "rapidjson/reader.h"
 
@@ -15,36 +16,6 @@ namespace {
 
 constexpr size_t kPoolBufferBytes = 128u << 10;
 constexpr size_t kKeepBufferBytes = 1u << 20;
-
-// Length of the valid UTF-8 sequence that starts with a byte >= 0x80 at
-// s[i], or 0 when it is not valid.
-size_t MultiByteSequenceLength(const unsigned char* s, size_t n, size_t i) {
-  const unsigned char b0 = s[i];
-  size_t len;
-  uint32_t cp;
-  if ((b0 & 0xE0) == 0xC0) {
-    len = 2;
-    cp = b0 & 0x1F;
-  } else if ((b0 & 0xF0) == 0xE0) {
-    len = 3;
-    cp = b0 & 0x0F;
-  } else if ((b0 & 0xF8) == 0xF0) {
-    len = 4;
-    cp = b0 & 0x07;
-  } else {
-    return 0;
-  }
-  if (i + len > n) return 0;
-  for (size_t k = 1; k < len; ++k) {
-    if ((s[i + k] & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (s[i + k] & 0x3F);
-  }
-  if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-      (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {
-    return 0;
-  }
-  return len;
-}
 
 // Forwards SAX events to the Document while enforcing the nesting limit
 // and noting the span of the top-level "data" object.
@@ -156,7 +127,7 @@ bool IsValidUtf8Fast(std::string_view text) {
       ++i;
       continue;
     }
-    const size_t len = MultiByteSequenceLength(s, n, i);
+    const size_t len = Utf8SequenceLength(s + i, n - i);
     if (len == 0) return false;
     i += len;
   }

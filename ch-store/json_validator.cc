@@ -10,6 +10,7 @@
 #endif
 
 #include "common/json.h"
+#include "common/utf8.h"
 
 namespace ch {
 
@@ -41,35 +42,6 @@ inline bool HasSpecialByte(const char* p) {
   const uint64_t control = (w - 0x2020202020202020ull) & ~w & kHighs;  // a byte < 0x20
   return ((w & kHighs) | control | HasZeroByte(w ^ (kOnes * '"')) |
           HasZeroByte(w ^ (kOnes * '\\'))) != 0;
-}
-
-// Length of the valid UTF-8 sequence (2-4 bytes) at p, 0 if invalid.
-size_t Utf8Length(const unsigned char* p, const unsigned char* end) {
-  const unsigned b0 = p[0];
-  size_t len;
-  uint32_t cp;
-  if ((b0 & 0xE0) == 0xC0) {
-    len = 2;
-    cp = b0 & 0x1F;
-  } else if ((b0 & 0xF0) == 0xE0) {
-    len = 3;
-    cp = b0 & 0x0F;
-  } else if ((b0 & 0xF8) == 0xF0) {
-    len = 4;
-    cp = b0 & 0x07;
-  } else {
-    return 0;
-  }
-  if (static_cast<size_t>(end - p) < len) return 0;
-  for (size_t k = 1; k < len; ++k) {
-    if ((p[k] & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (p[k] & 0x3F);
-  }
-  if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-      (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {
-    return 0;
-  }
-  return len;
 }
 
 // Moves q to the first special byte (see kSpecial) before `end`, or to end.
@@ -124,8 +96,8 @@ bool ScanString(const char** p, const char* end) {
     } else if (c < 0x20) {
       return false;
     } else {
-      const size_t len = Utf8Length(reinterpret_cast<const unsigned char*>(q),
-                                    reinterpret_cast<const unsigned char*>(end));
+      const size_t len = Utf8SequenceLength(reinterpret_cast<const unsigned char*>(q),
+                                            static_cast<size_t>(end - q));
       if (len == 0) return false;
       q += len;
     }
