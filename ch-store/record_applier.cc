@@ -86,7 +86,8 @@ void ApplyCounters::Add(const ApplyCounters& o) {
   records += o.records;
 }
 
-RecordApplier::RecordApplier(SqliteDb* db, Options options) : db_(db), options_(options) {}
+RecordApplier::RecordApplier(SqliteDb* db, Options options)
+    : db_(db), options_(options), cache_enabled_(!options.collect_changes) {}
 
 RecordApplier::~RecordApplier() { Rollback(); }
 
@@ -174,6 +175,14 @@ Status RecordApplier::Begin() {
   StatusOr<Transaction> txn = Transaction::Begin(db_);
   if (!txn.ok()) return txn.status().Annotate("begin transaction");
   txn_.emplace(std::move(txn).value());
+  // Holding the write lock now, nobody else can write until we commit.
+  StatusOr<std::optional<int64_t>> version = db_->QueryInt64("PRAGMA data_version");
+  if (!version.ok()) {
+    Rollback();
+    return version.status().Annotate("read data_version");
+  }
+  if (*version != data_version_) cache_.Clear();
+  data_version_ = *version;
   int current = 0;
   int highwater = 0;
   sqlite3_db_status(db_->get(), SQLITE_DBSTATUS_CACHE_SPILL, &current, &highwater, /*resetFlag=*/1);
@@ -227,6 +236,7 @@ Status RecordApplier::Commit() {
 
 void RecordApplier::Rollback() {
   txn_.reset();  // the Transaction rolls back in its destructor
+  cache_.Clear();  // it may hold states that were never committed
   for (StreamState& st : streams_) st.Forget();
   pending_ = ApplyCounters();
   pending_changes_.clear();
@@ -307,7 +317,24 @@ bool RecordApplier::Wins(const CompanyRecord& c, const Stored& stored) {
   return !stored.as_of.has || *c.as_of > stored.as_of.text;
 }
 
-Status RecordApplier::LoadStored(std::string_view company_number) {
+Status RecordApplier::LoadStored(std::string_view company_number, bool use_cache) {
+  CompanyState cached;
+  if (use_cache && cache_enabled_ && cache_.Find(company_number, &cached)) {
+    auto copy = [](const std::optional<std::string_view>& from, OptString* to) {
+      to->has = from.has_value();
+      if (from) to->text.assign(*from);
+    };
+    // Only rows a stream record wrote are cached, and only stream records
+    // look: their Wins() needs no as_of then.
+    stored_.exists = true;
+    stored_.rowid = cached.rowid;
+    stored_.from_stream = true;
+    stored_.deleted = cached.deleted;
+    copy(cached.status, &stored_.status);
+    copy(cached.detail, &stored_.detail);
+    stored_.as_of.has = false;
+    return Status::Ok();
+  }
   ResetOnExit reset(&select_company_);
   Status s = select_company_.BindText(1, company_number, false);
   if (!s.ok()) return s;
@@ -352,6 +379,7 @@ Status RecordApplier::ApplyCompany(const CompanyRecord& c) {
       Status s = WriteCompany(&insert_new_company_, c, c.company_status, c.company_status_detail);
       if (!s.ok()) return s;
       if (db_->Changes() > 0) {
+        if (cache_enabled_) cache_.Forget(c.company_number);  // a snapshot row
         ++pending_.bulk_applied;
         return Status::Ok();
       }
@@ -359,21 +387,31 @@ Status RecordApplier::ApplyCompany(const CompanyRecord& c) {
     }
   }
 
-  Status s = LoadStored(c.company_number);
+  Status s = LoadStored(c.company_number, /*use_cache=*/!c.bulk);
   if (c.bulk) bulk_rows_are_new_ = !stored_.exists;
   if (!s.ok()) return s;
   const bool wins = Wins(c, stored_);
+  // What the row holds afterwards, for the cache, which keeps only rows a
+  // stream record wrote. (Row ids are read right after each INSERT, before
+  // a status change is inserted.)
+  bool now_from_stream = stored_.exists && stored_.from_stream;
+  CompanyState now{stored_.rowid, stored_.deleted, stored_.status.view(), stored_.detail.view()};
   if (c.deleted) {
     // A deletion only sets the mark (creating the row for an unknown company).
     if (!stored_.exists) {
       s = InsertDeletedStub(c);
+      now = CompanyState{db_->LastInsertRowId(), true, std::nullopt, std::nullopt};
+      now_from_stream = !c.bulk;
     } else if (wins && !stored_.deleted) {
       s = MarkDeleted();
+      now.deleted = true;
     } else if (!wins) {
       ++pending_.superseded;
     }
   } else if (!stored_.exists) {
     s = WriteCompany(&insert_company_, c, c.company_status, c.company_status_detail);
+    now = CompanyState{db_->LastInsertRowId(), false, c.company_status, c.company_status_detail};
+    now_from_stream = !c.bulk;
     // A snapshot is the baseline; the stream's first sighting is a change.
     if (s.ok() && !c.bulk && c.company_status)
       s = RecordChange(c, c.company_status, c.company_status_detail);
@@ -382,6 +420,8 @@ Status RecordApplier::ApplyCompany(const CompanyRecord& c) {
     const OptText status = c.company_status ? c.company_status : stored_.status.view();
     const OptText detail = c.company_status ? c.company_status_detail : stored_.detail.view();
     s = WriteCompany(&update_company_, c, status, detail);
+    now = CompanyState{stored_.rowid, false, status, detail};
+    now_from_stream = !c.bulk;
     if (s.ok() && (status != stored_.status.view() || detail != stored_.detail.view())) {
       s = RecordChange(c, status, detail);
     }
@@ -389,6 +429,13 @@ Status RecordApplier::ApplyCompany(const CompanyRecord& c) {
     ++pending_.superseded;
   }
   if (!s.ok()) return s;
+  if (cache_enabled_) {
+    if (now_from_stream) {
+      cache_.Put(c.company_number, now);
+    } else {
+      cache_.Forget(c.company_number);
+    }
+  }
 
   if (c.bulk) {
     ++pending_.bulk_applied;

@@ -31,6 +31,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ch-store/company_state_cache.h"
 #include "ch-store/record_decoder.h"
 #include "ch-store/status_change.h"
 #include "common/sqlite_db.h"
@@ -149,7 +150,9 @@ class RecordApplier {
   Status ApplyReject(const RejectRecord& r);
   Status ApplyGap(const GapRecord& g);
   Status ApplySnapshotEnd(const SnapshotEndRecord& e);
-  Status LoadStored(std::string_view company_number);
+  // Fills stored_ from the row or (`use_cache`: for a stream record) from
+  // the cache.
+  Status LoadStored(std::string_view company_number, bool use_cache);
   // Inserts (insert_company_) or updates the stored row (update_company_).
   Status WriteCompany(Statement* stmt, const CompanyRecord& c, OptText status, OptText detail);
   Status InsertDeletedStub(const CompanyRecord& c);
@@ -163,6 +166,12 @@ class RecordApplier {
   std::optional<Transaction> txn_;
   std::vector<StreamState> streams_;
   Stored stored_;
+  // Off with collect_changes, which also needs the stored name.
+  bool cache_enabled_ = true;
+  CompanyStateCache cache_;
+  // PRAGMA data_version at the last Begin(): it moves only when another
+  // connection commits, which makes the cache stale.
+  std::optional<int64_t> data_version_;
   bool bulk_tuned_ = false;
   bool bulk_rows_are_new_ = true;  // the last bulk record was a new company
   bool pending_stream_ = false;

@@ -14,6 +14,7 @@ using testing_records::GapLine;
 using testing_records::RejectLine;
 using testing_records::SnapshotEndLine;
 using testing_records::StoreFixture;
+using testing_records::TempDir;
 using testing_records::Stream;
 using testing_records::TestCompany;
 
@@ -328,6 +329,53 @@ TEST(RecordApplierTest, CheckpointIsReadAgainAtEveryBegin) {
   f.Apply(Stream(40, "2024-01-03T00:00:00Z", "00000002").Line());
   EXPECT_EQ(f.Count("companies"), 1);
   EXPECT_EQ(f.One(kCheckpoint), "50");
+}
+
+TEST(RecordApplierTest, RolledBackWriteLeavesNoRememberedStateBehind) {
+  StoreFixture f;
+  ASSERT_TRUE(f.applier().Begin().ok());
+  ASSERT_TRUE(f.applier()
+                  .Apply(f.decoder().Decode(Stream(10, "2024-01-02T00:00:00Z", "00000001").Line()))
+                  .ok());
+  f.applier().Rollback();
+  // The row never existed: the same record is a first sighting again.
+  f.Apply(Stream(10, "2024-01-02T00:00:00Z", "00000001").Line());
+  EXPECT_EQ(f.One(kCompany), "ACME LTD|active|NULL|2024-01-02T00:00:00Z|stream|10|0");
+  EXPECT_EQ(f.Rows(kChanges), std::vector<std::string>{
+                                  "00000001|10|2024-01-02T00:00:00Z|NULL|NULL|active|NULL|stream"});
+}
+
+TEST(RecordApplierTest, AnotherConnectionsWriteIsSeenByTheNextTransaction) {
+  TempDir dir;
+  const std::string path = dir.File("two.db");
+  StoreFixture f(/*collect_changes=*/false, path);
+  f.Apply(Stream(10, "2024-01-02T00:00:00Z", "00000001").Line());
+  {
+    StatusOr<SqliteDb> other = SqliteDb::Open(path, SqliteDb::Mode::kReadWriteCreate);
+    ASSERT_TRUE(other.ok());
+    ASSERT_TRUE(other->Exec("UPDATE companies SET company_status = 'dissolved'").ok());
+  }
+  f.Apply(Stream(11, "2024-01-03T00:00:00Z", "00000001").Line());
+  // Compared with what the other writer stored, not with what we wrote.
+  EXPECT_EQ(f.Rows(kChanges),
+            (std::vector<std::string>{
+                "00000001|10|2024-01-02T00:00:00Z|NULL|NULL|active|NULL|stream",
+                "00000001|11|2024-01-03T00:00:00Z|dissolved|NULL|active|NULL|stream"}));
+}
+
+TEST(RecordApplierTest, StreamRecordAfterASnapshotReplacedTheRowComparesWithTheSnapshot) {
+  StoreFixture f;
+  f.Apply(Stream(10, "2024-01-02T00:00:00Z", "00000001").Line());
+  f.Apply(Bulk("2024-06-01", "00000001", "dissolved").Line());
+  // Published before the snapshot's date: the snapshot's state stays.
+  f.Apply(Stream(11, "2024-01-03T00:00:00Z", "00000001").Line());
+  EXPECT_EQ(f.One(kCompany), "ACME LTD|dissolved|NULL|2024-06-01T00:00:00Z|bulk|NULL|0");
+  EXPECT_EQ(f.applier().totals().superseded, 1u);
+  // Published after it: the stream wins, a change from the snapshot's status.
+  f.Apply(Stream(12, "2024-07-01T00:00:00Z", "00000001").Line());
+  EXPECT_EQ(f.One(kCompany), "ACME LTD|active|NULL|2024-07-01T00:00:00Z|stream|12|0");
+  EXPECT_EQ(f.Rows(kChanges).back(),
+            "00000001|12|2024-07-01T00:00:00Z|dissolved|NULL|active|NULL|stream");
 }
 
 TEST(RecordApplierTest, CollectsCommittedChangesWithTheCompanyName) {

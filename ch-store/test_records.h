@@ -162,11 +162,13 @@ class TempDir {
   std::vector<std::string> files_;
 };
 
-// A migrated in-memory database and the objects that write to it.
+// A migrated database (in memory unless `path` names a file) and the objects
+// that write to it.
 class StoreFixture {
  public:
-  explicit StoreFixture(bool collect_changes = false) : decoder_("companies") {
-    StatusOr<SqliteDb> db = SqliteDb::Open(":memory:", SqliteDb::Mode::kReadWriteCreate);
+  explicit StoreFixture(bool collect_changes = false, const std::string& path = ":memory:")
+      : decoder_("companies") {
+    StatusOr<SqliteDb> db = SqliteDb::Open(path, SqliteDb::Mode::kReadWriteCreate);
     EXPECT_TRUE(db.ok());
     db_ = std::move(db).value();
     StatusOr<Migrator> migrator = Migrator::Embedded();
