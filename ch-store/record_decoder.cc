@@ -5,8 +5,8 @@
 #include <deque>
 #include <utility>
 
-#include "ch-store/json_validator.h"
 #include "common/json.h"
+#include "common/json_validator.h"
 #include "common/status.h"
 
 namespace ch {
@@ -51,49 +51,6 @@ template <typename Fn>
 void ForEachElement(const rapidjson::Value& v, Fn fn) {
   if (!v.IsArray()) return;
   for (const rapidjson::Value& e : v.GetArray()) fn(e);
-}
-
-// Index just past the string starting at s[i] == '"' (the text is valid JSON).
-size_t SkipString(std::string_view s, size_t i) {
-  size_t j = i + 1;
-  for (;;) {
-    const void* quote = std::memchr(s.data() + j, '"', s.size() - j);
-    if (quote == nullptr) return s.size();
-    j = static_cast<size_t>(static_cast<const char*>(quote) - s.data());
-    size_t k = j;
-    while (k > i + 1 && s[k - 1] == '\\') --k;
-    if ((j - k) % 2 == 0) return j + 1;
-    ++j;
-  }
-}
-
-// Index just past the value starting at s[i] (the text is valid JSON).
-size_t SkipValue(std::string_view s, size_t i) {
-  if (i >= s.size()) return s.size();
-  if (s[i] == '"') return SkipString(s, i);
-  if (s[i] == '{' || s[i] == '[') {
-    int depth = 0;
-    while (i < s.size()) {
-      const char c = s[i];
-      if (c == '"') {
-        i = SkipString(s, i);
-        continue;
-      }
-      if (c == '{' || c == '[') ++depth;
-      if (c == '}' || c == ']') {
-        if (--depth == 0) return i + 1;
-      }
-      ++i;
-    }
-    return s.size();
-  }
-  while (i < s.size() && s[i] != ',' && s[i] != '}' && s[i] != ']' && !IsBlank(s[i])) ++i;
-  return i;
-}
-
-size_t SkipBlanks(std::string_view s, size_t i) {
-  while (i < s.size() && IsBlank(s[i])) ++i;
-  return i;
 }
 
 void AppendUtf8(std::string* out, uint32_t cp) {
@@ -291,16 +248,16 @@ template <typename Fn>
 void ForEachMember(const TextValue& v, Fn fn) {
   const std::string_view s = v.raw;
   if (s.empty() || s.front() != '{') return;
-  size_t i = SkipBlanks(s, 1);
+  size_t i = SkipJsonBlanks(s, 1);
   while (i < s.size() && s[i] == '"') {
-    const size_t key_end = SkipString(s, i);
+    const size_t key_end = SkipJsonString(s, i);
     const OptText key = Text(TextValue{s.substr(i, key_end - i), v.scratch});
-    i = SkipBlanks(s, key_end) + 1;  // past ':'
-    i = SkipBlanks(s, i);
-    const size_t value_end = SkipValue(s, i);
+    i = SkipJsonBlanks(s, key_end) + 1;  // past ':'
+    i = SkipJsonBlanks(s, i);
+    const size_t value_end = SkipJsonValue(s, i);
     fn(key.value_or(std::string_view()), TextValue{s.substr(i, value_end - i), v.scratch});
-    i = SkipBlanks(s, value_end);
-    if (i < s.size() && s[i] == ',') i = SkipBlanks(s, i + 1);
+    i = SkipJsonBlanks(s, value_end);
+    if (i < s.size() && s[i] == ',') i = SkipJsonBlanks(s, i + 1);
   }
 }
 
@@ -321,12 +278,12 @@ template <typename Fn>
 void ForEachElement(const TextValue& v, Fn fn) {
   const std::string_view s = v.raw;
   if (s.empty() || s.front() != '[') return;
-  size_t i = SkipBlanks(s, 1);
+  size_t i = SkipJsonBlanks(s, 1);
   while (i < s.size() && s[i] != ']') {
-    const size_t value_end = SkipValue(s, i);
+    const size_t value_end = SkipJsonValue(s, i);
     fn(TextValue{s.substr(i, value_end - i), v.scratch});
-    i = SkipBlanks(s, value_end);
-    if (i < s.size() && s[i] == ',') i = SkipBlanks(s, i + 1);
+    i = SkipJsonBlanks(s, value_end);
+    if (i < s.size() && s[i] == ',') i = SkipJsonBlanks(s, i + 1);
   }
 }
 

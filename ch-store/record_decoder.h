@@ -21,7 +21,7 @@
 #include <string_view>
 #include <vector>
 
-#include "ch-store/json_validator.h"
+#include "common/json_validator.h"
 #include "common/status.h"
 #include "rapidjson/document.h"
 

@@ -1,4 +1,4 @@
-#include "ch-store/json_validator.h"
+#include "common/json_validator.h"
 
 #include <gtest/gtest.h>
 
@@ -98,6 +98,75 @@ TEST(JsonValidatorTest, MembersOfOtherValuesAndOverflow) {
   ASSERT_TRUE(IsValidJsonValue(many, &full));
   EXPECT_FALSE(full.complete);
   EXPECT_EQ(full.count, JsonMembers::kCapacity);
+}
+
+TEST(JsonValidatorTest, MembersOfTheNamedInnerObject) {
+  const std::string text =
+      R"({"a":{"x":1},"data":{"k":"v","n":[1,{"z":2}],"o":{"p":null}},"data":{"q":1}})";
+  JsonMembers top;
+  JsonMembers inner;
+  ASSERT_TRUE(IsValidJsonValue(text, &top, "data", &inner));
+  EXPECT_EQ(top.count, 3);
+  ASSERT_TRUE(inner.complete);
+  ASSERT_EQ(inner.count, 3);  // of the first "data" only
+  auto key = [&](int i) {
+    return text.substr(inner.members[i].key_begin,
+                       inner.members[i].key_end - inner.members[i].key_begin);
+  };
+  auto value = [&](int i) {
+    return text.substr(inner.members[i].value_begin,
+                       inner.members[i].value_end - inner.members[i].value_begin);
+  };
+  EXPECT_EQ(key(0), "k");
+  EXPECT_EQ(value(0), "\"v\"");
+  EXPECT_EQ(key(1), "n");
+  EXPECT_EQ(value(1), "[1,{\"z\":2}]");
+  EXPECT_EQ(key(2), "o");
+  EXPECT_EQ(value(2), "{\"p\":null}");
+}
+
+TEST(JsonValidatorTest, InnerTableIsIncompleteWhenTheMemberIsNoObjectOrAbsent) {
+  JsonMembers top;
+  JsonMembers inner;
+  ASSERT_TRUE(IsValidJsonValue(R"({"data":[1],"x":{"data":{}}})", &top, "data", &inner));
+  EXPECT_FALSE(inner.complete);
+  EXPECT_EQ(inner.count, 0);
+  ASSERT_TRUE(IsValidJsonValue(R"({"x":{"data":{"a":1}}})", &top, "data", &inner));
+  EXPECT_FALSE(inner.complete);  // only a top-level member counts
+  ASSERT_TRUE(IsValidJsonValue(R"({"data":{}})", &top, "data", &inner));
+  EXPECT_TRUE(inner.complete);
+  EXPECT_EQ(inner.count, 0);
+  EXPECT_FALSE(IsValidJsonValue(R"({"data":{"a":1,}})", &top, "data", &inner));
+}
+
+TEST(JsonValidatorTest, NotesUnicodeEscapesAndNumbersThatMightNotFitADouble) {
+  JsonMembers m;
+  ASSERT_TRUE(IsValidJsonValue(R"({"a":"x\n","b":[1.5,-2,0]})", &m));
+  EXPECT_FALSE(m.unicode_escapes);
+  EXPECT_FALSE(m.large_numbers);
+  ASSERT_TRUE(IsValidJsonValue(R"({"a":{"b":"\u00e9"}})", &m));
+  EXPECT_TRUE(m.unicode_escapes);
+  ASSERT_TRUE(IsValidJsonValue(R"({"\u0061":1})", &m));
+  EXPECT_TRUE(m.unicode_escapes);
+  ASSERT_TRUE(IsValidJsonValue(R"({"a":[{"b":1e5}]})", &m));
+  EXPECT_TRUE(m.large_numbers);
+  ASSERT_TRUE(IsValidJsonValue("{\"a\":" + std::string(300, '9') + "}", &m));
+  EXPECT_TRUE(m.large_numbers);
+  ASSERT_TRUE(IsValidJsonValue("{\"a\":" + std::string(299, '9') + "}", &m));
+  EXPECT_FALSE(m.large_numbers);
+}
+
+TEST(JsonValidatorTest, SkipsOverValuesOfAValidText) {
+  const std::string s = R"({"a" : "q\"\\", "b":[1,{"c":"]}"}] , "d":-1.5e3})";
+  ASSERT_TRUE(IsValidJsonValue(s));
+  size_t i = s.find("\"q");
+  EXPECT_EQ(s.substr(i, SkipJsonString(s, i) - i), R"("q\"\\")");
+  i = s.find('[');
+  EXPECT_EQ(s.substr(i, SkipJsonValue(s, i) - i), R"([1,{"c":"]}"}])");
+  i = s.find("-1");
+  EXPECT_EQ(s.substr(i, SkipJsonValue(s, i) - i), "-1.5e3");
+  EXPECT_EQ(SkipJsonBlanks(s, s.find(" : ")), s.find(": "));
+  EXPECT_EQ(SkipJsonValue(s, 0), s.size());
 }
 
 }  // namespace

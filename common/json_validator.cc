@@ -1,5 +1,5 @@
 // JsonValidator: see json_validator.h.
-#include "ch-store/json_validator.h"
+#include "common/json_validator.h"
 
 #include <array>
 #include <cstdint>
@@ -67,8 +67,14 @@ inline const char* SkipPlain(const char* q, const char* end) {
   return q;
 }
 
+// What the scan noticed besides validity (see JsonMembers).
+struct Notes {
+  bool unicode_escapes = false;
+  bool large_numbers = false;
+};
+
 // REQUIRES: **p == '"'. Moves *p past the closing quote.
-bool ScanString(const char** p, const char* end) {
+bool ScanString(const char** p, const char* end, Notes* notes) {
   const char* q = *p + 1;
   for (;;) {
     q = SkipPlain(q, end);
@@ -82,6 +88,7 @@ bool ScanString(const char** p, const char* end) {
       if (end - q < 2) return false;
       const char e = q[1];
       if (e == 'u') {
+        notes->unicode_escapes = true;
         if (end - q < 6) return false;
         for (int k = 2; k < 6; ++k) {
           if (!IsHexDigit(q[k])) return false;
@@ -105,7 +112,7 @@ bool ScanString(const char** p, const char* end) {
 }
 
 // -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
-bool ScanNumber(const char** p, const char* end) {
+bool ScanNumber(const char** p, const char* end, Notes* notes) {
   const char* q = *p;
   if (q < end && *q == '-') ++q;
   if (q >= end || !IsDigit(*q)) return false;
@@ -120,11 +127,13 @@ bool ScanNumber(const char** p, const char* end) {
     while (q < end && IsDigit(*q)) ++q;
   }
   if (q < end && (*q == 'e' || *q == 'E')) {
+    notes->large_numbers = true;
     ++q;
     if (q < end && (*q == '+' || *q == '-')) ++q;
     if (q >= end || !IsDigit(*q)) return false;
     while (q < end && IsDigit(*q)) ++q;
   }
+  if (q - *p >= 300) notes->large_numbers = true;
   *p = q;
   return true;
 }
@@ -138,27 +147,70 @@ bool ScanLiteral(const char** p, const char* end, std::string_view literal) {
   return true;
 }
 
+// Notes where the members of one object are, as the scan passes them.
+struct MemberRecorder {
+  JsonMembers::Member* member = nullptr;  // the current one (null: not kept)
+  int count = 0;
+  bool overflow = false;
+
+  void Key(JsonMembers* table, size_t key_begin, size_t key_end) {
+    if (count < JsonMembers::kCapacity) {
+      member = &table->members[count++];
+      member->key_begin = key_begin;
+      member->key_end = key_end;
+    } else {
+      member = nullptr;
+      overflow = true;
+    }
+  }
+  void ValueBegin(size_t at) {
+    if (member != nullptr) member->value_begin = at;
+  }
+  void ValueEnd(size_t at) {
+    if (member != nullptr) member->value_end = at;
+  }
+  void Finish(JsonMembers* table, bool object) {
+    table->count = count;
+    table->complete = object && !overflow;
+  }
+};
+
 }  // namespace
 
-bool IsValidJsonValue(std::string_view text, JsonMembers* members) {
+bool IsValidJsonValue(std::string_view text, JsonMembers* members, std::string_view inner_key,
+                      JsonMembers* inner) {
   enum class Expect { kValue, kValueOrClose, kKey, kKeyOrClose, kCommaOrClose };
+  // The inner table: waiting for a top-level member named inner_key, that
+  // member's key just read, inside its object value, or past it.
+  enum class Inner { kWaiting, kArmed, kInside, kDone };
   char stack[kMaxJsonDepth] = {};  // '{' or '[' per open container
   int depth = 0;
   Expect expect = Expect::kValue;
   const char* const begin = text.data();
   const char* p = begin;
   const char* const end = p + text.size();
-  // Where the current member of the outermost object goes (null: nowhere,
-  // because the outermost value is no object or the table is full).
-  JsonMembers::Member* member = nullptr;
-  int count = 0;
-  bool overflow = false;
+  MemberRecorder outer;
+  MemberRecorder nested;
+  Inner inner_state = inner != nullptr ? Inner::kWaiting : Inner::kDone;
+  if (inner != nullptr) {
+    inner->count = 0;
+    inner->complete = false;
+  }
+  Notes notes;
   auto offset = [&]() { return static_cast<size_t>(p - begin); };
-  // A container closed: back at depth 1 means a member's value ended.
+  // A container closed: back at depth 1 means a member's value ended (back
+  // at 2 inside the inner object, one of its members' values).
   auto close = [&]() {
     --depth;
     ++p;
-    if (depth == 1 && member != nullptr) member->value_end = offset();
+    if (inner_state == Inner::kInside) {
+      if (depth == 2) nested.ValueEnd(offset());
+      if (depth == 1) {
+        nested.Finish(inner, /*object=*/true);
+        inner_state = Inner::kDone;
+      }
+    }
+    if (depth == 1) outer.ValueEnd(offset());
     expect = Expect::kCommaOrClose;
   };
   for (;;) {
@@ -166,8 +218,9 @@ bool IsValidJsonValue(std::string_view text, JsonMembers* members) {
     if (p == end) {
       if (expect != Expect::kCommaOrClose || depth != 0) return false;
       if (members != nullptr) {
-        members->count = count;
-        members->complete = stack[0] == '{' && !overflow;
+        outer.Finish(members, stack[0] == '{');
+        members->unicode_escapes = notes.unicode_escapes;
+        members->large_numbers = notes.large_numbers;
       }
       return true;
     }
@@ -180,7 +233,12 @@ bool IsValidJsonValue(std::string_view text, JsonMembers* members) {
         }
         [[fallthrough]];
       case Expect::kValue:
-        if (depth == 1 && member != nullptr) member->value_begin = offset();
+        if (depth == 1) {
+          outer.ValueBegin(offset());
+          if (inner_state == Inner::kArmed) inner_state = c == '{' ? Inner::kInside : Inner::kDone;
+        } else if (depth == 2 && inner_state == Inner::kInside) {
+          nested.ValueBegin(offset());
+        }
         if (c == '{' || c == '[') {
           if (depth == kMaxJsonDepth) return false;
           stack[depth++] = c;
@@ -189,14 +247,15 @@ bool IsValidJsonValue(std::string_view text, JsonMembers* members) {
           continue;
         }
         if (c == '"') {
-          if (!ScanString(&p, end)) return false;
+          if (!ScanString(&p, end, &notes)) return false;
         } else if (c == '-' || IsDigit(c)) {
-          if (!ScanNumber(&p, end)) return false;
+          if (!ScanNumber(&p, end, &notes)) return false;
         } else if (!ScanLiteral(&p, end, "true") && !ScanLiteral(&p, end, "false") &&
                    !ScanLiteral(&p, end, "null")) {
           return false;
         }
-        if (depth == 1 && member != nullptr) member->value_end = offset();
+        if (depth == 1) outer.ValueEnd(offset());
+        if (depth == 2 && inner_state == Inner::kInside) nested.ValueEnd(offset());
         expect = Expect::kCommaOrClose;
         continue;
       case Expect::kKeyOrClose:
@@ -207,16 +266,15 @@ bool IsValidJsonValue(std::string_view text, JsonMembers* members) {
         [[fallthrough]];
       case Expect::kKey: {
         const size_t key = offset();
-        if (c != '"' || !ScanString(&p, end)) return false;
-        if (depth == 1 && members != nullptr && stack[0] == '{') {
-          if (count < JsonMembers::kCapacity) {
-            member = &members->members[count++];
-            member->key_begin = key + 1;
-            member->key_end = offset() - 1;
-          } else {
-            member = nullptr;
-            overflow = true;
+        if (c != '"' || !ScanString(&p, end, &notes)) return false;
+        if (depth == 1 && stack[0] == '{') {
+          if (members != nullptr) outer.Key(members, key + 1, offset() - 1);
+          if (inner_state == Inner::kWaiting &&
+              text.substr(key + 1, offset() - key - 2) == inner_key) {
+            inner_state = Inner::kArmed;
           }
+        } else if (depth == 2 && inner_state == Inner::kInside) {
+          nested.Key(inner, key + 1, offset() - 1);
         }
         while (p < end && IsWhitespace(*p)) ++p;
         if (p == end || *p != ':') return false;
@@ -237,6 +295,47 @@ bool IsValidJsonValue(std::string_view text, JsonMembers* members) {
         continue;
     }
   }
+}
+
+size_t SkipJsonString(std::string_view s, size_t i) {
+  size_t j = i + 1;
+  for (;;) {
+    const void* quote = std::memchr(s.data() + j, '"', s.size() - j);
+    if (quote == nullptr) return s.size();
+    j = static_cast<size_t>(static_cast<const char*>(quote) - s.data());
+    size_t k = j;
+    while (k > i + 1 && s[k - 1] == '\\') --k;
+    if ((j - k) % 2 == 0) return j + 1;
+    ++j;
+  }
+}
+
+size_t SkipJsonValue(std::string_view s, size_t i) {
+  if (i >= s.size()) return s.size();
+  if (s[i] == '"') return SkipJsonString(s, i);
+  if (s[i] == '{' || s[i] == '[') {
+    int depth = 0;
+    while (i < s.size()) {
+      const char c = s[i];
+      if (c == '"') {
+        i = SkipJsonString(s, i);
+        continue;
+      }
+      if (c == '{' || c == '[') ++depth;
+      if (c == '}' || c == ']') {
+        if (--depth == 0) return i + 1;
+      }
+      ++i;
+    }
+    return s.size();
+  }
+  while (i < s.size() && s[i] != ',' && s[i] != '}' && s[i] != ']' && !IsWhitespace(s[i])) ++i;
+  return i;
+}
+
+size_t SkipJsonBlanks(std::string_view s, size_t i) {
+  while (i < s.size() && IsWhitespace(s[i])) ++i;
+  return i;
 }
 
 }  // namespace ch
