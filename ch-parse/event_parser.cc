@@ -70,9 +70,31 @@ bool IsHeartbeat(std::string_view text) {
   return true;
 }
 
+// What ParseEvent, ParseControl and ExtractCompanyFields read: the parse
+// tree may hold nothing else (see LineDocument). Reading another member
+// means naming it here.
+LineDocument::Shape EventShape() {
+  LineDocument::Shape shape;
+  shape.members = {"resource_kind", "resource_id", "resource_uri", "data",
+                   "event",         "gap",         "snapshot_end"};
+  shape.data_members = {"company_number",
+                        "company_name",
+                        "company_status",
+                        "company_status_detail",
+                        "type",
+                        "jurisdiction",
+                        "date_of_creation",
+                        "date_of_cessation",
+                        "registered_office_address",
+                        "sic_codes"};
+  return shape;
+}
+
 }  // namespace
 
-EventParser::EventParser(std::string_view stream) : writer_(stream, "stream") {
+EventParser::EventParser(std::string_view stream, bool shaped_parse)
+    : writer_(stream, "stream"),
+      document_(shaped_parse ? LineDocument(EventShape()) : LineDocument()) {
   reason_.reserve(256);
 }
 

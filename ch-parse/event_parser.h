@@ -36,7 +36,10 @@ class EventParser {
     kHeartbeat,  // blank line: nothing appended
   };
 
-  explicit EventParser(std::string_view stream);
+  // `shaped_parse`: parse lines into trees of only the members read (see
+  // LineDocument); false gives the full parse for every line, which must
+  // give the same output (the tests and the fuzz target compare the two).
+  explicit EventParser(std::string_view stream, bool shaped_parse = true);
   EventParser(const EventParser&) = delete;
   EventParser& operator=(const EventParser&) = delete;
 

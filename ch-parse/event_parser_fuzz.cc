@@ -12,7 +12,9 @@
 //   and its timepoint the input's event.timepoint;
 // - a reject carries the line's bytes and length;
 // - parsing the same line again gives the same bytes (no state leaks from
-//   one line into the next).
+//   one line into the next);
+// - the shaped parse (the hot path, see line_document.h) gives the same
+//   output as the full parse, byte for byte.
 #include <unistd.h>
 
 #include <cstdint>
@@ -72,8 +74,12 @@ void CheckCompanyAgainstInput(std::string_view line, const rapidjson::Document& 
   }
 }
 
-void CheckLine(EventParser* parser, std::string_view line, JsonLine* out,
+void CheckLine(EventParser* parser, EventParser* full_parser, std::string_view line, JsonLine* out,
                EventParser::Outcome outcome) {
+  JsonLine full_out;
+  Require(full_parser->Parse(line, &full_out) == outcome,
+          "shaped and full parses differ in outcome", line);
+  Require(full_out.view() == out->view(), "shaped and full parses differ in output", line);
   if (outcome == EventParser::Outcome::kHeartbeat) {
     Require(out->size() == 0, "heartbeat produced output", line);
     return;
@@ -120,6 +126,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (fd < 0) return 0;
   ch::LineReader reader(fd, ch::fuzz::ReaderOptions());
   ch::EventParser parser("companies");
+  ch::EventParser full_parser("companies", /*shaped_parse=*/false);
   ch::JsonLine out;
   uint64_t lines_bytes = 0;
   for (;;) {
@@ -131,7 +138,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       Require(line.bytes.size() <= ch::fuzz::kMaxLineBytes, "a line over the cap came as kLine",
               line.bytes);
       const ch::EventParser::Outcome outcome = parser.Parse(line.bytes, &out);
-      ch::fuzz::CheckLine(&parser, line.bytes, &out, outcome);
+      ch::fuzz::CheckLine(&parser, &full_parser, line.bytes, &out, outcome);
     } else if (r == ch::LineReader::Result::kOversized) {
       Require(line.full_length > ch::fuzz::kMaxLineBytes, "an oversized line within the cap",
               line.bytes);

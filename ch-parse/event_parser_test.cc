@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/json.h"
+#include "common/json_validator.h"
 
 namespace ch {
 namespace {
@@ -32,10 +33,17 @@ std::string Event(
 
 class EventParserTest : public ::testing::Test {
  protected:
-  // Parses one line; the output line must itself be valid JSON.
+  // Parses one line; the output line must itself be valid JSON, and the
+  // same as the full parse gives (every test here checks the shaped parse).
   Outcome Run(std::string_view line) {
     out_.clear();
     const Outcome outcome = parser_.Parse(line, &out_);
+    JsonLine full_out;
+    EXPECT_EQ(full_parser_.Parse(line, &full_out), outcome) << line;
+    EXPECT_EQ(full_out.view(), out_.view()) << line;
+    if (outcome == Outcome::kReject) {
+      EXPECT_EQ(full_parser_.reject_class(), parser_.reject_class());
+    }
     if (outcome != Outcome::kHeartbeat) {
       EXPECT_TRUE(ParseJson(out_.view(), &doc_).ok()) << out_.view();
     } else {
@@ -65,6 +73,7 @@ class EventParserTest : public ::testing::Test {
   }
 
   EventParser parser_{"companies"};
+  EventParser full_parser_{"companies", /*shaped_parse=*/false};
   JsonLine out_;
   rapidjson::Document doc_;
 };
@@ -147,6 +156,55 @@ TEST_F(EventParserTest, RealSampleFile) {
   EXPECT_EQ(ExpectReject(lines[2], RejectClass::kResourceKind),
             "resource_kind is not company-profile: \"company-exemptions\"");
   EXPECT_EQ(Str("timepoint"), "2401");
+}
+
+TEST_F(EventParserTest, ShapedAndFullParsesAgreeOnTheBundledCaptureAndAwkwardLines) {
+  std::vector<std::string> lines;
+  for (const char* path : {"samples/capture.ndjson", "samples/real/real-stream-events.ndjson"}) {
+    std::ifstream in(path);
+    std::string line;
+    while (std::getline(in, line)) lines.push_back(line);
+  }
+  ASSERT_GT(lines.size(), 1000u) << "run from the repository root";
+  const std::string good_data =
+      R"({"company_number":"01234567","company_name":"A \"B\" \/ C\tD","company_status":"active"})";
+  // Lines the shaped parse leaves to the full parse, or must build exactly.
+  lines.push_back(Event(R"({"company_name":"\u00e9t\u00e9 LTD","company_number":"01234567"})"));
+  lines.push_back(Event(R"({"company_name":"\ud800","company_number":"01234567"})"));
+  lines.push_back(Event(R"({"company_number":"01234567","accounts":{"x":1e999}})"));
+  lines.push_back(Event(R"({"company_number":"01234567","accounts":{"x":1.5E3,"y":-0.25}})"));
+  lines.push_back(Event(R"({"company_n\u0061me":"ESCAPED KEY","company_number":"01234567"})"));
+  lines.push_back(Event(R"({"company_na\"me":"QUOTE IN KEY","company_number":"01234567"})"));
+  lines.push_back(Event(
+      good_data, R"({"timepoint":"8","published_at":"2023-11-04T14:33:29","type":"changed"})"));
+  lines.push_back(Event(good_data) + " ");
+  lines.push_back(Event(good_data,
+                        R"({"timepoint":7,"published_at":"2023-11-04T14:33:29","type":"changed"})",
+                        R"("resource_kind":"company-profile","unknown":[1,{"a":null}],)"));
+  lines.push_back(Event(good_data,
+                        R"({"timepoint":7,"published_at":"2023-11-04T14:33:29","type":"changed"})",
+                        R"("resource_kind":"company-profile","data":7,)"));
+  lines.push_back(
+      Event(good_data, R"({"timepoint":7,"published_at":"2023-11-04T14:33:29","type":"changed"})",
+            R"("resource_kind":"company-profile","data":{"company_number":"07654321"},)"));
+  lines.push_back(R"({"resource_kind":"company-profile","data":{"company_number":"01234567"},)"
+                  R"("data":{"company_number":"07654321"},"event":{"timepoint":7,)"
+                  R"("published_at":"2023-11-04T14:33:29","type":"changed"}})");
+  lines.push_back(
+      Event(R"({"company_number":"01234567","sic_codes":[" 1 ",2,null,"3"],)"
+            R"("registered_office_address":{"locality":"X","locality":"Y","po_box":12},)"
+            R"("company_status":["odd"],"company_name":{"x":1},"type":true})"));
+  std::string many = R"({"company_number":"01234567")";
+  for (int i = 0; i < JsonMembers::kCapacity + 3; ++i) many += ",\"k" + std::to_string(i) + "\":1";
+  lines.push_back(Event(many + R"(,"company_name":"LATE MEMBER LTD"})"));
+  lines.push_back(Event("{ \"company_number\" : \"01234567\" ,\n \"type\" :\t\"ltd\" }"));
+  lines.push_back(R"({"gap":{"stream":"companies","after_timepoint":5,"reason":"x"}})");
+  lines.push_back(R"({"gap":{"stream":"companies","after_timepoint":5,"reason":"x"},"data":{}})");
+  lines.push_back(Event(good_data) + "x");
+  lines.push_back(Event(R"({"company_number":"01234567",})"));
+  lines.push_back(Event(R"({"company_number":"01234567","x":[1,2,]})"));
+  lines.push_back(Event(R"({"company_number":"01234567","x":01})"));
+  for (const std::string& line : lines) Run(line);
 }
 
 TEST_F(EventParserTest, BlankLinesAreHeartbeats) {

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "common/json.h"
+#include "common/json_validator.h"
 #include "common/utf8.h"
 #include "rapidjson/error/en.h"
 #include "rapidjson/reader.h"
@@ -109,6 +110,121 @@ class Handler {
   size_t data_end_ = 0;
 };
 
+// Builds tree values straight from the text of a value that
+// IsValidJsonValue() accepted and that holds no \u escape and no large
+// number, giving what RapidJSON's parse (with LineDocument's Handler) gives.
+class TextTreeBuilder {
+ public:
+  TextTreeBuilder(rapidjson::Document* doc, std::string* scratch) : doc_(doc), scratch_(scratch) {}
+
+  // The value starting at s[i]; returns the index just past it.
+  size_t Value(std::string_view s, size_t i) {
+    switch (s[i]) {
+      case '{':
+        return Object(s, i);
+      case '[':
+        return Array(s, i);
+      case '"': {
+        const size_t end = SkipJsonString(s, i);
+        String(s.substr(i + 1, end - i - 2), /*key=*/false);
+        return end;
+      }
+      case 't':
+        doc_->Bool(true);
+        return i + 4;
+      case 'f':
+        doc_->Bool(false);
+        return i + 5;
+      case 'n':
+        doc_->Null();
+        return i + 4;
+      default: {
+        const size_t end = SkipJsonValue(s, i);
+        // Cannot fail: no exponent, fewer than 300 characters.
+        if (!AddJsonNumber(s.substr(i, end - i), doc_)) doc_->Double(0);
+        return end;
+      }
+    }
+  }
+
+  // A string's content as written between its quotes (escapes undone).
+  void String(std::string_view body, bool key) {
+    if (body.find('\\') == std::string_view::npos) {
+      const auto n = static_cast<rapidjson::SizeType>(body.size());
+      key ? doc_->Key(body.data(), n, false) : doc_->String(body.data(), n, false);
+      return;
+    }
+    scratch_->clear();
+    for (size_t i = 0; i < body.size(); ++i) {
+      char c = body[i];
+      if (c == '\\') {
+        switch (body[++i]) {
+          case 'b':
+            c = '\b';
+            break;
+          case 'f':
+            c = '\f';
+            break;
+          case 'n':
+            c = '\n';
+            break;
+          case 'r':
+            c = '\r';
+            break;
+          case 't':
+            c = '\t';
+            break;
+          default:
+            c = body[i];  // '"', '\\', '/'
+        }
+      }
+      scratch_->push_back(c);
+    }
+    const auto n = static_cast<rapidjson::SizeType>(scratch_->size());
+    key ? doc_->Key(scratch_->data(), n, true) : doc_->String(scratch_->data(), n, true);
+  }
+
+ private:
+  size_t Object(std::string_view s, size_t i) {
+    doc_->StartObject();
+    rapidjson::SizeType members = 0;
+    i = SkipJsonBlanks(s, i + 1);
+    while (s[i] != '}') {
+      const size_t key_end = SkipJsonString(s, i);
+      String(s.substr(i + 1, key_end - i - 2), /*key=*/true);
+      i = SkipJsonBlanks(s, SkipJsonBlanks(s, key_end) + 1);  // past ':'
+      i = SkipJsonBlanks(s, Value(s, i));
+      ++members;
+      if (s[i] == ',') i = SkipJsonBlanks(s, i + 1);
+    }
+    doc_->EndObject(members);
+    return i + 1;
+  }
+
+  size_t Array(std::string_view s, size_t i) {
+    doc_->StartArray();
+    rapidjson::SizeType elements = 0;
+    i = SkipJsonBlanks(s, i + 1);
+    while (s[i] != ']') {
+      i = SkipJsonBlanks(s, Value(s, i));
+      ++elements;
+      if (s[i] == ',') i = SkipJsonBlanks(s, i + 1);
+    }
+    doc_->EndArray(elements);
+    return i + 1;
+  }
+
+  rapidjson::Document* doc_;
+  std::string* scratch_;
+};
+
+bool Contains(const std::vector<std::string>& names, std::string_view name) {
+  for (const std::string& n : names) {
+    if (n == name) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 bool IsValidUtf8Fast(std::string_view text) {
@@ -142,11 +258,78 @@ LineDocument::LineDocument()
   buffer_.reserve(64u << 10);
 }
 
+LineDocument::LineDocument(Shape shape) : LineDocument() { shape_ = std::move(shape); }
+
+bool LineDocument::ParseShaped(std::string_view text) {
+  if (!IsValidJsonValue(text, &members_, "data", &data_members_) || !members_.complete ||
+      members_.unicode_escapes || members_.large_numbers) {
+    return false;
+  }
+  bool data_seen = false;
+  for (int i = 0; i < members_.count; ++i) {
+    const JsonMembers::Member& m = members_.members[i];
+    const std::string_view key = text.substr(m.key_begin, m.key_end - m.key_begin);
+    if (key.find('\\') != std::string_view::npos || !Contains(shape_->members, key)) return false;
+    // The first "data" member, when it is an object, is built from the
+    // validator's table of its members: all must have fitted, and an escaped
+    // name could be one of the shape's.
+    if (key == "data" && !data_seen) {
+      data_seen = true;
+      if (text[m.value_begin] == '{') {
+        if (!data_members_.complete) return false;
+        for (int k = 0; k < data_members_.count; ++k) {
+          const JsonMembers::Member& d = data_members_.members[k];
+          if (text.substr(d.key_begin, d.key_end - d.key_begin).find('\\') !=
+              std::string_view::npos) {
+            return false;
+          }
+        }
+      }
+    }
+  }
+  auto generate = [&](rapidjson::Document& doc) {
+    TextTreeBuilder build(&doc, &unescaped_);
+    bool data_done = false;
+    doc.StartObject();
+    for (int i = 0; i < members_.count; ++i) {
+      const JsonMembers::Member& m = members_.members[i];
+      const std::string_view key = text.substr(m.key_begin, m.key_end - m.key_begin);
+      const std::string_view value = text.substr(m.value_begin, m.value_end - m.value_begin);
+      build.String(key, /*key=*/true);
+      // Of the first "data" object only the shape's members. (A later "data"
+      // member is built whole, as the full parse builds it.)
+      if (key != "data" || data_done || value[0] != '{') {
+        data_done = data_done || key == "data";
+        build.Value(value, 0);
+        continue;
+      }
+      data_done = true;
+      raw_data_ = value;
+      doc.StartObject();
+      rapidjson::SizeType kept = 0;
+      for (int k = 0; k < data_members_.count; ++k) {
+        const JsonMembers::Member& d = data_members_.members[k];
+        const std::string_view name = text.substr(d.key_begin, d.key_end - d.key_begin);
+        if (!Contains(shape_->data_members, name)) continue;
+        build.String(name, /*key=*/true);
+        build.Value(text.substr(d.value_begin, d.value_end - d.value_begin), 0);
+        ++kept;
+      }
+      doc.EndObject(kept);
+    }
+    return doc.EndObject(static_cast<rapidjson::SizeType>(members_.count));
+  };
+  doc_.Populate(generate);
+  return true;
+}
+
 Status LineDocument::Parse(std::string_view text) {
   raw_data_.reset();
   // The previous line's values live in the pool: drop them, keep the memory.
   doc_.SetNull();
   pool_.Clear();
+  shaped_ = shape_ && ParseShaped(text);
+  if (shaped_) return Status::Ok();
   if (!IsValidUtf8Fast(text)) return Status::DataError("invalid JSON: Invalid encoding in string.");
   // After an exceptionally large line, give the memory back instead of
   // keeping megabytes for ordinary 2 KB events. (Only now: the previous

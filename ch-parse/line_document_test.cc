@@ -3,8 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "common/json.h"
+#include "common/json_validator.h"
 
 namespace ch {
 namespace {
@@ -116,6 +118,69 @@ TEST(LineDocumentTest, ReusedAcrossManyLines) {
     ASSERT_TRUE(doc.Parse(text).ok());
     EXPECT_EQ(doc.root()["i"].GetInt(), i);
     EXPECT_EQ(doc.raw_data()->size(), static_cast<size_t>(i) + 8);
+  }
+}
+
+LineDocument::Shape TestShape() {
+  LineDocument::Shape shape;
+  shape.members = {"kind", "data", "event"};
+  shape.data_members = {"name", "sic"};
+  return shape;
+}
+
+TEST(LineDocumentTest, ShapedParseKeepsOnlyTheShapesMembersOfData) {
+  LineDocument doc(TestShape());
+  const std::string text =
+      R"({"kind":"k","data":{"skip":{"deep":[1,2]},"name":"A\"B","sic":["1",2],"x":1e5},)"
+      R"("event":{"n":-3,"t":true,"s":"a\/b"}})";
+  ASSERT_TRUE(doc.Parse(text).ok());
+  EXPECT_FALSE(doc.last_parse_was_shaped());  // an exponent: the full parse
+  const std::string plain =
+      R"({"kind":"k","data":{"skip":{"deep":[1,2]},"name":"A\"B","sic":["1",2],"x":10},)"
+      R"("event":{"n":-3,"t":true,"s":"a\/b","e":[]}})";
+  ASSERT_TRUE(doc.Parse(plain).ok());
+  EXPECT_TRUE(doc.last_parse_was_shaped());
+  std::string tree;
+  AppendJsonValue(&tree, doc.root());
+  EXPECT_EQ(tree, R"({"kind":"k","data":{"name":"A\"B","sic":["1",2]},)"
+                  R"("event":{"n":-3,"t":true,"s":"a/b","e":[]}})");
+  EXPECT_EQ(*doc.raw_data(), R"({"skip":{"deep":[1,2]},"name":"A\"B","sic":["1",2],"x":10})");
+}
+
+TEST(LineDocumentTest, ShapedParseLeavesUnusualLinesToTheFullParse) {
+  LineDocument doc(TestShape());
+  const std::vector<std::string> texts = {
+      R"({"kind":"k","other":1})",   // a member outside the shape
+      R"({"kin\u0064":"k"})",        // an escaped key
+      R"({"kind":"\u00e9"})",        // a \u escape
+      R"({"data":{"na\"me":"x"}})",  // an escaped key in data
+      R"([1,2])",                    // not an object
+  };
+  for (const std::string& text : texts) {
+    const Status s = doc.Parse(text);
+    EXPECT_FALSE(doc.last_parse_was_shaped()) << text;
+    LineDocument full;
+    EXPECT_EQ(s.ok(), full.Parse(text).ok()) << text;
+  }
+  std::string many = R"({"data":{)";
+  for (int i = 0; i < JsonMembers::kCapacity + 1; ++i) many += "\"k" + std::to_string(i) + "\":1,";
+  many += R"("name":"N"}})";
+  ASSERT_TRUE(doc.Parse(many).ok());
+  EXPECT_FALSE(doc.last_parse_was_shaped());
+  EXPECT_STREQ(doc.root()["data"]["name"].GetString(), "N");
+}
+
+TEST(LineDocumentTest, ShapedParseGivesTheFullParsesErrors) {
+  LineDocument shaped(TestShape());
+  LineDocument full;
+  const std::vector<std::string> texts = {R"({"kind":"k",})",        R"({"kind":"k"} x)",
+                                          R"({"data":{"name":01}})", R"({"kind":tru})",
+                                          "{\"kind\":\"\xff\"}",     std::string(100, '[')};
+  for (const std::string& text : texts) {
+    const Status a = shaped.Parse(text);
+    const Status b = full.Parse(text);
+    EXPECT_FALSE(a.ok()) << text;
+    EXPECT_EQ(a.message(), b.message()) << text;
   }
 }
 
