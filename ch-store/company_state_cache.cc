@@ -40,9 +40,7 @@ struct CompanyStateCache::Entry {
 
 void CompanyStateCache::Free::operator()(Entry* e) const { std::free(e); }
 
-CompanyStateCache::CompanyStateCache() {
-  static_assert(sizeof(Entry) == 24, "entries stay small");
-}
+CompanyStateCache::CompanyStateCache() { static_assert(sizeof(Entry) == 24, "entries stay small"); }
 CompanyStateCache::~CompanyStateCache() = default;
 
 CompanyStateCache::Entry* CompanyStateCache::Slot(std::string_view company_number) const {

@@ -235,7 +235,7 @@ Status RecordApplier::Commit() {
 }
 
 void RecordApplier::Rollback() {
-  txn_.reset();  // the Transaction rolls back in its destructor
+  txn_.reset();    // the Transaction rolls back in its destructor
   cache_.Clear();  // it may hold states that were never committed
   for (StreamState& st : streams_) st.Forget();
   pending_ = ApplyCounters();

@@ -14,8 +14,8 @@ using testing_records::GapLine;
 using testing_records::RejectLine;
 using testing_records::SnapshotEndLine;
 using testing_records::StoreFixture;
-using testing_records::TempDir;
 using testing_records::Stream;
+using testing_records::TempDir;
 using testing_records::TestCompany;
 
 constexpr const char* kCompany =
