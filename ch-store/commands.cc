@@ -5,9 +5,11 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <memory>
 #include <string>
 
 #include "ch-store/apply_loop.h"
+#include "ch-store/background_checkpointer.h"
 #include "ch-store/health.h"
 #include "ch-store/leads.h"
 #include "ch-store/migrator.h"
@@ -73,6 +75,18 @@ int RunApply(const StoreOptions& options) {
   // records ahead instead of ~30, so the two stages stop less often to wait
   // for each other. Not a pipe, or not allowed: nothing to do.
   (void)fcntl(STDIN_FILENO, F_SETPIPE_SZ, kInputPipeBytes);
+  // Checkpoints run on a thread of their own (see background_checkpointer.h);
+  // without it SQLite checkpoints inline, as it always does.
+  std::unique_ptr<BackgroundCheckpointer> checkpointer;
+  if (options.db != ":memory:") {
+    StatusOr<std::unique_ptr<BackgroundCheckpointer>> started =
+        BackgroundCheckpointer::Start(options.db, &*db, BackgroundCheckpointer::Options());
+    if (started.ok()) {
+      checkpointer = std::move(started).value();
+    } else {
+      LogWarn("checkpoints stay inline", {{"error", started.status().ToString()}});
+    }
+  }
   LineReader reader(STDIN_FILENO);
   // Reading and decoding run on a second thread (see record_source.h).
   std::optional<ThreadedRecordSource> source(std::in_place, &reader, options.stream);
@@ -82,7 +96,8 @@ int RunApply(const StoreOptions& options) {
   LogInfo("applying records", {{"db", options.db}, {"stream", options.stream}});
 
   s = loop.Run();
-  source.reset();  // stops the reading thread
+  source.reset();        // stops the reading thread
+  checkpointer.reset();  // before the writer closes, which checkpoints the rest
   const ApplyCounters& t = (*applier)->totals();
   const std::optional<int64_t> checkpoint = (*applier)->last_committed_checkpoint();
   LogInfo(s.ok() ? (StopRequested() ? "stopped" : "end of input") : "stopped on error",

@@ -394,6 +394,8 @@ Status InstallWalWriteCoalescer() {
   return Status::Ok();
 }
 
+const char* WalWriteCoalescerBaseVfs() { return g_base != nullptr ? g_base->zName : nullptr; }
+
 uint64_t WalWritesIssued() { return g_writes_issued.load(); }
 
 }  // namespace ch

@@ -29,6 +29,11 @@ namespace ch {
 // Connections opened afterwards use it.
 Status InstallWalWriteCoalescer();
 
+// The name of the VFS the shim wraps ("unix"), for a connection that must
+// not share the shim's buffers: the shim serves one thread (see
+// background_checkpointer.h). Null before InstallWalWriteCoalescer().
+const char* WalWriteCoalescerBaseVfs();
+
 // Writes issued to WAL files by the shim since start (for tests and metrics).
 uint64_t WalWritesIssued();
 

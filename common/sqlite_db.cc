@@ -137,12 +137,13 @@ SqliteDb::~SqliteDb() {
   if (db_ != nullptr) sqlite3_close_v2(db_);
 }
 
-StatusOr<SqliteDb> SqliteDb::Open(const std::string& path, Mode mode, int busy_timeout_ms) {
+StatusOr<SqliteDb> SqliteDb::Open(const std::string& path, Mode mode, int busy_timeout_ms,
+                                  const char* vfs) {
   sqlite3* raw = nullptr;
   const int flags = (mode == Mode::kReadOnly ? SQLITE_OPEN_READONLY
                                              : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
                     SQLITE_OPEN_NOMUTEX;
-  const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, vfs);
   SqliteDb db(raw);  // closes `raw` on every early return
   if (rc != SQLITE_OK) return SqliteStatus(rc, "open database " + path, raw);
   sqlite3_extended_result_codes(raw, 1);

@@ -76,8 +76,10 @@ class SqliteDb {
   ~SqliteDb();
 
   // Opens `path` (":memory:" works). Sets a busy timeout so readers and a
-  // writer wait for each other instead of failing.
-  static StatusOr<SqliteDb> Open(const std::string& path, Mode mode, int busy_timeout_ms = 5000);
+  // writer wait for each other instead of failing. `vfs` names the SQLite VFS
+  // to use (null: the default one).
+  static StatusOr<SqliteDb> Open(const std::string& path, Mode mode, int busy_timeout_ms = 5000,
+                                 const char* vfs = nullptr);
 
   Status Exec(const std::string& sql);
   StatusOr<Statement> Prepare(std::string_view sql);

@@ -1,0 +1,105 @@
+// BackgroundCheckpointer: see background_checkpointer.h.
+#include "ch-store/background_checkpointer.h"
+
+#include <signal.h>
+
+#include <utility>
+
+#include "ch-store/wal_write_coalescer.h"
+#include "common/log.h"
+
+namespace ch {
+
+StatusOr<std::unique_ptr<BackgroundCheckpointer>> BackgroundCheckpointer::Start(
+    const std::string& path, SqliteDb* writer, Options options) {
+  // No busy wait: a passive checkpoint that finds the lock taken (the
+  // writer's own inline checkpoint) just tries again after the next commit.
+  StatusOr<SqliteDb> connection =
+      SqliteDb::Open(path, SqliteDb::Mode::kReadWriteCreate, 0, WalWriteCoalescerBaseVfs());
+  if (!connection.ok()) return connection.status().Annotate("open checkpointer connection");
+  // A new connection knows the journal mode only once it has read the
+  // database: until then a checkpoint does nothing.
+  StatusOr<Statement> mode = connection->Prepare("PRAGMA journal_mode");
+  if (!mode.ok()) return mode.status().Annotate("read journal mode");
+  StatusOr<bool> row = mode->Step();
+  if (!row.ok()) return row.status().Annotate("read journal mode");
+  if (!*row || mode->ColumnText(0) != "wal")
+    return Status::Internal("the database is not in WAL mode");
+  std::unique_ptr<BackgroundCheckpointer> c(
+      new BackgroundCheckpointer(std::move(connection).value(), writer, options));
+  sqlite3_wal_hook(writer->get(), &BackgroundCheckpointer::WalHook, c.get());
+  return c;
+}
+
+BackgroundCheckpointer::BackgroundCheckpointer(SqliteDb connection, SqliteDb* writer,
+                                               Options options)
+    : connection_(std::move(connection)),
+      writer_(writer),
+      options_(options),
+      thread_([this] { Run(); }) {}
+
+BackgroundCheckpointer::~BackgroundCheckpointer() {
+  sqlite3_wal_hook(writer_->get(), nullptr, nullptr);
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  thread_.join();
+  (void)connection_.Close();
+}
+
+int BackgroundCheckpointer::background_checkpoints() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return background_checkpoints_;
+}
+
+int BackgroundCheckpointer::inline_checkpoints() const { return inline_checkpoints_; }
+
+// Runs on the writer's thread after each commit, the write lock released.
+int BackgroundCheckpointer::WalHook(void* self, sqlite3* db, const char* name, int frames) {
+  auto* c = static_cast<BackgroundCheckpointer*>(self);
+  if (frames >= c->options_.inline_frames) {
+    ++c->inline_checkpoints_;
+    (void)sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  } else if (frames >= c->options_.start_frames) {
+    bool wake = false;
+    {
+      std::lock_guard<std::mutex> lock(c->mutex_);
+      wake = !c->pending_;
+      c->pending_ = true;
+    }
+    if (wake) c->wake_.notify_one();
+  }
+  return SQLITE_OK;
+}
+
+void BackgroundCheckpointer::Run() {
+  // Stop signals are for the main thread, which applies and commits.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  std::unique_lock<std::mutex> lock(mutex_);
+  for (;;) {
+    wake_.wait(lock, [this] { return pending_ || stopping_; });
+    if (stopping_) return;
+    pending_ = false;
+    lock.unlock();
+    int wal_frames = 0;
+    int copied = 0;
+    const int rc = sqlite3_wal_checkpoint_v2(connection_.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
+                                             &wal_frames, &copied);
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY && !warned_) {
+      // Not fatal: the writer checkpoints inline once the WAL is too big.
+      warned_ = true;
+      LogWarn("background checkpoint failed", {{"error", sqlite3_errstr(rc)}});
+    }
+    lock.lock();
+    if (rc == SQLITE_OK) ++background_checkpoints_;
+  }
+}
+
+}  // namespace ch

@@ -1,0 +1,87 @@
+// BackgroundCheckpointer: copies the write-ahead log into the database on a
+// thread and connection of its own, so that the applying thread never stops
+// for a checkpoint.
+//
+// In WAL mode a commit only appends to the -wal file; a checkpoint later
+// copies those pages into the database and fsyncs both files. SQLite's
+// automatic checkpoint runs inside the commit that crosses the threshold, on
+// the writer's thread: on a 100,000-event replay that was a stall of about
+// 75 ms (most of it waiting for fsync) every 128 MB of WAL, and the final
+// checkpoint when ch-store closed was bigger still, because the WAL was full.
+//
+// Here the writer's connection gets a WAL hook instead of the automatic
+// checkpoint. After each commit the hook looks at the WAL's size: past
+// Options::start_frames it wakes the thread, which runs a PASSIVE checkpoint on its
+// own connection (a passive checkpoint takes no write lock: the writer goes
+// on committing while pages are copied, and SQLite starts the WAL afresh at
+// the writer's next transaction once everything was copied). Should the WAL
+// still grow past Options::inline_frames (the thread cannot keep up, or failed), the
+// hook checkpoints on the writer's connection itself, as SQLite would have:
+// the WAL stays bounded whatever happens.
+//
+// The thread's connection uses the VFS beneath the WAL write coalescer,
+// whose buffers belong to the writer's thread. Durability is SQLite's own:
+// a checkpoint never copies an uncommitted page, and the WAL is synced
+// before the database is written (synchronous=NORMAL).
+#ifndef CH_STORE_BACKGROUND_CHECKPOINTER_H_
+#define CH_STORE_BACKGROUND_CHECKPOINTER_H_
+
+#include <sqlite3.h>
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "common/sqlite_db.h"
+#include "common/status.h"
+
+namespace ch {
+
+class BackgroundCheckpointer {
+ public:
+  struct Options {
+    /// WAL frames (pages) after which the thread checkpoints: 128 MB, as
+    /// SQLite's automatic checkpoint was set (store_db.cc says why so many).
+    int start_frames = 32000;
+    /// WAL frames after which the writer checkpoints itself: 384 MB.
+    int inline_frames = 96000;
+  };
+
+  // Opens a second connection to `path` and installs the hook on `writer`
+  // (an open connection to the same database in WAL mode, outliving this).
+  static StatusOr<std::unique_ptr<BackgroundCheckpointer>> Start(const std::string& path,
+                                                                 SqliteDb* writer, Options options);
+  BackgroundCheckpointer(const BackgroundCheckpointer&) = delete;
+  BackgroundCheckpointer& operator=(const BackgroundCheckpointer&) = delete;
+  // Waits for a checkpoint in progress, stops the thread, closes its
+  // connection and removes the hook (the writer is about to close, which
+  // checkpoints what is left).
+  ~BackgroundCheckpointer();
+
+  // Checkpoints the thread completed, and those the writer had to run.
+  int background_checkpoints() const;
+  int inline_checkpoints() const;
+
+ private:
+  BackgroundCheckpointer(SqliteDb connection, SqliteDb* writer, Options options);
+  static int WalHook(void* self, sqlite3* db, const char* name, int frames);
+  void Run();
+
+  SqliteDb connection_;  // the thread's
+  SqliteDb* writer_;
+  const Options options_;
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  bool pending_ = false;            // guarded by mutex_
+  bool stopping_ = false;           // guarded by mutex_
+  int background_checkpoints_ = 0;  // guarded by mutex_
+  int inline_checkpoints_ = 0;      // writer's thread only
+  bool warned_ = false;             // the thread's only
+  std::thread thread_;
+};
+
+}  // namespace ch
+
+#endif  // CH_STORE_BACKGROUND_CHECKPOINTER_H_
