@@ -42,8 +42,12 @@ ThreadedRecordSource::ThreadedRecordSource(LineReader* reader, const std::string
     : reader_(reader) {
   for (int i = 0; i < kSlots; ++i) {
     slots_.push_back(std::make_unique<Slot>(default_stream));
-    free_.push_back(i);
+    free_local_.push_back(i);
   }
+  ready_.reserve(kSlots + 1);
+  free_.reserve(kSlots);
+  produced_.reserve(kSlots + 1);
+  released_.reserve(kSlots);
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -57,30 +61,43 @@ ThreadedRecordSource::~ThreadedRecordSource() {
 }
 
 int ThreadedRecordSource::AcquireSlot() {
-  std::unique_lock<std::mutex> lock(mutex_);
-  if (free_.empty() && !stopping_) {
-    // The consumer is behind: make sure it has all there is, then sleep
-    // until a batch of slots is free again.
-    if (consumer_waiting_) ready_changed_.notify_one();
+  if (free_local_.empty()) {
+    // The consumer must have everything decoded before we wait for it.
+    Publish();
+    std::unique_lock<std::mutex> lock(mutex_);
     reader_waiting_ = true;
-    free_changed_.wait(lock, [this] { return stopping_ || free_.size() >= kWakeBatch; });
+    free_changed_.wait(lock, [this] { return stopping_ || free_.size() >= kResumeSlots; });
     reader_waiting_ = false;
+    if (stopping_) return -1;
+    free_local_.swap(free_);
   }
-  if (stopping_) return -1;
-  const int slot = free_.back();
-  free_.pop_back();
+  const int slot = free_local_.back();
+  free_local_.pop_back();
   return slot;
 }
 
-void ThreadedRecordSource::Push(int entry, bool wake) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  ready_.push_back(entry);
-  if (consumer_waiting_ && (wake || ready_.size() >= kWakeBatch)) ready_changed_.notify_one();
+void ThreadedRecordSource::Publish() {
+  if (produced_.empty()) return;
+  bool wake = false;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    ready_.insert(ready_.end(), produced_.begin(), produced_.end());
+    wake = consumer_waiting_;
+  }
+  produced_.clear();
+  if (wake) ready_changed_.notify_one();
 }
 
-void ThreadedRecordSource::WakeConsumer() {
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (consumer_waiting_ && !ready_.empty()) ready_changed_.notify_one();
+void ThreadedRecordSource::ReturnSlots() {
+  if (released_.empty()) return;
+  bool wake = false;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    free_.insert(free_.end(), released_.begin(), released_.end());
+    wake = reader_waiting_ && free_.size() >= kResumeSlots;
+  }
+  released_.clear();
+  if (wake) free_changed_.notify_one();
 }
 
 void ThreadedRecordSource::Run() {
@@ -91,27 +108,25 @@ void ThreadedRecordSource::Run() {
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-  for (;;) {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (stopping_) return;
-    }
+  while (!stopping_.load(std::memory_order_relaxed)) {
     LineReader::Line line;
     LineReader::Result result = reader_->Next(&line, 0);
     if (result == LineReader::Result::kWouldBlock) {
-      // The input pauses: hand over what is queued before waiting for more.
-      WakeConsumer();
+      // The input pauses: hand over what is decoded before waiting for more.
+      Publish();
       result = reader_->Next(&line, kReaderPollMs);
     }
     if (result == LineReader::Result::kWouldBlock || result == LineReader::Result::kInterrupted)
       continue;
     if (result == LineReader::Result::kEof) {
-      Push(kEndMarker, /*wake=*/true);
+      produced_.push_back(kEndMarker);
+      Publish();
       return;
     }
     if (result == LineReader::Result::kError) {
       status_ = reader_->status();
-      Push(kErrorMarker, /*wake=*/true);
+      produced_.push_back(kErrorMarker);
+      Publish();
       return;
     }
     const int index = AcquireSlot();
@@ -122,34 +137,40 @@ void ThreadedRecordSource::Run() {
                       ? &slot.decoder.Decode(slot.line)
                       : &slot.decoder.DecodeOversized(slot.line, line.full_length);
     if (slot.record->kind == RecordKind::kBlank) {
-      std::lock_guard<std::mutex> lock(mutex_);
-      free_.push_back(index);
+      free_local_.push_back(index);
       continue;
     }
-    Push(index, /*wake=*/false);
+    produced_.push_back(index);
+    if (produced_.size() >= kWakeBatch) Publish();
   }
 }
 
 RecordSource::Event ThreadedRecordSource::Next(const Record** record, int timeout_ms) {
-  std::unique_lock<std::mutex> lock(mutex_);
   if (in_use_ >= 0) {
     Slot& done = *slots_[in_use_];
     if (done.line.capacity() > kKeepLineCapacity) std::string().swap(done.line);
-    free_.push_back(in_use_);
+    released_.push_back(in_use_);
     in_use_ = -1;
-    if (reader_waiting_ && free_.size() >= kWakeBatch) free_changed_.notify_one();
+    if (released_.size() >= kWakeBatch) ReturnSlots();
   }
-  if (ready_.empty() && timeout_ms > 0) {
-    consumer_waiting_ = true;
-    ready_changed_.wait_for(lock, std::chrono::milliseconds(timeout_ms),
-                            [this] { return !ready_.empty(); });
-    consumer_waiting_ = false;
+  if (taken_.empty()) {
+    // The reader may be waiting for these before it can decode more.
+    ReturnSlots();
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (ready_.empty() && timeout_ms > 0) {
+      consumer_waiting_ = true;
+      ready_changed_.wait_for(lock, std::chrono::milliseconds(timeout_ms),
+                              [this] { return !ready_.empty(); });
+      consumer_waiting_ = false;
+    }
+    taken_.insert(taken_.end(), ready_.begin(), ready_.end());
+    ready_.clear();
   }
-  if (ready_.empty()) return Event::kIdle;
-  const int entry = ready_.front();
+  if (taken_.empty()) return Event::kIdle;
+  const int entry = taken_.front();
   if (entry == kEndMarker) return Event::kEnd;  // stays queued: every later call says so
   if (entry == kErrorMarker) return Event::kError;
-  ready_.pop_front();
+  taken_.pop_front();
   in_use_ = entry;
   *record = slots_[entry]->record;
   return Event::kRecord;

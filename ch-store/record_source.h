@@ -11,6 +11,7 @@
 #ifndef CH_STORE_RECORD_SOURCE_H_
 #define CH_STORE_RECORD_SOURCE_H_
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <memory>
@@ -58,10 +59,21 @@ class InlineRecordSource : public RecordSource {
 };
 
 // Reads and decodes on its own thread, up to kSlots records ahead.
+//
+// Records cross between the threads in batches: each side collects up to
+// kWakeBatch slot indices on its own and takes the shared lock once per
+// batch (the reader also whenever its input pauses, so a trickle is handed
+// over at once). Taking the lock per record made the two threads contend
+// for it, and a contended lock sleeps in the kernel: thousands of context
+// switches in a 100,000-record replay.
 class ThreadedRecordSource : public RecordSource {
  public:
   static constexpr int kSlots = 64;
   static constexpr size_t kWakeBatch = 16;
+  // A reader that ran out of slots sleeps until this many are free again:
+  // waking it for every batch of 16 cost the applying thread a system call
+  // each time.
+  static constexpr size_t kResumeSlots = kSlots / 2;
 
   // Starts the thread. Does not own `reader`, which only that thread uses.
   ThreadedRecordSource(LineReader* reader, const std::string& default_stream);
@@ -85,29 +97,33 @@ class ThreadedRecordSource : public RecordSource {
   static constexpr int kErrorMarker = -2;
 
   void Run();
-  // A free slot, waiting for one; -1 once stopping.
+  // The reader's side: a free slot, waiting for one; -1 once stopping.
   int AcquireSlot();
-  // Queues an entry; wakes the consumer when `wake` or enough are queued.
-  void Push(int entry, bool wake);
-  // Wakes the consumer if it sleeps with records queued.
-  void WakeConsumer();
+  // The reader's side: hands the entries decoded so far to the consumer.
+  void Publish();
+  // The consumer's side: gives the slots it is done with back to the reader.
+  void ReturnSlots();
 
   LineReader* reader_;
   std::vector<std::unique_ptr<Slot>> slots_;
   std::mutex mutex_;
   std::condition_variable ready_changed_;
   std::condition_variable free_changed_;
-  std::deque<int> ready_;  // guarded by mutex_
-  std::vector<int> free_;  // guarded by mutex_
-  bool stopping_ = false;  // guarded by mutex_
-  // Who sleeps on a condition variable (guarded by mutex_). Each side wakes
-  // the other only after kWakeBatch records (or when the input pauses), not
-  // per record: a wake-up per record costs two system calls and two context
-  // switches, as much as decoding the record.
+  std::vector<int> ready_;  // guarded by mutex_: published, not yet taken
+  std::vector<int> free_;   // guarded by mutex_: returned, not yet reused
+  std::atomic<bool> stopping_{false};
+  // Who sleeps on a condition variable (guarded by mutex_): the other side
+  // notifies only then.
   bool reader_waiting_ = false;
   bool consumer_waiting_ = false;
-  int in_use_ = -1;  // the slot handed out by the last Next()
-  Status status_;    // set by the thread before it pushes kErrorMarker
+  // The reader thread's own.
+  std::vector<int> produced_;    // decoded, not yet published
+  std::vector<int> free_local_;  // slots it may fill
+  // The consumer's own.
+  std::deque<int> taken_;      // taken from ready_, not yet handed out
+  std::vector<int> released_;  // handed out and done with, not yet returned
+  int in_use_ = -1;            // the slot handed out by the last Next()
+  Status status_;              // set by the thread before it queues kErrorMarker
   std::thread thread_;
 };
 
