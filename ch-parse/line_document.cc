@@ -124,11 +124,8 @@ class TextTreeBuilder {
         return Object(s, i);
       case '[':
         return Array(s, i);
-      case '"': {
-        const size_t end = SkipJsonString(s, i);
-        String(s.substr(i + 1, end - i - 2), /*key=*/false);
-        return end;
-      }
+      case '"':
+        return QuotedString(s, i, /*key=*/false);
       case 't':
         doc_->Bool(true);
         return i + 4;
@@ -150,10 +147,35 @@ class TextTreeBuilder {
   // A string's content as written between its quotes (escapes undone).
   void String(std::string_view body, bool key) {
     if (body.find('\\') == std::string_view::npos) {
-      const auto n = static_cast<rapidjson::SizeType>(body.size());
-      key ? doc_->Key(body.data(), n, false) : doc_->String(body.data(), n, false);
+      Plain(body, key);
       return;
     }
+    Escaped(body, key);
+  }
+
+ private:
+  // The string starting at s[i] == '"'; returns the index past its closing
+  // quote. One pass finds both the end and whether there are escapes: the
+  // strings inside the values built here are short, and two memchr calls
+  // per string cost more than the loop.
+  size_t QuotedString(std::string_view s, size_t i, bool key) {
+    size_t j = i + 1;
+    while (s[j] != '"' && s[j] != '\\') ++j;
+    if (s[j] == '"') {
+      Plain(s.substr(i + 1, j - i - 1), key);
+      return j + 1;
+    }
+    const size_t end = SkipJsonString(s, i);
+    Escaped(s.substr(i + 1, end - i - 2), key);
+    return end;
+  }
+
+  void Plain(std::string_view body, bool key) {
+    const auto n = static_cast<rapidjson::SizeType>(body.size());
+    key ? doc_->Key(body.data(), n, false) : doc_->String(body.data(), n, false);
+  }
+
+  void Escaped(std::string_view body, bool key) {
     scratch_->clear();
     for (size_t i = 0; i < body.size(); ++i) {
       char c = body[i];
@@ -184,14 +206,12 @@ class TextTreeBuilder {
     key ? doc_->Key(scratch_->data(), n, true) : doc_->String(scratch_->data(), n, true);
   }
 
- private:
   size_t Object(std::string_view s, size_t i) {
     doc_->StartObject();
     rapidjson::SizeType members = 0;
     i = SkipJsonBlanks(s, i + 1);
     while (s[i] != '}') {
-      const size_t key_end = SkipJsonString(s, i);
-      String(s.substr(i + 1, key_end - i - 2), /*key=*/true);
+      const size_t key_end = QuotedString(s, i, /*key=*/true);
       i = SkipJsonBlanks(s, SkipJsonBlanks(s, key_end) + 1);  // past ':'
       i = SkipJsonBlanks(s, Value(s, i));
       ++members;

@@ -14,6 +14,8 @@ int main(int argc, char** argv) {
   ch::InstallSignalHandlers();
   ch::ParseOptions options;
   if (auto exit = ch::ParseParseOptions(argc, argv, &options)) return *exit;
+  // Raising one's own niceness cannot fail for lack of privilege.
+  if (options.nice > 0) (void)nice(static_cast<int>(options.nice));
   ch::ParseMetrics metrics(options.common.metrics_dir);
   ch::ParseRunner runner(options, STDIN_FILENO, STDOUT_FILENO, &metrics);
   const ch::Status s = runner.Run();

@@ -71,6 +71,10 @@ Status ValidateParseOptions(const std::string& format_text, const std::string& a
         "--as-of/CH_AS_OF is required with --format bulk-csv: the snapshot date, YYYY-MM-DD "
         "(the date in the file name)");
   }
+  if (options->nice < 0 || options->nice > 19) {
+    return Status::Config(
+        "invalid value for --nice/CH_PARSE_NICE: " + std::to_string(options->nice) + " (0 to 19)");
+  }
   if (options->max_line_bytes < 1 || options->max_line_bytes > kMaxLineCap) {
     return Status::Config("invalid value for --max-line-bytes/CH_MAX_LINE_BYTES: " +
                           std::to_string(options->max_line_bytes) + " (1 to " +
@@ -93,6 +97,8 @@ std::optional<int> ParseParseOptions(int argc, char** argv, ParseOptions* option
   parser.Add("max-line-bytes", "CH_MAX_LINE_BYTES", &options->max_line_bytes,
              defaults.max_line_bytes,
              "longest line (bulk: CSV record) accepted; longer ones become rejects");
+  parser.Add("nice", "CH_PARSE_NICE", &options->nice, defaults.nice,
+             "add this to the process's niceness (0-19), so ch-parse yields the CPU to ch-store");
   parser.AddSwitch(
       "progress", &options->progress,
       "bulk-csv: progress lines on stderr (also when stderr is a terminal, or CH_PROGRESS=1)");

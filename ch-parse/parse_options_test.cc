@@ -12,8 +12,8 @@ namespace {
 class ParseOptionsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    for (const char* name :
-         {"CH_STREAM", "CH_FORMAT", "CH_AS_OF", "CH_MAX_LINE_BYTES", "CH_PROGRESS"})
+    for (const char* name : {"CH_STREAM", "CH_FORMAT", "CH_AS_OF", "CH_MAX_LINE_BYTES",
+                             "CH_PROGRESS", "CH_PARSE_NICE"})
       unsetenv(name);
   }
   void TearDown() override { SetUp(); }
@@ -38,6 +38,7 @@ TEST_F(ParseOptionsTest, Defaults) {
   EXPECT_FALSE(options_.as_of);
   EXPECT_EQ(options_.max_line_bytes, 8 << 20);
   EXPECT_FALSE(options_.progress);
+  EXPECT_EQ(options_.nice, 10);
 }
 
 TEST_F(ParseOptionsTest, BulkNeedsAValidAsOf) {
@@ -56,7 +57,9 @@ TEST_F(ParseOptionsTest, EnvironmentVariablesAndFlagsWin) {
   setenv("CH_STREAM", "test", 1);
   setenv("CH_MAX_LINE_BYTES", "1000", 1);
   setenv("CH_PROGRESS", "1", 1);
+  setenv("CH_PARSE_NICE", "0", 1);
   EXPECT_EQ(Parse({}), -1);
+  EXPECT_EQ(options_.nice, 0);
   EXPECT_EQ(options_.format, InputFormat::kBulkCsv);
   EXPECT_EQ(options_.stream, "test");
   EXPECT_EQ(options_.max_line_bytes, 1000);
@@ -72,6 +75,10 @@ TEST_F(ParseOptionsTest, InvalidValuesAreConfigErrors) {
   EXPECT_EQ(Parse({"--stream", "a/b"}), 78);
   EXPECT_EQ(Parse({"--max-line-bytes", "0"}), 78);
   EXPECT_EQ(Parse({"--max-line-bytes", "abc"}), 78);
+  EXPECT_EQ(Parse({"--nice", "-1"}), 78);
+  EXPECT_EQ(Parse({"--nice", "20"}), 78);
+  EXPECT_EQ(Parse({"--nice", "low"}), 78);
+  EXPECT_EQ(Parse({"--nice", "19"}), -1);
   setenv("CH_AS_OF", "yesterday", 1);
   EXPECT_EQ(Parse({}), 78);
 }

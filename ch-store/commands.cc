@@ -57,6 +57,7 @@ int RunStoreCommand(const StoreOptions& options) {
 }
 
 int RunApply(const StoreOptions& options) {
+  TuneSqliteForOneWriter();
   StatusOr<Migrator> migrator = Migrator::Embedded();
   if (!migrator.ok()) return ExitWithError(migrator.status());
   Status installed = InstallWalWriteCoalescer();

@@ -68,12 +68,12 @@ class InlineRecordSource : public RecordSource {
 // switches in a 100,000-record replay.
 class ThreadedRecordSource : public RecordSource {
  public:
-  static constexpr int kSlots = 64;
+  static constexpr int kSlots = 128;
   static constexpr size_t kWakeBatch = 16;
   // A reader that ran out of slots sleeps until this many are free again:
   // waking it for every batch of 16 cost the applying thread a system call
   // each time.
-  static constexpr size_t kResumeSlots = kSlots / 2;
+  static constexpr size_t kResumeSlots = kSlots * 3 / 4;
 
   // Starts the thread. Does not own `reader`, which only that thread uses.
   ThreadedRecordSource(LineReader* reader, const std::string& default_stream);

@@ -1,6 +1,7 @@
 // StoreDb: see store_db.h.
 #include "ch-store/store_db.h"
 
+#include <sqlite3.h>
 #include <sys/stat.h>
 
 #include <cstdlib>
@@ -26,6 +27,13 @@ constexpr int kStreamCacheKib = 8192;
 
 }  // namespace
 
+void TuneSqliteForOneWriter() {
+  // SQLite counts every allocation under a global mutex for
+  // sqlite3_memory_used(), which nothing here reads: about 3% of a replay.
+  // Only possible before SQLite initialises; later it changes nothing.
+  (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 bool StoreFileHasContent(const std::string& path) {
   struct stat st {};
   return stat(path.c_str(), &st) == 0 && st.st_size > 0;
@@ -42,8 +50,11 @@ StatusOr<SqliteDb> OpenStoreForWriting(const std::string& path, int busy_timeout
     LogWarn("database not in WAL mode", {{"db", path}, {"journal_mode", mode->ColumnText(0)}});
   }
   mode->Reset();
+  // secure_delete: Debian builds SQLite with SQLITE_SECURE_DELETE, which
+  // zeroes every cell and page it frees; an UPDATE frees the old cell. The
+  // register is public data, and the zeroing cost about 1% of a replay.
   const std::string pragmas =
-      "PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = " +
+      "PRAGMA synchronous = NORMAL; PRAGMA secure_delete = OFF; PRAGMA wal_autocheckpoint = " +
       std::to_string(kWalAutocheckpointPages) +
       "; PRAGMA journal_size_limit = " + std::to_string(kJournalSizeLimitBytes) +
       "; PRAGMA cache_size = -" + std::to_string(kStreamCacheKib) + ";";

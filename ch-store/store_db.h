@@ -16,6 +16,10 @@
 
 namespace ch {
 
+// Library-wide settings for the applying process. Call before any other
+// SQLite function.
+void TuneSqliteForOneWriter();
+
 // Opens (creating if needed) for writing and sets the pragmas. Does not migrate.
 StatusOr<SqliteDb> OpenStoreForWriting(const std::string& path, int busy_timeout_ms);
 

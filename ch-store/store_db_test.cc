@@ -24,6 +24,7 @@ TEST(StoreDbTest, WriterUsesWalAndNormalSync) {
   EXPECT_EQ(mode->ColumnText(0), "wal");
   mode->Reset();
   EXPECT_EQ(*db->QueryInt64("PRAGMA synchronous"), 1);  // NORMAL
+  EXPECT_EQ(*db->QueryInt64("PRAGMA secure_delete"), 0);
   Status s = MigrateUp(&*db, Embedded());
   ASSERT_TRUE(s.ok()) << s.ToString();
   EXPECT_EQ(*Migrator::CurrentVersion(&*db), Embedded().latest());

@@ -139,4 +139,29 @@ PY
 # 3. The same input through the stream name option.
 CH_STREAM=test-stream "$BIN/ch-parse" < "$TMP/in.ndjson" > "$TMP/out2.ndjson" 2>/dev/null
 grep -q '"stream":"test-stream"' "$TMP/out2.ndjson" || fail "CH_STREAM not used in records"
+# 4. ch-parse yields the CPU: it adds CH_PARSE_NICE (default 10) to its
+# niceness, up to 19, and 0 leaves it alone.
+niceness_of_parse() {
+  local pid base
+  base=$(awk '{print $19}' /proc/$$/stat)
+  sleep 5 | env "$@" "$BIN/ch-parse" >/dev/null 2>&1 &
+  pid=$!
+  for _ in $(seq 50); do
+    [ "$(awk '{print $2}' /proc/$pid/stat 2>/dev/null)" = "(ch-parse)" ] && break
+    sleep 0.02
+  done
+  sleep 0.1
+  echo "$base $(awk '{print $19}' /proc/$pid/stat)"
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+read -r base got < <(niceness_of_parse CH_LOG_LEVEL=error)
+want=$((base + 10 > 19 ? 19 : base + 10))
+[ "$got" = "$want" ] || fail "ch-parse niceness by default: $got, expected $want (base $base)"
+read -r base got < <(niceness_of_parse CH_PARSE_NICE=0)
+[ "$got" = "$base" ] || fail "ch-parse niceness with CH_PARSE_NICE=0: $got, expected $base"
+read -r base got < <(niceness_of_parse CH_PARSE_NICE=3)
+want=$((base + 3 > 19 ? 19 : base + 3))
+[ "$got" = "$want" ] || fail "ch-parse niceness with CH_PARSE_NICE=3: $got, expected $want"
+
 echo "PASS 20_parse_stream"
