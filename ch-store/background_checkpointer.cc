@@ -15,7 +15,7 @@ StatusOr<std::unique_ptr<BackgroundCheckpointer>> BackgroundCheckpointer::Start(
   // No busy wait: a passive checkpoint that finds the lock taken (the
   // writer's own inline checkpoint) just tries again after the next commit.
   StatusOr<SqliteDb> connection =
-      SqliteDb::Open(path, SqliteDb::Mode::kReadWriteCreate, 0, WalWriteCoalescerBaseVfs());
+      SqliteDb::Open(path, SqliteDb::Mode::kReadWriteCreate, 0, WalWriteCoalescerSecondVfs());
   if (!connection.ok()) return connection.status().Annotate("open checkpointer connection");
   // A new connection knows the journal mode only once it has read the
   // database: until then a checkpoint does nothing.

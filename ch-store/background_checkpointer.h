@@ -19,8 +19,9 @@
 // hook checkpoints on the writer's connection itself, as SQLite would have:
 // the WAL stays bounded whatever happens.
 //
-// The thread's connection uses the VFS beneath the WAL write coalescer,
-// whose buffers belong to the writer's thread. Durability is SQLite's own:
+// The thread's connection uses the second instance of the WAL write
+// coalescer (its checkpoint reads the WAL ahead and writes the database in
+// large pieces too), whose buffers are the thread's own. Durability is SQLite's own:
 // a checkpoint never copies an uncommitted page, and the WAL is synced
 // before the database is written (synchronous=NORMAL).
 #ifndef CH_STORE_BACKGROUND_CHECKPOINTER_H_

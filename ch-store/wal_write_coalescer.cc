@@ -34,13 +34,21 @@ struct ShimFile {
   int ahead_used;
   sqlite3_int64 ahead_offset;
   sqlite3_int64 last_read_end;
-  ShimFile* next;  // open coalescing files
+  struct ShimVfs* owner;  // the instance that opened it
+  ShimFile* next;         // the owner's open coalescing files
 };
 
-sqlite3_vfs g_vfs;
+// One instance of the shim: the VFS SQLite sees and the coalescing files
+// opened through it. Any use of the WAL index flushes every file of the
+// instance, so an instance serves one thread at a time (see the header).
+struct ShimVfs {
+  sqlite3_vfs vfs;  // first: SQLite sees a sqlite3_vfs
+  std::mutex files_mutex;
+  ShimFile* files = nullptr;  // guarded by files_mutex
+};
+
+ShimVfs g_shims[2];  // the default instance, and the second one
 sqlite3_vfs* g_base = nullptr;
-std::mutex g_files_mutex;     // guards g_files
-ShimFile* g_files = nullptr;  // open coalescing files
 std::atomic<uint64_t> g_writes_issued{0};
 
 ShimFile* Shim(sqlite3_file* f) { return reinterpret_cast<ShimFile*>(f); }
@@ -69,9 +77,9 @@ int FlushForCall(ShimFile* f) {
 // Before the WAL index (shared memory) is touched or a file deleted, every
 // buffered write must be in its file, and what was read ahead may be stale
 // (another connection may have restarted the WAL).
-void FlushAll() {
-  std::lock_guard<std::mutex> lock(g_files_mutex);
-  for (ShimFile* f = g_files; f != nullptr; f = f->next) {
+void FlushAll(ShimVfs* shim) {
+  std::lock_guard<std::mutex> lock(shim->files_mutex);
+  for (ShimFile* f = shim->files; f != nullptr; f = f->next) {
     f->ahead_used = 0;
     const int rc = Flush(f);
     if (rc != SQLITE_OK && f->deferred_error == SQLITE_OK) f->deferred_error = rc;
@@ -83,8 +91,8 @@ int ShimClose(sqlite3_file* file) {
   int rc = SQLITE_OK;
   if (f->coalesce) {
     rc = FlushForCall(f);
-    std::lock_guard<std::mutex> lock(g_files_mutex);
-    for (ShimFile** p = &g_files; *p != nullptr; p = &(*p)->next) {
+    std::lock_guard<std::mutex> lock(f->owner->files_mutex);
+    for (ShimFile** p = &f->owner->files; *p != nullptr; p = &(*p)->next) {
       if (*p == f) {
         *p = f->next;
         break;
@@ -242,26 +250,26 @@ int ShimDeviceCharacteristics(sqlite3_file* file) {
 }
 
 int ShimShmMap(sqlite3_file* file, int page, int page_size, int extend, void volatile** out) {
-  FlushAll();
   ShimFile* f = Shim(file);
+  FlushAll(f->owner);
   return Real(f)->xShmMap(f->real, page, page_size, extend, out);
 }
 
 int ShimShmLock(sqlite3_file* file, int offset, int n, int flags) {
-  FlushAll();
   ShimFile* f = Shim(file);
+  FlushAll(f->owner);
   return Real(f)->xShmLock(f->real, offset, n, flags);
 }
 
 void ShimShmBarrier(sqlite3_file* file) {
-  FlushAll();
   ShimFile* f = Shim(file);
+  FlushAll(f->owner);
   Real(f)->xShmBarrier(f->real);
 }
 
 int ShimShmUnmap(sqlite3_file* file, int delete_flag) {
-  FlushAll();
   ShimFile* f = Shim(file);
+  FlushAll(f->owner);
   return Real(f)->xShmUnmap(f->real, delete_flag);
 }
 
@@ -302,9 +310,11 @@ constexpr sqlite3_io_methods MakeMethods(int version) {
 }
 const sqlite3_io_methods kMethods[3] = {MakeMethods(1), MakeMethods(2), MakeMethods(3)};
 
-int ShimOpen(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* file, int flags, int* out_flags) {
+int ShimOpen(sqlite3_vfs* vfs, sqlite3_filename name, sqlite3_file* file, int flags,
+             int* out_flags) {
   ShimFile* f = Shim(file);
   std::memset(f, 0, sizeof *f);
+  f->owner = reinterpret_cast<ShimVfs*>(vfs);
   f->real = reinterpret_cast<sqlite3_file*>(f + 1);
   const int rc = g_base->xOpen(g_base, name, f->real, flags, out_flags);
   const sqlite3_io_methods* real = f->real->pMethods;
@@ -320,9 +330,9 @@ int ShimOpen(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* file, int flags,
     if (f->buffer != nullptr) {  // without a buffer the file is passed through
       f->coalesce = true;
       f->wal = wal;
-      std::lock_guard<std::mutex> lock(g_files_mutex);
-      f->next = g_files;
-      g_files = f;
+      std::lock_guard<std::mutex> lock(f->owner->files_mutex);
+      f->next = f->owner->files;
+      f->owner->files = f;
     }
   }
   return SQLITE_OK;
@@ -330,8 +340,8 @@ int ShimOpen(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* file, int flags,
 
 // Deleting a rollback journal commits a transaction: the database writes
 // before it must be out of the buffers first.
-int VfsDelete(sqlite3_vfs*, const char* name, int sync_dir) {
-  FlushAll();
+int VfsDelete(sqlite3_vfs* vfs, const char* name, int sync_dir) {
+  FlushAll(reinterpret_cast<ShimVfs*>(vfs));
   return g_base->xDelete(g_base, name, sync_dir);
 }
 int VfsAccess(sqlite3_vfs*, const char* name, int flags, int* out) {
@@ -367,34 +377,40 @@ Status InstallWalWriteCoalescer() {
       rc = SQLITE_ERROR;
       return;
     }
-    std::memset(&g_vfs, 0, sizeof g_vfs);
-    // Version 2 methods only: the system-call overrides of version 3 are
-    // for testing SQLite itself.
-    g_vfs.iVersion = 2;
-    g_vfs.szOsFile = static_cast<int>(sizeof(ShimFile)) + g_base->szOsFile;
-    g_vfs.mxPathname = g_base->mxPathname;
-    g_vfs.zName = "chstream-wal-coalescer";
-    g_vfs.xOpen = ShimOpen;
-    g_vfs.xDelete = VfsDelete;
-    g_vfs.xAccess = VfsAccess;
-    g_vfs.xFullPathname = VfsFullPathname;
-    g_vfs.xDlOpen = VfsDlOpen;
-    g_vfs.xDlError = VfsDlError;
-    g_vfs.xDlSym = VfsDlSym;
-    g_vfs.xDlClose = VfsDlClose;
-    g_vfs.xRandomness = VfsRandomness;
-    g_vfs.xSleep = VfsSleep;
-    g_vfs.xCurrentTime = VfsCurrentTime;
-    g_vfs.xGetLastError = VfsGetLastError;
-    g_vfs.xCurrentTimeInt64 = g_base->iVersion >= 2 ? VfsCurrentTimeInt64 : nullptr;
-    rc = sqlite3_vfs_register(&g_vfs, 1);
+    const char* const names[2] = {"chstream-wal-coalescer", "chstream-wal-coalescer-2"};
+    for (int i = 0; i < 2 && rc == SQLITE_OK; ++i) {
+      sqlite3_vfs& v = g_shims[i].vfs;
+      std::memset(&v, 0, sizeof v);
+      // Version 2 methods only: the system-call overrides of version 3 are
+      // for testing SQLite itself.
+      v.iVersion = 2;
+      v.szOsFile = static_cast<int>(sizeof(ShimFile)) + g_base->szOsFile;
+      v.mxPathname = g_base->mxPathname;
+      v.zName = names[i];
+      v.xOpen = ShimOpen;
+      v.xDelete = VfsDelete;
+      v.xAccess = VfsAccess;
+      v.xFullPathname = VfsFullPathname;
+      v.xDlOpen = VfsDlOpen;
+      v.xDlError = VfsDlError;
+      v.xDlSym = VfsDlSym;
+      v.xDlClose = VfsDlClose;
+      v.xRandomness = VfsRandomness;
+      v.xSleep = VfsSleep;
+      v.xCurrentTime = VfsCurrentTime;
+      v.xGetLastError = VfsGetLastError;
+      v.xCurrentTimeInt64 = g_base->iVersion >= 2 ? VfsCurrentTimeInt64 : nullptr;
+      rc = sqlite3_vfs_register(&v, /*makeDflt=*/i == 0 ? 1 : 0);
+    }
   });
   if (rc != SQLITE_OK)
     return Status::Internal(std::string("install WAL write coalescer: ") + sqlite3_errstr(rc));
   return Status::Ok();
 }
 
-const char* WalWriteCoalescerBaseVfs() { return g_base != nullptr ? g_base->zName : nullptr; }
+const char* WalWriteCoalescerSecondVfs() {
+  return g_base != nullptr ? g_shims[1].vfs.zName : nullptr;
+}
 
 uint64_t WalWritesIssued() { return g_writes_issued.load(); }
 

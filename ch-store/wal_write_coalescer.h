@@ -25,14 +25,16 @@
 
 namespace ch {
 
-// Registers the shim as SQLite's default VFS (once; later calls do nothing).
-// Connections opened afterwards use it.
+// Registers the shim as SQLite's default VFS, and its second instance
+// (once; later calls do nothing). Connections opened afterwards use it.
 Status InstallWalWriteCoalescer();
 
-// The name of the VFS the shim wraps ("unix"), for a connection that must
-// not share the shim's buffers: the shim serves one thread (see
-// background_checkpointer.h). Null before InstallWalWriteCoalescer().
-const char* WalWriteCoalescerBaseVfs();
+// The shim comes as two VFS instances: the default one, and a second one for
+// a connection that another thread uses (background_checkpointer.h). Any use
+// of the WAL index flushes the buffers of every file of the same instance, so
+// each instance must serve one thread at a time. The second instance's name,
+// null before InstallWalWriteCoalescer().
+const char* WalWriteCoalescerSecondVfs();
 
 // Writes issued to WAL files by the shim since start (for tests and metrics).
 uint64_t WalWritesIssued();

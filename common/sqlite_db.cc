@@ -5,9 +5,10 @@
 
 namespace ch {
 
-Status SqliteStatus(int rc, const std::string& what, sqlite3* db) {
+Status SqliteStatus(int rc, std::string_view what, sqlite3* db) {
   if (rc == SQLITE_OK || rc == SQLITE_DONE || rc == SQLITE_ROW) return Status::Ok();
-  std::string msg = what + ": " + (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  std::string msg =
+      std::string(what) + ": " + (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
   switch (rc & 0xFF) {
     case SQLITE_FULL:
     case SQLITE_IOERR:

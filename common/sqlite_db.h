@@ -18,7 +18,9 @@
 namespace ch {
 
 // Maps an SQLite result code to a Status with `what` as context.
-Status SqliteStatus(int rc, const std::string& what, sqlite3* db = nullptr);
+// (A view, not a string: binding runs it for every column of every record,
+// and a std::string made from "bind" each time was 1% of a replay.)
+Status SqliteStatus(int rc, std::string_view what, sqlite3* db = nullptr);
 
 class Statement {
  public:
