@@ -238,7 +238,11 @@ bool IsValidJsonValue(std::string_view text, JsonMembers* members, std::string_v
     expect = Expect::kCommaOrClose;
   };
   for (;;) {
-    while (p < end && IsWhitespace(*p)) ++p;
+    // Every JSON whitespace character is <= ' ': one compare for the
+    // usual case of none.
+    if (p < end && static_cast<unsigned char>(*p) <= ' ') {
+      while (p < end && IsWhitespace(*p)) ++p;
+    }
     if (p == end) {
       if (expect != Expect::kCommaOrClose || depth != 0) return false;
       if (members != nullptr) {
@@ -300,7 +304,9 @@ bool IsValidJsonValue(std::string_view text, JsonMembers* members, std::string_v
         } else if (depth == 2 && inner_state == Inner::kInside) {
           nested.Key(inner, key + 1, offset() - 1);
         }
-        while (p < end && IsWhitespace(*p)) ++p;
+        if (p < end && static_cast<unsigned char>(*p) <= ' ') {
+          while (p < end && IsWhitespace(*p)) ++p;
+        }
         if (p == end || *p != ':') return false;
         ++p;
         expect = Expect::kValue;
