@@ -6,13 +6,17 @@
 #   3. live latency: fake server trickling 20 ev/s -> ch-fetch | ch-parse | ch-store
 #   4. backlog through the full chain from the fake server
 #   5. peak RSS over a hostile capture
-# BENCH_EVENTS, BENCH_ROWS and BENCH_BASELINE_EVENTS scale it.
+# BENCH_EVENTS, BENCH_ROWS and BENCH_BASELINE_EVENTS scale it. The
+# throughput figures are the median of BENCH_RUNS runs (default 3) of each
+# side, after a sync, so that the writeback of the files the bench has just
+# generated does not land in one side's measurement.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BIN=${BIN:-$ROOT/bin}
 EVENTS=${BENCH_EVENTS:-100000}
 BASELINE_EVENTS=${BENCH_BASELINE_EVENTS:-20000}
 ROWS=${BENCH_ROWS:-300000}
+RUNS=${BENCH_RUNS:-3}
 LATENCY_SECONDS=${BENCH_LATENCY_SECONDS:-15}
 work=$(mktemp -d "${TMPDIR:-/tmp}/chbench.XXXXXX")
 server_pid=""
@@ -28,6 +32,10 @@ rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }';
 mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 # Runs a command under GNU time; its max RSS (KiB) goes to the file named $1.
 timed() { local out="$1"; shift; /usr/bin/time -f %M -o "$out" "$@"; }
+# The median of the numbers on stdin.
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+# The largest of the numbers in the files named.
+largest() { cat "$@" | sort -n | tail -n 1; }
 
 echo "== chstream bench ($(nproc) cores, $(date -u +%Y-%m-%dT%H:%M:%SZ))"
 
@@ -35,45 +43,61 @@ echo "== chstream bench ($(nproc) cores, $(date -u +%Y-%m-%dT%H:%M:%SZ))"
 python3 "$ROOT/tests/gen_capture.py" --clean --events "$EVENTS" --seed 7 --out "$work/capture.ndjson" 2>/dev/null
 size=$(stat -c %s "$work/capture.ndjson")
 echo "-- stream replay: $EVENTS events, $(awk -v b="$size" -v n="$EVENTS" 'BEGIN{printf "%.0f", b/n}') bytes/event average"
-t0=$(now)
-timed "$work/rss.parse" "$BIN/ch-parse" <"$work/capture.ndjson" |
-  timed "$work/rss.store" "$BIN/ch-store" --db "$work/replay.db"
-t1=$(now)
-secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b-a}')
+sync
+for run in $(seq "$RUNS"); do
+  rm -f "$work/replay.db" "$work/replay.db-wal" "$work/replay.db-shm"
+  t0=$(now)
+  timed "$work/rss.parse.$run" "$BIN/ch-parse" <"$work/capture.ndjson" |
+    timed "$work/rss.store.$run" "$BIN/ch-store" --db "$work/replay.db"
+  t1=$(now)
+  awk -v a="$t0" -v b="$t1" 'BEGIN{print b-a}' >>"$work/ours.times"
+done
+secs=$(median <"$work/ours.times")
 ours=$(rate "$EVENTS" "$secs")
 stored=$(sqlite3 "$work/replay.db" "SELECT timepoint FROM stream_state")
-echo "chstream   : $ours events/s ($secs s); checkpoint $stored; max RSS ch-parse $(mb "$(cat "$work/rss.parse")") MB, ch-store $(mb "$(cat "$work/rss.store")") MB"
+echo "chstream   : $ours events/s (median of $RUNS: $(tr '\n' ' ' <"$work/ours.times")s); checkpoint $stored; max RSS ch-parse $(mb "$(largest "$work"/rss.parse.*)") MB, ch-store $(mb "$(largest "$work"/rss.store.*)") MB"
 
 head -n "$BASELINE_EVENTS" "$work/capture.ndjson" >"$work/baseline.ndjson"
-t0=$(now)
-jq -c '{company_number: .data.company_number, company_name: .data.company_name,
-        company_status: .data.company_status, company_status_detail: .data.company_status_detail,
-        timepoint: .event.timepoint, published_at: .event.published_at, data: .data}' \
-  <"$work/baseline.ndjson" |
-  sqlite-utils upsert "$work/baseline.db" companies - --nl --pk company_number >/dev/null
-t1=$(now)
-bsecs=$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b-a}')
+sync
+for run in $(seq "$RUNS"); do
+  rm -f "$work/baseline.db"
+  t0=$(now)
+  jq -c '{company_number: .data.company_number, company_name: .data.company_name,
+          company_status: .data.company_status, company_status_detail: .data.company_status_detail,
+          timepoint: .event.timepoint, published_at: .event.published_at, data: .data}' \
+    <"$work/baseline.ndjson" |
+    sqlite-utils upsert "$work/baseline.db" companies - --nl --pk company_number >/dev/null
+  t1=$(now)
+  awk -v a="$t0" -v b="$t1" 'BEGIN{print b-a}' >>"$work/baseline.times"
+done
+bsecs=$(median <"$work/baseline.times")
 base=$(rate "$BASELINE_EVENTS" "$bsecs")
-echo "baseline   : $base events/s ($BASELINE_EVENTS events in $bsecs s: jq -c | sqlite-utils upsert --nl --pk company_number)"
+echo "baseline   : $base events/s ($BASELINE_EVENTS events, median of $RUNS: $(tr '\n' ' ' <"$work/baseline.times")s: jq -c | sqlite-utils upsert --nl --pk company_number)"
 echo "ratio      : $(awk -v a="$ours" -v b="$base" 'BEGIN{printf "%.1fx", (b > 0 ? a / b : 0)}') (required >= 10x; RSS required < 20 MB per stage)"
 
 # 2. Bulk import -----------------------------------------------------------
 python3 "$ROOT/tests/gen_bulk_csv.py" --rows "$ROWS" --seed 3 --out "$work/bulk.csv" 2>/dev/null
 echo "-- bulk import: $ROWS rows, $(( $(stat -c %s "$work/bulk.csv") / 1048576 )) MiB CSV"
-t0=$(now)
-timed "$work/rss.bparse" "$BIN/ch-parse" --format bulk-csv --as-of 2025-08-01 <"$work/bulk.csv" |
-  timed "$work/rss.bstore" "$BIN/ch-store" --db "$work/bulk.db"
-t1=$(now)
-secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b-a}')
+sync
+for run in $(seq "$RUNS"); do
+  rm -f "$work/bulk.db" "$work/bulk.db-wal" "$work/bulk.db-shm" "$work/import.db"
+  t0=$(now)
+  timed "$work/rss.bparse.$run" "$BIN/ch-parse" --format bulk-csv --as-of 2025-08-01 <"$work/bulk.csv" |
+    timed "$work/rss.bstore.$run" "$BIN/ch-store" --db "$work/bulk.db"
+  t1=$(now)
+  awk -v a="$t0" -v b="$t1" 'BEGIN{print b-a}' >>"$work/bulk.times"
+  t0=$(now)
+  sqlite3 "$work/import.db" ".import --csv $work/bulk.csv plain"
+  t1=$(now)
+  awk -v a="$t0" -v b="$t1" 'BEGIN{print b-a}' >>"$work/import.times"
+done
+secs=$(median <"$work/bulk.times")
 ours=$(rate "$ROWS" "$secs")
 count=$(sqlite3 "$work/bulk.db" "SELECT count(*) FROM companies")
-t0=$(now)
-sqlite3 "$work/import.db" ".import --csv $work/bulk.csv plain"
-t1=$(now)
-isecs=$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b-a}')
+isecs=$(median <"$work/import.times")
 base=$(rate "$ROWS" "$isecs")
-echo "chstream   : $ours rows/s ($secs s, $count companies); max RSS ch-parse $(mb "$(cat "$work/rss.bparse")") MB, ch-store $(mb "$(cat "$work/rss.bstore")") MB"
-echo "sqlite3    : $base rows/s ($isecs s: .import --csv into a plain table)"
+echo "chstream   : $ours rows/s (median of $RUNS: $(tr '\n' ' ' <"$work/bulk.times")s, $count companies); max RSS ch-parse $(mb "$(largest "$work"/rss.bparse.*)") MB, ch-store $(mb "$(largest "$work"/rss.bstore.*)") MB"
+echo "sqlite3    : $base rows/s (median of $RUNS: $(tr '\n' ' ' <"$work/import.times")s: .import --csv into a plain table)"
 echo "ratio      : $(awk -v a="$ours" -v b="$base" 'BEGIN{printf "%.2fx", (b > 0 ? a / b : 0)}') (required >= 1x)"
 echo "5.7M rows  : $(awk -v r="$ours" 'BEGIN{printf "%.0f s", (r > 0 ? 5700000 / r : 0)}') extrapolated (target < 60 s; peak RSS target < 50 MB)"
 
