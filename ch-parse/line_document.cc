@@ -17,7 +17,6 @@ namespace {
 
 constexpr size_t kPoolBufferBytes = 128u << 10;
 constexpr size_t kKeepBufferBytes = 1u << 20;
-constexpr size_t kSimdPadding = 16;
 
 // Forwards SAX events to the Document while enforcing the nesting limit
 // and noting the span of the top-level "data" object.
@@ -357,12 +356,8 @@ Status LineDocument::Parse(std::string_view text) {
   if (buffer_.capacity() > kKeepBufferBytes && text.size() < kKeepBufferBytes) {
     std::vector<char>().swap(buffer_);
   }
-  // The NUL ends the text for the parser; the padding after it is there
-  // because RapidJSON's SSE2 string and whitespace scans (RAPIDJSON_SSE2, set
-  // in the Makefile) load whole aligned 16-byte blocks, and the block that
-  // holds the terminator may reach past it.
   buffer_.assign(text.begin(), text.end());
-  buffer_.insert(buffer_.end(), 1 + kSimdPadding, '\0');
+  buffer_.push_back('\0');
 
   rapidjson::InsituStringStream stream(buffer_.data());
   Handler handler(&doc_, &stream);

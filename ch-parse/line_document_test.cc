@@ -170,6 +170,24 @@ TEST(LineDocumentTest, ShapedParseLeavesUnusualLinesToTheFullParse) {
   EXPECT_STREQ(doc.root()["data"]["name"].GetString(), "N");
 }
 
+TEST(LineDocumentTest, ControlCharactersInStringsAreInvalidAtAnyOffset) {
+  // Found by make fuzz: RapidJSON's SSE2 scan (RAPIDJSON_SSE2) let
+  // 0x1A-0x1F through once a string ran past its first aligned 16 bytes.
+  LineDocument shaped(TestShape());
+  LineDocument full;
+  for (int c = 0x01; c < 0x20; ++c) {
+    for (size_t at : {0u, 5u, 17u, 40u}) {
+      std::string value(48, 'x');
+      value[at] = static_cast<char>(c);
+      const std::string text = R"({"kind":"k","data":{"name":")" + value + R"("}})";
+      EXPECT_FALSE(shaped.Parse(text).ok()) << c << " at " << at;
+      EXPECT_FALSE(full.Parse(text).ok()) << c << " at " << at;
+      rapidjson::Document checked;
+      EXPECT_FALSE(ParseJson(text, &checked).ok()) << c << " at " << at;
+    }
+  }
+}
+
 TEST(LineDocumentTest, ShapedParseGivesTheFullParsesErrors) {
   LineDocument shaped(TestShape());
   LineDocument full;
