@@ -103,6 +103,8 @@ Passed on to the stages through the environment:
   CH_ON_GAP            ch-fetch: continue (default) or exit (65) on a 416
   CH_CACERT            ch-fetch: CA bundle for a private CA
   CH_MAX_LINE_BYTES    ch-fetch, ch-parse: longest line accepted (8388608)
+  CH_PARSE_NICE        ch-parse: added to its niceness, so it yields the CPU
+                       to ch-store (10; 0 keeps normal priority)
   CH_BUSY_TIMEOUT      ch-store: milliseconds to wait for a database lock (5000)
 The supervisor runs ch-parse with --format stream (CH_FORMAT, CH_AS_OF and
 CH_PROGRESS are for bulk imports) and sets CH_EXIT_WITH_PARENT=1, so that
