@@ -1,12 +1,11 @@
 // BackgroundCheckpointer: see background_checkpointer.h.
 #include "ch-store/background_checkpointer.h"
 
-#include <signal.h>
-
 #include <utility>
 
 #include "ch-store/wal_write_coalescer.h"
 #include "common/log.h"
+#include "common/signals.h"
 
 namespace ch {
 
@@ -76,12 +75,7 @@ int BackgroundCheckpointer::WalHook(void* self, sqlite3* db, const char* name, i
 
 void BackgroundCheckpointer::Run() {
   // Stop signals are for the main thread, which applies and commits.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGHUP);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  BlockStopSignalsInThisThread();
   std::unique_lock<std::mutex> lock(mutex_);
   for (;;) {
     wake_.wait(lock, [this] { return pending_ || stopping_; });

@@ -1,9 +1,9 @@
 // RecordSource: see record_source.h.
 #include "ch-store/record_source.h"
 
-#include <signal.h>
-
 #include <chrono>
+
+#include "common/signals.h"
 
 namespace ch {
 
@@ -102,12 +102,7 @@ void ThreadedRecordSource::ReturnSlots() {
 
 void ThreadedRecordSource::Run() {
   // Stop signals are for the main thread, which applies and commits.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGHUP);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  BlockStopSignalsInThisThread();
   while (!stopping_.load(std::memory_order_relaxed)) {
     LineReader::Line line;
     LineReader::Result result = reader_->Next(&line, 0);

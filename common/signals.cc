@@ -1,6 +1,7 @@
 // Stop flag set from signal handlers: see signals.h.
 #include "common/signals.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -18,6 +19,15 @@ volatile std::sig_atomic_t g_stop_signal = 0;
 void OnStopSignal(int signal_number) { g_stop_signal = signal_number; }
 
 }  // namespace
+
+void BlockStopSignalsInThisThread() {
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+}
 
 void InstallSignalHandlers() {
   struct sigaction action {};

@@ -17,6 +17,10 @@ bool StopRequested();
 // The signal number that asked us to stop, 0 if none.
 int StopSignal();
 
+// Blocks SIGTERM, SIGINT and SIGHUP in the calling thread, so that they go
+// to the main thread, whose loop acts on them. For helper threads.
+void BlockStopSignalsInThisThread();
+
 // For tests and for internal shutdown paths: behave as if signalled.
 void RequestStop(int signal_number);
 void ResetStopForTest();
