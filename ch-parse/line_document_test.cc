@@ -147,6 +147,23 @@ TEST(LineDocumentTest, ShapedParseKeepsOnlyTheShapesMembersOfData) {
   EXPECT_EQ(*doc.raw_data(), R"({"skip":{"deep":[1,2]},"name":"A\"B","sic":["1",2],"x":10})");
 }
 
+TEST(LineDocumentTest, ShapedParseBuildsEscapesAndLiteralsAsTheFullParse) {
+  const std::string text =
+      R"({"kind":"a\bb\fc\nd\re\tf\"g\\h\/i","data":{"name":[true,false,null,"\t"],)"
+      R"("sic":{"k\nx":-0.5,"e":{}}},"event":[[],{}]})";
+  LineDocument shaped(TestShape());
+  LineDocument full;
+  ASSERT_TRUE(shaped.Parse(text).ok());
+  EXPECT_TRUE(shaped.last_parse_was_shaped());
+  ASSERT_TRUE(full.Parse(text).ok());
+  std::string a;
+  std::string b;
+  AppendJsonValue(&a, shaped.root());
+  AppendJsonValue(&b, full.root());
+  EXPECT_EQ(a, b);
+  EXPECT_STREQ(shaped.root()["kind"].GetString(), "a\bb\fc\nd\re\tf\"g\\h/i");
+}
+
 TEST(LineDocumentTest, ShapedParseLeavesUnusualLinesToTheFullParse) {
   LineDocument doc(TestShape());
   const std::vector<std::string> texts = {
