@@ -187,9 +187,9 @@ TEST_F(EventParserTest, ShapedAndFullParsesAgreeOnTheBundledCaptureAndAwkwardLin
   lines.push_back(
       Event(good_data, R"({"timepoint":7,"published_at":"2023-11-04T14:33:29","type":"changed"})",
             R"("resource_kind":"company-profile","data":{"company_number":"07654321"},)"));
-  lines.push_back(R"({"resource_kind":"company-profile","data":{"company_number":"01234567"},)"
-                  R"("data":{"company_number":"07654321"},"event":{"timepoint":7,)"
-                  R"("published_at":"2023-11-04T14:33:29","type":"changed"}})");
+  lines.emplace_back(R"({"resource_kind":"company-profile","data":{"company_number":"01234567"},)"
+                     R"("data":{"company_number":"07654321"},"event":{"timepoint":7,)"
+                     R"("published_at":"2023-11-04T14:33:29","type":"changed"}})");
   lines.push_back(
       Event(R"({"company_number":"01234567","sic_codes":[" 1 ",2,null,"3"],)"
             R"("registered_office_address":{"locality":"X","locality":"Y","po_box":12},)"
@@ -198,8 +198,9 @@ TEST_F(EventParserTest, ShapedAndFullParsesAgreeOnTheBundledCaptureAndAwkwardLin
   for (int i = 0; i < JsonMembers::kCapacity + 3; ++i) many += ",\"k" + std::to_string(i) + "\":1";
   lines.push_back(Event(many + R"(,"company_name":"LATE MEMBER LTD"})"));
   lines.push_back(Event("{ \"company_number\" : \"01234567\" ,\n \"type\" :\t\"ltd\" }"));
-  lines.push_back(R"({"gap":{"stream":"companies","after_timepoint":5,"reason":"x"}})");
-  lines.push_back(R"({"gap":{"stream":"companies","after_timepoint":5,"reason":"x"},"data":{}})");
+  lines.emplace_back(R"({"gap":{"stream":"companies","after_timepoint":5,"reason":"x"}})");
+  lines.emplace_back(
+      R"({"gap":{"stream":"companies","after_timepoint":5,"reason":"x"},"data":{}})");
   lines.push_back(Event(good_data) + "x");
   lines.push_back(Event(R"({"company_number":"01234567",})"));
   lines.push_back(Event(R"({"company_number":"01234567","x":[1,2,]})"));

@@ -64,7 +64,7 @@ TEST_F(BackgroundCheckpointerTest, CopiesTheWalIntoTheDatabaseOnItsOwnThread) {
   EXPECT_GT((*c)->background_checkpoints(), 0);
   EXPECT_EQ((*c)->inline_checkpoints(), 0);
   // The pages reached the database file itself, not only the WAL.
-  EXPECT_GT(FileSize(path_), empty_size + 20 * 4000);
+  EXPECT_GT(FileSize(path_), empty_size + off_t{20} * 4000);
   EXPECT_EQ(Rows(), 50);
 }
 
