@@ -22,8 +22,11 @@ namespace {
 constexpr int kWalAutocheckpointPages = 32000;
 // The WAL file is truncated back to this after a checkpoint.
 constexpr int64_t kJournalSizeLimitBytes = 128ll << 20;
-// Page cache (KiB) for stream records; bulk imports raise it.
-constexpr int kStreamCacheKib = 8192;
+// Page cache (KiB) for stream records; bulk imports raise it. A replay
+// misses in any cache smaller than the database, and reading a page again
+// from the OS costs little: 100,000-event pipeline, 6 alternating runs, 8 MB
+// 844 ms (RSS 18.4 MB), 6 MB 823 ms (16.6 MB); the stage must stay < 20 MB.
+constexpr int kStreamCacheKib = 6144;
 
 }  // namespace
 
