@@ -176,31 +176,7 @@ class TextTreeBuilder {
 
   void Escaped(std::string_view body, bool key) {
     scratch_->clear();
-    for (size_t i = 0; i < body.size(); ++i) {
-      char c = body[i];
-      if (c == '\\') {
-        switch (body[++i]) {
-          case 'b':
-            c = '\b';
-            break;
-          case 'f':
-            c = '\f';
-            break;
-          case 'n':
-            c = '\n';
-            break;
-          case 'r':
-            c = '\r';
-            break;
-          case 't':
-            c = '\t';
-            break;
-          default:
-            c = body[i];  // '"', '\\', '/'
-        }
-      }
-      scratch_->push_back(c);
-    }
+    AppendJsonStringContent(body, scratch_);
     const auto n = static_cast<rapidjson::SizeType>(scratch_->size());
     key ? doc_->Key(scratch_->data(), n, true) : doc_->String(scratch_->data(), n, true);
   }

@@ -53,38 +53,6 @@ void ForEachElement(const rapidjson::Value& v, Fn fn) {
   for (const rapidjson::Value& e : v.GetArray()) fn(e);
 }
 
-void AppendUtf8(std::string* out, uint32_t cp) {
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
-
-uint32_t Hex4(std::string_view s) {
-  uint32_t v = 0;
-  for (char c : s.substr(0, 4)) {
-    v <<= 4;
-    if (c >= '0' && c <= '9')
-      v |= static_cast<uint32_t>(c - '0');
-    else if (c >= 'a' && c <= 'f')
-      v |= static_cast<uint32_t>(c - 'a' + 10);
-    else if (c >= 'A' && c <= 'F')
-      v |= static_cast<uint32_t>(c - 'A' + 10);
-  }
-  return v;
-}
-
 // The members of a company record that ch-store reads.
 enum class Field {
   kOther,
@@ -178,47 +146,7 @@ OptText Text(const TextValue& v) {
   const std::string_view body = v.raw.substr(1, v.raw.size() - 2);
   if (body.find('\\') == std::string_view::npos) return body;
   std::string& out = v.scratch->emplace_back();
-  for (size_t i = 0; i < body.size(); ++i) {
-    if (body[i] != '\\' || i + 1 >= body.size()) {
-      out.push_back(body[i]);
-      continue;
-    }
-    const char e = body[++i];
-    switch (e) {
-      case 'b':
-        out.push_back('\b');
-        break;
-      case 'f':
-        out.push_back('\f');
-        break;
-      case 'n':
-        out.push_back('\n');
-        break;
-      case 'r':
-        out.push_back('\r');
-        break;
-      case 't':
-        out.push_back('\t');
-        break;
-      case 'u': {
-        uint32_t cp = Hex4(body.substr(i + 1));
-        i += 4;
-        if (cp >= 0xD800 && cp <= 0xDBFF && i + 6 < body.size() + 1 &&
-            body.substr(i + 1, 2) == "\\u") {
-          const uint32_t low = Hex4(body.substr(i + 3));
-          if (low >= 0xDC00 && low <= 0xDFFF) {
-            cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-            i += 6;
-          }
-        }
-        if (cp >= 0xD800 && cp <= 0xDFFF) cp = 0xFFFD;  // a lone surrogate
-        AppendUtf8(&out, cp);
-        break;
-      }
-      default:
-        out.push_back(e);  // '"', '\\', '/'
-    }
-  }
+  AppendJsonStringContent(body, &out);
   return std::string_view(out);
 }
 

@@ -44,21 +44,26 @@ inline bool HasSpecialByte(const char* p) {
           HasZeroByte(w ^ (kOnes * '\\'))) != 0;
 }
 
+#if defined(__SSE2__)
+// A bit for each of the 16 bytes at q that is special (see kSpecial). A
+// signed compare below 0x20 also catches bytes >= 0x80.
+inline unsigned SpecialMask16(const char* q) {
+  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
+  const __m128i special = _mm_or_si128(
+      _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+      _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
+  return static_cast<unsigned>(_mm_movemask_epi8(special));
+}
+#endif
+
 // Moves q to the first special byte (see kSpecial) before `end`, or to end.
 inline const char* SkipPlain(const char* q, const char* end) {
 #if defined(__SSE2__)
   // Sixteen bytes at a time: one load finds the closing quote of most short
-  // strings. A signed compare below 0x20 also catches bytes >= 0x80.
-  const __m128i quote = _mm_set1_epi8('"');
-  const __m128i backslash = _mm_set1_epi8('\\');
-  const __m128i space = _mm_set1_epi8(0x20);
+  // strings.
   while (end - q >= 16) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
-    const __m128i special =
-        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
-                     _mm_cmplt_epi8(v, space));
-    const int mask = _mm_movemask_epi8(special);
-    if (mask != 0) return q + __builtin_ctz(static_cast<unsigned>(mask));
+    const unsigned mask = SpecialMask16(q);
+    if (mask != 0) return q + __builtin_ctz(mask);
     q += 16;
   }
 #endif
@@ -118,13 +123,9 @@ inline bool ScanShortString(const char** p, const char* end, Notes* notes) {
 #if defined(__SSE2__)
   const char* q = *p + 1;
   if (end - q >= 16) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
-    const __m128i special = _mm_or_si128(
-        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
-        _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));  // also bytes >= 0x80
-    const int mask = _mm_movemask_epi8(special);
+    const unsigned mask = SpecialMask16(q);
     if (mask != 0) {
-      const int at = __builtin_ctz(static_cast<unsigned>(mask));
+      const int at = __builtin_ctz(mask);
       if (q[at] == '"') {
         *p = q + at + 1;
         return true;
@@ -323,6 +324,86 @@ bool IsValidJsonValue(std::string_view text, JsonMembers* members, std::string_v
           return false;
         }
         continue;
+    }
+  }
+}
+
+namespace {
+
+void AppendUtf8(std::string* out, uint32_t cp) {
+  if (cp < 0x80) {
+    out->push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+uint32_t Hex4(std::string_view s) {
+  uint32_t v = 0;
+  for (char c : s.substr(0, 4)) {
+    v <<= 4;
+    if (c >= '0' && c <= '9')
+      v |= static_cast<uint32_t>(c - '0');
+    else if (c >= 'a' && c <= 'f')
+      v |= static_cast<uint32_t>(c - 'a' + 10);
+    else if (c >= 'A' && c <= 'F')
+      v |= static_cast<uint32_t>(c - 'A' + 10);
+  }
+  return v;
+}
+
+}  // namespace
+
+void AppendJsonStringContent(std::string_view body, std::string* out) {
+  for (size_t i = 0; i < body.size(); ++i) {
+    if (body[i] != '\\' || i + 1 >= body.size()) {
+      out->push_back(body[i]);
+      continue;
+    }
+    const char e = body[++i];
+    switch (e) {
+      case 'b':
+        out->push_back('\b');
+        break;
+      case 'f':
+        out->push_back('\f');
+        break;
+      case 'n':
+        out->push_back('\n');
+        break;
+      case 'r':
+        out->push_back('\r');
+        break;
+      case 't':
+        out->push_back('\t');
+        break;
+      case 'u': {
+        uint32_t cp = Hex4(body.substr(i + 1));
+        i += 4;
+        if (cp >= 0xD800 && cp <= 0xDBFF && i + 6 < body.size() + 1 &&
+            body.substr(i + 1, 2) == "\\u") {
+          const uint32_t low = Hex4(body.substr(i + 3));
+          if (low >= 0xDC00 && low <= 0xDFFF) {
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+            i += 6;
+          }
+        }
+        if (cp >= 0xD800 && cp <= 0xDFFF) cp = 0xFFFD;  // a lone surrogate
+        AppendUtf8(out, cp);
+        break;
+      }
+      default:
+        out->push_back(e);  // '"', '\\', '/'
     }
   }
 }

@@ -10,6 +10,7 @@
 #define COMMON_JSON_VALIDATOR_H_
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace ch {
@@ -52,8 +53,12 @@ bool IsValidJsonValue(std::string_view text, JsonMembers* members = nullptr,
 size_t SkipJsonString(std::string_view s, size_t i);
 // the index just past the value that starts at s[i];
 size_t SkipJsonValue(std::string_view s, size_t i);
-// the index of the first non-whitespace character at or after i.
+// the index of the first non-whitespace character at or after i;
 size_t SkipJsonBlanks(std::string_view s, size_t i);
+// appends the content of a string, `body` being what stands between its
+// quotes, with its escapes undone (a lone surrogate \u escape becomes
+// U+FFFD).
+void AppendJsonStringContent(std::string_view body, std::string* out);
 
 }  // namespace ch
 
