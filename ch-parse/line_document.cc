@@ -260,45 +260,39 @@ bool LineDocument::ParseShaped(std::string_view text) {
       members_.unicode_escapes || members_.large_numbers) {
     return false;
   }
-  bool data_seen = false;
+  // The first "data" member, when it is an object, is built from the
+  // validator's table of its members: all must have fitted, and an escaped
+  // name could be one of the shape's. (A later "data" member is built whole,
+  // as the full parse builds it.)
+  int data_index = -1;
   for (int i = 0; i < members_.count; ++i) {
     const JsonMembers::Member& m = members_.members[i];
     const std::string_view key = text.substr(m.key_begin, m.key_end - m.key_begin);
     if (key.find('\\') != std::string_view::npos || !Contains(shape_->members, key)) return false;
-    // The first "data" member, when it is an object, is built from the
-    // validator's table of its members: all must have fitted, and an escaped
-    // name could be one of the shape's.
-    if (key == "data" && !data_seen) {
-      data_seen = true;
-      if (text[m.value_begin] == '{') {
-        if (!data_members_.complete) return false;
-        for (int k = 0; k < data_members_.count; ++k) {
-          const JsonMembers::Member& d = data_members_.members[k];
-          if (text.substr(d.key_begin, d.key_end - d.key_begin).find('\\') !=
-              std::string_view::npos) {
-            return false;
-          }
-        }
-      }
+    if (key == "data" && data_index < 0) data_index = i;
+  }
+  if (data_index >= 0 && text[members_.members[data_index].value_begin] == '{') {
+    if (!data_members_.complete) return false;
+    for (int k = 0; k < data_members_.count; ++k) {
+      const JsonMembers::Member& d = data_members_.members[k];
+      if (text.substr(d.key_begin, d.key_end - d.key_begin).find('\\') != std::string_view::npos)
+        return false;
     }
+  } else {
+    data_index = -1;  // no object to prune
   }
   auto generate = [&](rapidjson::Document& doc) {
     TextTreeBuilder build(&doc, &unescaped_);
-    bool data_done = false;
     doc.StartObject();
     for (int i = 0; i < members_.count; ++i) {
       const JsonMembers::Member& m = members_.members[i];
       const std::string_view key = text.substr(m.key_begin, m.key_end - m.key_begin);
       const std::string_view value = text.substr(m.value_begin, m.value_end - m.value_begin);
       build.String(key, /*key=*/true);
-      // Of the first "data" object only the shape's members. (A later "data"
-      // member is built whole, as the full parse builds it.)
-      if (key != "data" || data_done || value[0] != '{') {
-        data_done = data_done || key == "data";
+      if (i != data_index) {
         build.Value(value, 0);
         continue;
       }
-      data_done = true;
       raw_data_ = value;
       doc.StartObject();
       rapidjson::SizeType kept = 0;

@@ -82,10 +82,8 @@ void BackgroundCheckpointer::Run() {
     if (stopping_) return;
     pending_ = false;
     lock.unlock();
-    int wal_frames = 0;
-    int copied = 0;
     const int rc = sqlite3_wal_checkpoint_v2(connection_.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
-                                             &wal_frames, &copied);
+                                             nullptr, nullptr);
     if (rc != SQLITE_OK && rc != SQLITE_BUSY && !warned_) {
       // Not fatal: the writer checkpoints inline once the WAL is too big.
       warned_ = true;
