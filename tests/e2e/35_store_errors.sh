@@ -46,11 +46,16 @@ chmod 755 "$TMP" "$RO"
 chmod 444 "$RO/r.db"
 chmod 555 "$RO"
 as_user=()
+store_bin="$BIN/ch-store"
 if [ "$(id -u)" = 0 ]; then
   as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+  # The other user may not reach $BIN (a clone under a 0700 directory).
+  cp "$BIN/ch-store" "$TMP/ch-store"
+  chmod 755 "$TMP/ch-store"
+  store_bin="$TMP/ch-store"
 fi
 rc=0
-"${as_user[@]}" env CH_LOG_LEVEL=error "$BIN/ch-store" --db "$RO/r.db" < "$TMP/many.ndjson" 2> "$TMP/ro.err" || rc=$?
+"${as_user[@]}" env CH_LOG_LEVEL=error "$store_bin" --db "$RO/r.db" < "$TMP/many.ndjson" 2> "$TMP/ro.err" || rc=$?
 chmod 755 "$RO"
 assert_eq 74 "$rc" "read-only database"
 assert_eq 1 "$(store --db "$RO/r.db" checkpoint)" "read-only database unchanged"
