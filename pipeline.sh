@@ -532,8 +532,8 @@ main() {
         exit 0
         ;;
       *)
-        echo "${PROGRAM}: unknown argument '$1'" >&2
-        echo "Try '${PROGRAM} --help'." >&2
+        # A JSON line like every other: jq over the log must not stop here.
+        log error "unknown argument '$1'. Try '${PROGRAM} --help'." "exit_code:=64"
         exit 64
         ;;
     esac

@@ -8,10 +8,10 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
-#include <iostream>
 
 #include "ch-fetch/stream_url.h"
 #include "common/exit_code.h"
+#include "common/log.h"
 
 namespace ch {
 
@@ -102,7 +102,7 @@ std::optional<int> ParseFetchOptions(int argc, char** argv, FetchOptions* option
     }
   }
   if (!s.ok()) {
-    std::cerr << "ch-fetch: " << s.message() << "\n";
+    LogError(s.message(), {{"exit_code", kExitConfig}});
     return kExitConfig;
   }
   return std::nullopt;

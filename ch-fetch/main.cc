@@ -3,8 +3,6 @@
 // key, then the Fetcher; the exit code comes from the Status it returns.
 #include <unistd.h>
 
-#include <iostream>
-
 #include "ch-fetch/curl_connector.h"
 #include "ch-fetch/curl_handles.h"
 #include "ch-fetch/fetch_metrics.h"
@@ -24,13 +22,13 @@ int main(int argc, char** argv) {
   if (auto exit = ch::ParseFetchOptions(argc, argv, &options)) return *exit;
   ch::Status valid = ch::ValidateFetchOptions(options);
   if (!valid.ok()) {
-    std::cerr << "ch-fetch: " << valid.message() << "\n";
+    ch::LogError(valid.message(), {{"exit_code", ch::ExitCodeFor(valid)}});
     return ch::ExitCodeFor(valid);
   }
   const ch::KeySource key_source = ch::KeySourceFromEnvironment();
   ch::StatusOr<std::string> key = ch::LoadStreamKey(key_source);
   if (!key.ok()) {
-    std::cerr << "ch-fetch: " << key.status().message() << "\n";
+    ch::LogError(key.status().message(), {{"exit_code", ch::ExitCodeFor(key.status())}});
     return ch::ExitCodeFor(key.status());
   }
 
