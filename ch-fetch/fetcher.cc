@@ -141,11 +141,18 @@ Fetcher::Next Fetcher::Decide(const ConnectionResult& r, std::optional<int64_t> 
   AttemptOutcome outcome;
   if (r.end == ConnectionResult::End::kHttpStatus && r.http_status == 429) {
     outcome.result = AttemptOutcome::Result::kRateLimited;
-    outcome.rate_limit_wait = options_.retry_429;
-    if (r.retry_after) {
-      if (auto wait = ParseRetryAfter(*r.retry_after, std::time(nullptr)))
-        outcome.rate_limit_wait = *wait;
+    std::optional<std::string_view> header;
+    if (r.retry_after) header = *r.retry_after;
+    const RateLimitWait wait =
+        RetryAfterWait(header, std::time(nullptr), options_.retry_429,
+                       RetryAfterCap(options_.backoff_max, options_.retry_429));
+    if (wait.capped) {
+      LogWarn("Retry-After capped: waiting the longer of --backoff-max and --retry-429 instead",
+              {{"retry_after", *r.retry_after},
+               {"requested_s", *wait.requested},
+               {"wait_s", wait.seconds}});
     }
+    outcome.rate_limit_wait = wait.seconds;
   } else if (r.stream_started) {
     outcome.result = AttemptOutcome::Result::kStreamed;
     outcome.clean_end = r.end == ConnectionResult::End::kCleanEnd;

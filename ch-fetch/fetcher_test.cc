@@ -164,6 +164,8 @@ class FetcherTest : public ::testing::Test {
 
 const std::string kBase = "http://127.0.0.1:9/companies";
 
+std::string CaptureStderr(const std::function<void()>& body);
+
 TEST_F(FetcherTest, ResumesAfterTheLastFlushedTimepoint) {
   options_.timepoint = 100;
   connector_.scripts = {Stream({Event(100), Event(101)}, End::kNetworkError),
@@ -322,11 +324,24 @@ TEST_F(FetcherTest, TheKeyFileIsReadAgainForEachConnection) {
   EXPECT_EQ(connector_.requests[1].key, "key-two");
 }
 
-TEST_F(FetcherTest, A429WaitsExactlyRetryAfterEvenAboveTheMaximum) {
+TEST_F(FetcherTest, A429WaitsExactlyRetryAfterUpToTheCap) {
   options_.timepoint = 1;
-  connector_.scripts = {HttpStatus(429, "30")};
+  options_.retry_429 = 60;  // the cap: max(--backoff-max 10, --retry-429 60)
+  connector_.scripts = {HttpStatus(429, "30"), HttpStatus(429, "60")};
   ASSERT_TRUE(Run().ok());
-  EXPECT_DOUBLE_EQ(waiter_.slept, 30);
+  EXPECT_DOUBLE_EQ(waiter_.slept, 30 + 60);
+}
+
+TEST_F(FetcherTest, ALongerRetryAfterIsCappedAndLogged) {
+  SetLogLevel(LogLevel::kWarn);
+  options_.timepoint = 1;
+  options_.retry_429 = 5;  // the cap: max(--backoff-max 10, --retry-429 5) = 10
+  connector_.scripts = {HttpStatus(429, "86400")};
+  const std::string err = CaptureStderr([this] { ASSERT_TRUE(Run().ok()); });
+  EXPECT_DOUBLE_EQ(waiter_.slept, 10);
+  EXPECT_NE(err.find("\"message\":\"Retry-After capped"), std::string::npos) << err;
+  EXPECT_NE(err.find("\"requested_s\":86400"), std::string::npos) << err;
+  EXPECT_NE(err.find("\"wait_s\":10"), std::string::npos) << err;
 }
 
 TEST_F(FetcherTest, A429WithoutRetryAfterWaitsTheConfiguredTime) {
