@@ -15,7 +15,8 @@
 namespace ch {
 
 struct ConnectionRequest {
-  /// The full request URL; carries no credentials, so it may be logged.
+  /// The full request URL; carries no credentials, but its query is not
+  /// logged (see redact.h).
   std::string url;
   /// The stream key (HTTP Basic user name, empty password).
   std::string key;
@@ -70,9 +71,10 @@ struct ConnectionResult {
   long http_status = 0;
   /// Retry-After as sent, when it was.
   std::optional<std::string> retry_after;
-  /// libcurl's description of a network error.
+  /// libcurl's description of a network error (redacted like body_excerpt).
   std::string error;
-  /// The first bytes of a non-200 body, for the log.
+  /// The first bytes of a non-200 body, for the log (credentials and URL
+  /// queries already redacted: see redact.h).
   std::string body_excerpt;
   /// Bytes received: headers and body (heartbeats included).
   uint64_t bytes = 0;

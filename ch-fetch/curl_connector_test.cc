@@ -292,6 +292,23 @@ TEST_F(CurlConnectorTest, AnErrorBodyEchoingTheKeyIsRedacted) {
   EXPECT_NE(r.body_excerpt.find("Invalid Authorization"), std::string::npos);
 }
 
+TEST_F(CurlConnectorTest, AnExcerptCutInsideAnEchoedAuthorizationHeaderLeaksNoPieceOfIt) {
+  // A proxy's error page echoing the request headers, padded so that the
+  // 300-byte excerpt would end inside the credential ("c2Vrcml0LWtleTo=").
+  const std::string body = std::string(270, '.') +
+                           "\r\nAuthorization: Basic c2Vrcml0LWtleTo=\r\nX-Key: sekrit-key\r\n" +
+                           std::string(2000, '.');
+  ScriptedServer server({{0, "HTTP/1.1 502 Bad Gateway\r\nContent-Length: " +
+                                 std::to_string(body.size()) + "\r\n\r\n" + body}});
+  ConnectionResult r = connector_.Connect(Request(server.url()), &sink_);
+  EXPECT_EQ(r.http_status, 502);
+  EXPECT_LE(r.body_excerpt.size(), 300u);
+  EXPECT_NE(r.body_excerpt.find("Authorization: Basic ***"), std::string::npos) << r.body_excerpt;
+  for (const char* piece : {"c2Vr", "LWtl", "sekr"}) {
+    EXPECT_EQ(r.body_excerpt.find(piece), std::string::npos) << piece << " in " << r.body_excerpt;
+  }
+}
+
 TEST_F(CurlConnectorTest, RedirectsAreNotFollowed) {
   ScriptedServer server(
       {{0, "HTTP/1.1 302 Found\r\nLocation: http://example.com/\r\nContent-Length: 0\r\n\r\n"}});

@@ -67,6 +67,8 @@ Status Fetcher::Run() {
     asking_live_ = !asked.has_value();
     ConnectionRequest request;
     request.url = RequestUrl(url_, options_.stream, asked);
+    // Logs never echo a URL's query: the timepoint asked is a field of its own.
+    const std::string logged_url = RequestUrl(url_, options_.stream, std::nullopt);
     request.key = key_;
     request.cacert = options_.cacert;
     request.no_proxy = url_.loopback;
@@ -84,7 +86,7 @@ Status Fetcher::Run() {
     if (r.dropped_partial_bytes > 0) {
       metrics_->CountPartialLineDropped();
       LogWarn("dropped a line cut off by the end of the connection",
-              {{"bytes", r.dropped_partial_bytes}, {"url", request.url}});
+              {{"bytes", r.dropped_partial_bytes}, {"url", logged_url}});
     }
 
     const Next next = Decide(r, asked);
@@ -95,7 +97,7 @@ Status Fetcher::Run() {
     // State changes reach the metrics file at once; only the counters of a
     // long connection wait for the periodic write.
     WriteMetrics(true);
-    LogAttempt(next.fatal.ok() ? LogLevel::kInfo : LogLevel::kError, request.url, asked, r, reason,
+    LogAttempt(next.fatal.ok() ? LogLevel::kInfo : LogLevel::kError, logged_url, asked, r, reason,
                next.delay);
 
     if (!next.fatal.ok()) return next.fatal;

@@ -1,8 +1,10 @@
 // ch-fetch: follows a Companies House stream and writes its event lines to
-// stdout, byte for byte, plus gap control lines. Thin by design: options,
-// key, then the Fetcher; the exit code comes from the Status it returns.
+// stdout, byte for byte, plus gap control lines. Thin by design: no core
+// dumps, options, key, then the Fetcher; the exit code comes from the
+// Status it returns.
 #include <unistd.h>
 
+#include "ch-fetch/core_dumps.h"
 #include "ch-fetch/curl_connector.h"
 #include "ch-fetch/curl_handles.h"
 #include "ch-fetch/fetch_metrics.h"
@@ -17,9 +19,15 @@
 #include "common/signals.h"
 
 int main(int argc, char** argv) {
+  // First of all, before the key is read: a core file would hold it.
+  const ch::Status no_cores = ch::DisableCoreDumps();
   ch::InstallSignalHandlers();
   ch::FetchOptions options;
   if (auto exit = ch::ParseFetchOptions(argc, argv, &options)) return *exit;
+  if (!no_cores.ok()) {
+    // Not fatal: the key stays out of logs and argv either way.
+    ch::LogWarn("cannot turn core dumps off", {{"error", no_cores.message()}});
+  }
   ch::Status valid = ch::ValidateFetchOptions(options);
   if (!valid.ok()) {
     ch::LogError(valid.message(), {{"exit_code", ch::ExitCodeFor(valid)}});

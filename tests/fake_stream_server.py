@@ -102,6 +102,10 @@ Fault grammar (--faults)
                                  once, then carry on
             | end_after=N        after N events send the terminating chunk
                                  (clean end)
+            | echo=N             an error answer's body is N bytes of "."
+                                 then the request head as received and the
+                                 key in clear ("key: K"), as a careless
+                                 proxy's error page might be
   Entries apply in the order given; for a connection matched by several
   entries, a later entry's items override earlier ones with the same key.
   Counts are capture lines sent on that connection (see "events" above).
@@ -176,7 +180,7 @@ def log(msg):
 
 # ---------------------------------------------------------------- faults
 
-FAULT_INT_KEYS = ("status", "close_after", "stall_after", "garbage_after", "end_after")
+FAULT_INT_KEYS = ("status", "close_after", "stall_after", "garbage_after", "end_after", "echo")
 FAULT_FLAGS = ("midline", "reset", "stall_before_headers")
 
 
@@ -509,6 +513,8 @@ class Connection:
         self.t_start = time.time()
         self.faults = faults_for(server.rules, n)
         self.path = None
+        self.raw_head = b""
+        self.user = ""
         self.timepoint = None
         self.timepoint_raw = None
         self.auth_ok = None
@@ -611,6 +617,7 @@ class Connection:
             if len(buf) > 65536:
                 return None
         head = buf.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
+        self.raw_head = head
         lines = head.decode("latin-1").replace("\r\n", "\n").split("\n")
         parts = lines[0].split()
         if len(parts) != 3:
@@ -631,6 +638,7 @@ class Connection:
             user, sep, pw = base64.b64decode(cred.strip(), validate=True).decode("utf-8").partition(":")
         except (ValueError, UnicodeDecodeError):
             return False
+        self.user = user
         return bool(sep) and pw == "" and user in self.srv.accepted_keys()
 
     def respond_error(self, code, extra_headers=()):
@@ -647,6 +655,10 @@ class Connection:
                    404: "Not Found", 405: "Method Not Allowed",
                    429: "Too Many Requests", 400: "Bad Request"}.get(code, reason)
             body, ctype = json.dumps({"error": msg}).encode(), "application/json"
+        if "echo" in self.faults:
+            body = (b"." * self.faults["echo"] + self.raw_head + b"\r\nkey: "
+                    + self.user.encode("utf-8") + b"\r\n")
+            ctype = "text/plain"
         hdr = ["HTTP/1.1 %d %s" % (code, reason), "Content-Type: %s" % ctype,
                "Content-Length: %d" % len(body), "Connection: close",
                "Server: fake-ch-stream", "X-Fake-Conn: %d" % self.n]
