@@ -48,7 +48,8 @@ class StreamSink {
   // waiting: the moment to flush.
   virtual bool OnDrained() = 0;
   // `n` bytes arrived (status line, headers, body, heartbeats: any byte
-  // proves the connection alive). Cannot fail.
+  // proves the connection alive, though only a 200 stream's prove the
+  // stream alive). Cannot fail.
   virtual void OnBytes(uint64_t n) = 0;
   // Called about every 100 ms while the connection is open.
   virtual bool OnTick() = 0;

@@ -80,6 +80,10 @@ Status Fetcher::Run() {
 
     const ConnectionResult r = connector_->Connect(request, this);
     metrics_->SetConnected(false);
+    if (stream_open_) {
+      stream_open_ = false;
+      last_open_time_ = waiter_->Now();
+    }
     // Complete lines are flushed whatever happened; only then is the
     // resume point moved past them.
     if (output_status_.ok()) output_status_ = FlushOutput();
@@ -94,6 +98,7 @@ Status Fetcher::Run() {
     const bool reconnect =
         next.fatal.ok() && r.end != ConnectionResult::End::kStopped && next.delay >= 0;
     if (reconnect) metrics_->CountReconnect(reason);
+    if (r.end != ConnectionResult::End::kStopped) metrics_->SetLastAttempt(reason, r.http_status);
     // State changes reach the metrics file at once; only the counters of a
     // long connection wait for the periodic write.
     WriteMetrics(true);
@@ -226,6 +231,8 @@ void Fetcher::LogAttempt(LogLevel level, const std::string& url, std::optional<i
 bool Fetcher::OnStreamStart() {
   if (policy_->breaker_open()) LogInfo("circuit breaker closed");
   policy_->StreamStarted();
+  stream_open_ = true;
+  last_stream_byte_time_ = waiter_->Now();
   metrics_->SetBreaker(false, 0);
   metrics_->SetConnected(true);
   WriteMetrics(true);
@@ -266,7 +273,9 @@ bool Fetcher::OnDrained() {
 
 void Fetcher::OnBytes(uint64_t n) {
   metrics_->AddBytes(n);
-  last_byte_time_ = waiter_->Now();
+  // Only a stream's bytes prove it alive: the bytes of a 429 or 503 answer
+  // once kept health "healthy" through an outage.
+  if (stream_open_) last_stream_byte_time_ = waiter_->Now();
 }
 
 bool Fetcher::OnTick() {
@@ -329,12 +338,20 @@ bool Fetcher::OutputAlive() {
   return true;
 }
 
-double Fetcher::LastByteAge() { return waiter_->Now() - last_byte_time_.value_or(start_time_); }
+double Fetcher::LastByteAge() {
+  return waiter_->Now() - last_stream_byte_time_.value_or(start_time_);
+}
+
+double Fetcher::DisconnectedFor() {
+  if (stream_open_) return 0;
+  return waiter_->Now() - last_open_time_.value_or(start_time_);
+}
 
 void Fetcher::WriteMetrics(bool now) {
   // Metrics are a side channel: failing to write them must not stop the
   // data, so a failure is logged and forgotten.
-  Status s = now ? metrics_->Write(LastByteAge()) : metrics_->MaybeWrite(LastByteAge());
+  Status s = now ? metrics_->Write(LastByteAge(), DisconnectedFor())
+                 : metrics_->MaybeWrite(LastByteAge(), DisconnectedFor());
   if (!s.ok() && !metrics_warned_) {
     metrics_warned_ = true;
     LogWarn("cannot write metrics (further failures are not logged)", {{"error", s.message()}});

@@ -16,7 +16,10 @@
 // - Stop signal: flush what is complete, return Ok. stdout failing (EPIPE,
 //   ENOSPC) returns the IoError at once.
 //
-// One structured log line per connection attempt records what happened.
+// One structured log line per connection attempt records what happened, and
+// the metrics (fetch_metrics.h) say how the last attempt ended and how long
+// ago a 200 stream last delivered a byte: only a 200 stream's bytes count,
+// so a storm of 429 or 503 answers shows as silence.
 #ifndef CH_FETCH_FETCHER_H_
 #define CH_FETCH_FETCHER_H_
 
@@ -88,7 +91,12 @@ class Fetcher : private StreamSink {
   // stdout's reader has gone (POLLERR on a pipe): sets output_status_.
   bool OutputAlive();
   void WriteMetrics(bool now);
+  // Seconds since the last byte of a 200 stream (since the start before
+  // the first): the silence health judges. Error answers never count.
   double LastByteAge();
+  // 0 while a 200 stream is open, else seconds since one was (or since
+  // the start).
+  double DisconnectedFor();
 
   const FetchOptions& options_;
   const KeySource& key_source_;
@@ -115,7 +123,10 @@ class Fetcher : private StreamSink {
   uint64_t connection_events_ = 0;
   Status output_status_;
   double start_time_ = 0;
-  std::optional<double> last_byte_time_;
+  /// A 200 stream is open (between OnStreamStart and the end of Connect).
+  bool stream_open_ = false;
+  std::optional<double> last_stream_byte_time_;
+  std::optional<double> last_open_time_;
   bool metrics_warned_ = false;
   /// A 401 has already been retried once with a rotated key.
   bool auth_retried_with_new_key_ = false;

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <functional>
 #include <sstream>
@@ -127,7 +129,7 @@ class FetcherTest : public ::testing::Test {
     OutputWriter out(out_fd_);
     ReconnectPolicy policy(options_.backoff_initial, options_.backoff_max,
                            options_.breaker_threshold, [] { return 0.0; });
-    FetchMetrics metrics("");
+    FetchMetrics metrics(metrics_dir_);
     fetcher_ = std::make_unique<Fetcher>(options_, key_source_, LoadStreamKey(key_source_).value(),
                                          &connector_, &policy, &waiter_, &out, out_fd_, &metrics);
     Status s = fetcher_->Run();
@@ -153,8 +155,17 @@ class FetcherTest : public ::testing::Test {
     return urls;
   }
 
+  // The metrics file Run() wrote last (needs metrics_dir_).
+  std::string MetricsText() {
+    std::ifstream in(metrics_dir_ + "/ch-fetch.prom");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }
+
   FetchOptions options_;
   KeySource key_source_;
+  std::string metrics_dir_;
   FakeConnector connector_;
   FakeWaiter waiter_;
   std::FILE* tmpfile_ = nullptr;
@@ -350,6 +361,54 @@ TEST_F(FetcherTest, A429WithoutRetryAfterWaitsTheConfiguredTime) {
   connector_.scripts = {HttpStatus(429), HttpStatus(429, "not a number")};
   ASSERT_TRUE(Run().ok());
   EXPECT_DOUBLE_EQ(waiter_.slept, 90);
+}
+
+// A server that answers, with a body, but not with the stream.
+Script ErrorAnswer(long code, uint64_t bytes, std::optional<std::string> retry_after) {
+  return [=](const ConnectionRequest&, StreamSink* sink) {
+    sink->OnBytes(bytes);
+    ConnectionResult r;
+    r.end = End::kHttpStatus;
+    r.http_status = code;
+    r.bytes = bytes;
+    r.retry_after = retry_after;
+    return r;
+  };
+}
+
+TEST_F(FetcherTest, OnlyAStreamsBytesCountAgainstSilence) {
+  char dir[] = "/tmp/ch_fetcher_metrics_XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  metrics_dir_ = dir;
+  options_.timepoint = 1;
+  options_.retry_429 = 60;
+  // A stream (its last byte at t=1000), then 30 s + 30 s of 429 answers
+  // with bodies, and a 503 after them: all of it is silence.
+  connector_.scripts = {Stream({Event(1)}, End::kNetworkError), ErrorAnswer(429, 500, "30"),
+                        ErrorAnswer(429, 500, "30"), ErrorAnswer(503, 800, std::nullopt)};
+  ASSERT_TRUE(Run().ok());
+  const double end = waiter_.now;
+  ASSERT_GT(end - 1000, 60);
+  const std::string text = MetricsText();
+  char expected[128];
+  std::snprintf(expected, sizeof expected,
+                "chstream_last_byte_age_seconds{program=\"ch-fetch\"} %g", end - 1000);
+  EXPECT_NE(text.find(expected), std::string::npos) << expected << "\n" << text;
+  std::snprintf(expected, sizeof expected, "chstream_disconnected_seconds{program=\"ch-fetch\"} %g",
+                end - 1000);
+  EXPECT_NE(text.find(expected), std::string::npos) << expected << "\n" << text;
+  EXPECT_NE(text.find("chstream_last_attempt{program=\"ch-fetch\",reason=\"server-error\"} 1"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("chstream_last_http_status{program=\"ch-fetch\"} 503"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("chstream_connected{program=\"ch-fetch\"} 0"), std::string::npos) << text;
+  // The error answers' bytes are still counted as bytes received.
+  const std::string bytes = std::to_string(Event(1).size() + 1 + 500 + 500 + 800);
+  EXPECT_NE(text.find("chstream_bytes_total{program=\"ch-fetch\"} " + bytes + "\n"),
+            std::string::npos)
+      << text;
+  std::system((std::string("rm -rf ") + dir).c_str());
 }
 
 TEST_F(FetcherTest, FailuresBackOffAndTheBreakerWaitsTheMaximum) {
