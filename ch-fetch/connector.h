@@ -60,6 +60,9 @@ struct ConnectionResult {
     kCleanEnd,          ///< a 200 body ended with its terminating chunk
     kHttpStatus,        ///< the answer was not 200 (see http_status)
     kNetworkError,      ///< connect failure, reset, body cut off (see error)
+    kTlsCertificate,    ///< the server's certificate failed verification (see
+                        ///< error and tls_problem); never a fallback
+    kTlsError,          ///< another TLS failure: handshake, the CA bundle (see error)
     kFirstByteTimeout,  ///< nothing arrived within first_byte_timeout
     kIdleTimeout,       ///< the response started, then idle_timeout without a byte
     kStopped,           ///< a stop signal arrived
@@ -74,6 +77,9 @@ struct ConnectionResult {
   std::optional<std::string> retry_after;
   /// libcurl's description of a network error (redacted like body_excerpt).
   std::string error;
+  /// kTlsCertificate: "certificate-expired", "host-name-mismatch",
+  /// "untrusted-issuer", or empty when libcurl's message says none of these.
+  std::string tls_problem;
   /// The first bytes of a non-200 body, for the log (credentials and URL
   /// queries already redacted: see redact.h).
   std::string body_excerpt;
@@ -97,6 +103,11 @@ class Connector {
 
 // A short name for an end, for logs and metric labels ("clean-end", ...).
 const char* EndName(ConnectionResult::End end);
+
+// What a certificate failure's message (libcurl's, from OpenSSL) says went
+// wrong: "certificate-expired", "host-name-mismatch", "untrusted-issuer", or
+// empty.
+std::string TlsProblemOf(std::string_view error);
 
 }  // namespace ch
 

@@ -216,6 +216,28 @@ void ClassifyFinished(CURLcode outcome, const char* error_buffer, ConnectionResu
     } else {
       result->error = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(outcome);
     }
+    switch (outcome) {
+      case CURLE_PEER_FAILED_VERIFICATION:
+      case CURLE_SSL_ISSUER_ERROR:
+      case CURLE_SSL_INVALIDCERTSTATUS:
+      case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+        result->end = ConnectionResult::End::kTlsCertificate;
+        result->tls_problem = TlsProblemOf(result->error);
+        break;
+      case CURLE_SSL_CONNECT_ERROR:
+      case CURLE_SSL_CACERT_BADFILE:
+      case CURLE_SSL_CERTPROBLEM:
+      case CURLE_SSL_CIPHER:
+      case CURLE_SSL_CRL_BADFILE:
+      case CURLE_SSL_ENGINE_INITFAILED:
+      case CURLE_SSL_ENGINE_NOTFOUND:
+      case CURLE_SSL_ENGINE_SETFAILED:
+      case CURLE_SSL_SHUTDOWN_FAILED:
+        result->end = ConnectionResult::End::kTlsError;
+        break;
+      default:
+        break;
+    }
   }
 }
 

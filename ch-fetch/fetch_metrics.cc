@@ -61,10 +61,15 @@ void FetchMetrics::CountPartialLineDropped() {
   metrics_.Add("partial_lines_dropped_total", 1, "lines cut off by a disconnect, never written");
 }
 
-void FetchMetrics::SetLastAttempt(std::string_view reason, long http_status) {
+void FetchMetrics::SetLastAttempt(std::string_view reason, long http_status,
+                                  std::string_view detail) {
   // One series at a time: the previous reason's sample goes.
   if (!last_attempt_sample_.empty()) metrics_.Remove(last_attempt_sample_);
   last_attempt_sample_ = Labelled("last_attempt", reason);
+  if (!detail.empty()) {
+    last_attempt_sample_.insert(last_attempt_sample_.size() - 1,
+                                ",detail=\"" + std::string(detail) + "\"");
+  }
   metrics_.Set(last_attempt_sample_, 1, "1, labelled with how the last connection attempt ended");
   metrics_.Set("last_http_status", static_cast<double>(http_status),
                "HTTP status of the last connection attempt (0: none)");

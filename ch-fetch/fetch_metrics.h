@@ -12,7 +12,8 @@
 //   chstream_disconnected_seconds           0 while a 200 stream is open, else
 //                                           seconds since the last one closed
 //   chstream_last_attempt{reason=...}       1, labelled with how the last
-//                                           connection attempt ended
+//                                           connection attempt ended (and
+//                                           detail=... for a TLS certificate)
 //   chstream_last_http_status               its HTTP status (0: none)
 //   chstream_breaker_open                   1 while the circuit breaker is open
 //   chstream_consecutive_failures           connections in a row without a 200
@@ -47,8 +48,9 @@ class FetchMetrics {
   void CountOversizedLine();
   void CountPartialLineDropped();
   // How the last connection attempt ended: a reason as in reconnects_total
-  // ("rate-limited", "server-error", "stall", ...) and its HTTP status.
-  void SetLastAttempt(std::string_view reason, long http_status);
+  // ("rate-limited", "server-error", "stall", ...), its HTTP status, and for
+  // a certificate failure what went wrong (a `detail` label when not empty).
+  void SetLastAttempt(std::string_view reason, long http_status, std::string_view detail = "");
 
   // Writes the file if the interval has passed; the ages (seconds since
   // the last byte of a 200 stream, and since a 200 stream was last open, 0

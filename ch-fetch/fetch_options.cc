@@ -3,12 +3,9 @@
 // that need more than a type live in ValidateFetchOptions.
 #include "ch-fetch/fetch_options.h"
 
-#include <unistd.h>
-
-#include <cerrno>
 #include <cmath>
-#include <cstring>
 
+#include "ch-fetch/ca_bundle.h"
 #include "ch-fetch/stream_url.h"
 #include "common/exit_code.h"
 #include "common/log.h"
@@ -139,10 +136,7 @@ Status ValidateFetchOptions(const FetchOptions& options) {
     return Status::Config(
         "invalid value for --max-line-bytes/CH_MAX_LINE_BYTES: must be at least 1");
   }
-  if (!options.cacert.empty() && access(options.cacert.c_str(), R_OK) != 0) {
-    return Status::Config("invalid value for --cacert/CH_CACERT: cannot read '" + options.cacert +
-                          "': " + std::strerror(errno));
-  }
+  if (!options.cacert.empty()) return CheckCaBundleFile(options.cacert, "--cacert/CH_CACERT");
   return Status::Ok();
 }
 

@@ -98,12 +98,17 @@ Status Fetcher::Run() {
     const bool reconnect =
         next.fatal.ok() && r.end != ConnectionResult::End::kStopped && next.delay >= 0;
     if (reconnect) metrics_->CountReconnect(reason);
-    if (r.end != ConnectionResult::End::kStopped) metrics_->SetLastAttempt(reason, r.http_status);
+    if (r.end != ConnectionResult::End::kStopped) {
+      metrics_->SetLastAttempt(reason, r.http_status, r.tls_problem);
+    }
     // State changes reach the metrics file at once; only the counters of a
     // long connection wait for the periodic write.
     WriteMetrics(true);
-    LogAttempt(next.fatal.ok() ? LogLevel::kInfo : LogLevel::kError, logged_url, asked, r, reason,
-               next.delay);
+    // A certificate failure is never transient noise: someone must act.
+    const bool tls = r.end == ConnectionResult::End::kTlsCertificate ||
+                     r.end == ConnectionResult::End::kTlsError;
+    LogAttempt(next.fatal.ok() && !tls ? LogLevel::kInfo : LogLevel::kError, logged_url, asked, r,
+               reason, next.delay);
 
     if (!next.fatal.ok()) return next.fatal;
     if (!reconnect) break;

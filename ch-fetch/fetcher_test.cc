@@ -529,6 +529,23 @@ TEST_F(FetcherTest, LogsOneLinePerAttemptWithoutTheKey) {
   }
 }
 
+TEST_F(FetcherTest, ACertificateFailureIsLoggedAtErrorAndRetried) {
+  SetLogLevel(LogLevel::kError);
+  options_.timepoint = 1;
+  connector_.scripts = {[](const ConnectionRequest&, StreamSink*) {
+    ConnectionResult r;
+    r.end = End::kTlsCertificate;
+    r.error = "SSL certificate problem: certificate has expired";
+    r.tls_problem = "certificate-expired";
+    return r;
+  }};
+  const std::string err = CaptureStderr([this] { ASSERT_TRUE(Run().ok()); });
+  EXPECT_NE(err.find("\"level\":\"error\",\"program\""), std::string::npos) << err;
+  EXPECT_NE(err.find("\"end\":\"tls-certificate\""), std::string::npos) << err;
+  EXPECT_NE(err.find("certificate has expired"), std::string::npos) << err;
+  EXPECT_EQ(connector_.requests.size(), 2u);  // retried (then stopped by the fake)
+}
+
 TEST_F(FetcherTest, RequestsCarryTheTimeouts) {
   options_.timepoint = 1;
   options_.idle_timeout = 5;

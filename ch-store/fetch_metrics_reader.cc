@@ -144,6 +144,7 @@ FetchMetricsReading InterpretFetchMetrics(std::string_view text, double written_
     r.disconnected_seconds = r.file_age_seconds + std::max(0.0, *v);
   }
   r.last_attempt = FindPromLabel(text, "chstream_last_attempt", "reason");
+  r.last_attempt_detail = FindPromLabel(text, "chstream_last_attempt", "detail");
   if (auto v = Find(samples, "chstream_last_http_status")) {
     r.last_http_status = static_cast<int64_t>(*v);
   }

@@ -50,6 +50,9 @@ struct FetchMetricsReading {
   /// The reason label of chstream_last_attempt: how the last connection
   /// attempt ended ("rate-limited", "server-error", ...).
   std::optional<std::string> last_attempt;
+  /// Its detail label, set for a TLS certificate failure
+  /// ("certificate-expired", "host-name-mismatch", "untrusted-issuer").
+  std::optional<std::string> last_attempt_detail;
   /// chstream_last_http_status: that attempt's HTTP status (0: none).
   std::optional<int64_t> last_http_status;
   /// chstream_events_total: event lines ch-fetch has written since it started.

@@ -102,6 +102,8 @@ TEST(FetchMetricsReaderTest, FindsALabelOfASample) {
             std::optional<std::string>("tls-\"x\""));
   EXPECT_EQ(FindPromLabel(text, "chstream_last_attempt", "detail"),
             std::optional<std::string>("expired"));
+  const FetchMetricsReading r = InterpretFetchMetrics(text, 5, 5);
+  EXPECT_EQ(r.last_attempt_detail, std::optional<std::string>("expired"));
   EXPECT_FALSE(FindPromLabel(text, "chstream_last_attempt", "other").has_value());
   EXPECT_FALSE(FindPromLabel(text, "chstream_missing", "reason").has_value());
 }

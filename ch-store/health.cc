@@ -52,12 +52,34 @@ std::string LastAttemptNote(const FetchMetricsReading& fetch) {
   return note;
 }
 
+// A TLS failure of the last attempt, named at once: a certificate that
+// does not verify does not get better by waiting.
+std::optional<std::string> TlsProblem(const FetchMetricsReading& fetch) {
+  if (fetch.last_attempt == std::optional<std::string>("tls-certificate")) {
+    const std::string detail = fetch.last_attempt_detail.value_or("");
+    std::string why = "see ch-fetch's log";
+    if (detail == "certificate-expired") {
+      why = "the certificate has expired";
+    } else if (detail == "host-name-mismatch") {
+      why = "the certificate does not match the host name";
+    } else if (detail == "untrusted-issuer") {
+      why = "the issuer is not trusted: check CH_CACERT";
+    }
+    return "TLS: certificate verification failed (" + why + ")";
+  }
+  if (fetch.last_attempt == std::optional<std::string>("tls-error")) {
+    return std::string("TLS: connection failed (handshake or CA bundle: see ch-fetch's log)");
+  }
+  return std::nullopt;
+}
+
 // The problems ch-fetch's state makes, by local clocks: a stream not
 // connected for longer than --max-silence, whatever the server answered
 // meanwhile, or silent (not a byte, heartbeats included) for that long.
 void JudgeStream(const FetchMetricsReading& fetch, double max_silence,
                  std::vector<std::string>* problems) {
   if (fetch.connected == std::optional<bool>(false)) {
+    if (std::optional<std::string> tls = TlsProblem(fetch)) problems->push_back(*tls);
     // Without the newer gauge, the silence is the best measure of it.
     const std::optional<double> down =
         fetch.disconnected_seconds ? fetch.disconnected_seconds : fetch.last_byte_age_seconds;

@@ -171,6 +171,38 @@ TEST(HealthTest, AStreamNotConnectedForLongerThanTheMaximumIsUnhealthy) {
             std::vector<std::string>{"stream not connected for 190 s (more than --max-silence)"});
 }
 
+TEST(HealthTest, ATlsFailureIsNamedAtOnce) {
+  HealthInputs in = Migrated();
+  in.fetch_metrics_expected = true;
+  in.fetch = Fetch(1, 2);
+  in.fetch->connected = false;
+  in.fetch->disconnected_seconds = 2;
+  in.fetch->last_attempt = "tls-certificate";
+  in.fetch->last_http_status = 0;
+  const struct {
+    const char* detail;
+    const char* problem;
+  } cases[] = {
+      {"certificate-expired", "TLS: certificate verification failed (the certificate has expired)"},
+      {"host-name-mismatch",
+       "TLS: certificate verification failed (the certificate does not match the host name)"},
+      {"untrusted-issuer",
+       "TLS: certificate verification failed (the issuer is not trusted: check CH_CACERT)"},
+      {"", "TLS: certificate verification failed (see ch-fetch's log)"},
+  };
+  for (const auto& c : cases) {
+    in.fetch->last_attempt_detail = c.detail;
+    EXPECT_EQ(EvaluateHealth(in).problems, std::vector<std::string>{c.problem});
+  }
+  in.fetch->last_attempt = "tls-error";
+  EXPECT_EQ(EvaluateHealth(in).problems,
+            std::vector<std::string>{
+                "TLS: connection failed (handshake or CA bundle: see ch-fetch's log)"});
+  // Once connected again, it is history.
+  in.fetch->connected = true;
+  EXPECT_TRUE(EvaluateHealth(in).healthy);
+}
+
 TEST(HealthTest, StaleCommitAgeStillNeedsAMaximumWithFetchMetrics) {
   HealthInputs in = Migrated();
   in.fetch_metrics_expected = true;
