@@ -75,6 +75,12 @@ void FetchMetrics::SetLastAttempt(std::string_view reason, long http_status,
                "HTTP status of the last connection attempt (0: none)");
 }
 
+void FetchMetrics::ClearLastAttempt() {
+  if (!last_attempt_sample_.empty()) metrics_.Remove(last_attempt_sample_);
+  last_attempt_sample_.clear();
+  metrics_.Remove("last_http_status");
+}
+
 void FetchMetrics::SetAges(double last_byte_age, double disconnected_for) {
   metrics_.Set("last_byte_age_seconds", last_byte_age,
                "seconds since the last byte of a 200 stream (heartbeats included)");

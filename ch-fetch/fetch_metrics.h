@@ -51,6 +51,8 @@ class FetchMetrics {
   // ("rate-limited", "server-error", "stall", ...), its HTTP status, and for
   // a certificate failure what went wrong (a `detail` label when not empty).
   void SetLastAttempt(std::string_view reason, long http_status, std::string_view detail = "");
+  // No attempt to tell of (the key file, waited for, yielded a key).
+  void ClearLastAttempt();
 
   // Writes the file if the interval has passed; the ages (seconds since
   // the last byte of a 200 stream, and since a 200 stream was last open, 0

@@ -84,6 +84,9 @@ std::optional<int> ParseFetchOptions(int argc, char** argv, FetchOptions* option
              "CA bundle (PEM) for a private CA; certificates are always verified");
   parser.Add("on-gap", "CH_ON_GAP", &on_gap_text, std::string("continue"),
              "on a 416 (timepoint gone): 'continue' live after a gap line, or 'exit' 65 after it");
+  parser.Add("key-file-wait", "CH_KEY_FILE_WAIT", &options->key_file_wait, defaults.key_file_wait,
+             "1: when CH_STREAM_KEY_FILE yields no key at start (missing, unreadable, empty), "
+             "wait for it instead of exiting 78 (pipeline.sh sets it after its first chain)");
   if (auto exit = parser.Parse(argc, argv)) return exit;
   options->common = parser.common();
 

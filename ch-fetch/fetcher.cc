@@ -18,6 +18,11 @@ namespace {
 
 // How often a long backoff wakes up to refresh metrics and check stdout.
 constexpr double kWaitSliceSeconds = 0.5;
+// Waiting for a key file: how often it is read (reading a small local file
+// costs nothing, and ingestion resumes within this of the file's return),
+// and how often an unchanged reason is logged again.
+constexpr double kKeyRetrySeconds = 1;
+constexpr double kKeyLogEverySeconds = 60;
 
 // The label under which a finished connection is counted and logged.
 std::string ReasonOf(const ConnectionResult& r) {
@@ -62,7 +67,12 @@ Status Fetcher::Run() {
   start_time_ = waiter_->Now();
 
   while (!StopRequested()) {
-    RefreshKey();
+    if (!key_.empty()) {
+      RefreshKey();
+    } else if (!WaitForKey()) {
+      if (!output_status_.ok()) return output_status_;
+      break;
+    }
     const std::optional<int64_t> asked = NextRequestTimepoint();
     asking_live_ = !asked.has_value();
     ConnectionRequest request;
@@ -318,6 +328,32 @@ void Fetcher::RefreshKey() {
   if (key.value() != key_) {
     LogInfo("stream key file changed; using the new key", {{"file", key_source_.file}});
     key_ = std::move(key.value());
+  }
+}
+
+bool Fetcher::WaitForKey() {
+  const double since = waiter_->Now();
+  double next_log = since;
+  std::string logged_reason;
+  metrics_->SetLastAttempt("key-file-unreadable", 0);
+  WriteMetrics(true);
+  for (;;) {
+    StatusOr<std::string> key = LoadStreamKey(key_source_);
+    if (key.ok()) {
+      key_ = std::move(key.value());
+      metrics_->ClearLastAttempt();
+      LogInfo("the stream key file yields a key again; connecting",
+              {{"file", key_source_.file}, {"waited_s", waiter_->Now() - since}});
+      return true;
+    }
+    const std::string& reason = key.status().message();
+    if (reason != logged_reason || waiter_->Now() >= next_log) {
+      LogWarn("no stream key: waiting for CH_STREAM_KEY_FILE (CH_KEY_FILE_WAIT)",
+              {{"error", reason}, {"waited_s", waiter_->Now() - since}});
+      logged_reason = reason;
+      next_log = waiter_->Now() + kKeyLogEverySeconds;
+    }
+    if (!Wait(kKeyRetrySeconds)) return false;
   }
 }
 

@@ -12,6 +12,10 @@
 //   until the next event, so later live reconnects add no new gap line.
 // - 401/403: the key is wrong; exit 78 after that one request (unless the
 //   key file changed meanwhile: then one more try with the new key).
+// - No key yet (--key-file-wait, and the key file yielded none at start):
+//   the key file is read again every second, with a warn line at first and
+//   whenever the reason changes or a minute passes, until it yields a key;
+//   the metrics say so meanwhile (last attempt "key-file-unreadable").
 // - Waits between connections come from ReconnectPolicy.
 // - Stop signal: flush what is complete, return Ok. stdout failing (EPIPE,
 //   ENOSPC) returns the IoError at once.
@@ -43,8 +47,9 @@ namespace ch {
 class Fetcher : private StreamSink {
  public:
   // Nothing is owned; everything must outlive the Fetcher. `key` is the key
-  // already loaded (main checks it before any network work); with a key
-  // file it is read again before each connection. `out_fd` is the fd
+  // already loaded (main checks it before any network work), or empty when
+  // a key file is to be waited for (--key-file-wait); with a key file it is
+  // read again before each connection. `out_fd` is the fd
   // behind `out`, watched for a reader that has gone.
   // REQUIRES: ValidateFetchOptions(options).ok()
   Fetcher(const FetchOptions& options, const KeySource& key_source, std::string key,
@@ -85,6 +90,9 @@ class Fetcher : private StreamSink {
   Status WriteGap(std::optional<int64_t> after_timepoint, std::string_view reason);
   // Re-reads a key file; keeps the previous key if it cannot be read.
   void RefreshKey();
+  // Waits until the key file yields a key (see above); false when stopped
+  // (or stdout failed: see output_status_) first.
+  bool WaitForKey();
   // Sleeps `seconds` while keeping metrics fresh and watching stdout;
   // false when stopped (or stdout failed: see output_status_).
   bool Wait(double seconds);

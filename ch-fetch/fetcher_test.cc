@@ -51,10 +51,12 @@ class FakeWaiter : public Waiter {
   bool Sleep(double seconds) override {
     now += seconds;
     slept += seconds;
+    if (on_sleep) on_sleep();
     return true;
   }
   double now = 1000;
   double slept = 0;
+  std::function<void()> on_sleep;
 };
 
 std::string Event(int64_t timepoint) {
@@ -130,8 +132,9 @@ class FetcherTest : public ::testing::Test {
     ReconnectPolicy policy(options_.backoff_initial, options_.backoff_max,
                            options_.breaker_threshold, [] { return 0.0; });
     FetchMetrics metrics(metrics_dir_);
-    fetcher_ = std::make_unique<Fetcher>(options_, key_source_, LoadStreamKey(key_source_).value(),
-                                         &connector_, &policy, &waiter_, &out, out_fd_, &metrics);
+    std::string key = initial_key_ ? *initial_key_ : LoadStreamKey(key_source_).value();
+    fetcher_ = std::make_unique<Fetcher>(options_, key_source_, std::move(key), &connector_,
+                                         &policy, &waiter_, &out, out_fd_, &metrics);
     Status s = fetcher_->Run();
     fetcher_.reset();
     return s;
@@ -165,6 +168,8 @@ class FetcherTest : public ::testing::Test {
 
   FetchOptions options_;
   KeySource key_source_;
+  /// The key main() hands over, when not LoadStreamKey's (empty: waited for).
+  std::optional<std::string> initial_key_;
   std::string metrics_dir_;
   FakeConnector connector_;
   FakeWaiter waiter_;
@@ -333,6 +338,60 @@ TEST_F(FetcherTest, TheKeyFileIsReadAgainForEachConnection) {
   ASSERT_EQ(connector_.requests.size(), 2u);
   EXPECT_EQ(connector_.requests[0].key, "key-one");
   EXPECT_EQ(connector_.requests[1].key, "key-two");
+}
+
+TEST_F(FetcherTest, WithoutAKeyTheKeyFileIsWaitedForThenUsed) {
+  SetLogLevel(LogLevel::kWarn);
+  char dir[] = "/tmp/ch_fetcher_key_XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  metrics_dir_ = dir;
+  const std::string path = std::string(dir) + "/key";
+  key_source_.file = path;  // missing at first
+  initial_key_ = "";
+  options_.timepoint = 1;
+  // Missing for 2 s, then an empty file for 2 s, then the key.
+  waiter_.on_sleep = [&] {
+    if (waiter_.slept >= 4) {
+      std::ofstream(path, std::ios::trunc) << "the-file-key\n";
+    } else if (waiter_.slept >= 2) {
+      std::ofstream(path, std::ios::trunc) << "";
+    }
+  };
+  std::string metrics_while_waiting;
+  connector_.scripts = {[&](const ConnectionRequest&, StreamSink*) {
+    ConnectionResult r;
+    r.end = End::kNetworkError;
+    return r;
+  }};
+  waiter_.on_sleep = [&, first = waiter_.on_sleep]() mutable {
+    if (waiter_.slept <= 1) metrics_while_waiting = MetricsText();
+    first();
+  };
+  const std::string err = CaptureStderr([this] { ASSERT_TRUE(Run().ok()); });
+  ASSERT_GE(connector_.requests.size(), 1u);
+  EXPECT_EQ(connector_.requests[0].key, "the-file-key");
+  EXPECT_DOUBLE_EQ(waiter_.slept - 0.5, 4);  // 4 reads a second apart; 0.5: the backoff after
+  // One warn line per reason, not one per read.
+  size_t warns = 0;
+  for (size_t pos = err.find("no stream key: waiting"); pos != std::string::npos;
+       pos = err.find("no stream key: waiting", pos + 1)) {
+    ++warns;
+  }
+  EXPECT_EQ(warns, 2u) << err;
+  EXPECT_NE(err.find("No such file or directory"), std::string::npos) << err;
+  EXPECT_NE(err.find("is empty"), std::string::npos) << err;
+  EXPECT_NE(metrics_while_waiting.find("reason=\"key-file-unreadable\"} 1"), std::string::npos)
+      << metrics_while_waiting;
+  std::system((std::string("rm -rf ") + dir).c_str());
+}
+
+TEST_F(FetcherTest, AStopWhileWaitingForTheKeyIsAPromptCleanExit) {
+  key_source_.file = "/nonexistent/ch-key";
+  initial_key_ = "";
+  waiter_.on_sleep = [] { RequestStop(SIGTERM); };
+  ASSERT_TRUE(Run().ok());
+  EXPECT_TRUE(connector_.requests.empty());
+  EXPECT_LE(waiter_.slept, 1);
 }
 
 TEST_F(FetcherTest, A429WaitsExactlyRetryAfterUpToTheCap) {

@@ -35,6 +35,11 @@ int main(int argc, char** argv) {
   }
   const ch::KeySource key_source = ch::KeySourceFromEnvironment();
   ch::StatusOr<std::string> key = ch::LoadStreamKey(key_source);
+  if (!key.ok() && key_source.from_file() && options.key_file_wait) {
+    // A key file briefly missing or empty (a rotation, a remount) is
+    // waited for by the Fetcher, which starts without a key.
+    key = std::string();
+  }
   if (!key.ok()) {
     ch::LogError(key.status().message(), {{"exit_code", ch::ExitCodeFor(key.status())}});
     return ch::ExitCodeFor(key.status());

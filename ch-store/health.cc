@@ -80,6 +80,10 @@ void JudgeStream(const FetchMetricsReading& fetch, double max_silence,
                  std::vector<std::string>* problems) {
   if (fetch.connected == std::optional<bool>(false)) {
     if (std::optional<std::string> tls = TlsProblem(fetch)) problems->push_back(*tls);
+    if (fetch.last_attempt == std::optional<std::string>("key-file-unreadable")) {
+      problems->push_back(
+          "no stream key: ch-fetch is waiting for CH_STREAM_KEY_FILE to be readable");
+    }
     // Without the newer gauge, the silence is the best measure of it.
     const std::optional<double> down =
         fetch.disconnected_seconds ? fetch.disconnected_seconds : fetch.last_byte_age_seconds;

@@ -203,6 +203,18 @@ TEST(HealthTest, ATlsFailureIsNamedAtOnce) {
   EXPECT_TRUE(EvaluateHealth(in).healthy);
 }
 
+TEST(HealthTest, WaitingForTheKeyFileIsNamedAtOnce) {
+  HealthInputs in = Migrated();
+  in.fetch_metrics_expected = true;
+  in.fetch = Fetch(1, 2);
+  in.fetch->connected = false;
+  in.fetch->disconnected_seconds = 2;
+  in.fetch->last_attempt = "key-file-unreadable";
+  EXPECT_EQ(EvaluateHealth(in).problems,
+            std::vector<std::string>{
+                "no stream key: ch-fetch is waiting for CH_STREAM_KEY_FILE to be readable"});
+}
+
 TEST(HealthTest, StaleCommitAgeStillNeedsAMaximumWithFetchMetrics) {
   HealthInputs in = Migrated();
   in.fetch_metrics_expected = true;
