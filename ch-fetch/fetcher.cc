@@ -8,6 +8,7 @@
 
 #include "ch-fetch/event_timepoint.h"
 #include "ch-fetch/gap_line.h"
+#include "ch-fetch/redact.h"
 #include "ch-fetch/retry_after.h"
 #include "common/log.h"
 #include "common/signals.h"
@@ -170,7 +171,7 @@ Fetcher::Next Fetcher::Decide(const ConnectionResult& r, std::optional<int64_t> 
                        RetryAfterCap(options_.backoff_max, options_.retry_429));
     if (wait.capped) {
       LogWarn("Retry-After capped: waiting the longer of --backoff-max and --retry-429 instead",
-              {{"retry_after", *r.retry_after},
+              {{"retry_after", RedactCredentials(*r.retry_after, key_)},  // server text
                {"requested_s", *wait.requested},
                {"wait_s", wait.seconds}});
     }
