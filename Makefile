@@ -48,7 +48,7 @@ UNIT_TESTS := $(BUILD)/unit_tests
 
 DEBIAN_PACKAGES := g++ make pkg-config libcurl4-openssl-dev rapidjson-dev libsqlite3-dev \
 	libboost-program-options-dev libgtest-dev sqlite3 python3 curl util-linux procps \
-	clang-format cppcheck
+	clang-format cppcheck openssl
 
 .PHONY: all deps test run bench clean check-sanitize coverage fuzz lint format format-check
 

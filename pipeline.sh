@@ -92,6 +92,9 @@ The supervisor:
 Passed on to the stages through the environment:
   CH_STREAM_KEY        stream API key (never on a command line)
   CH_STREAM_KEY_FILE   file holding the key, re-read at each connection
+  CH_KEY_FILE_WAIT     ch-fetch: 1 = wait for a key file that yields no key
+                       instead of exiting 78; set by the supervisor for every
+                       chain after its first (only a first start stops on it)
   CH_STREAM_URL        base URL (default https://stream.companieshouse.gov.uk)
   CH_IDLE_TIMEOUT      ch-fetch: seconds without a byte before reconnecting (90)
   CH_FIRST_BYTE_TIMEOUT  ch-fetch: seconds allowed for the first byte (60)
@@ -532,8 +535,8 @@ main() {
         exit 0
         ;;
       *)
-        echo "${PROGRAM}: unknown argument '$1'" >&2
-        echo "Try '${PROGRAM} --help'." >&2
+        # A JSON line like every other: jq over the log must not stop here.
+        log error "unknown argument '$1'. Try '${PROGRAM} --help'." "exit_code:=64"
         exit 64
         ;;
     esac
@@ -643,6 +646,12 @@ main() {
       wait_chain 2>/dev/null
       stage_pids=()
     fi
+
+    # From now on a key file that is briefly missing or empty (a rotation,
+    # a remount) is waited for by ch-fetch instead of stopping everything
+    # with 78; at this supervisor's first chain it was a configuration
+    # error. (Unless the environment says otherwise.)
+    export CH_KEY_FILE_WAIT="${CH_KEY_FILE_WAIT:-1}"
 
     now_ms
     if ((REPLY - started_ms >= restart_reset_ms)); then

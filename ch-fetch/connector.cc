@@ -11,6 +11,10 @@ const char* EndName(ConnectionResult::End end) {
       return "http-status";
     case ConnectionResult::End::kNetworkError:
       return "network-error";
+    case ConnectionResult::End::kTlsCertificate:
+      return "tls-certificate";
+    case ConnectionResult::End::kTlsError:
+      return "tls-error";
     case ConnectionResult::End::kFirstByteTimeout:
       return "first-byte-timeout";
     case ConnectionResult::End::kIdleTimeout:
@@ -21,6 +25,21 @@ const char* EndName(ConnectionResult::End end) {
       return "output-failed";
   }
   return "unknown";
+}
+
+std::string TlsProblemOf(std::string_view error) {
+  std::string lower(error);
+  for (char& c : lower) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+  }
+  const auto has = [&lower](const char* part) { return lower.find(part) != std::string::npos; };
+  if (has("expired")) return "certificate-expired";
+  if (has("subject name") || has("host name") || has("hostname")) return "host-name-mismatch";
+  if (has("issuer") || has("self-signed") || has("self signed") || has("unknown ca") ||
+      has("untrusted")) {
+    return "untrusted-issuer";
+  }
+  return "";
 }
 
 }  // namespace ch

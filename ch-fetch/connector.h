@@ -15,7 +15,8 @@
 namespace ch {
 
 struct ConnectionRequest {
-  /// The full request URL; carries no credentials, so it may be logged.
+  /// The full request URL; carries no credentials, but its query is not
+  /// logged (see redact.h).
   std::string url;
   /// The stream key (HTTP Basic user name, empty password).
   std::string key;
@@ -47,7 +48,8 @@ class StreamSink {
   // waiting: the moment to flush.
   virtual bool OnDrained() = 0;
   // `n` bytes arrived (status line, headers, body, heartbeats: any byte
-  // proves the connection alive). Cannot fail.
+  // proves the connection alive, though only a 200 stream's prove the
+  // stream alive). Cannot fail.
   virtual void OnBytes(uint64_t n) = 0;
   // Called about every 100 ms while the connection is open.
   virtual bool OnTick() = 0;
@@ -58,6 +60,9 @@ struct ConnectionResult {
     kCleanEnd,          ///< a 200 body ended with its terminating chunk
     kHttpStatus,        ///< the answer was not 200 (see http_status)
     kNetworkError,      ///< connect failure, reset, body cut off (see error)
+    kTlsCertificate,    ///< the server's certificate failed verification (see
+                        ///< error and tls_problem); never a fallback
+    kTlsError,          ///< another TLS failure: handshake, the CA bundle (see error)
     kFirstByteTimeout,  ///< nothing arrived within first_byte_timeout
     kIdleTimeout,       ///< the response started, then idle_timeout without a byte
     kStopped,           ///< a stop signal arrived
@@ -70,9 +75,13 @@ struct ConnectionResult {
   long http_status = 0;
   /// Retry-After as sent, when it was.
   std::optional<std::string> retry_after;
-  /// libcurl's description of a network error.
+  /// libcurl's description of a network error (redacted like body_excerpt).
   std::string error;
-  /// The first bytes of a non-200 body, for the log.
+  /// kTlsCertificate: "certificate-expired", "host-name-mismatch",
+  /// "untrusted-issuer", or empty when libcurl's message says none of these.
+  std::string tls_problem;
+  /// The first bytes of a non-200 body, for the log (credentials and URL
+  /// queries already redacted: see redact.h).
   std::string body_excerpt;
   /// Bytes received: headers and body (heartbeats included).
   uint64_t bytes = 0;
@@ -94,6 +103,11 @@ class Connector {
 
 // A short name for an end, for logs and metric labels ("clean-end", ...).
 const char* EndName(ConnectionResult::End end);
+
+// What a certificate failure's message (libcurl's, from OpenSSL) says went
+// wrong: "certificate-expired", "host-name-mismatch", "untrusted-issuer", or
+// empty.
+std::string TlsProblemOf(std::string_view error);
 
 }  // namespace ch
 

@@ -14,7 +14,7 @@
 
 #include "ch-fetch/curl_handles.h"
 #include "ch-fetch/line_assembler.h"
-#include "ch-fetch/stream_key.h"
+#include "ch-fetch/redact.h"
 #include "common/options.h"
 #include "common/signals.h"
 
@@ -29,8 +29,11 @@ using Clock = std::chrono::steady_clock;
 constexpr long kReceiveBufferBytes = 256L * 1024;
 // The longest the loop sleeps before looking at timers and the stop flag.
 constexpr int kPollSliceMs = 100;
-// How much of a non-200 body is kept for the log line.
+// How much of a non-200 body is kept for the log line, and how much of it
+// is read first: credentials are redacted in all of that before the cut
+// (see redact.h), so a secret straddling the cut is still found whole.
 constexpr size_t kBodyExcerptBytes = 300;
+constexpr size_t kBodyCollectBytes = 64 * 1024;
 
 double SecondsSince(Clock::time_point start, Clock::time_point now) {
   return std::chrono::duration<double>(now - start).count();
@@ -91,6 +94,10 @@ class Transfer : public LineSink {
     result_->dropped_partial_bytes = assembler_.pending_bytes();
     assembler_.Reset();
   }
+  // The start of an error body, safe to log (redacted, then cut).
+  std::string ErrorBodyExcerpt(std::string_view key) const {
+    return SafeExcerpt(error_body_, error_body_cut_off_, key, kBodyExcerptBytes);
+  }
 
  private:
   void Received(size_t n) {
@@ -138,9 +145,9 @@ class Transfer : public LineSink {
       Received(chunk.size());
       if (!result_->stream_started) {
         // An error page: keep its start for the log, pass nothing on.
-        const size_t room =
-            kBodyExcerptBytes - std::min(kBodyExcerptBytes, result_->body_excerpt.size());
-        result_->body_excerpt.append(chunk.substr(0, room));
+        const size_t room = kBodyCollectBytes - std::min(kBodyCollectBytes, error_body_.size());
+        error_body_.append(chunk.substr(0, room));
+        if (chunk.size() > room) error_body_cut_off_ = true;
         return chunk.size();
       }
       if (!assembler_.Feed(chunk, this)) return CURL_WRITEFUNC_ERROR;
@@ -157,6 +164,8 @@ class Transfer : public LineSink {
   bool any_byte_ = false;
   Clock::time_point last_byte_{};
   bool sink_failed_ = false;
+  std::string error_body_;
+  bool error_body_cut_off_ = false;
 };
 
 Status Configure(CurlEasy* easy, const ConnectionRequest& request, Transfer* transfer,
@@ -206,6 +215,28 @@ void ClassifyFinished(CURLcode outcome, const char* error_buffer, ConnectionResu
       result->error = "the response ended before the stream started";
     } else {
       result->error = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(outcome);
+    }
+    switch (outcome) {
+      case CURLE_PEER_FAILED_VERIFICATION:
+      case CURLE_SSL_ISSUER_ERROR:
+      case CURLE_SSL_INVALIDCERTSTATUS:
+      case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+        result->end = ConnectionResult::End::kTlsCertificate;
+        result->tls_problem = TlsProblemOf(result->error);
+        break;
+      case CURLE_SSL_CONNECT_ERROR:
+      case CURLE_SSL_CACERT_BADFILE:
+      case CURLE_SSL_CERTPROBLEM:
+      case CURLE_SSL_CIPHER:
+      case CURLE_SSL_CRL_BADFILE:
+      case CURLE_SSL_ENGINE_INITFAILED:
+      case CURLE_SSL_ENGINE_NOTFOUND:
+      case CURLE_SSL_ENGINE_SETFAILED:
+      case CURLE_SSL_SHUTDOWN_FAILED:
+        result->end = ConnectionResult::End::kTlsError;
+        break;
+      default:
+        break;
     }
   }
 }
@@ -288,8 +319,8 @@ ConnectionResult CurlConnector::Connect(const ConnectionRequest& request, Stream
   }
 
   transfer.DropPartialLine();
-  result.error = RedactKey(result.error, request.key);
-  result.body_excerpt = RedactKey(result.body_excerpt, request.key);
+  result.error = RedactUrlQueries(RedactCredentials(result.error, request.key));
+  result.body_excerpt = transfer.ErrorBodyExcerpt(request.key);
   result.duration = SecondsSince(start, Clock::now());
   return result;
 }

@@ -35,8 +35,10 @@ struct Step {
 // closes (or, with hold, waits until the client goes).
 class ScriptedServer {
  public:
-  explicit ScriptedServer(std::vector<Step> script, bool hold = false)
-      : script_(std::move(script)), hold_(hold) {
+  // `at_once`: play the script after the client's first bytes, not after a
+  // whole request (a TLS client sends none that a plain server could see).
+  explicit ScriptedServer(std::vector<Step> script, bool hold = false, bool at_once = false)
+      : script_(std::move(script)), hold_(hold), at_once_(at_once) {
     listen_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
@@ -71,7 +73,7 @@ class ScriptedServer {
     const int fd = accept(listen_fd_, nullptr, nullptr);
     if (fd < 0) return;
     char buf[4096];
-    while (request_.find("\r\n\r\n") == std::string::npos) {
+    while (at_once_ ? request_.empty() : request_.find("\r\n\r\n") == std::string::npos) {
       const ssize_t n = read(fd, buf, sizeof buf);
       if (n <= 0) break;
       request_.append(buf, static_cast<size_t>(n));
@@ -93,6 +95,7 @@ class ScriptedServer {
 
   std::vector<Step> script_;
   bool hold_;
+  bool at_once_;
   int listen_fd_ = -1;
   int port_ = 0;
   std::atomic<bool> done_{false};
@@ -290,6 +293,37 @@ TEST_F(CurlConnectorTest, AnErrorBodyEchoingTheKeyIsRedacted) {
   EXPECT_EQ(r.body_excerpt.find("sekrit-key"), std::string::npos) << r.body_excerpt;
   EXPECT_EQ(r.body_excerpt.find("c2Vrcml0LWtleTo="), std::string::npos) << r.body_excerpt;
   EXPECT_NE(r.body_excerpt.find("Invalid Authorization"), std::string::npos);
+}
+
+TEST_F(CurlConnectorTest, AnExcerptCutInsideAnEchoedAuthorizationHeaderLeaksNoPieceOfIt) {
+  // A proxy's error page echoing the request headers, padded so that the
+  // 300-byte excerpt would end inside the credential ("c2Vrcml0LWtleTo=").
+  const std::string body = std::string(270, '.') +
+                           "\r\nAuthorization: Basic c2Vrcml0LWtleTo=\r\nX-Key: sekrit-key\r\n" +
+                           std::string(2000, '.');
+  ScriptedServer server({{0, "HTTP/1.1 502 Bad Gateway\r\nContent-Length: " +
+                                 std::to_string(body.size()) + "\r\n\r\n" + body}});
+  ConnectionResult r = connector_.Connect(Request(server.url()), &sink_);
+  EXPECT_EQ(r.http_status, 502);
+  EXPECT_LE(r.body_excerpt.size(), 300u);
+  EXPECT_NE(r.body_excerpt.find("Authorization: Basic ***"), std::string::npos) << r.body_excerpt;
+  for (const char* piece : {"c2Vr", "LWtl", "sekr"}) {
+    EXPECT_EQ(r.body_excerpt.find(piece), std::string::npos) << piece << " in " << r.body_excerpt;
+  }
+}
+
+TEST_F(CurlConnectorTest, HttpsToAPlainServerIsATlsErrorNotAFallback) {
+  ScriptedServer server({{0, kStreamHeaders + Chunk("{\"a\":1}\n") + kEndChunk}}, false,
+                        /*at_once=*/true);
+  std::string url = server.url();
+  url.replace(0, 4, "https");
+  ConnectionResult r = connector_.Connect(Request(url), &sink_);
+  EXPECT_EQ(r.end, ConnectionResult::End::kTlsError) << r.error;
+  EXPECT_FALSE(r.error.empty());
+  EXPECT_TRUE(sink_.lines.empty());
+  EXPECT_EQ(sink_.starts, 0);
+  // The server saw a TLS hello, never a plain request (nor the key).
+  EXPECT_EQ(server.request().find("Authorization"), std::string::npos);
 }
 
 TEST_F(CurlConnectorTest, RedirectsAreNotFollowed) {

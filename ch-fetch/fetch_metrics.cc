@@ -35,7 +35,8 @@ void FetchMetrics::AddEvents(uint64_t n) {
 }
 
 void FetchMetrics::AddBytes(uint64_t n) {
-  metrics_.Add("bytes_total", static_cast<double>(n), "bytes received from the server");
+  metrics_.Add("bytes_total", static_cast<double>(n),
+               "bytes received from the server (any answer)");
 }
 
 void FetchMetrics::SetLastEventTimepoint(int64_t timepoint) {
@@ -60,15 +61,42 @@ void FetchMetrics::CountPartialLineDropped() {
   metrics_.Add("partial_lines_dropped_total", 1, "lines cut off by a disconnect, never written");
 }
 
-Status FetchMetrics::MaybeWrite(double last_byte_age) {
+void FetchMetrics::SetLastAttempt(std::string_view reason, long http_status,
+                                  std::string_view detail) {
+  // One series at a time: the previous reason's sample goes.
+  if (!last_attempt_sample_.empty()) metrics_.Remove(last_attempt_sample_);
+  last_attempt_sample_ = Labelled("last_attempt", reason);
+  if (!detail.empty()) {
+    last_attempt_sample_.insert(last_attempt_sample_.size() - 1,
+                                ",detail=\"" + std::string(detail) + "\"");
+  }
+  metrics_.Set(last_attempt_sample_, 1, "1, labelled with how the last connection attempt ended");
+  metrics_.Set("last_http_status", static_cast<double>(http_status),
+               "HTTP status of the last connection attempt (0: none)");
+}
+
+void FetchMetrics::ClearLastAttempt() {
+  if (!last_attempt_sample_.empty()) metrics_.Remove(last_attempt_sample_);
+  last_attempt_sample_.clear();
+  metrics_.Remove("last_http_status");
+}
+
+void FetchMetrics::SetAges(double last_byte_age, double disconnected_for) {
+  metrics_.Set("last_byte_age_seconds", last_byte_age,
+               "seconds since the last byte of a 200 stream (heartbeats included)");
+  metrics_.Set("disconnected_seconds", disconnected_for,
+               "0 while a 200 stream is open, else seconds since one was");
+}
+
+Status FetchMetrics::MaybeWrite(double last_byte_age, double disconnected_for) {
   if (!metrics_.enabled()) return Status::Ok();
-  metrics_.Set("last_byte_age_seconds", last_byte_age, "seconds since the last byte arrived");
+  SetAges(last_byte_age, disconnected_for);
   return metrics_.MaybeWrite();
 }
 
-Status FetchMetrics::Write(double last_byte_age) {
+Status FetchMetrics::Write(double last_byte_age, double disconnected_for) {
   if (!metrics_.enabled()) return Status::Ok();
-  metrics_.Set("last_byte_age_seconds", last_byte_age, "seconds since the last byte arrived");
+  SetAges(last_byte_age, disconnected_for);
   return metrics_.Write();
 }
 

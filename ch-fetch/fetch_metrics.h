@@ -4,9 +4,17 @@
 //   chstream_connected                      1 while a 200 stream is open
 //   chstream_reconnects_total{reason=...}   connections ended, by reason
 //   chstream_events_total                   event lines written
-//   chstream_bytes_total                    bytes received (heartbeats included)
+//   chstream_bytes_total                    bytes received (any answer)
 //   chstream_last_event_timepoint           resume point (last flushed timepoint)
-//   chstream_last_byte_age_seconds          seconds since the last byte arrived
+//   chstream_last_byte_age_seconds          seconds since the last byte of a 200
+//                                           stream (heartbeats included; error
+//                                           answers never count)
+//   chstream_disconnected_seconds           0 while a 200 stream is open, else
+//                                           seconds since the last one closed
+//   chstream_last_attempt{reason=...}       1, labelled with how the last
+//                                           connection attempt ended (and
+//                                           detail=... for a TLS certificate)
+//   chstream_last_http_status               its HTTP status (0: none)
 //   chstream_breaker_open                   1 while the circuit breaker is open
 //   chstream_consecutive_failures           connections in a row without a 200
 //   chstream_gaps_total{reason=...}         gap lines written
@@ -39,15 +47,25 @@ class FetchMetrics {
   void CountGap(std::string_view reason);
   void CountOversizedLine();
   void CountPartialLineDropped();
+  // How the last connection attempt ended: a reason as in reconnects_total
+  // ("rate-limited", "server-error", "stall", ...), its HTTP status, and for
+  // a certificate failure what went wrong (a `detail` label when not empty).
+  void SetLastAttempt(std::string_view reason, long http_status, std::string_view detail = "");
+  // No attempt to tell of (the key file, waited for, yielded a key).
+  void ClearLastAttempt();
 
-  // Writes the file if the interval has passed; `last_byte_age` is
-  // computed by the caller, who owns the clock.
-  Status MaybeWrite(double last_byte_age);
-  // Writes the file now (at exit).
-  Status Write(double last_byte_age);
+  // Writes the file if the interval has passed; the ages (seconds since
+  // the last byte of a 200 stream, and since a 200 stream was last open, 0
+  // while one is) are computed by the caller, who owns the clock.
+  Status MaybeWrite(double last_byte_age, double disconnected_for);
+  // Writes the file now (state changes, exit).
+  Status Write(double last_byte_age, double disconnected_for);
 
  private:
+  void SetAges(double last_byte_age, double disconnected_for);
+
   Metrics metrics_;
+  std::string last_attempt_sample_;
 };
 
 }  // namespace ch

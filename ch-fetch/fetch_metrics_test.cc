@@ -33,7 +33,9 @@ TEST(FetchMetricsTest, WritesEveryNamedMetric) {
   m.CountGap("started-live");
   m.CountOversizedLine();
   m.CountPartialLineDropped();
-  ASSERT_TRUE(m.Write(2.5).ok());
+  m.SetLastAttempt("stall", 200);
+  m.SetLastAttempt("rate-limited", 429);
+  ASSERT_TRUE(m.Write(2.5, 7).ok());
   const std::string path = std::string(dir) + "/ch-fetch.prom";
   const std::string text = ReadFile(path);
   for (const char* expected :
@@ -44,6 +46,9 @@ TEST(FetchMetricsTest, WritesEveryNamedMetric) {
         "chstream_bytes_total{program=\"ch-fetch\"} 4096",
         "chstream_last_event_timepoint{program=\"ch-fetch\"} 68805561",
         "chstream_last_byte_age_seconds{program=\"ch-fetch\"} 2.5",
+        "chstream_disconnected_seconds{program=\"ch-fetch\"} 7",
+        "chstream_last_attempt{program=\"ch-fetch\",reason=\"rate-limited\"} 1",
+        "chstream_last_http_status{program=\"ch-fetch\"} 429",
         "chstream_breaker_open{program=\"ch-fetch\"} 1",
         "chstream_consecutive_failures{program=\"ch-fetch\"} 5",
         "chstream_gaps_total{program=\"ch-fetch\",reason=\"started-live\"} 1",
@@ -51,6 +56,10 @@ TEST(FetchMetricsTest, WritesEveryNamedMetric) {
         "chstream_partial_lines_dropped_total{program=\"ch-fetch\"} 1"}) {
     EXPECT_NE(text.find(expected), std::string::npos) << expected << "\n" << text;
   }
+  // Only the last attempt's reason is there.
+  EXPECT_EQ(text.find("chstream_last_attempt{program=\"ch-fetch\",reason=\"stall\"}"),
+            std::string::npos)
+      << text;
   unlink(path.c_str());
   rmdir(dir);
 }
@@ -58,8 +67,8 @@ TEST(FetchMetricsTest, WritesEveryNamedMetric) {
 TEST(FetchMetricsTest, WithoutADirectoryNothingIsWritten) {
   FetchMetrics m("");
   m.AddEvents(1);
-  EXPECT_TRUE(m.Write(0).ok());
-  EXPECT_TRUE(m.MaybeWrite(0).ok());
+  EXPECT_TRUE(m.Write(0, 0).ok());
+  EXPECT_TRUE(m.MaybeWrite(0, 0).ok());
 }
 
 }  // namespace

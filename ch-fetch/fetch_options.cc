@@ -3,15 +3,12 @@
 // that need more than a type live in ValidateFetchOptions.
 #include "ch-fetch/fetch_options.h"
 
-#include <unistd.h>
-
-#include <cerrno>
 #include <cmath>
-#include <cstring>
-#include <iostream>
 
+#include "ch-fetch/ca_bundle.h"
 #include "ch-fetch/stream_url.h"
 #include "common/exit_code.h"
+#include "common/log.h"
 
 namespace ch {
 
@@ -87,6 +84,9 @@ std::optional<int> ParseFetchOptions(int argc, char** argv, FetchOptions* option
              "CA bundle (PEM) for a private CA; certificates are always verified");
   parser.Add("on-gap", "CH_ON_GAP", &on_gap_text, std::string("continue"),
              "on a 416 (timepoint gone): 'continue' live after a gap line, or 'exit' 65 after it");
+  parser.Add("key-file-wait", "CH_KEY_FILE_WAIT", &options->key_file_wait, defaults.key_file_wait,
+             "1: when CH_STREAM_KEY_FILE yields no key at start (missing, unreadable, empty), "
+             "wait for it instead of exiting 78 (pipeline.sh sets it after its first chain)");
   if (auto exit = parser.Parse(argc, argv)) return exit;
   options->common = parser.common();
 
@@ -102,7 +102,7 @@ std::optional<int> ParseFetchOptions(int argc, char** argv, FetchOptions* option
     }
   }
   if (!s.ok()) {
-    std::cerr << "ch-fetch: " << s.message() << "\n";
+    LogError(s.message(), {{"exit_code", kExitConfig}});
     return kExitConfig;
   }
   return std::nullopt;
@@ -139,10 +139,7 @@ Status ValidateFetchOptions(const FetchOptions& options) {
     return Status::Config(
         "invalid value for --max-line-bytes/CH_MAX_LINE_BYTES: must be at least 1");
   }
-  if (!options.cacert.empty() && access(options.cacert.c_str(), R_OK) != 0) {
-    return Status::Config("invalid value for --cacert/CH_CACERT: cannot read '" + options.cacert +
-                          "': " + std::strerror(errno));
-  }
+  if (!options.cacert.empty()) return CheckCaBundleFile(options.cacert, "--cacert/CH_CACERT");
   return Status::Ok();
 }
 

@@ -52,6 +52,12 @@ struct FetchOptions {
   std::string cacert;
   /// Policy for a 416 (--on-gap, CH_ON_GAP).
   OnGap on_gap = OnGap::kContinue;
+  /// With CH_STREAM_KEY_FILE: when the file yields no key at start (missing,
+  /// unreadable, a directory, empty), wait for it instead of exiting 78
+  /// (--key-file-wait, CH_KEY_FILE_WAIT). pipeline.sh sets it for every
+  /// chain after its first, so only its first start treats such a file as
+  /// a configuration error.
+  bool key_file_wait = false;
   /// Log level and metrics directory, shared by every program.
   CommonOptions common;
 };

@@ -17,7 +17,7 @@ class FetchOptionsTest : public ::testing::Test {
          {"CH_STREAM_URL", "CH_STREAM", "CH_TIMEPOINT", "CH_IDLE_TIMEOUT", "CH_FIRST_BYTE_TIMEOUT",
           "CH_CONNECT_TIMEOUT", "CH_BACKOFF_INITIAL", "CH_BACKOFF_MAX", "CH_RETRY_429",
           "CH_BREAKER_THRESHOLD", "CH_MAX_LINE_BYTES", "CH_CACERT", "CH_ON_GAP", "CH_LOG_LEVEL",
-          "CH_METRICS_DIR"}) {
+          "CH_METRICS_DIR", "CH_KEY_FILE_WAIT"}) {
       unsetenv(name);
     }
   }
@@ -48,7 +48,17 @@ TEST_F(FetchOptionsTest, DefaultsMatchTheDesign) {
   EXPECT_EQ(options.backoff_max, 300);
   EXPECT_EQ(options.retry_429, 60);
   EXPECT_EQ(options.on_gap, OnGap::kContinue);
+  EXPECT_FALSE(options.key_file_wait);
   EXPECT_TRUE(ValidateFetchOptions(options).ok());
+}
+
+TEST_F(FetchOptionsTest, WaitingForTheKeyFileIsSetByItsVariable) {
+  setenv("CH_KEY_FILE_WAIT", "1", 1);
+  ASSERT_EQ(Parse({}), -1);
+  EXPECT_TRUE(options.key_file_wait);
+  options = FetchOptions();
+  setenv("CH_KEY_FILE_WAIT", "maybe", 1);
+  EXPECT_EQ(Parse({}), 78);
 }
 
 TEST_F(FetchOptionsTest, FlagsWinOverTheEnvironment) {

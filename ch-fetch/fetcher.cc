@@ -8,6 +8,7 @@
 
 #include "ch-fetch/event_timepoint.h"
 #include "ch-fetch/gap_line.h"
+#include "ch-fetch/redact.h"
 #include "ch-fetch/retry_after.h"
 #include "common/log.h"
 #include "common/signals.h"
@@ -18,6 +19,11 @@ namespace {
 
 // How often a long backoff wakes up to refresh metrics and check stdout.
 constexpr double kWaitSliceSeconds = 0.5;
+// Waiting for a key file: how often it is read (reading a small local file
+// costs nothing, and ingestion resumes within this of the file's return),
+// and how often an unchanged reason is logged again.
+constexpr double kKeyRetrySeconds = 1;
+constexpr double kKeyLogEverySeconds = 60;
 
 // The label under which a finished connection is counted and logged.
 std::string ReasonOf(const ConnectionResult& r) {
@@ -62,11 +68,18 @@ Status Fetcher::Run() {
   start_time_ = waiter_->Now();
 
   while (!StopRequested()) {
-    RefreshKey();
+    if (!key_.empty()) {
+      RefreshKey();
+    } else if (!WaitForKey()) {
+      if (!output_status_.ok()) return output_status_;
+      break;
+    }
     const std::optional<int64_t> asked = NextRequestTimepoint();
     asking_live_ = !asked.has_value();
     ConnectionRequest request;
     request.url = RequestUrl(url_, options_.stream, asked);
+    // Logs never echo a URL's query: the timepoint asked is a field of its own.
+    const std::string logged_url = RequestUrl(url_, options_.stream, std::nullopt);
     request.key = key_;
     request.cacert = options_.cacert;
     request.no_proxy = url_.loopback;
@@ -78,13 +91,17 @@ Status Fetcher::Run() {
 
     const ConnectionResult r = connector_->Connect(request, this);
     metrics_->SetConnected(false);
+    if (stream_open_) {
+      stream_open_ = false;
+      last_open_time_ = waiter_->Now();
+    }
     // Complete lines are flushed whatever happened; only then is the
     // resume point moved past them.
     if (output_status_.ok()) output_status_ = FlushOutput();
     if (r.dropped_partial_bytes > 0) {
       metrics_->CountPartialLineDropped();
       LogWarn("dropped a line cut off by the end of the connection",
-              {{"bytes", r.dropped_partial_bytes}, {"url", request.url}});
+              {{"bytes", r.dropped_partial_bytes}, {"url", logged_url}});
     }
 
     const Next next = Decide(r, asked);
@@ -92,11 +109,17 @@ Status Fetcher::Run() {
     const bool reconnect =
         next.fatal.ok() && r.end != ConnectionResult::End::kStopped && next.delay >= 0;
     if (reconnect) metrics_->CountReconnect(reason);
+    if (r.end != ConnectionResult::End::kStopped) {
+      metrics_->SetLastAttempt(reason, r.http_status, r.tls_problem);
+    }
     // State changes reach the metrics file at once; only the counters of a
     // long connection wait for the periodic write.
     WriteMetrics(true);
-    LogAttempt(next.fatal.ok() ? LogLevel::kInfo : LogLevel::kError, request.url, asked, r, reason,
-               next.delay);
+    // A certificate failure is never transient noise: someone must act.
+    const bool tls = r.end == ConnectionResult::End::kTlsCertificate ||
+                     r.end == ConnectionResult::End::kTlsError;
+    LogAttempt(next.fatal.ok() && !tls ? LogLevel::kInfo : LogLevel::kError, logged_url, asked, r,
+               reason, next.delay);
 
     if (!next.fatal.ok()) return next.fatal;
     if (!reconnect) break;
@@ -141,11 +164,18 @@ Fetcher::Next Fetcher::Decide(const ConnectionResult& r, std::optional<int64_t> 
   AttemptOutcome outcome;
   if (r.end == ConnectionResult::End::kHttpStatus && r.http_status == 429) {
     outcome.result = AttemptOutcome::Result::kRateLimited;
-    outcome.rate_limit_wait = options_.retry_429;
-    if (r.retry_after) {
-      if (auto wait = ParseRetryAfter(*r.retry_after, std::time(nullptr)))
-        outcome.rate_limit_wait = *wait;
+    std::optional<std::string_view> header;
+    if (r.retry_after) header = *r.retry_after;
+    const RateLimitWait wait =
+        RetryAfterWait(header, std::time(nullptr), options_.retry_429,
+                       RetryAfterCap(options_.backoff_max, options_.retry_429));
+    if (wait.capped) {
+      LogWarn("Retry-After capped: waiting the longer of --backoff-max and --retry-429 instead",
+              {{"retry_after", RedactCredentials(*r.retry_after, key_)},  // server text
+               {"requested_s", *wait.requested},
+               {"wait_s", wait.seconds}});
     }
+    outcome.rate_limit_wait = wait.seconds;
   } else if (r.stream_started) {
     outcome.result = AttemptOutcome::Result::kStreamed;
     outcome.clean_end = r.end == ConnectionResult::End::kCleanEnd;
@@ -217,6 +247,8 @@ void Fetcher::LogAttempt(LogLevel level, const std::string& url, std::optional<i
 bool Fetcher::OnStreamStart() {
   if (policy_->breaker_open()) LogInfo("circuit breaker closed");
   policy_->StreamStarted();
+  stream_open_ = true;
+  last_stream_byte_time_ = waiter_->Now();
   metrics_->SetBreaker(false, 0);
   metrics_->SetConnected(true);
   WriteMetrics(true);
@@ -257,7 +289,9 @@ bool Fetcher::OnDrained() {
 
 void Fetcher::OnBytes(uint64_t n) {
   metrics_->AddBytes(n);
-  last_byte_time_ = waiter_->Now();
+  // Only a stream's bytes prove it alive: the bytes of a 429 or 503 answer
+  // once kept health "healthy" through an outage.
+  if (stream_open_) last_stream_byte_time_ = waiter_->Now();
 }
 
 bool Fetcher::OnTick() {
@@ -298,6 +332,32 @@ void Fetcher::RefreshKey() {
   }
 }
 
+bool Fetcher::WaitForKey() {
+  const double since = waiter_->Now();
+  double next_log = since;
+  std::string logged_reason;
+  metrics_->SetLastAttempt("key-file-unreadable", 0);
+  WriteMetrics(true);
+  for (;;) {
+    StatusOr<std::string> key = LoadStreamKey(key_source_);
+    if (key.ok()) {
+      key_ = std::move(key.value());
+      metrics_->ClearLastAttempt();
+      LogInfo("the stream key file yields a key again; connecting",
+              {{"file", key_source_.file}, {"waited_s", waiter_->Now() - since}});
+      return true;
+    }
+    const std::string& reason = key.status().message();
+    if (reason != logged_reason || waiter_->Now() >= next_log) {
+      LogWarn("no stream key: waiting for CH_STREAM_KEY_FILE (CH_KEY_FILE_WAIT)",
+              {{"error", reason}, {"waited_s", waiter_->Now() - since}});
+      logged_reason = reason;
+      next_log = waiter_->Now() + kKeyLogEverySeconds;
+    }
+    if (!Wait(kKeyRetrySeconds)) return false;
+  }
+}
+
 bool Fetcher::Wait(double seconds) {
   const double deadline = waiter_->Now() + seconds;
   for (;;) {
@@ -320,12 +380,20 @@ bool Fetcher::OutputAlive() {
   return true;
 }
 
-double Fetcher::LastByteAge() { return waiter_->Now() - last_byte_time_.value_or(start_time_); }
+double Fetcher::LastByteAge() {
+  return waiter_->Now() - last_stream_byte_time_.value_or(start_time_);
+}
+
+double Fetcher::DisconnectedFor() {
+  if (stream_open_) return 0;
+  return waiter_->Now() - last_open_time_.value_or(start_time_);
+}
 
 void Fetcher::WriteMetrics(bool now) {
   // Metrics are a side channel: failing to write them must not stop the
   // data, so a failure is logged and forgotten.
-  Status s = now ? metrics_->Write(LastByteAge()) : metrics_->MaybeWrite(LastByteAge());
+  Status s = now ? metrics_->Write(LastByteAge(), DisconnectedFor())
+                 : metrics_->MaybeWrite(LastByteAge(), DisconnectedFor());
   if (!s.ok() && !metrics_warned_) {
     metrics_warned_ = true;
     LogWarn("cannot write metrics (further failures are not logged)", {{"error", s.message()}});

@@ -12,11 +12,18 @@
 //   until the next event, so later live reconnects add no new gap line.
 // - 401/403: the key is wrong; exit 78 after that one request (unless the
 //   key file changed meanwhile: then one more try with the new key).
+// - No key yet (--key-file-wait, and the key file yielded none at start):
+//   the key file is read again every second, with a warn line at first and
+//   whenever the reason changes or a minute passes, until it yields a key;
+//   the metrics say so meanwhile (last attempt "key-file-unreadable").
 // - Waits between connections come from ReconnectPolicy.
 // - Stop signal: flush what is complete, return Ok. stdout failing (EPIPE,
 //   ENOSPC) returns the IoError at once.
 //
-// One structured log line per connection attempt records what happened.
+// One structured log line per connection attempt records what happened, and
+// the metrics (fetch_metrics.h) say how the last attempt ended and how long
+// ago a 200 stream last delivered a byte: only a 200 stream's bytes count,
+// so a storm of 429 or 503 answers shows as silence.
 #ifndef CH_FETCH_FETCHER_H_
 #define CH_FETCH_FETCHER_H_
 
@@ -40,8 +47,9 @@ namespace ch {
 class Fetcher : private StreamSink {
  public:
   // Nothing is owned; everything must outlive the Fetcher. `key` is the key
-  // already loaded (main checks it before any network work); with a key
-  // file it is read again before each connection. `out_fd` is the fd
+  // already loaded (main checks it before any network work), or empty when
+  // a key file is to be waited for (--key-file-wait); with a key file it is
+  // read again before each connection. `out_fd` is the fd
   // behind `out`, watched for a reader that has gone.
   // REQUIRES: ValidateFetchOptions(options).ok()
   Fetcher(const FetchOptions& options, const KeySource& key_source, std::string key,
@@ -82,13 +90,21 @@ class Fetcher : private StreamSink {
   Status WriteGap(std::optional<int64_t> after_timepoint, std::string_view reason);
   // Re-reads a key file; keeps the previous key if it cannot be read.
   void RefreshKey();
+  // Waits until the key file yields a key (see above); false when stopped
+  // (or stdout failed: see output_status_) first.
+  bool WaitForKey();
   // Sleeps `seconds` while keeping metrics fresh and watching stdout;
   // false when stopped (or stdout failed: see output_status_).
   bool Wait(double seconds);
   // stdout's reader has gone (POLLERR on a pipe): sets output_status_.
   bool OutputAlive();
   void WriteMetrics(bool now);
+  // Seconds since the last byte of a 200 stream (since the start before
+  // the first): the silence health judges. Error answers never count.
   double LastByteAge();
+  // 0 while a 200 stream is open, else seconds since one was (or since
+  // the start).
+  double DisconnectedFor();
 
   const FetchOptions& options_;
   const KeySource& key_source_;
@@ -115,7 +131,10 @@ class Fetcher : private StreamSink {
   uint64_t connection_events_ = 0;
   Status output_status_;
   double start_time_ = 0;
-  std::optional<double> last_byte_time_;
+  /// A 200 stream is open (between OnStreamStart and the end of Connect).
+  bool stream_open_ = false;
+  std::optional<double> last_stream_byte_time_;
+  std::optional<double> last_open_time_;
   bool metrics_warned_ = false;
   /// A 401 has already been retried once with a rotated key.
   bool auth_retried_with_new_key_ = false;

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <functional>
 #include <sstream>
@@ -49,10 +51,12 @@ class FakeWaiter : public Waiter {
   bool Sleep(double seconds) override {
     now += seconds;
     slept += seconds;
+    if (on_sleep) on_sleep();
     return true;
   }
   double now = 1000;
   double slept = 0;
+  std::function<void()> on_sleep;
 };
 
 std::string Event(int64_t timepoint) {
@@ -127,9 +131,10 @@ class FetcherTest : public ::testing::Test {
     OutputWriter out(out_fd_);
     ReconnectPolicy policy(options_.backoff_initial, options_.backoff_max,
                            options_.breaker_threshold, [] { return 0.0; });
-    FetchMetrics metrics("");
-    fetcher_ = std::make_unique<Fetcher>(options_, key_source_, LoadStreamKey(key_source_).value(),
-                                         &connector_, &policy, &waiter_, &out, out_fd_, &metrics);
+    FetchMetrics metrics(metrics_dir_);
+    std::string key = initial_key_ ? *initial_key_ : LoadStreamKey(key_source_).value();
+    fetcher_ = std::make_unique<Fetcher>(options_, key_source_, std::move(key), &connector_,
+                                         &policy, &waiter_, &out, out_fd_, &metrics);
     Status s = fetcher_->Run();
     fetcher_.reset();
     return s;
@@ -153,8 +158,19 @@ class FetcherTest : public ::testing::Test {
     return urls;
   }
 
+  // The metrics file Run() wrote last (needs metrics_dir_).
+  std::string MetricsText() {
+    std::ifstream in(metrics_dir_ + "/ch-fetch.prom");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }
+
   FetchOptions options_;
   KeySource key_source_;
+  /// The key main() hands over, when not LoadStreamKey's (empty: waited for).
+  std::optional<std::string> initial_key_;
+  std::string metrics_dir_;
   FakeConnector connector_;
   FakeWaiter waiter_;
   std::FILE* tmpfile_ = nullptr;
@@ -163,6 +179,8 @@ class FetcherTest : public ::testing::Test {
 };
 
 const std::string kBase = "http://127.0.0.1:9/companies";
+
+std::string CaptureStderr(const std::function<void()>& body);
 
 TEST_F(FetcherTest, ResumesAfterTheLastFlushedTimepoint) {
   options_.timepoint = 100;
@@ -322,11 +340,78 @@ TEST_F(FetcherTest, TheKeyFileIsReadAgainForEachConnection) {
   EXPECT_EQ(connector_.requests[1].key, "key-two");
 }
 
-TEST_F(FetcherTest, A429WaitsExactlyRetryAfterEvenAboveTheMaximum) {
+TEST_F(FetcherTest, WithoutAKeyTheKeyFileIsWaitedForThenUsed) {
+  SetLogLevel(LogLevel::kWarn);
+  char dir[] = "/tmp/ch_fetcher_key_XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  metrics_dir_ = dir;
+  const std::string path = std::string(dir) + "/key";
+  key_source_.file = path;  // missing at first
+  initial_key_ = "";
   options_.timepoint = 1;
-  connector_.scripts = {HttpStatus(429, "30")};
+  // Missing for 2 s, then an empty file for 2 s, then the key.
+  waiter_.on_sleep = [&] {
+    if (waiter_.slept >= 4) {
+      std::ofstream(path, std::ios::trunc) << "the-file-key\n";
+    } else if (waiter_.slept >= 2) {
+      std::ofstream(path, std::ios::trunc) << "";
+    }
+  };
+  std::string metrics_while_waiting;
+  connector_.scripts = {[&](const ConnectionRequest&, StreamSink*) {
+    ConnectionResult r;
+    r.end = End::kNetworkError;
+    return r;
+  }};
+  waiter_.on_sleep = [&, first = waiter_.on_sleep]() mutable {
+    if (waiter_.slept <= 1) metrics_while_waiting = MetricsText();
+    first();
+  };
+  const std::string err = CaptureStderr([this] { ASSERT_TRUE(Run().ok()); });
+  ASSERT_GE(connector_.requests.size(), 1u);
+  EXPECT_EQ(connector_.requests[0].key, "the-file-key");
+  EXPECT_DOUBLE_EQ(waiter_.slept - 0.5, 4);  // 4 reads a second apart; 0.5: the backoff after
+  // One warn line per reason, not one per read.
+  size_t warns = 0;
+  for (size_t pos = err.find("no stream key: waiting"); pos != std::string::npos;
+       pos = err.find("no stream key: waiting", pos + 1)) {
+    ++warns;
+  }
+  EXPECT_EQ(warns, 2u) << err;
+  EXPECT_NE(err.find("No such file or directory"), std::string::npos) << err;
+  EXPECT_NE(err.find("is empty"), std::string::npos) << err;
+  EXPECT_NE(metrics_while_waiting.find("reason=\"key-file-unreadable\"} 1"), std::string::npos)
+      << metrics_while_waiting;
+  std::system((std::string("rm -rf ") + dir).c_str());
+}
+
+TEST_F(FetcherTest, AStopWhileWaitingForTheKeyIsAPromptCleanExit) {
+  key_source_.file = "/nonexistent/ch-key";
+  initial_key_ = "";
+  waiter_.on_sleep = [] { RequestStop(SIGTERM); };
   ASSERT_TRUE(Run().ok());
-  EXPECT_DOUBLE_EQ(waiter_.slept, 30);
+  EXPECT_TRUE(connector_.requests.empty());
+  EXPECT_LE(waiter_.slept, 1);
+}
+
+TEST_F(FetcherTest, A429WaitsExactlyRetryAfterUpToTheCap) {
+  options_.timepoint = 1;
+  options_.retry_429 = 60;  // the cap: max(--backoff-max 10, --retry-429 60)
+  connector_.scripts = {HttpStatus(429, "30"), HttpStatus(429, "60")};
+  ASSERT_TRUE(Run().ok());
+  EXPECT_DOUBLE_EQ(waiter_.slept, 30 + 60);
+}
+
+TEST_F(FetcherTest, ALongerRetryAfterIsCappedAndLogged) {
+  SetLogLevel(LogLevel::kWarn);
+  options_.timepoint = 1;
+  options_.retry_429 = 5;  // the cap: max(--backoff-max 10, --retry-429 5) = 10
+  connector_.scripts = {HttpStatus(429, "86400")};
+  const std::string err = CaptureStderr([this] { ASSERT_TRUE(Run().ok()); });
+  EXPECT_DOUBLE_EQ(waiter_.slept, 10);
+  EXPECT_NE(err.find("\"message\":\"Retry-After capped"), std::string::npos) << err;
+  EXPECT_NE(err.find("\"requested_s\":86400"), std::string::npos) << err;
+  EXPECT_NE(err.find("\"wait_s\":10"), std::string::npos) << err;
 }
 
 TEST_F(FetcherTest, A429WithoutRetryAfterWaitsTheConfiguredTime) {
@@ -335,6 +420,54 @@ TEST_F(FetcherTest, A429WithoutRetryAfterWaitsTheConfiguredTime) {
   connector_.scripts = {HttpStatus(429), HttpStatus(429, "not a number")};
   ASSERT_TRUE(Run().ok());
   EXPECT_DOUBLE_EQ(waiter_.slept, 90);
+}
+
+// A server that answers, with a body, but not with the stream.
+Script ErrorAnswer(long code, uint64_t bytes, std::optional<std::string> retry_after) {
+  return [=](const ConnectionRequest&, StreamSink* sink) {
+    sink->OnBytes(bytes);
+    ConnectionResult r;
+    r.end = End::kHttpStatus;
+    r.http_status = code;
+    r.bytes = bytes;
+    r.retry_after = retry_after;
+    return r;
+  };
+}
+
+TEST_F(FetcherTest, OnlyAStreamsBytesCountAgainstSilence) {
+  char dir[] = "/tmp/ch_fetcher_metrics_XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  metrics_dir_ = dir;
+  options_.timepoint = 1;
+  options_.retry_429 = 60;
+  // A stream (its last byte at t=1000), then 30 s + 30 s of 429 answers
+  // with bodies, and a 503 after them: all of it is silence.
+  connector_.scripts = {Stream({Event(1)}, End::kNetworkError), ErrorAnswer(429, 500, "30"),
+                        ErrorAnswer(429, 500, "30"), ErrorAnswer(503, 800, std::nullopt)};
+  ASSERT_TRUE(Run().ok());
+  const double end = waiter_.now;
+  ASSERT_GT(end - 1000, 60);
+  const std::string text = MetricsText();
+  char expected[128];
+  std::snprintf(expected, sizeof expected,
+                "chstream_last_byte_age_seconds{program=\"ch-fetch\"} %g", end - 1000);
+  EXPECT_NE(text.find(expected), std::string::npos) << expected << "\n" << text;
+  std::snprintf(expected, sizeof expected, "chstream_disconnected_seconds{program=\"ch-fetch\"} %g",
+                end - 1000);
+  EXPECT_NE(text.find(expected), std::string::npos) << expected << "\n" << text;
+  EXPECT_NE(text.find("chstream_last_attempt{program=\"ch-fetch\",reason=\"server-error\"} 1"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("chstream_last_http_status{program=\"ch-fetch\"} 503"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("chstream_connected{program=\"ch-fetch\"} 0"), std::string::npos) << text;
+  // The error answers' bytes are still counted as bytes received.
+  const std::string bytes = std::to_string(Event(1).size() + 1 + 500 + 500 + 800);
+  EXPECT_NE(text.find("chstream_bytes_total{program=\"ch-fetch\"} " + bytes + "\n"),
+            std::string::npos)
+      << text;
+  std::system((std::string("rm -rf ") + dir).c_str());
 }
 
 TEST_F(FetcherTest, FailuresBackOffAndTheBreakerWaitsTheMaximum) {
@@ -453,6 +586,23 @@ TEST_F(FetcherTest, LogsOneLinePerAttemptWithoutTheKey) {
         "\"duration_s\":", "\"next_delay_s\":0.5", "\"end\":\"server-error\""}) {
     EXPECT_NE(err.find(field), std::string::npos) << field << "\n" << err;
   }
+}
+
+TEST_F(FetcherTest, ACertificateFailureIsLoggedAtErrorAndRetried) {
+  SetLogLevel(LogLevel::kError);
+  options_.timepoint = 1;
+  connector_.scripts = {[](const ConnectionRequest&, StreamSink*) {
+    ConnectionResult r;
+    r.end = End::kTlsCertificate;
+    r.error = "SSL certificate problem: certificate has expired";
+    r.tls_problem = "certificate-expired";
+    return r;
+  }};
+  const std::string err = CaptureStderr([this] { ASSERT_TRUE(Run().ok()); });
+  EXPECT_NE(err.find("\"level\":\"error\",\"program\""), std::string::npos) << err;
+  EXPECT_NE(err.find("\"end\":\"tls-certificate\""), std::string::npos) << err;
+  EXPECT_NE(err.find("certificate has expired"), std::string::npos) << err;
+  EXPECT_EQ(connector_.requests.size(), 2u);  // retried (then stopped by the fake)
 }
 
 TEST_F(FetcherTest, RequestsCarryTheTimeouts) {

@@ -1,10 +1,10 @@
 // ch-fetch: follows a Companies House stream and writes its event lines to
-// stdout, byte for byte, plus gap control lines. Thin by design: options,
-// key, then the Fetcher; the exit code comes from the Status it returns.
+// stdout, byte for byte, plus gap control lines. Thin by design: no core
+// dumps, options, key, then the Fetcher; the exit code comes from the
+// Status it returns.
 #include <unistd.h>
 
-#include <iostream>
-
+#include "ch-fetch/core_dumps.h"
 #include "ch-fetch/curl_connector.h"
 #include "ch-fetch/curl_handles.h"
 #include "ch-fetch/fetch_metrics.h"
@@ -19,18 +19,29 @@
 #include "common/signals.h"
 
 int main(int argc, char** argv) {
+  // First of all, before the key is read: a core file would hold it.
+  const ch::Status no_cores = ch::DisableCoreDumps();
   ch::InstallSignalHandlers();
   ch::FetchOptions options;
   if (auto exit = ch::ParseFetchOptions(argc, argv, &options)) return *exit;
+  if (!no_cores.ok()) {
+    // Not fatal: the key stays out of logs and argv either way.
+    ch::LogWarn("cannot turn core dumps off", {{"error", no_cores.message()}});
+  }
   ch::Status valid = ch::ValidateFetchOptions(options);
   if (!valid.ok()) {
-    std::cerr << "ch-fetch: " << valid.message() << "\n";
+    ch::LogError(valid.message(), {{"exit_code", ch::ExitCodeFor(valid)}});
     return ch::ExitCodeFor(valid);
   }
   const ch::KeySource key_source = ch::KeySourceFromEnvironment();
   ch::StatusOr<std::string> key = ch::LoadStreamKey(key_source);
+  if (!key.ok() && key_source.from_file() && options.key_file_wait) {
+    // A key file briefly missing or empty (a rotation, a remount) is
+    // waited for by the Fetcher, which starts without a key.
+    key = std::string();
+  }
   if (!key.ok()) {
-    std::cerr << "ch-fetch: " << key.status().message() << "\n";
+    ch::LogError(key.status().message(), {{"exit_code", ch::ExitCodeFor(key.status())}});
     return ch::ExitCodeFor(key.status());
   }
 

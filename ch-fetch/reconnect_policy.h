@@ -11,7 +11,8 @@
 //   delay is uniform in [initial/2, ceiling] (the floor keeps a flapping
 //   server from being hammered; the jitter spreads a fleet of clients).
 // - A 429 waits exactly the given time (Retry-After or the 429 default),
-//   not capped by the maximum: the server said how long.
+//   not capped here by the maximum: the server said how long. (The fetch
+//   loop has already capped a bogus Retry-After: see retry_after.h.)
 // - Circuit breaker: after `breaker_threshold` consecutive failed
 //   connections (no 200: network errors, timeouts, 429, 5xx, other statuses)
 //   the breaker opens and every wait is the maximum, until a connection gets

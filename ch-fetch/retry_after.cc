@@ -4,14 +4,16 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <string>
 
 namespace ch {
 
 namespace {
 
-// A day; a longer wait is more likely a misreading than an instruction.
-constexpr double kMaxRetryAfterSeconds = 86400;
+// Longer numbers are absurd anyway; reading them would only risk overflow.
+constexpr size_t kMaxDigits = 12;
+constexpr double kAbsurdSeconds = 1e12;
 
 }  // namespace
 
@@ -33,16 +35,30 @@ std::optional<double> ParseRetryAfter(std::string_view value, std::time_t now) {
     }
   }
   if (number && dots <= 1) {
-    if (value.size() > 12) return kMaxRetryAfterSeconds;
-    const double seconds = std::stod(std::string(value));
-    return seconds > kMaxRetryAfterSeconds ? kMaxRetryAfterSeconds : seconds;
+    if (value.size() > kMaxDigits) return kAbsurdSeconds;
+    return std::stod(std::string(value));
   }
   const std::string text(value);
   const std::time_t when = curl_getdate(text.c_str(), nullptr);
   if (when == -1) return std::nullopt;
   if (when <= now) return 0.0;
-  const double seconds = static_cast<double>(when - now);
-  return seconds > kMaxRetryAfterSeconds ? kMaxRetryAfterSeconds : seconds;
+  return static_cast<double>(when - now);
+}
+
+double RetryAfterCap(double backoff_max, double retry_429) {
+  return std::max(backoff_max, retry_429);
+}
+
+RateLimitWait RetryAfterWait(const std::optional<std::string_view>& retry_after, std::time_t now,
+                             double default_wait, double cap) {
+  RateLimitWait wait;
+  wait.seconds = default_wait;
+  if (retry_after) wait.requested = ParseRetryAfter(*retry_after, now);
+  if (wait.requested) {
+    wait.capped = *wait.requested > cap;
+    wait.seconds = wait.capped ? cap : *wait.requested;
+  }
+  return wait;
 }
 
 }  // namespace ch

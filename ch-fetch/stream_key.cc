@@ -8,8 +8,6 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "common/json.h"
-
 namespace ch {
 
 namespace {
@@ -47,21 +45,6 @@ Status ReadSmallFile(const std::string& path, std::string* out) {
   }
   close(fd);
   return Status::Ok();
-}
-
-std::string ReplaceAll(std::string_view text, std::string_view needle) {
-  std::string out;
-  out.reserve(text.size());
-  size_t pos = 0;
-  for (;;) {
-    const size_t hit = text.find(needle, pos);
-    if (hit == std::string_view::npos) break;
-    out.append(text.substr(pos, hit - pos));
-    out.append("***");
-    pos = hit + needle.size();
-  }
-  out.append(text.substr(pos));
-  return out;
 }
 
 }  // namespace
@@ -103,12 +86,6 @@ StatusOr<std::string> LoadStreamKey(const KeySource& source) {
     }
   }
   return std::string(key);
-}
-
-std::string RedactKey(std::string_view text, std::string_view key) {
-  if (key.empty()) return std::string(text);
-  const std::string basic = Base64Encode(std::string(key) + ":");
-  return ReplaceAll(ReplaceAll(text, key), basic);
 }
 
 }  // namespace ch

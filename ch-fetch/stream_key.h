@@ -2,7 +2,7 @@
 // environment (CH_STREAM_KEY) or from a file (CH_STREAM_KEY_FILE) and never
 // from argv, where any user could read it in ps. The file is read again at
 // each connection so a rotated key needs no restart. No message produced
-// here ever contains the key.
+// here ever contains the key (text from elsewhere is cleaned by redact.h).
 #ifndef CH_FETCH_STREAM_KEY_H_
 #define CH_FETCH_STREAM_KEY_H_
 
@@ -32,12 +32,6 @@ KeySource KeySourceFromEnvironment();
 // characters or ':' (which Basic auth cannot carry in a user name), is a
 // Config error naming the variable.
 StatusOr<std::string> LoadStreamKey(const KeySource& source);
-
-// Replaces every occurrence of `key`, and of its HTTP Basic credential
-// (base64 of "key:"), in `text` by "***", so that text coming
-// from elsewhere (a server's error body, a library message) can be logged
-// without ever carrying the key. An empty key leaves text unchanged.
-std::string RedactKey(std::string_view text, std::string_view key);
 
 }  // namespace ch
 

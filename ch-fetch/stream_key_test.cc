@@ -78,12 +78,5 @@ TEST(StreamKeyTest, AKeyWithAColonOrControlCharacterIsRejectedWithoutEchoingIt) 
   EXPECT_FALSE(LoadStreamKey(source).ok());
 }
 
-TEST(StreamKeyTest, RedactsTheKeyAndItsBasicCredential) {
-  // base64("k3y:") == "azN5Og=="
-  EXPECT_EQ(RedactKey("a k3y b k3y", "k3y"), "a *** b ***");
-  EXPECT_EQ(RedactKey("Authorization: Basic azN5Og==", "k3y"), "Authorization: Basic ***");
-  EXPECT_EQ(RedactKey("nothing here", ""), "nothing here");
-}
-
 }  // namespace
 }  // namespace ch

@@ -6,6 +6,8 @@
 
 #include <memory>
 
+#include "ch-fetch/redact.h"
+
 namespace ch {
 
 namespace {
@@ -70,7 +72,8 @@ StatusOr<StreamUrl> ParseStreamUrl(const std::string& url, const std::string& op
   if (!handle) return Status::Internal("curl_url: out of memory");
   // Without a scheme libcurl would guess one; a stream URL must say it.
   if (url.find("://") == std::string::npos) {
-    return Status::Config(prefix + "'" + url + "' is not an http:// or https:// URL");
+    return Status::Config(prefix + "'" + RedactUrlQuery(url) +
+                          "' is not an http:// or https:// URL");
   }
   if (curl_url_set(handle.get(), CURLUPART_URL, url.c_str(), CURLU_NON_SUPPORT_SCHEME) !=
       CURLUE_OK) {
@@ -84,11 +87,14 @@ StatusOr<StreamUrl> ParseStreamUrl(const std::string& url, const std::string& op
   }
   StreamUrl result;
   result.scheme = GetPart(handle.get(), CURLUPART_SCHEME).value_or("");
+  // Never echo a query: it may carry a token (see redact.h).
   if (result.scheme != "http" && result.scheme != "https") {
-    return Status::Config(prefix + "'" + url + "' is not an http:// or https:// URL");
+    return Status::Config(prefix + "'" + RedactUrlQuery(url) +
+                          "' is not an http:// or https:// URL");
   }
   if (GetPart(handle.get(), CURLUPART_QUERY) || GetPart(handle.get(), CURLUPART_FRAGMENT)) {
-    return Status::Config(prefix + "'" + url + "' must not have a query or fragment");
+    return Status::Config(prefix + "'" + RedactUrlQuery(url) +
+                          "' must not have a query or fragment");
   }
   result.host = GetPart(handle.get(), CURLUPART_HOST).value_or("");
   if (result.host.empty()) return Status::Config(prefix + "'" + url + "' has no host");

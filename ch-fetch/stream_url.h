@@ -1,8 +1,9 @@
 // StreamUrl: the base URL of the streaming service, checked once at start
 // (http or https only, no credentials, query or fragment in it), and the one
-// place that builds the request URL `{base}/{stream}[?timepoint=N]`. Because
-// the key travels in the Authorization header and never in the URL, the
-// request URL is safe to log as it is.
+// place that builds the request URL `{base}/{stream}[?timepoint=N]`. The
+// key travels in the Authorization header, never in the URL; still, logs
+// show the URL without its query (the timepoint is a field of its own), and
+// an error message never echoes a query (redact.h).
 #ifndef CH_FETCH_STREAM_URL_H_
 #define CH_FETCH_STREAM_URL_H_
 

@@ -48,6 +48,19 @@ TEST(StreamUrlTest, RejectsQueryAndFragment) {
   EXPECT_FALSE(ParseStreamUrl("https://example.com/#x", kOption).ok());
 }
 
+TEST(StreamUrlTest, ErrorsNeverEchoAQuery) {
+  for (const char* url :
+       {"https://example.com/stream?token=s3cr3t-t0ken", "ftp://example.com/?token=s3cr3t-t0ken",
+        "example.com?token=s3cr3t-t0ken", "https://example.com/#token=s3cr3t-t0ken"}) {
+    auto parsed = ParseStreamUrl(url, kOption);
+    ASSERT_FALSE(parsed.ok()) << url;
+    EXPECT_EQ(parsed.status().message().find("s3cr3t-t0ken"), std::string::npos)
+        << parsed.status().message();
+    EXPECT_NE(parsed.status().message().find("example.com"), std::string::npos)
+        << parsed.status().message();
+  }
+}
+
 TEST(StreamUrlTest, RecognisesLoopbackHosts) {
   EXPECT_TRUE(IsLoopbackHost("localhost"));
   EXPECT_TRUE(IsLoopbackHost("127.0.0.1"));

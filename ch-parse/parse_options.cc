@@ -2,10 +2,10 @@
 #include "ch-parse/parse_options.h"
 
 #include <cstdlib>
-#include <iostream>
 #include <string_view>
 
 #include "common/exit_code.h"
+#include "common/log.h"
 
 namespace ch {
 
@@ -107,7 +107,7 @@ std::optional<int> ParseParseOptions(int argc, char** argv, ParseOptions* option
   if (TruthyEnv("CH_PROGRESS")) options->progress = true;
   const Status s = ValidateParseOptions(format_text, as_of_text, options);
   if (!s.ok()) {
-    std::cerr << "ch-parse: " << s.message() << "\n";
+    LogError(s.message(), {{"exit_code", ExitCodeFor(s)}});
     return ExitCodeFor(s);
   }
   return std::nullopt;

@@ -1,12 +1,12 @@
 // ch-store's command line: see command_line.h.
 #include "ch-store/command_line.h"
 
-#include <iostream>
 #include <map>
 #include <set>
 #include <vector>
 
 #include "common/exit_code.h"
+#include "common/log.h"
 #include "common/timestamp.h"
 
 namespace ch {
@@ -36,12 +36,12 @@ const std::map<std::string, StoreCommand>& CommandOptions() {
 }
 
 int UsageError(const std::string& message) {
-  std::cerr << kProgram << ": " << message << "\nTry '" << kProgram << " --help'.\n";
+  LogError(message + ". Try '" + kProgram + " --help'.", {{"exit_code", kExitUsage}});
   return kExitUsage;
 }
 
 int ConfigError(const std::string& message) {
-  std::cerr << kProgram << ": " << message << "\n";
+  LogError(message, {{"exit_code", kExitConfig}});
   return kExitConfig;
 }
 

@@ -76,6 +76,37 @@ std::optional<double> Find(const std::map<std::string, double>& samples, const c
 
 }  // namespace
 
+std::optional<std::string> FindPromLabel(std::string_view text, std::string_view metric,
+                                         std::string_view label) {
+  while (!text.empty()) {
+    const size_t newline = text.find('\n');
+    std::string_view line = Trim(text.substr(0, newline));
+    text.remove_prefix(newline == std::string_view::npos ? text.size() : newline + 1);
+    if (line.size() <= metric.size() || line.substr(0, metric.size()) != metric ||
+        line[metric.size()] != '{') {
+      continue;
+    }
+    // name="value" pairs up to the closing brace; values may hold escapes.
+    size_t i = metric.size() + 1;
+    while (i < line.size() && line[i] != '}') {
+      const size_t eq = line.find('=', i);
+      if (eq == std::string_view::npos || eq + 1 >= line.size() || line[eq + 1] != '"') break;
+      const std::string_view name = Trim(line.substr(i, eq - i));
+      std::string value;
+      size_t j = eq + 2;
+      for (; j < line.size() && line[j] != '"'; ++j) {
+        if (line[j] == '\\' && j + 1 < line.size()) ++j;
+        value.push_back(line[j]);
+      }
+      if (j >= line.size()) break;
+      if (name == label) return value;
+      i = j + 1;
+      if (i < line.size() && line[i] == ',') ++i;
+    }
+  }
+  return std::nullopt;
+}
+
 std::map<std::string, double> ParsePromSamples(std::string_view text) {
   std::map<std::string, double> samples;
   while (!text.empty()) {
@@ -108,6 +139,14 @@ FetchMetricsReading InterpretFetchMetrics(std::string_view text, double written_
   }
   if (auto v = Find(samples, "chstream_last_byte_age_seconds"); v && std::isfinite(*v)) {
     r.last_byte_age_seconds = r.file_age_seconds + std::max(0.0, *v);
+  }
+  if (auto v = Find(samples, "chstream_disconnected_seconds"); v && std::isfinite(*v)) {
+    r.disconnected_seconds = r.file_age_seconds + std::max(0.0, *v);
+  }
+  r.last_attempt = FindPromLabel(text, "chstream_last_attempt", "reason");
+  r.last_attempt_detail = FindPromLabel(text, "chstream_last_attempt", "detail");
+  if (auto v = Find(samples, "chstream_last_http_status")) {
+    r.last_http_status = static_cast<int64_t>(*v);
   }
   if (auto v = Find(samples, "chstream_events_total")) r.events_total = *v;
   if (auto v = Find(samples, "chstream_last_event_timepoint")) {

@@ -40,9 +40,21 @@ struct FetchMetricsReading {
   std::optional<bool> breaker_open;
   /// chstream_consecutive_failures: connections in a row without a 200.
   std::optional<int64_t> consecutive_failures;
-  /// Seconds since ch-fetch last received a byte, at the time of the
-  /// reading: file_age_seconds + chstream_last_byte_age_seconds.
+  /// Seconds since ch-fetch last received a byte of a 200 stream (error
+  /// answers do not count), at the time of the reading: file_age_seconds +
+  /// chstream_last_byte_age_seconds.
   std::optional<double> last_byte_age_seconds;
+  /// Seconds since a 200 stream was last open (0 while one is), at the time
+  /// of the reading: file_age_seconds + chstream_disconnected_seconds.
+  std::optional<double> disconnected_seconds;
+  /// The reason label of chstream_last_attempt: how the last connection
+  /// attempt ended ("rate-limited", "server-error", ...).
+  std::optional<std::string> last_attempt;
+  /// Its detail label, set for a TLS certificate failure
+  /// ("certificate-expired", "host-name-mismatch", "untrusted-issuer").
+  std::optional<std::string> last_attempt_detail;
+  /// chstream_last_http_status: that attempt's HTTP status (0: none).
+  std::optional<int64_t> last_http_status;
   /// chstream_events_total: event lines ch-fetch has written since it started.
   std::optional<double> events_total;
   /// chstream_last_event_timepoint: the last timepoint ch-fetch flushed.
@@ -54,6 +66,12 @@ struct FetchMetricsReading {
 // samples of one name with different labels are summed. Comments, blank and
 // malformed lines are skipped.
 std::map<std::string, double> ParsePromSamples(std::string_view text);
+
+// The value of label `label` of the first sample of `metric` (a full name,
+// "chstream_last_attempt") in a Prometheus text exposition; unset when
+// there is no such sample or label.
+std::optional<std::string> FindPromLabel(std::string_view text, std::string_view metric,
+                                         std::string_view label);
 
 // The reading of a ch-fetch.prom text written at `written_at` and read at
 // `now` (both seconds since the epoch). Pure.

@@ -78,6 +78,36 @@ TEST(FetchMetricsReaderTest, LastByteAgeAddsTheFileAgeToTheAgeInside) {
   EXPECT_EQ(r.last_event_timepoint, std::optional<int64_t>(68917765));
 }
 
+TEST(FetchMetricsReaderTest, ReadsHowLongTheStreamHasBeenDownAndWhy) {
+  const std::string text = std::string(kFetchProm) +
+                           "chstream_disconnected_seconds{program=\"ch-fetch\"} 40.5\n"
+                           "chstream_last_attempt{program=\"ch-fetch\",reason=\"rate-limited\"} 1\n"
+                           "chstream_last_http_status{program=\"ch-fetch\"} 429\n";
+  const FetchMetricsReading r = InterpretFetchMetrics(text, 1000.0, 1002.0);
+  EXPECT_EQ(r.disconnected_seconds, std::optional<double>(42.5));
+  EXPECT_EQ(r.last_attempt, std::optional<std::string>("rate-limited"));
+  EXPECT_EQ(r.last_http_status, std::optional<int64_t>(429));
+  const FetchMetricsReading old = InterpretFetchMetrics(kFetchProm, 1000.0, 1002.0);
+  EXPECT_FALSE(old.disconnected_seconds.has_value());
+  EXPECT_FALSE(old.last_attempt.has_value());
+}
+
+TEST(FetchMetricsReaderTest, FindsALabelOfASample) {
+  const std::string text =
+      "chstream_last_attempt_total{reason=\"no\"} 1\n"
+      "chstream_last_attempt{program=\"ch-fetch\",reason=\"tls-\\\"x\\\"\",detail=\"expired\"} 1\n";
+  EXPECT_EQ(FindPromLabel(text, "chstream_last_attempt", "program"),
+            std::optional<std::string>("ch-fetch"));
+  EXPECT_EQ(FindPromLabel(text, "chstream_last_attempt", "reason"),
+            std::optional<std::string>("tls-\"x\""));
+  EXPECT_EQ(FindPromLabel(text, "chstream_last_attempt", "detail"),
+            std::optional<std::string>("expired"));
+  const FetchMetricsReading r = InterpretFetchMetrics(text, 5, 5);
+  EXPECT_EQ(r.last_attempt_detail, std::optional<std::string>("expired"));
+  EXPECT_FALSE(FindPromLabel(text, "chstream_last_attempt", "other").has_value());
+  EXPECT_FALSE(FindPromLabel(text, "chstream_missing", "reason").has_value());
+}
+
 TEST(FetchMetricsReaderTest, FileFromTheFutureHasAgeZero) {
   const FetchMetricsReading r = InterpretFetchMetrics(kFetchProm, 1010.0, 1000.0);
   EXPECT_EQ(r.file_age_seconds, 0);

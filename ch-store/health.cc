@@ -42,6 +42,63 @@ std::string FormatOptionalBool(const std::optional<bool>& value) {
   return *value ? "true" : "false";
 }
 
+// "; last attempt: rate-limited, HTTP 429", or nothing when unknown.
+std::string LastAttemptNote(const FetchMetricsReading& fetch) {
+  if (!fetch.last_attempt) return "";
+  std::string note = "; last attempt: " + *fetch.last_attempt;
+  if (fetch.last_http_status && *fetch.last_http_status > 0) {
+    note += ", HTTP " + std::to_string(*fetch.last_http_status);
+  }
+  return note;
+}
+
+// A TLS failure of the last attempt, named at once: a certificate that
+// does not verify does not get better by waiting.
+std::optional<std::string> TlsProblem(const FetchMetricsReading& fetch) {
+  if (fetch.last_attempt == std::optional<std::string>("tls-certificate")) {
+    const std::string detail = fetch.last_attempt_detail.value_or("");
+    std::string why = "see ch-fetch's log";
+    if (detail == "certificate-expired") {
+      why = "the certificate has expired";
+    } else if (detail == "host-name-mismatch") {
+      why = "the certificate does not match the host name";
+    } else if (detail == "untrusted-issuer") {
+      why = "the issuer is not trusted: check CH_CACERT";
+    }
+    return "TLS: certificate verification failed (" + why + ")";
+  }
+  if (fetch.last_attempt == std::optional<std::string>("tls-error")) {
+    return std::string("TLS: connection failed (handshake or CA bundle: see ch-fetch's log)");
+  }
+  return std::nullopt;
+}
+
+// The problems ch-fetch's state makes, by local clocks: a stream not
+// connected for longer than --max-silence, whatever the server answered
+// meanwhile, or silent (not a byte, heartbeats included) for that long.
+void JudgeStream(const FetchMetricsReading& fetch, double max_silence,
+                 std::vector<std::string>* problems) {
+  if (fetch.connected == std::optional<bool>(false)) {
+    if (std::optional<std::string> tls = TlsProblem(fetch)) problems->push_back(*tls);
+    if (fetch.last_attempt == std::optional<std::string>("key-file-unreadable")) {
+      problems->push_back(
+          "no stream key: ch-fetch is waiting for CH_STREAM_KEY_FILE to be readable");
+    }
+    // Without the newer gauge, the silence is the best measure of it.
+    const std::optional<double> down =
+        fetch.disconnected_seconds ? fetch.disconnected_seconds : fetch.last_byte_age_seconds;
+    if (down && *down > max_silence) {
+      problems->push_back("stream not connected for " + FormatSeconds(*down) +
+                          " s (more than --max-silence" + LastAttemptNote(fetch) + ")");
+      return;
+    }
+  }
+  if (fetch.last_byte_age_seconds && *fetch.last_byte_age_seconds > max_silence) {
+    problems->push_back("stream silent for " + FormatSeconds(*fetch.last_byte_age_seconds) +
+                        " s (more than --max-silence)");
+  }
+}
+
 // How long status waits for ch-fetch to rewrite its metrics (every 2 s) to
 // measure the events per minute.
 constexpr double kRateWaitSeconds = 3.5;
@@ -73,12 +130,7 @@ HealthReport EvaluateHealth(const HealthInputs& in) {
         report.problems.emplace_back("ch-fetch not running (ch-fetch.prom not rewritten for " +
                                      FormatSeconds(in.fetch->file_age_seconds) + " s)");
       }
-      if (in.fetch->last_byte_age_seconds &&
-          *in.fetch->last_byte_age_seconds > in.max_silence_seconds) {
-        report.problems.emplace_back("stream silent for " +
-                                     FormatSeconds(*in.fetch->last_byte_age_seconds) +
-                                     " s (more than --max-silence)");
-      }
+      JudgeStream(*in.fetch, in.max_silence_seconds, &report.problems);
     }
   }
   if (in.max_commit_age_seconds) {
@@ -164,6 +216,11 @@ std::string FormatStatusJson(const HealthInputs& in, const HealthReport& report)
   out.append(",\"consecutive_failures\":");
   out.append(fetch.consecutive_failures ? std::to_string(*fetch.consecutive_failures) : "null");
   out.append(",\"last_byte_age_seconds\":" + FormatOptionalSeconds(fetch.last_byte_age_seconds));
+  out.append(",\"disconnected_seconds\":" + FormatOptionalSeconds(fetch.disconnected_seconds));
+  out.append(",\"last_attempt\":");
+  AppendOptionalText(&out, fetch.last_attempt);
+  out.append(",\"last_http_status\":");
+  out.append(fetch.last_http_status ? std::to_string(*fetch.last_http_status) : "null");
   out.append(",\"events_per_minute\":");
   if (in.events_per_minute) {
     char buf[32];

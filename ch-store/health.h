@@ -8,11 +8,12 @@
 // is set, the stream's last commit is recent enough. With a metrics directory
 // (CH_METRICS_DIR) ch-fetch is judged too, from its ch-fetch.prom and by
 // local clocks only (fetch_metrics_reader.h): it must be running (the file
-// rewritten within the last 30 s) and have received a byte (a heartbeat at
-// least) within --max-silence. The commit age is not judged by default: a
-// quiet stream (at night) commits nothing for minutes while its heartbeats
-// prove it alive. lag_seconds (now - the last event's published_at) is
-// reported only: published_at's time zone is uncertain.
+// rewritten within the last 30 s), have had its stream (a 200) open within
+// --max-silence whatever the server answered meanwhile (429s, 503s), and
+// have received a byte of it (a heartbeat at least) within --max-silence.
+// The commit age is not judged by default: a quiet stream (at night)
+// commits nothing for minutes while its heartbeats prove it alive. lag_seconds (now - the last
+// event's published_at) is reported only: published_at's time zone is uncertain.
 #ifndef CH_STORE_HEALTH_H_
 #define CH_STORE_HEALTH_H_
 
@@ -53,7 +54,8 @@ struct HealthInputs {
   std::optional<FetchMetricsReading> fetch;
   /// From two readings of ch-fetch.prom; unset when unknown.
   std::optional<double> events_per_minute;
-  /// --max-silence: the longest time without a byte from the server.
+  /// --max-silence: the longest time without a byte of the stream, or
+  /// without the stream.
   double max_silence_seconds = 180;
 };
 
@@ -74,6 +76,7 @@ Status ReadHealthInputs(SqliteDb* db, HealthInputs* inputs);
 // companies_deleted, status_changes, rejects, gaps_open, gaps_total,
 // lag_seconds, then from ch-fetch.prom (null without it): connected,
 // breaker_open, consecutive_failures, last_byte_age_seconds,
+// disconnected_seconds, last_attempt, last_http_status,
 // events_per_minute, fetch_metrics_age_seconds; then schema_version,
 // schema_version_latest, healthy, problems.
 std::string FormatStatusJson(const HealthInputs& inputs, const HealthReport& report);

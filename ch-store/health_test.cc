@@ -76,6 +76,7 @@ TEST(HealthTest, FormatsOneObjectWithEveryField) {
       "\"last_snapshot_as_of\":null,\"companies\":3,\"companies_deleted\":0,\"status_changes\":4,"
       "\"rejects\":5,\"gaps_open\":1,\"gaps_total\":2,\"lag_seconds\":null,\"connected\":null,"
       "\"breaker_open\":null,\"consecutive_failures\":null,\"last_byte_age_seconds\":null,"
+      "\"disconnected_seconds\":null,\"last_attempt\":null,\"last_http_status\":null,"
       "\"events_per_minute\":null,\"fetch_metrics_age_seconds\":null,\"schema_version\":2,"
       "\"schema_version_latest\":2,\"healthy\":false,\"problems\":[\"gap open\"]}");
   HealthInputs empty;
@@ -135,6 +136,85 @@ TEST(HealthTest, SilenceLongerThanTheMaximumIsUnhealthy) {
   EXPECT_TRUE(EvaluateHealth(in).healthy);
 }
 
+// The outage the issue found: every connection answered 429 (or 503), each
+// answer a few bytes, so the silence never grew; now only the stream's
+// bytes count, and a stream that has not been open for longer than
+// --max-silence is a problem whatever the server answered.
+TEST(HealthTest, AStreamNotConnectedForLongerThanTheMaximumIsUnhealthy) {
+  HealthInputs in = Migrated();
+  in.fetch_metrics_expected = true;
+  in.max_silence_seconds = 180;
+  in.fetch = Fetch(1, 200);
+  in.fetch->connected = false;
+  in.fetch->disconnected_seconds = 181.5;
+  in.fetch->last_attempt = "rate-limited";
+  in.fetch->last_http_status = 429;
+  EXPECT_EQ(EvaluateHealth(in).problems,
+            std::vector<std::string>{"stream not connected for 181 s (more than --max-silence; "
+                                     "last attempt: rate-limited, HTTP 429)"});
+  in.fetch->last_attempt = "first-byte-timeout";
+  in.fetch->last_http_status = 0;
+  EXPECT_EQ(EvaluateHealth(in).problems,
+            std::vector<std::string>{"stream not connected for 181 s (more than --max-silence; "
+                                     "last attempt: first-byte-timeout)"});
+  // Down for less than the maximum, after a long quiet stream: silent.
+  in.fetch->disconnected_seconds = 3;
+  EXPECT_EQ(EvaluateHealth(in).problems,
+            std::vector<std::string>{"stream silent for 200 s (more than --max-silence)"});
+  in.fetch->last_byte_age_seconds = 3;
+  EXPECT_TRUE(EvaluateHealth(in).healthy);
+  // Without the gauge (an older ch-fetch), the silence stands in for it.
+  in.fetch->disconnected_seconds.reset();
+  in.fetch->last_byte_age_seconds = 190;
+  in.fetch->last_attempt.reset();
+  EXPECT_EQ(EvaluateHealth(in).problems,
+            std::vector<std::string>{"stream not connected for 190 s (more than --max-silence)"});
+}
+
+TEST(HealthTest, ATlsFailureIsNamedAtOnce) {
+  HealthInputs in = Migrated();
+  in.fetch_metrics_expected = true;
+  in.fetch = Fetch(1, 2);
+  in.fetch->connected = false;
+  in.fetch->disconnected_seconds = 2;
+  in.fetch->last_attempt = "tls-certificate";
+  in.fetch->last_http_status = 0;
+  const struct {
+    const char* detail;
+    const char* problem;
+  } cases[] = {
+      {"certificate-expired", "TLS: certificate verification failed (the certificate has expired)"},
+      {"host-name-mismatch",
+       "TLS: certificate verification failed (the certificate does not match the host name)"},
+      {"untrusted-issuer",
+       "TLS: certificate verification failed (the issuer is not trusted: check CH_CACERT)"},
+      {"", "TLS: certificate verification failed (see ch-fetch's log)"},
+  };
+  for (const auto& c : cases) {
+    in.fetch->last_attempt_detail = c.detail;
+    EXPECT_EQ(EvaluateHealth(in).problems, std::vector<std::string>{c.problem});
+  }
+  in.fetch->last_attempt = "tls-error";
+  EXPECT_EQ(EvaluateHealth(in).problems,
+            std::vector<std::string>{
+                "TLS: connection failed (handshake or CA bundle: see ch-fetch's log)"});
+  // Once connected again, it is history.
+  in.fetch->connected = true;
+  EXPECT_TRUE(EvaluateHealth(in).healthy);
+}
+
+TEST(HealthTest, WaitingForTheKeyFileIsNamedAtOnce) {
+  HealthInputs in = Migrated();
+  in.fetch_metrics_expected = true;
+  in.fetch = Fetch(1, 2);
+  in.fetch->connected = false;
+  in.fetch->disconnected_seconds = 2;
+  in.fetch->last_attempt = "key-file-unreadable";
+  EXPECT_EQ(EvaluateHealth(in).problems,
+            std::vector<std::string>{
+                "no stream key: ch-fetch is waiting for CH_STREAM_KEY_FILE to be readable"});
+}
+
 TEST(HealthTest, StaleCommitAgeStillNeedsAMaximumWithFetchMetrics) {
   HealthInputs in = Migrated();
   in.fetch_metrics_expected = true;
@@ -149,14 +229,18 @@ TEST(HealthTest, FormatsTheFetchFields) {
   in.fetch = Fetch(1.5, 2.9);
   in.fetch->breaker_open = true;
   in.fetch->consecutive_failures = 6;
+  in.fetch->disconnected_seconds = 0;
+  in.fetch->last_attempt = "server-error";
+  in.fetch->last_http_status = 503;
   in.events_per_minute = 1234.56;
   in.lag_seconds = 42.9;
   const std::string json = FormatStatusJson(in, EvaluateHealth(in));
   EXPECT_NE(
       json.find(
           "\"lag_seconds\":42,\"connected\":true,\"breaker_open\":true,\"consecutive_failures\":6,"
-          "\"last_byte_age_seconds\":2,\"events_per_minute\":1234.6,\"fetch_metrics_age_seconds\":"
-          "1,"),
+          "\"last_byte_age_seconds\":2,\"disconnected_seconds\":0,\"last_attempt\":\"server-"
+          "error\","
+          "\"last_http_status\":503,\"events_per_minute\":1234.6,\"fetch_metrics_age_seconds\":1,"),
       std::string::npos)
       << json;
 }

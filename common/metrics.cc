@@ -33,6 +33,8 @@ void Metrics::Add(const std::string& name, double delta, const std::string& help
   if (!help.empty()) s.help = help;
 }
 
+void Metrics::Remove(const std::string& name) { samples_.erase(name); }
+
 Status Metrics::MaybeWrite() {
   if (!enabled()) return Status::Ok();
   const auto now = std::chrono::steady_clock::now();

@@ -26,6 +26,8 @@ class Metrics {
   // Sets a sample. `name` may carry labels: "reconnects_total{reason=\"stall\"}".
   void Set(const std::string& name, double value, const std::string& help = "");
   void Add(const std::string& name, double delta, const std::string& help = "");
+  // Drops a sample (an info-style sample whose labels changed, for one).
+  void Remove(const std::string& name);
 
   // Writes the file when at least `interval` has passed since the last write.
   Status MaybeWrite();

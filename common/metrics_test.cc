@@ -48,6 +48,20 @@ TEST(MetricsTest, TimestampsWithFractionsKeepFullPrecision) {
   std::system((std::string("rm -rf ") + dir).c_str());
 }
 
+TEST(MetricsTest, ARemovedSampleIsNoLongerWritten) {
+  char dir[] = "/tmp/metrics_test.XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  Metrics m(dir, "ch-test");
+  m.Set("last_attempt{reason=\"stall\"}", 1);
+  m.Remove("last_attempt{reason=\"stall\"}");
+  m.Set("last_attempt{reason=\"clean-end\"}", 1);
+  ASSERT_TRUE(m.Write().ok());
+  const std::string text = ReadFile(std::string(dir) + "/ch-test.prom");
+  EXPECT_EQ(text.find("stall"), std::string::npos) << text;
+  EXPECT_NE(text.find("reason=\"clean-end\"} 1"), std::string::npos) << text;
+  std::system((std::string("rm -rf ") + dir).c_str());
+}
+
 TEST(MetricsTest, DisabledWithoutDirectory) {
   Metrics m("", "ch-test");
   EXPECT_FALSE(m.enabled());

@@ -78,10 +78,12 @@ std::optional<int> OptionParser::Parse(int argc, char** argv) {
     if (positional_target_ != nullptr) parser.positional(positional_);
     po::store(parser.run(), vm_);
   } catch (const po::validation_error& e) {
-    std::cerr << program_ << ": invalid value: " << e.what() << "\n";
+    LogError(std::string("invalid value: ") + e.what(), {{"exit_code", kExitConfig}});
     return kExitConfig;
   } catch (const po::error& e) {
-    std::cerr << program_ << ": " << e.what() << "\nTry '" << program_ << " --help'.\n";
+    // The hint stays inside the message: the line is JSON like every other.
+    LogError(std::string(e.what()) + ". Try '" + program_ + " --help'.",
+             {{"exit_code", kExitUsage}});
     return kExitUsage;
   }
   try {
@@ -100,9 +102,9 @@ std::optional<int> OptionParser::Parse(int argc, char** argv) {
       while (!option.empty() && option[0] == '-') option.erase(0, 1);
     }
     auto it = option_to_env_.find(option);
-    std::cerr << program_ << ": invalid value in the environment";
-    if (it != option_to_env_.end()) std::cerr << " variable " << it->second;
-    std::cerr << ": " << e.what() << "\n";
+    std::string message = "invalid value in the environment";
+    if (it != option_to_env_.end()) message += " variable " + it->second;
+    LogError(message + ": " + e.what(), {{"exit_code", kExitConfig}});
     return kExitConfig;
   }
   for (auto& assign : optional_targets_) assign();
@@ -116,8 +118,9 @@ std::optional<int> OptionParser::Parse(int argc, char** argv) {
   }
   LogLevel level;
   if (!ParseLogLevel(common_.log_level, &level)) {
-    std::cerr << program_ << ": invalid value for " << NameOf("log-level") << ": '"
-              << common_.log_level << "' (use debug, info, warn or error)\n";
+    LogError("invalid value for " + NameOf("log-level") + ": '" + common_.log_level +
+                 "' (use debug, info, warn or error)",
+             {{"exit_code", kExitConfig}});
     return kExitConfig;
   }
   SetLogLevel(level);

@@ -39,6 +39,9 @@ Usage
   --log FILE              per-connection JSON lines (formats below)
   --sent-log FILE         "timepoint<TAB>unix_time" per event written
   --content-type TYPE     Content-Type of the 200 body (application/json)
+  --tls-cert PEM          serve HTTPS: this certificate (chain) ...
+  --tls-key PEM           ... and its private key (Python's ssl module); a
+                          failed handshake is logged as phase "tls-failed"
 
 Semantics
 ---------
@@ -102,6 +105,10 @@ Fault grammar (--faults)
                                  once, then carry on
             | end_after=N        after N events send the terminating chunk
                                  (clean end)
+            | echo=N             an error answer's body is N bytes of "."
+                                 then the request head as received and the
+                                 key in clear ("key: K"), as a careless
+                                 proxy's error page might be
   Entries apply in the order given; for a connection matched by several
   entries, a later entry's items override earlier ones with the same key.
   Counts are capture lines sent on that connection (see "events" above).
@@ -126,6 +133,9 @@ Log formats
      "path":...,"timepoint":N|null,"auth_ok":bool|null,"status":CODE|null,
      "events_sent":N,"bytes_sent":N,"heartbeats":N,"last_timepoint":N|null,
      "end":"clean"|"abrupt"|"client-closed"|"lifetime"}
+  tls-failed (with --tls-cert, instead of start and end, when the TLS
+  handshake failed: no request was read):
+    {"phase":"tls-failed","conn":N,"t":ACCEPT_TIME,"error":"..."}
   times are unix seconds (float); status is null when no status line was
   sent; bytes_sent counts every byte written (headers, chunk framing);
   "timepoint_raw" is added when the query value was not an integer.
@@ -146,6 +156,7 @@ import re
 import select
 import signal
 import socket
+import ssl
 import struct
 import sys
 import threading
@@ -176,7 +187,7 @@ def log(msg):
 
 # ---------------------------------------------------------------- faults
 
-FAULT_INT_KEYS = ("status", "close_after", "stall_after", "garbage_after", "end_after")
+FAULT_INT_KEYS = ("status", "close_after", "stall_after", "garbage_after", "end_after", "echo")
 FAULT_FLAGS = ("midline", "reset", "stall_before_headers")
 
 
@@ -393,6 +404,10 @@ class Server:
         self.log_lock = threading.Lock()
         self.log_f = open(args.log, "a") if args.log else None
         self.sent_f = open(args.sent_log, "a") if args.sent_log else None
+        self.tls = None
+        if args.tls_cert:
+            self.tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            self.tls.load_cert_chain(args.tls_cert, args.tls_key)
 
     def write_log(self, rec):
         if not self.log_f:
@@ -486,7 +501,33 @@ class Server:
             self.threads.append(t)
             t.start()
 
+    def handshake(self, sock, n):
+        """The TLS handshake of connection n (in its own thread, so that a
+        client that stalls in it blocks nobody); None when it failed."""
+        t = time.time()
+        try:
+            sock.settimeout(5)
+            tls_sock = self.tls.wrap_socket(sock, server_side=True)
+            tls_sock.settimeout(None)
+        except (OSError, ValueError) as e:
+            self.write_log({"phase": "tls-failed", "conn": n, "t": t, "error": str(e)})
+            log("conn %d: TLS handshake failed: %s" % (n, e))
+            try:
+                sock.close()
+            except OSError:
+                pass
+            with self.conn_lock:
+                self.open_socks.pop(n, None)
+            return None
+        with self.conn_lock:
+            self.open_socks[n] = tls_sock
+        return tls_sock
+
     def handle(self, sock, n):
+        if self.tls:
+            sock = self.handshake(sock, n)
+            if sock is None:
+                return
         c = Connection(self, sock, n)
         try:
             c.run()
@@ -509,6 +550,8 @@ class Connection:
         self.t_start = time.time()
         self.faults = faults_for(server.rules, n)
         self.path = None
+        self.raw_head = b""
+        self.user = ""
         self.timepoint = None
         self.timepoint_raw = None
         self.auth_ok = None
@@ -598,8 +641,10 @@ class Connection:
         buf = b""
         while b"\r\n\r\n" not in buf and b"\n\n" not in buf:
             self.check_stop()
-            r, _, _ = select.select([self.sock], [], [], POLL)
-            if not r:
+            # (TLS: bytes already decrypted wait in the socket, unseen by select)
+            pending = self.sock.pending() if hasattr(self.sock, "pending") else 0
+            r, _, _ = select.select([self.sock], [], [], 0 if pending else POLL)
+            if not r and not pending:
                 continue
             try:
                 data = self.sock.recv(65536)
@@ -611,6 +656,7 @@ class Connection:
             if len(buf) > 65536:
                 return None
         head = buf.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
+        self.raw_head = head
         lines = head.decode("latin-1").replace("\r\n", "\n").split("\n")
         parts = lines[0].split()
         if len(parts) != 3:
@@ -631,6 +677,7 @@ class Connection:
             user, sep, pw = base64.b64decode(cred.strip(), validate=True).decode("utf-8").partition(":")
         except (ValueError, UnicodeDecodeError):
             return False
+        self.user = user
         return bool(sep) and pw == "" and user in self.srv.accepted_keys()
 
     def respond_error(self, code, extra_headers=()):
@@ -647,6 +694,10 @@ class Connection:
                    404: "Not Found", 405: "Method Not Allowed",
                    429: "Too Many Requests", 400: "Bad Request"}.get(code, reason)
             body, ctype = json.dumps({"error": msg}).encode(), "application/json"
+        if "echo" in self.faults:
+            body = (b"." * self.faults["echo"] + self.raw_head + b"\r\nkey: "
+                    + self.user.encode("utf-8") + b"\r\n")
+            ctype = "text/plain"
         hdr = ["HTTP/1.1 %d %s" % (code, reason), "Content-Type: %s" % ctype,
                "Content-Length: %d" % len(body), "Connection: close",
                "Server: fake-ch-stream", "X-Fake-Conn: %d" % self.n]
@@ -912,7 +963,11 @@ def parse_args(argv):
     p.add_argument("--log", help="per-connection JSON log (append)")
     p.add_argument("--sent-log", help="timepoint<TAB>time per event written (append)")
     p.add_argument("--content-type", default="application/json")
+    p.add_argument("--tls-cert", help="serve HTTPS with this certificate (PEM)")
+    p.add_argument("--tls-key", help="the private key of --tls-cert (PEM)")
     a = p.parse_args(argv)
+    if bool(a.tls_cert) != bool(a.tls_key):
+        p.error("--tls-cert and --tls-key go together")
     if a.host != "127.0.0.1":
         p.error("refusing --host %s: loopback 127.0.0.1 only" % a.host)
     if a.max_lifetime <= 0 or a.rate < 0 or a.heartbeat < 0 or a.split_delay < 0:

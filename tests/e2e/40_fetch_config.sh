@@ -60,7 +60,7 @@ for option in url:CH_STREAM_URL stream:CH_STREAM timepoint:CH_TIMEPOINT idle-tim
   first-byte-timeout:CH_FIRST_BYTE_TIMEOUT connect-timeout:CH_CONNECT_TIMEOUT \
   backoff-initial:CH_BACKOFF_INITIAL backoff-max:CH_BACKOFF_MAX retry-429:CH_RETRY_429 \
   breaker-threshold:CH_BREAKER_THRESHOLD max-line-bytes:CH_MAX_LINE_BYTES cacert:CH_CACERT \
-  on-gap:CH_ON_GAP log-level:CH_LOG_LEVEL metrics-dir:CH_METRICS_DIR; do
+  on-gap:CH_ON_GAP key-file-wait:CH_KEY_FILE_WAIT log-level:CH_LOG_LEVEL metrics-dir:CH_METRICS_DIR; do
   grep -q -- "--${option%%:*}" "${WORK}/run.out" || fail "--help does not list --${option%%:*}"
   # (the help text is wrapped, sometimes inside a word)
   tr -d ' \n' <"${WORK}/run.out" | grep -q -- "${option##*:}" || fail "--help does not name ${option##*:}"

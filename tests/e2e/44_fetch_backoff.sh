@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # 44_fetch_backoff: reconnect timing. A 429 waits exactly Retry-After (or
-# --retry-429), not capped by --backoff-max; 5xx answers back off with
+# --retry-429) up to the longer of --backoff-max and --retry-429; a longer
+# Retry-After (a day) is capped there and logged; 5xx answers back off with
 # jitter between half the initial delay and the doubling ceiling; after
 # --breaker-threshold failures in a row the circuit breaker opens (waits
 # --backoff-max, reported in the log and the metrics) until a success.
@@ -29,6 +30,17 @@ stop_fetch
 expect "429 Retry-After: exit code" "${RC}" 0
 expect "429 Retry-After: connections" "$(q "${WORK}/ra.log" '[s["status"] for s in starts]')" "[429, 200]"
 within "${WORK}/ra.log" 0 2.0 2.6
+
+# A bogus Retry-After (a day) waits only the cap, max(--backoff-max,
+# --retry-429) = 1.5 s, with a warn line saying so.
+start_server rcap --capture "${WORK}/capture.ndjson" --heartbeat 0.5 --faults '1:status=429,retry_after=86400'
+start_fetch rcap --timepoint "${FIRST}" --backoff-initial 0.1 --backoff-max 1.5 --retry-429 0.5
+wait_until 10 has_lines "${WORK}/rcap.out" 100 || fail "429 Retry-After a day: the stream never resumed"
+stop_fetch
+expect "429 Retry-After a day: exit code" "${RC}" 0
+within "${WORK}/rcap.log" 0 1.5 2.1
+grep '"message":"Retry-After capped' "${WORK}/rcap.err" | grep '"level":"warn"' | grep -q '"requested_s":86400' ||
+  fail "429 Retry-After a day: no warn line about the cap"
 
 # 429 without Retry-After: wait --retry-429.
 start_server r429 --capture "${WORK}/capture.ndjson" --heartbeat 0.5 --faults '1:status=429'

@@ -1,9 +1,10 @@
 #!/bin/bash
 # ch-store status with CH_METRICS_DIR, against a running pipeline.sh: healthy
 # while events stream (connected, a recent byte, events per minute, lag
-# reported but not judged); unhealthy, naming the silence, once the server
-# has sent nothing for longer than CH_MAX_SILENCE while ch-fetch reconnects
-# (the breaker opens meanwhile); healthy again once the stream is back.
+# reported but not judged); unhealthy, naming the stream as not connected,
+# once no stream has been open for longer than CH_MAX_SILENCE while ch-fetch
+# reconnects (the breaker opens meanwhile); healthy again once the stream
+# is back.
 # Without ch-fetch.prom, or with a stale one, ch-fetch is "not running".
 # A live start (no checkpoint, no CH_TIMEPOINT) is unhealthy until a bulk
 # import's snapshot_end heals its gap.
@@ -31,7 +32,7 @@ healthy_now() {
 }
 silent_now() {
   status_of
-  [ "$RC" = 1 ] && case "$STATUS" in *'"stream silent for '*) true ;; *) false ;; esac
+  [ "$RC" = 1 ] && case "$STATUS" in *'"stream not connected for '*) true ;; *) false ;; esac
 }
 
 # Connection 1 streams 400 events at 100/s, then stalls; connections 2-9
@@ -61,11 +62,13 @@ assert s["lag_seconds"] > 86400 * 365, s
 assert s["checkpoint"] >= 1 and s["gaps_open"] == 0, s
 EOF
 
-# 2. The stall: unhealthy, naming the silence; ch-fetch keeps trying and its
-# breaker opens.
+# 2. The stall: unhealthy, naming the stream as not connected (the last
+# attempt timed out waiting for its first byte); ch-fetch keeps trying and
+# its breaker opens.
 wait_for 25 silent_now || fail "status never reported the silence: $STATUS"
 echo "silent: $STATUS"
 assert_eq false "$(field connected)" "connected during the silence"
+assert_contains "$STATUS" "last attempt: first-byte-timeout" "the reason"
 # Five failed connections in a row open ch-fetch's circuit breaker.
 wait_for 20 eval 'status_of; [ "$(field breaker_open)" = true ] || [ "$RC" = 0 ]' || fail "status hung"
 assert_eq true "$(field breaker_open)" "breaker open before the stream came back: $STATUS"
@@ -84,7 +87,7 @@ touch -d '2 minutes ago' "$METRICS/ch-fetch.prom"
 status_of
 assert_eq 1 "$RC" "status exit with a stale ch-fetch.prom"
 assert_contains "$STATUS" '"ch-fetch not running (ch-fetch.prom not rewritten for ' "stale metrics"
-assert_contains "$STATUS" '"stream silent for ' "silence counted from the stale file"
+assert_contains "$STATUS" '"stream not connected for ' "silence counted from the stale file"
 rm "$METRICS/ch-fetch.prom"
 status_of
 assert_eq 1 "$RC" "status exit without ch-fetch.prom"
