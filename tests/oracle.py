@@ -12,6 +12,9 @@ Usage
   oracle.py [--out-dir DIR] --stream NAME FILE ...     (every stream: see
                                                         "Every stream" below)
   oracle.py --print-sql [--no-data]    FILE<TAB>QUERY per compared --stream file
+  --sqlite FILE (with --stream): the expected tables as a SQLite file, so
+  tests/e2e/15_oracle_selftest.sh can check that each CSV is what sqlite3
+  prints for its query
 
 The captures are treated as one stream, in the order given (so passing the
 same file twice models a replay).  A summary goes to stderr.
@@ -1139,6 +1142,44 @@ class StreamsOracle:
         with open(path("rejects.txt"), "w") as f:
             f.write("%d\n" % sum(len(r) for r in self.rejects.values()))
 
+    def write_sqlite(self, path):
+        """The expected tables in a SQLite file (columns without affinity,
+        so integers stay integers and text stays text), for checking that
+        the CSV files equal what sqlite3 prints for --print-sql's queries."""
+        import sqlite3
+        if os.path.exists(path):
+            os.unlink(path)
+        db = sqlite3.connect(path)
+        c = self.company
+
+        def table(name, cols, rows, key=""):
+            db.execute("CREATE TABLE %s (%s%s)" % (name, key, ", ".join(cols)))
+            marks = ", ".join("?" * (len(cols) + (1 if key else 0)))
+            db.executemany("INSERT INTO %s VALUES (%s)" % (name, marks), rows)
+        table("companies", COMPANY_COLUMNS,
+              [(n, r["name"], r["status"], r["detail"], r["as_of"], r["source"], r["deleted"])
+               for n, r in c.companies.items()])
+        table("status_changes", STATUS_CHANGE_COLUMNS,
+              [(i + 1,) + tuple(ch) for i, ch in enumerate(c.changes)], "id INTEGER PRIMARY KEY, ")
+        table("resources", RESOURCE_COLUMNS + ["data"],
+              [(u, r["stream"], r["kind"], r["rid"], r["number"], r["timepoint"], r["published"],
+                r["as_of"], r["source"], r["deleted"], r["data"])
+               for u, r in self.resources.items()])
+        for name, cols in TABLE_COLUMNS.items():
+            table(name, ["resource_uri", "company_number"] + cols + ["deleted"],
+                  [tuple([u, r["company_number"]] + [r[k] for k in cols] + [r["deleted"]])
+                   for u, rows in self.rows[name].items() for r in rows])
+        ids = {k: i + 1 for i, k in enumerate(self.signal_order)}
+        table("signals", SIGNAL_COLUMNS, [(ids[k],) + tuple(self.signals[k])
+                                          for k in self.signal_order], "id INTEGER PRIMARY KEY, ")
+        table("leads", LEAD_COLUMNS[1:], [(ids[r[0]],) + tuple(r[1:]) for r in self.lead_rows()],
+              "id, ")
+        table("stream_state", ["stream", "timepoint"], list(self.checkpoints.items()))
+        table("rejects", ["stream", "raw"],
+              [(st, raw) for st, raws in self.rejects.items() for raw in raws])
+        db.commit()
+        db.close()
+
     def summary(self):
         kinds = {}
         for k in self.signals.values():
@@ -1221,6 +1262,8 @@ def main_streams(args):
             with open(name, "rb") as fh:
                 o.feed_file(stream, name, fh)
     o.write(args.out_dir)
+    if args.sqlite:
+        o.write_sqlite(args.sqlite)
     sys.stderr.write(o.summary() + "\n")
     return 0
 
@@ -1237,6 +1280,9 @@ def main(argv=None):
                    help="every-stream model: FILE read as stream NAME (repeatable, in order)")
     p.add_argument("--no-data", action="store_true",
                    help="with --stream: do not keep data (no resources_data.csv; less memory)")
+    p.add_argument("--sqlite", metavar="FILE",
+                   help="with --stream: also write the expected tables to this SQLite file "
+                        "(the oracle's self-test runs --print-sql's queries on it)")
     p.add_argument("--print-sql", action="store_true",
                    help="print FILE<TAB>QUERY for each file --stream writes that a test compares")
     args = p.parse_args(argv)
