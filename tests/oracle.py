@@ -594,10 +594,8 @@ LEAD_SIGNALS = {"proposal-to-strike-off", "strike-off-applied", "strike-off-gaze
 
 ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 OFFICER_ID_RE = re.compile(r"/officers/([^/]+)/appointments\Z")
-# One token of JSON text that matters for finding a member's value: a
-# string (skipped whole) or a bracket.
-JSON_TOKEN_RE = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]]')
-JSON_KEY_RE = re.compile(r'\s*:\s*')
+JSON_DECODER = json.JSONDecoder()
+JSON_BLANKS = re.compile(r"[ \t\n\r]*")
 
 
 def scalar(v):
@@ -664,31 +662,23 @@ def number_from_uri(uri):
 
 
 def data_span(text):
-    """The exact text of the top-level "data" member's value (the last one,
-    as json.loads keeps), or None. text is a JSON object already parsed."""
-    depth = 0
+    """The exact text of the top-level "data" member's value when it is an
+    object (the last one, as json.loads keeps), or None. text is a JSON
+    object json.loads has accepted; each member's value is skipped with the
+    C decoder."""
+    pos = JSON_BLANKS.match(text, 0).end() + 1
+    pos = JSON_BLANKS.match(text, pos).end()
     found = None
-    it = JSON_TOKEN_RE.finditer(text)
-    for m in it:
-        tok = m.group()
-        if tok[0] == '"':
-            if depth == 1:
-                k = JSON_KEY_RE.match(text, m.end())
-                if k and json.loads(tok) == "data" and text[k.end()] == "{":
-                    start, d = k.end(), 0
-                    for m2 in it:
-                        t2 = m2.group()
-                        if t2 in "{[":
-                            d += 1
-                        elif t2 in "}]":
-                            d -= 1
-                            if d == 0:
-                                found = text[start:m2.end()]
-                                break
-        elif tok in "{[":
-            depth += 1
-        else:
-            depth -= 1
+    while text[pos] != "}":
+        key, pos = JSON_DECODER.raw_decode(text, pos)
+        pos = JSON_BLANKS.match(text, pos).end() + 1        # past ":"
+        start = JSON_BLANKS.match(text, pos).end()
+        _value, pos = JSON_DECODER.raw_decode(text, start)
+        if key == "data":
+            found = text[start:pos] if text[start] == "{" else None
+        pos = JSON_BLANKS.match(text, pos).end()
+        if text[pos] == ",":
+            pos = JSON_BLANKS.match(text, pos + 1).end()
     return found
 
 
