@@ -10,22 +10,29 @@ branch of a client's reconnect logic. Python 3 standard library only.
 Usage
 -----
   fake_stream_server.py --capture FILE --port-file PATH [options]
+  fake_stream_server.py --capture NAME=FILE [--capture NAME=FILE ...]
+                        --port-file PATH [--per-stream SPEC] [options]
 
   --host 127.0.0.1        only 127.0.0.1 is accepted (loopback only)
   --port N                port to bind (default 0 = pick a free one)
   --port-file PATH        write the bound port there (temp file + rename);
                           it appears only once the server accepts connections
   --max-lifetime SECONDS  exit 0 after this long, even with clients (120)
-  --stream NAME           path served is /NAME (default companies)
+  --stream NAME           path served is /NAME (default companies; only
+                          with the single --capture FILE form)
   --key KEY               accepted stream key (Basic auth user, empty
                           password; default testkey)
   --key-file PATH         re-read accepted keys at every request, one per
                           line (overrides --key; unreadable file = reject all)
   --capture FILE          NDJSON events served in file order (required)
+  --capture NAME=FILE     repeatable: serve FILE at /NAME (several streams
+                          from one server; see "Several streams" below)
+  --per-stream SPEC       per-stream settings overriding the global flags
+                          (grammar under "Several streams")
   --follow                poll the capture every 50 ms for appended lines
   --live-from-start       a request without timepoint gets the whole capture
                           (default: only lines appended after it connected)
-  --retain-min N          timepoint < N gets 416
+  --retain-min N          timepoint < N gets 416 (every stream)
   --heartbeat SECONDS     idle time before a "\\n" heartbeat (default 30)
   --rate EVENTS_PER_SEC   0 = as fast as possible in big chunks (default 0)
   --end-after-capture     end the body cleanly (0-length chunk) once the
@@ -80,12 +87,45 @@ Semantics
   without a terminating chunk (logged end "lifetime") and the process exits
   0. The port file is left in place.
 
+Several streams
+---------------
+  --capture NAME=FILE (repeatable) serves each FILE at /NAME from the one
+  server and port, as the real service serves its nine streams; NAME is
+  lower-case letters, digits and "-" (companies, filings, officers,
+  insolvency-cases, persons-with-significant-control, ...). A value whose
+  part before the first "=" is not such a name is a file name, so the
+  single form --capture FILE keeps its meaning: FILE at /--stream (default
+  /companies), every other path 404. The two forms do not mix, and --stream
+  goes only with the single form.
+* Any other path gets 404 (DESIGN.md: a 404 for a stream's path stops that
+  stream's chain with 78, the other streams go on).
+* Each stream has its own capture, timepoints, retention and follow mode.
+  The global flags --follow, --live-from-start, --end-after-capture,
+  --retain-min, --rate and --heartbeat apply to every stream; --per-stream
+  overrides them for some:
+    SPEC  := ENTRY (";" ENTRY)*
+    ENTRY := NAME ":" ITEM ("," ITEM)*
+    ITEM  := follow[=0|1] | live_from_start[=0|1] | end_after_capture[=0|1]
+           | retain_min=N | rate=EVENTS_PER_SEC | heartbeat=SECONDS
+  e.g. --per-stream 'officers:retain_min=500;filings:follow,end_after_capture=0'
+  (a bare boolean item means =1). NAME must be one of the served streams.
+* Requests for a path are also numbered per path (stream connection 1, 2,
+  ... in the order their requests were read), so faults can target one
+  stream (see the grammar below); logs carry both numbers.
+* --sent-log gets a third column, the stream name, in this form.
+
 Fault grammar (--faults)
 ------------------------
   SPEC     := ENTRY (";" ENTRY)*
-  ENTRY    := SELECTOR ":" ITEM ("," ITEM)*
+  ENTRY    := [STREAM ":"] SELECTOR ":" ITEM ("," ITEM)*
   SELECTOR := N | N-M | "*"      connection numbers, 1-based, in order of
                                  TCP accept; "*" = every connection
+  STREAM   := a stream name: the entry applies only to requests for /STREAM,
+              and SELECTOR counts that path's requests (in the order they
+              were read): "officers:1:status=429" = the first request for
+              /officers, whatever other streams did before. Works with
+              either --capture form (also for a path that is not served:
+              the status fault comes first).
   ITEM     := status=CODE        answer CODE instead of the stream
             | retry_after=VALUE  add "Retry-After: VALUE" to that answer
             | close_after=N      after N events close the TCP connection
@@ -119,6 +159,7 @@ Fault grammar (--faults)
   Examples: "1:status=401"  "2:status=429,retry_after=2"  "4:status=503"
   "5:close_after=10"  "6:close_after=10,midline"  "*:status=401"
   "3-5:end_after=20;9:garbage_after=3,end_after=6"
+  "officers:1:status=429,retry_after=1;officers:2:close_after=10;*:end_after=50"
 
 Log formats
 -----------
@@ -126,24 +167,27 @@ Log formats
   start (after the request has been read; none if it never was):
     {"phase":"start","conn":N,"t":ACCEPT_TIME,"path":"/companies",
      "timepoint":N|null,"auth_ok":bool,"status":PLANNED_CODE|null,
-     "faults":{...}}
+     "faults":{...},"stream_conn":N}
   end (when the server is done with the connection; after an error answer
   it waits up to 0.5 s for the client to close first):
     {"phase":"end","conn":N,"t":END_TIME,"t_start":ACCEPT_TIME,
      "path":...,"timepoint":N|null,"auth_ok":bool|null,"status":CODE|null,
      "events_sent":N,"bytes_sent":N,"heartbeats":N,"last_timepoint":N|null,
-     "end":"clean"|"abrupt"|"client-closed"|"lifetime"}
+     "end":"clean"|"abrupt"|"client-closed"|"lifetime","stream_conn":N|null}
   tls-failed (with --tls-cert, instead of start and end, when the TLS
   handshake failed: no request was read):
     {"phase":"tls-failed","conn":N,"t":ACCEPT_TIME,"error":"..."}
   times are unix seconds (float); status is null when no status line was
   sent; bytes_sent counts every byte written (headers, chunk framing);
-  "timepoint_raw" is added when the query value was not an integer.
+  "timepoint_raw" is added when the query value was not an integer;
+  stream_conn is the request's number among requests for its path (null
+  when no request was read).
   end: clean = error answer or terminating chunk sent; abrupt = closed by a
   close_after fault; client-closed = client went away (EOF or write error);
   lifetime = server shutting down (max lifetime or signal).
 --sent-log FILE: "TIMEPOINT\\tUNIX_TIME\\n" for each event (not garbage)
-  right after the write carrying it returned; flushed per write.
+  right after the write carrying it returned; flushed per write. With
+  --capture NAME=FILE: "TIMEPOINT\\tUNIX_TIME\\tNAME\\n".
 """
 
 import argparse
@@ -192,7 +236,8 @@ FAULT_FLAGS = ("midline", "reset", "stall_before_headers")
 
 
 def parse_faults(spec):
-    """Returns a list of (lo, hi, items); hi None means unbounded ("*")."""
+    """Returns a list of (lo, hi, items, stream); hi None means unbounded
+    ("*"); stream None means every path, counted by TCP accept."""
     rules = []
     if not spec:
         return rules
@@ -204,6 +249,13 @@ def parse_faults(spec):
             raise ValueError("fault entry without ':': %r" % entry)
         sel, body = entry.split(":", 1)
         sel = sel.strip()
+        stream = None
+        if STREAM_NAME_RE.match(sel) and not SELECTOR_RE.match(sel):
+            stream = sel
+            if ":" not in body:
+                raise ValueError("fault entry without a selector after %r" % stream)
+            sel, body = body.split(":", 1)
+            sel = sel.strip()
         if sel == "*":
             lo, hi = 1, None
         elif "-" in sel:
@@ -235,16 +287,103 @@ def parse_faults(spec):
                 items[item] = True
             else:
                 raise ValueError("unknown fault %r" % item)
-        rules.append((lo, hi, items))
+        rules.append((lo, hi, items, stream))
     return rules
 
 
-def faults_for(rules, conn):
+def faults_for(rules, conn, stream=None, stream_conn=None):
+    """The faults of connection conn; with stream (the requested path's
+    name) and stream_conn, also those of the entries for that stream."""
     out = {}
-    for lo, hi, items in rules:
-        if conn >= lo and (hi is None or conn <= hi):
+    for lo, hi, items, only in rules:
+        n = conn if only is None else stream_conn
+        if only is not None and (only != stream or n is None):
+            continue
+        if n >= lo and (hi is None or n <= hi):
             out.update(items)
     return out
+
+
+# ---------------------------------------------------------------- streams
+
+STREAM_NAME_RE = re.compile(r"[a-z][a-z0-9-]*\Z")
+SELECTOR_RE = re.compile(r"(\*|\d+|\d+-\d+)\Z")
+STREAM_BOOL_KEYS = ("follow", "live_from_start", "end_after_capture")
+STREAM_NUM_KEYS = {"retain_min": int, "rate": float, "heartbeat": float}
+
+
+def parse_captures(values, stream):
+    """--capture values -> ({name: file}, multi). The single form FILE
+    serves FILE at /stream; NAME=FILE values serve several streams."""
+    named, plain = {}, []
+    for v in values:
+        name, sep, path = v.partition("=")
+        if sep and STREAM_NAME_RE.match(name):
+            if name in named:
+                raise ValueError("stream %r given twice" % name)
+            if not path:
+                raise ValueError("no file for stream %r" % name)
+            named[name] = path
+        else:
+            plain.append(v)
+    if plain and named:
+        raise ValueError("--capture FILE and --capture NAME=FILE do not mix")
+    if len(plain) > 1:
+        raise ValueError("--capture FILE given %d times (use NAME=FILE)" % len(plain))
+    if named:
+        if stream is not None:
+            raise ValueError("--stream goes with the single --capture FILE form")
+        return named, True
+    return {stream or "companies": plain[0]}, False
+
+
+def parse_per_stream(spec, served):
+    """--per-stream SPEC -> {name: {key: value}}."""
+    out = {}
+    for entry in (spec or "").split(";"):
+        entry = entry.strip()
+        if not entry:
+            continue
+        name, sep, body = entry.partition(":")
+        name = name.strip()
+        if not sep or not STREAM_NAME_RE.match(name):
+            raise ValueError("entry %r: want NAME:ITEM,..." % entry)
+        if name not in served:
+            raise ValueError("stream %r is not served (no --capture for it)" % name)
+        items = out.setdefault(name, {})
+        for item in body.split(","):
+            item = item.strip()
+            if not item:
+                continue
+            k, sep, v = item.partition("=")
+            k, v = k.strip(), v.strip()
+            if k in STREAM_BOOL_KEYS:
+                if sep and v not in ("0", "1"):
+                    raise ValueError("%s wants 0 or 1, got %r" % (k, v))
+                items[k] = not sep or v == "1"
+            elif k in STREAM_NUM_KEYS and sep:
+                items[k] = STREAM_NUM_KEYS[k](v)
+                if items[k] < 0:
+                    raise ValueError("negative value in %r" % item)
+            else:
+                raise ValueError("unknown item %r" % item)
+    return out
+
+
+class StreamOptions:
+    """What one path serves and how: the global flags, overridden by its
+    --per-stream items."""
+
+    def __init__(self, args, name, items):
+        self.name = name
+        self.follow = args.follow
+        self.live_from_start = args.live_from_start
+        self.end_after_capture = args.end_after_capture
+        self.retain_min = args.retain_min
+        self.rate = args.rate
+        self.heartbeat = args.heartbeat
+        for k, v in items.items():
+            setattr(self, k, v)
 
 
 # ---------------------------------------------------------------- capture
@@ -395,7 +534,13 @@ class Server:
     def __init__(self, args):
         self.args = args
         self.rules = parse_faults(args.faults)
-        self.capture = Capture(args.capture, args.follow)
+        files, self.multi = parse_captures(args.capture, args.stream)
+        per = parse_per_stream(args.per_stream, files)
+        self.opts = {n: StreamOptions(args, n, per.get(n, {})) for n in files}
+        self.captures = {n: Capture(f, self.opts[n].follow) for n, f in files.items()}
+        # The single form's one capture, under its old name.
+        self.capture = next(iter(self.captures.values()))
+        self.path_seq = {}
         self.stop = threading.Event()
         self.conn_lock = threading.Lock()
         self.conn_seq = 0
@@ -417,12 +562,19 @@ class Server:
             self.log_f.write(line)
             self.log_f.flush()
 
-    def write_sent(self, tps, t):
+    def write_sent(self, tps, t, stream=None):
         if not self.sent_f or not tps:
             return
+        tail = "\t%s\n" % stream if self.multi else "\n"
         with self.log_lock:
-            self.sent_f.write("".join("%d\t%.6f\n" % (tp, t) for tp in tps))
+            self.sent_f.write("".join("%d\t%.6f%s" % (tp, t, tail) for tp in tps))
             self.sent_f.flush()
+
+    def next_stream_conn(self, name):
+        """Numbers the requests for one path: 1, 2, ..."""
+        with self.conn_lock:
+            self.path_seq[name] = self.path_seq.get(name, 0) + 1
+            return self.path_seq[name]
 
     def accepted_keys(self):
         if not self.args.key_file:
@@ -446,11 +598,13 @@ class Server:
             with open(tmp, "w") as f:
                 f.write("%d\n" % port)
             os.rename(tmp, self.args.port_file)
-        log("listening on 127.0.0.1:%d (capture %d lines, lifetime %gs)"
-            % (port, self.capture.count, self.args.max_lifetime))
-        if self.args.follow:
-            t = threading.Thread(target=self.capture.poll_forever, args=(self.stop,), daemon=True)
-            t.start()
+        log("listening on 127.0.0.1:%d (%s, lifetime %gs)"
+            % (port, ", ".join("/%s: capture %d lines" % (n, c.count)
+                               for n, c in self.captures.items()), self.args.max_lifetime))
+        for name, cap in self.captures.items():
+            if self.opts[name].follow:
+                t = threading.Thread(target=cap.poll_forever, args=(self.stop,), daemon=True)
+                t.start()
         acceptor = threading.Thread(target=self.accept_loop, args=(lsock,), daemon=True)
         acceptor.start()
         deadline = time.monotonic() + self.args.max_lifetime
@@ -545,6 +699,8 @@ class Connection:
         self.srv = server
         self.args = server.args
         self.cap = server.capture
+        self.opts = next(iter(server.opts.values()))
+        self.stream_conn = None
         self.sock = sock
         self.n = n
         self.t_start = time.time()
@@ -729,7 +885,7 @@ class Connection:
     def start_log(self, planned):
         rec = {"phase": "start", "conn": self.n, "t": self.t_start, "path": self.path,
                "timepoint": self.timepoint, "auth_ok": self.auth_ok, "status": planned,
-               "faults": self.faults}
+               "faults": self.faults, "stream_conn": self.stream_conn}
         if self.timepoint_raw is not None:
             rec["timepoint_raw"] = self.timepoint_raw
         self.srv.write_log(rec)
@@ -753,17 +909,23 @@ class Connection:
                 self.timepoint_raw = raw
                 tp_bad = True
         self.auth_ok = self.check_auth(headers)
+        name = self.path[1:]
+        self.stream_conn = self.srv.next_stream_conn(name)
+        self.faults = faults_for(self.srv.rules, self.n, name, self.stream_conn)
+        served = self.path.startswith("/") and name in self.srv.captures
+        if served:
+            self.cap, self.opts = self.srv.captures[name], self.srv.opts[name]
         f = self.faults
         if "status" in f:
             planned = f["status"]
-        elif self.path != "/" + self.args.stream:
+        elif not served:
             planned = 404
         elif method != "GET":
             planned = 405
         elif not self.auth_ok:
             planned = 401
-        elif tp_bad or (self.timepoint is not None and self.args.retain_min is not None
-                        and self.timepoint < self.args.retain_min):
+        elif tp_bad or (self.timepoint is not None and self.opts.retain_min is not None
+                        and self.timepoint < self.opts.retain_min):
             planned = 416
         else:
             planned = 200
@@ -784,10 +946,10 @@ class Connection:
         self.stream()
 
     def stream(self):
-        a, f = self.args, self.faults
+        a, f = self.opts, self.faults
         self.status = 200
         hdr = ("HTTP/1.1 200 OK\r\nContent-Type: %s\r\nTransfer-Encoding: chunked\r\n"
-               "Server: fake-ch-stream\r\nX-Fake-Conn: %d\r\n" % (a.content_type, self.n))
+               "Server: fake-ch-stream\r\nX-Fake-Conn: %d\r\n" % (self.args.content_type, self.n))
         if "retry_after" in f:
             hdr += "Retry-After: %s\r\n" % f["retry_after"]
         self.send((hdr + "\r\n").encode("latin-1"))
@@ -860,7 +1022,7 @@ class Connection:
                 if self.srv.sent_f:
                     t = time.time()
                     tps = [tp for tp in map(cap.event_tp, range(idx, b)) if tp is not None]
-                    self.srv.write_sent(tps, t)
+                    self.srv.write_sent(tps, t, self.opts.name)
                     if tps:
                         self.last_tp = tps[-1]
                 else:
@@ -879,7 +1041,7 @@ class Connection:
 
     def idle_wait(self, max_wait=None):
         """Sends a heartbeat when due, else waits a little for news."""
-        hb = self.args.heartbeat
+        hb = self.opts.heartbeat
         since = time.monotonic() - self.last_write
         if hb > 0 and since >= hb:
             self.send_chunk(b"\n")
@@ -925,7 +1087,7 @@ class Connection:
                "path": self.path, "timepoint": self.timepoint, "auth_ok": self.auth_ok,
                "status": self.status, "events_sent": self.events_sent,
                "bytes_sent": self.bytes_sent, "heartbeats": self.heartbeats,
-               "last_timepoint": self.last_tp, "end": self.end}
+               "last_timepoint": self.last_tp, "end": self.end, "stream_conn": self.stream_conn}
         if self.timepoint_raw is not None:
             rec["timepoint_raw"] = self.timepoint_raw
         self.srv.write_log(rec)
@@ -943,10 +1105,12 @@ def parse_args(argv):
     p.add_argument("--port", type=int, default=0, help="0 = pick a free port (default)")
     p.add_argument("--port-file", help="write the bound port here (atomic rename)")
     p.add_argument("--max-lifetime", type=float, default=120.0, help="seconds (default 120)")
-    p.add_argument("--stream", default="companies", help="stream name (default companies)")
+    p.add_argument("--stream", help="stream name (default companies; single --capture form)")
     p.add_argument("--key", default="testkey", help="accepted key (default testkey)")
     p.add_argument("--key-file", help="re-read accepted keys from here at each request")
-    p.add_argument("--capture", required=True, help="NDJSON capture file")
+    p.add_argument("--capture", required=True, action="append",
+                   help="NDJSON capture file, or NAME=FILE (repeatable) for several streams")
+    p.add_argument("--per-stream", default="", help="per-stream settings, see below")
     p.add_argument("--follow", action="store_true", help="stream lines appended to the capture")
     p.add_argument("--live-from-start", action="store_true",
                    help="no timepoint = whole capture (default: appended lines only)")
@@ -976,6 +1140,11 @@ def parse_args(argv):
         parse_faults(a.faults)
     except ValueError as e:
         p.error("--faults: %s" % e)
+    try:
+        files, _ = parse_captures(a.capture, a.stream)
+        parse_per_stream(a.per_stream, files)
+    except ValueError as e:
+        p.error("--capture/--per-stream: %s" % e)
     return a
 
 

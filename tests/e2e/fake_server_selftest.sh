@@ -3,7 +3,9 @@
 # server the other end-to-end tests run against: drives it with curl and
 # checks each behaviour those tests rely on (inclusive timepoints, 401, 416,
 # scripted faults, heartbeats, chunk splitting, follow mode, the request log,
-# the bounded lifetime and SIGTERM). Needs python3 and curl; ignores BIN.
+# the bounded lifetime and SIGTERM), and several streams from one server
+# (--capture NAME=FILE: per-stream faults, retention, follow mode and end,
+# 404 for a path not served). Needs python3 and curl; ignores BIN.
 # Prints one PASS line, or one FAIL line naming the failed check and exits 1.
 set -euo pipefail
 
@@ -115,6 +117,17 @@ EOF
 )" || fail "$1: ${HEARTBEATS}"
 }
 
+# wait_started LOG CONN: waits (up to 10 s) until LOG has the start record
+# of connection CONN, i.e. the server has read that request.
+wait_started() {
+  local _
+  for _ in $(seq 200); do
+    grep -q "\"phase\":\"start\",\"conn\":$2," "$1" 2>/dev/null && return 0
+    sleep 0.05
+  done
+  fail "no start record for connection $2 in $1"
+}
+
 # wait_exit PID SECONDS: sets EXIT to the exit code, fails if still running.
 wait_exit() {
   local pid="$1" _
@@ -198,14 +211,14 @@ main() {
   fetch c12 '/companies' 0.7 -u testkey:
   [[ "${CODE}" == 000 && "${RC}" == 28 ]] || fail "c12 stall_before_headers: code ${CODE} rc ${RC}"
 
-  # c13: live (no timepoint) in follow mode sees only what is appended.
-  # (The lines are made first: python's start-up alone took over a second
-  # on a loaded machine, past the end of curl's 1.5 s.)
-  make_capture "${WORK}/append.ndjson" 1021 1022
-  fetch c13 '/companies' 1.5 -u testkey: &
+  # c13: live (no timepoint) in follow mode sees only what is appended
+  # (made beforehand: a python3 start can take a second on a busy machine).
+  make_capture "${WORK}/append13.ndjson" 1021 1022
+  fetch c13 '/companies' 2 -u testkey: &
   local curl_13=$!
-  sleep 0.6
-  cat "${WORK}/append.ndjson" >>"${WORK}/capture.ndjson"
+  wait_started "${WORK}/a.log" 13
+  sleep 0.2
+  cat "${WORK}/append13.ndjson" >>"${WORK}/capture.ndjson"
   wait "${curl_13}" || true
   expect_lines c13 "1021 1022"
 
@@ -270,7 +283,100 @@ assert [r["end"] for r in recs if r["phase"] == "end"] == ["lifetime"], recs
 EOF
 )" || fail "b (chunk-split, lifetime): $(tail -1 <<<"${msg}")"
 
+  multi_stream
   echo "PASS fake_server_selftest"
+}
+
+# multi_stream: server C serves three streams from one port, each with its
+# own capture and settings; faults aimed at one stream count that stream's
+# requests only; an unserved path is a 404.
+multi_stream() {
+  local bad
+  bad="$(python3 - "${SERVER}" "${WORK}/capture.ndjson" 2>/dev/null <<'EOF'
+import importlib.util, sys
+spec = importlib.util.spec_from_file_location("server", sys.argv[1])
+server = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(server)
+cap = "companies=" + sys.argv[2]
+for argv in (["--capture", cap, "--capture", sys.argv[2]],      # the two forms mixed
+             ["--capture", cap, "--per-stream", "nope:follow"],  # not a served stream
+             ["--capture", cap, "--stream", "companies"],        # --stream is single-form
+             ["--capture", cap, "--faults", "officers:status=429"]):  # no selector
+    try:
+        server.parse_args(argv)
+    except SystemExit as e:
+        if e.code == 2:
+            continue
+    print(" ".join(argv))
+EOF
+)" || fail "usage checks did not run"
+  [[ -z "${bad}" ]] || fail "accepted: ${bad}"
+  make_capture "${WORK}/filings.ndjson" 5001 5010
+  : >"${WORK}/insolvency.ndjson"
+  start_server c --capture "companies=${WORK}/capture_b.ndjson" \
+    --capture "filings=${WORK}/filings.ndjson" \
+    --capture "insolvency-cases=${WORK}/insolvency.ndjson" \
+    --per-stream 'filings:retain_min=5003,end_after_capture;insolvency-cases:follow,heartbeat=0.2' \
+    --faults 'filings:1:status=429,retry_after=3;companies:2:end_after=2;4:retry_after=1' \
+    --heartbeat 0.3 --log "${WORK}/c.log" --sent-log "${WORK}/c.sent" --max-lifetime 30
+  local pid_c="${PID}"
+  PORT_A="${PORT}"
+
+  fetch d1 '/filings?timepoint=5004' 2 -u testkey:
+  [[ "${CODE}" == 429 ]] || fail "d1 filings:1 status=429: code ${CODE}"
+  grep -qi '^Retry-After: 3' "${WORK}/d1.hdr" || fail "d1 429 lacks Retry-After: 3"
+  fetch d2 '/companies?timepoint=1001' 1 -u testkey:
+  [[ "${CODE}" == 200 && "${RC}" == 28 ]] || fail "d2 companies: code ${CODE} rc ${RC}"
+  expect_lines d2 "$(seq -s ' ' 1001 1020)"
+  fetch d3 '/companies?timepoint=1005' 2 -u testkey:
+  [[ "${CODE}" == 200 && "${RC}" == 0 ]] || fail "d3 companies:2 end_after=2: code ${CODE} rc ${RC}"
+  expect_lines d3 "1005 1006"
+  fetch d4 '/filings?timepoint=5002' 2 -u testkey:
+  [[ "${CODE}" == 416 ]] || fail "d4 filings below its retain_min: code ${CODE}"
+  grep -qi '^Retry-After: 1' "${WORK}/d4.hdr" || fail "d4 lacks the global fault 4:retry_after=1"
+  fetch d5 '/filings?timepoint=5004' 2 -u testkey:
+  [[ "${CODE}" == 200 && "${RC}" == 0 ]] || fail "d5 filings end_after_capture: code ${CODE} rc ${RC}"
+  expect_lines d5 "$(seq -s ' ' 5004 5010)"
+  fetch d6 '/officers?timepoint=1' 2 -u testkey:
+  [[ "${CODE}" == 404 ]] || fail "d6 unserved /officers: code ${CODE}"
+  make_capture "${WORK}/append7.ndjson" 7001 7002
+  fetch d7 '/insolvency-cases' 2 -u testkey: &
+  local curl_7=$!
+  wait_started "${WORK}/c.log" 7
+  sleep 0.2
+  cat "${WORK}/append7.ndjson" >>"${WORK}/insolvency.ndjson"
+  wait "${curl_7}" || true
+  expect_lines d7 "7001 7002"
+  ((HEARTBEATS >= 2)) || fail "d7 heartbeat=0.2 of insolvency-cases: ${HEARTBEATS} blank lines"
+
+  kill -TERM "${pid_c}"
+  wait_exit "${pid_c}" 3
+  [[ "${EXIT}" == 0 ]] || fail "server c exit code ${EXIT} after SIGTERM"
+  local msg
+  msg="$(python3 - "${WORK}/c.log" "${WORK}/c.sent" <<'EOF'
+
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+end = {r["conn"]: r for r in recs if r["phase"] == "end"}
+def check(cond, what):
+    if not cond:
+        print(what)
+        sys.exit(1)
+check(sorted(end) == list(range(1, 8)), "end lines for conns %s" % sorted(end))
+want = {1: ("/filings", 1, 429), 2: ("/companies", 1, 200), 3: ("/companies", 2, 200),
+        4: ("/filings", 2, 416), 5: ("/filings", 3, 200), 6: ("/officers", 1, 404),
+        7: ("/insolvency-cases", 1, 200)}
+for c, (path, sc, st) in want.items():
+    e = end[c]
+    check((e["path"], e["stream_conn"], e["status"]) == (path, sc, st), "conn %d %s" % (c, e))
+check(end[5]["events_sent"] == 7 and end[5]["end"] == "clean", "conn 5 %s" % end[5])
+sent = [l.rstrip("\n").split("\t") for l in open(sys.argv[2])]
+check(all(len(f) == 3 for f in sent), "sent-log lines without a stream: %s" % sent[:3])
+got = {(f[0], f[2]) for f in sent}
+check({("1001", "companies"), ("5010", "filings"), ("7002", "insolvency-cases")} <= got,
+      "sent-log misses events: %s" % sorted(got)[:5])
+EOF
+)" || fail "c.log: ${msg}"
 }
 
 main "$@"
