@@ -278,18 +278,20 @@ bool LineDocument::ParseShaped(std::string_view text) {
   const std::vector<std::string>* data_shape = &shape_->data_members;
   if (kind_index >= 0) {
     const JsonMembers::Member& m = members_.members[kind_index];
-    std::string_view kind = text.substr(m.value_begin, m.value_end - m.value_begin);
-    if (kind.size() >= 2 && kind.front() == '"') {
-      kind = kind.substr(1, kind.size() - 2);
-      // An escaped kind would have to be decoded first: rare, left to the
-      // full parse.
-      if (kind.find('\\') != std::string_view::npos) return false;
+    const std::string_view value = text.substr(m.value_begin, m.value_end - m.value_begin);
+    if (value.size() >= 2 && value.front() == '"') {
+      const std::string_view kind = value.substr(1, value.size() - 2);
+      bool listed = false;
       for (const auto& [name, members] : shape_->data_members_by_kind) {
         if (name == kind) {
           data_shape = &members;
+          listed = true;
           break;
         }
       }
+      // A kind written with escapes could still be a listed one once
+      // decoded: rare, left to the full parse.
+      if (!listed && kind.find('\\') != std::string_view::npos) return false;
     }
   }
   if (data_index >= 0 && text[members_.members[data_index].value_begin] == '{') {
