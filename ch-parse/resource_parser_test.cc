@@ -277,7 +277,9 @@ TEST_F(ResourceParserTest, ResourceIdIsAStringOrNull) {
             Outcome::kResource);
   EXPECT_EQ(run_.Str("resource_id"), "X");
   for (const char* id : {R"("resource_id":12,)", R"("resource_id":null,)", ""}) {
-    ASSERT_EQ(run_.Run(head + id + R"("data":{},"event":)" + event + "}"), Outcome::kResource);
+    std::string line = head;
+    line.append(id).append(R"("data":{},"event":)").append(event).append("}");
+    ASSERT_EQ(run_.Run(line), Outcome::kResource);
     EXPECT_EQ(run_.Str("resource_id"), "(null)") << id;
   }
 }
