@@ -2,7 +2,10 @@
 // first failure names the reject:
 //   line: too long, NUL byte, not JSON (syntax, UTF-8, nesting, trailing
 //   garbage), not an object; control lines; resource_kind; event object;
-//   event.timepoint; event.type; event.published_at; data; company number.
+//   event.timepoint; event.type; then
+//   company-profile: event.published_at; data; company number;
+//   other kinds: data (when present, an object; absent only when deleted);
+//   resource_uri and company number (resource_parser.cc).
 // event.timepoint is read first, so that any later reject can carry it.
 #include "ch-parse/event_parser.h"
 
@@ -70,23 +73,30 @@ bool IsHeartbeat(std::string_view text) {
   return true;
 }
 
-// What ParseEvent, ParseControl and ExtractCompanyFields read: the parse
-// tree may hold nothing else (see LineDocument). Reading another member
-// means naming it here.
+// What ParseEvent, ParseControl and ExtractCompanyFields read, and for
+// each other resource_kind what its extractor reads (resource_table.h): the
+// parse tree may hold nothing else (see LineDocument). Reading another
+// member means naming it here or in the kind's table.
 LineDocument::Shape EventShape() {
   LineDocument::Shape shape;
   shape.members = {"resource_kind", "resource_id", "resource_uri", "data",
                    "event",         "gap",         "snapshot_end"};
-  shape.data_members = {"company_number",
-                        "company_name",
-                        "company_status",
-                        "company_status_detail",
-                        "type",
-                        "jurisdiction",
-                        "date_of_creation",
-                        "date_of_cessation",
-                        "registered_office_address",
-                        "sic_codes"};
+  shape.kind_member = "resource_kind";
+  // First: the companies stream is the busiest.
+  shape.data_members_by_kind.push_back(
+      {"company-profile",
+       {"company_number", "company_name", "company_status", "company_status_detail", "type",
+        "jurisdiction", "date_of_creation", "date_of_cessation", "registered_office_address",
+        "sic_codes"}});
+  for (const ResourceKind& kind : AllResourceKinds()) {
+    if (kind.table == nullptr) continue;
+    const ResourceTable& table = *kind.table;
+    shape.data_members_by_kind.emplace_back(
+        std::string(kind.resource_kind),
+        std::vector<std::string>(table.data_members, table.data_members + table.data_member_count));
+  }
+  // Any other kind is stored without reading its data, and a line without
+  // a kind is a reject: shape.data_members stays empty.
   return shape;
 }
 
@@ -94,7 +104,8 @@ LineDocument::Shape EventShape() {
 
 EventParser::EventParser(std::string_view stream, bool shaped_parse)
     : writer_(stream, "stream"),
-      document_(shaped_parse ? LineDocument(EventShape()) : LineDocument()) {
+      document_(shaped_parse ? LineDocument(EventShape()) : LineDocument()),
+      resource_parser_(&writer_) {
   reason_.reserve(256);
 }
 
@@ -186,11 +197,6 @@ EventParser::Outcome EventParser::ParseEvent(const rapidjson::Value& root, JsonL
     return Reject(RejectClass::kResourceKind, "resource_kind is missing or not a string", timepoint,
                   out);
   }
-  if (ViewOf(*kind) != "company-profile") {
-    reason_ = "resource_kind is not company-profile: ";
-    AppendQuoted(&reason_, ViewOf(*kind));
-    return Reject(RejectClass::kResourceKind, reason_, timepoint, out);
-  }
   if (event == nullptr || !event->IsObject()) {
     return Reject(RejectClass::kEnvelope, "event is missing or not an object", std::nullopt, out);
   }
@@ -216,8 +222,50 @@ EventParser::Outcome EventParser::ParseEvent(const rapidjson::Value& root, JsonL
     return Reject(RejectClass::kEventType, reason_, timepoint, out);
   }
   const bool deleted = event_type == "deleted";
+  if (ViewOf(*kind) == "company-profile")
+    return ParseCompany(root, *event, *timepoint, deleted, out);
+  return ParseResource(root, ViewOf(*kind), *event, *timepoint, deleted, out);
+}
 
-  const rapidjson::Value* published = FindMember(*event, "published_at");
+EventParser::Outcome EventParser::ParseResource(const rapidjson::Value& root, std::string_view kind,
+                                                const rapidjson::Value& event, int64_t timepoint,
+                                                bool deleted, JsonLine* out) {
+  // published_at only dates the record: one that is absent or unreadable
+  // is null, not a reason to lose the resource.
+  published_at_.reset();
+  if (auto published = GetString(event, "published_at")) published_at_ = ParseTimestamp(*published);
+
+  const rapidjson::Value* data = FindMember(root, "data");
+  if (data != nullptr && data->IsNull()) data = nullptr;
+  if (data != nullptr && !data->IsObject()) {
+    return Reject(RejectClass::kData, "data is not an object", timepoint, out);
+  }
+  // A deleted event may come without data (the register had none); a
+  // changed one without it would say a resource changed into nothing.
+  if (data == nullptr && !deleted)
+    return Reject(RejectClass::kData, "data is missing", timepoint, out);
+
+  ResourceParser::Event resource;
+  resource.timepoint = timepoint;
+  if (published_at_) resource.published_at = resource.as_of = published_at_->view();
+  resource.deleted = deleted;
+  resource.resource_kind = kind;
+  resource.resource_uri = FindMember(root, "resource_uri");
+  resource.resource_id = FindMember(root, "resource_id");
+  resource.data = data;
+  // The original bytes of `data` (the span of the same first "data"
+  // member FindMember found).
+  if (data != nullptr) resource.data_json = document_.raw_data().value_or("{}");
+  if (!resource_parser_.Parse(resource, out)) {
+    return Reject(resource_parser_.reject_class(), resource_parser_.reason(), timepoint, out);
+  }
+  return Outcome::kResource;
+}
+
+EventParser::Outcome EventParser::ParseCompany(const rapidjson::Value& root,
+                                               const rapidjson::Value& event, int64_t timepoint,
+                                               bool deleted, JsonLine* out) {
+  const rapidjson::Value* published = FindMember(event, "published_at");
   if (published == nullptr || !published->IsString()) {
     return Reject(RejectClass::kPublishedAt, "event.published_at is missing or not a string",
                   timepoint, out);

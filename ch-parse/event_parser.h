@@ -1,13 +1,15 @@
-// EventParser: one line of the stream (as ch-fetch passes it on) in, at most
-// one output line out: a normalised company record, a reject record, or a
-// control line passed through re-serialised canonically.
+// EventParser: one line of a stream (as ch-fetch passes it on) in, at most
+// one output line out: a normalised company record (resource_kind
+// company-profile), a resource record (every other kind, see
+// resource_parser.h), a reject record, or a control line passed through
+// re-serialised canonically.
 //
 // The input is untrusted: every line is parsed with the checks of
 // common/json.h (nesting limit, UTF-8, trailing garbage), members are read
-// through FindMember and type checks, and anything that does not fit the
-// companies stream becomes a reject record carrying the raw bytes, never an
-// error: ch-parse must not stop on bad data. The parsed document (see
-// line_document.h) reuses its memory from line to line.
+// through FindMember and type checks, and anything that cannot be trusted
+// becomes a reject record carrying the raw bytes, never an error: ch-parse
+// must not stop on bad data. The parsed document (see line_document.h)
+// reuses its memory from line to line.
 #ifndef CH_PARSE_EVENT_PARSER_H_
 #define CH_PARSE_EVENT_PARSER_H_
 
@@ -22,6 +24,8 @@
 #include "ch-parse/json_line.h"
 #include "ch-parse/line_document.h"
 #include "ch-parse/record_writer.h"
+#include "ch-parse/resource_kinds.h"
+#include "ch-parse/resource_parser.h"
 #include "common/timestamp.h"
 #include "rapidjson/document.h"
 
@@ -31,6 +35,7 @@ class EventParser {
  public:
   enum class Outcome {
     kCompany,    // a company record was appended
+    kResource,   // a resource record was appended (see resource_kind())
     kReject,     // a reject record was appended (see reject_class())
     kControl,    // a control line was appended
     kHeartbeat,  // blank line: nothing appended
@@ -53,6 +58,9 @@ class EventParser {
 
   // Valid after kReject.
   RejectClass reject_class() const { return reject_class_; }
+  // After kResource: the kind's row in the kinds table; nullptr for a kind
+  // that is not in it (stored with no table).
+  const ResourceKind* resource_kind() const { return resource_parser_.kind(); }
   // After kCompany: whether company_status held a text that is not known
   // (kept in company_status_raw, company_status null).
   bool unknown_status() const { return unknown_status_; }
@@ -62,6 +70,12 @@ class EventParser {
                  std::optional<int64_t> timepoint, JsonLine* out);
   Outcome ParseControl(const rapidjson::Value& root, JsonLine* out);
   Outcome ParseEvent(const rapidjson::Value& root, JsonLine* out);
+  // The rest of ParseEvent for company-profile, and for every other kind.
+  Outcome ParseCompany(const rapidjson::Value& root, const rapidjson::Value& event,
+                       int64_t timepoint, bool deleted, JsonLine* out);
+  Outcome ParseResource(const rapidjson::Value& root, std::string_view kind,
+                        const rapidjson::Value& event, int64_t timepoint, bool deleted,
+                        JsonLine* out);
   // Fills record_ from the `data` object (any member may be missing).
   void ExtractCompanyFields(const rapidjson::Value& data);
   // A string member as text; numbers become their JSON text (stored in
@@ -74,6 +88,7 @@ class EventParser {
   uint64_t raw_length_ = 0;
 
   LineDocument document_;
+  ResourceParser resource_parser_;
 
   CompanyRecord record_;
   std::optional<UtcTimestamp> published_at_;

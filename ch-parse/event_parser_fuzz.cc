@@ -1,7 +1,7 @@
 // Fuzz target: ch-parse's stream path, driven as ParseRunner::RunStream
 // drives it. The input is the stage's whole stdin: LineReader splits it into
 // lines (an oversized one keeps only a prefix), EventParser turns each line
-// into a company, reject or control record through RecordWriter.
+// into a company, resource, reject or control record through RecordWriter.
 //
 // Besides crashes and sanitizer reports it checks what the records promise:
 // - every output line is one valid JSON object (fuzz_support.h);
@@ -10,6 +10,10 @@
 //   parse it replaces on the hot path;
 // - a company record's `data` is the input's `data` object, member for member,
 //   and its timepoint the input's event.timepoint;
+// - a resource record keeps its promises (fuzz_support.h: members, one
+//   leading slash, rows of one table's columns, no signals when deleted),
+//   carries the input's kind, timepoint and `data` (or null), and its URI
+//   is the input's with the leading slashes made one;
 // - a reject carries the line's bytes and length;
 // - parsing the same line again gives the same bytes (no state leaks from
 //   one line into the next);
@@ -48,6 +52,8 @@ void CheckCompanyAgainstInput(std::string_view line, const rapidjson::Document& 
   rapidjson::Document in;
   Require(ParseJson(JsonTextOf(line), &in).ok(), "a company record from a line ParseJson refuses",
           line);
+  Require(StringOf(in, "resource_kind") == "company-profile",
+          "a company record from another resource_kind", line);
   const rapidjson::Value* event = FindMember(in, "event");
   Require(event != nullptr, "a company record from a line without event", line);
   const rapidjson::Value* timepoint = FindMember(out, "timepoint");
@@ -74,6 +80,47 @@ void CheckCompanyAgainstInput(std::string_view line, const rapidjson::Document& 
   }
 }
 
+// The input's `data` as canonical text: "null" when absent or null.
+std::string DataTextOf(const rapidjson::Value& event_line) {
+  const rapidjson::Value* data = FindMember(event_line, "data");
+  std::string text = "null";
+  if (data != nullptr && !data->IsNull()) {
+    text.clear();
+    AppendJsonValue(&text, *data);
+  }
+  return text;
+}
+
+void CheckResourceAgainstInput(std::string_view line, const rapidjson::Document& out) {
+  CheckResource(line, out);
+  Require(StringOf(out, "source") == "stream", "stream record without source stream", line);
+  rapidjson::Document in;
+  Require(ParseJson(JsonTextOf(line), &in).ok(), "a resource record from a line ParseJson refuses",
+          line);
+  Require(StringOf(in, "resource_kind") == StringOf(out, "resource_kind"),
+          "resource_kind differs from the input's", line);
+  Require(StringOf(in, "resource_kind") != "company-profile",
+          "a company-profile event became a resource record", line);
+  const rapidjson::Value* event = FindMember(in, "event");
+  Require(event != nullptr, "a resource record from a line without event", line);
+  const rapidjson::Value* in_timepoint = FindMember(*event, "timepoint");
+  Require(in_timepoint != nullptr && out["timepoint"].IsInt64() &&
+              ToInt64(*in_timepoint) == out["timepoint"].GetInt64(),
+          "resource record timepoint differs from event.timepoint", line);
+  const rapidjson::Value& published_at = out["published_at"];
+  const rapidjson::Value& as_of = out["as_of"];
+  Require(published_at.IsNull() ? as_of.IsNull()
+                                : StringOf(out, "as_of") == StringOf(out, "published_at"),
+          "stream record as_of differs from published_at", line);
+  std::string_view in_uri = StringOf(in, "resource_uri");
+  while (!in_uri.empty() && in_uri.front() == '/') in_uri.remove_prefix(1);
+  Require(StringOf(out, "resource_uri").substr(1) == in_uri,
+          "resource_uri is not the input's with one leading slash", line);
+  std::string out_data;
+  AppendJsonValue(&out_data, out["data"]);
+  Require(out_data == DataTextOf(in), "resource record data differs from the input's data", line);
+}
+
 void CheckLine(EventParser* parser, EventParser* full_parser, std::string_view line, JsonLine* out,
                EventParser::Outcome outcome) {
   JsonLine full_out;
@@ -93,6 +140,11 @@ void CheckLine(EventParser* parser, EventParser* full_parser, std::string_view l
   switch (outcome) {
     case EventParser::Outcome::kCompany:
       CheckCompanyAgainstInput(line, doc);
+      break;
+    case EventParser::Outcome::kResource:
+      CheckResourceAgainstInput(line, doc);
+      Require(full_parser->resource_kind() == parser->resource_kind(),
+              "shaped and full parses differ in the kind's row", line);
       break;
     case EventParser::Outcome::kReject:
       CheckReject(out->view(), doc, line, line.size());

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "ch-parse/event_test_support.h"
 #include "common/json.h"
 #include "common/json_validator.h"
 
@@ -150,12 +151,32 @@ TEST_F(EventParserTest, RealSampleFile) {
   const std::string raw_data = lines[0].substr(data_at, lines[0].find(",\"event\":") - data_at);
   EXPECT_EQ(out_.view().substr(out_.size() - raw_data.size() - 1), raw_data + "}");
 
-  EXPECT_EQ(ExpectReject(lines[1], RejectClass::kResourceKind),
-            "resource_kind is not company-profile: \"filing-history\"");
+  // The other two are resource records now (resource_parser_test.cc and the
+  // extractor tests say more).
+  ASSERT_EQ(Run(lines[1]), Outcome::kResource);
+  EXPECT_EQ(Str("resource_kind"), "filing-history");
+  EXPECT_EQ(Str("table"), "filings");
   EXPECT_EQ(Str("timepoint"), "140062688");
-  EXPECT_EQ(ExpectReject(lines[2], RejectClass::kResourceKind),
-            "resource_kind is not company-profile: \"company-exemptions\"");
+  ASSERT_EQ(Run(lines[2]), Outcome::kResource);
+  EXPECT_EQ(Str("resource_uri"), "/company/14438833/exemptions");
+  EXPECT_EQ(Str("company_number"), "14438833");
   EXPECT_EQ(Str("timepoint"), "2401");
+}
+
+TEST_F(EventParserTest, EveryRealCompaniesStreamEventIsACompanyRecord) {
+  const std::vector<std::string> lines = test_support::RealEvents("companies");
+  ASSERT_EQ(lines.size(), 24u);
+  for (const std::string& line : lines) {
+    ASSERT_EQ(Run(line), Outcome::kCompany) << line;
+    const std::string uri = line.substr(line.find("\"/company/") + 10, 8);
+    EXPECT_EQ(Str("company_number"), uri) << line;
+    EXPECT_EQ(Str("event_type"), "changed");
+    EXPECT_EQ(Str("company_status"), "active");
+    EXPECT_NE(Str("company_name"), "(null)");
+    const std::string data = test_support::RawDataOf(line);
+    ASSERT_FALSE(data.empty());
+    EXPECT_EQ(out_.view().substr(out_.size() - data.size() - 1), data + "}") << line;
+  }
 }
 
 TEST_F(EventParserTest, ShapedAndFullParsesAgreeOnTheBundledCaptureAndAwkwardLines) {
@@ -258,19 +279,27 @@ TEST_F(EventParserTest, RejectsJsonThatIsNotAnObject) {
   }
 }
 
-TEST_F(EventParserTest, RejectsOtherResourceKinds) {
-  ExpectReject(Event("{}", R"({"timepoint":7,"published_at":"2023-11-04","type":"changed"})",
-                     R"("resource_kind":"filing-history",)"),
-               RejectClass::kResourceKind);
-  EXPECT_EQ(Str("timepoint"), "7");
+TEST_F(EventParserTest, ResourceKindMustBeAStringAndOtherKindsAreResources) {
   ExpectReject(Event("{}", R"({"timepoint":7,"published_at":"2023-11-04","type":"changed"})", ""),
                RejectClass::kResourceKind);
   ExpectReject(Event("{}", R"({"timepoint":7,"published_at":"2023-11-04","type":"changed"})",
                      R"("resource_kind":5,)"),
                RejectClass::kResourceKind);
-  ExpectReject(Event("{}", R"({"timepoint":7,"published_at":"2023-11-04","type":"changed"})",
-                     R"("resource_kind":"Company-Profile",)"),
-               RejectClass::kResourceKind);
+  EXPECT_EQ(Str("timepoint"), "7");
+  // Any other kind is a resource record; these lines lack the resource_uri
+  // that every resource needs.
+  for (const char* kind :
+       {R"("resource_kind":"filing-history",)", R"("resource_kind":"Company-Profile",)"}) {
+    ExpectReject(
+        Event("{}", R"({"timepoint":7,"published_at":"2023-11-04","type":"changed"})", kind),
+        RejectClass::kResourceUri);
+    EXPECT_EQ(Str("timepoint"), "7");
+  }
+  ASSERT_EQ(
+      Run(Event(
+          "{}", R"({"timepoint":7,"published_at":"2023-11-04","type":"changed"})",
+          R"("resource_kind":"filing-history","resource_uri":"/company/1/filing-history/T",)")),
+      Outcome::kResource);
 }
 
 TEST_F(EventParserTest, RejectsAMissingOrNonObjectEvent) {

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <iterator>
 #include <string>
 #include <string_view>
 
@@ -135,6 +136,74 @@ inline void CheckCompany(std::string_view line, const rapidjson::Document& doc) 
   Require(
       doc.MemberCount() > 0 && std::string_view((doc.MemberEnd() - 1)->name.GetString()) == "data",
       "data is not the last member", line);
+}
+
+// What every resource record promises ch-store (README.md "Record formats").
+inline void CheckResource(std::string_view line, const rapidjson::Document& doc) {
+  Require(StringOf(doc, "kind") == "resource", "resource record without kind resource", line);
+  static constexpr const char* kOrder[] = {
+      "kind",           "stream",     "source",        "timepoint",    "published_at",
+      "as_of",          "event_type", "resource_kind", "resource_uri", "resource_id",
+      "company_number", "table",      "rows",          "signals",      "data"};
+  Require(doc.MemberCount() == std::size(kOrder), "resource record with other members", line);
+  size_t i = 0;
+  for (const auto& m : doc.GetObject()) {
+    Require(std::string_view(m.name.GetString()) == kOrder[i++],
+            "resource record members out of order", line);
+  }
+  const rapidjson::Value& as_of = doc["as_of"];
+  Require(as_of.IsNull() || IsUtcTimestampText(StringOf(doc, "as_of")),
+          "as_of is neither null nor YYYY-MM-DDTHH:MM:SSZ", line);
+  const std::string_view event_type = StringOf(doc, "event_type");
+  Require(event_type == "changed" || event_type == "deleted", "event_type is not changed/deleted",
+          line);
+  Require(doc["resource_kind"].IsString(), "resource_kind is not a string", line);
+  const std::string_view uri = StringOf(doc, "resource_uri");
+  Require(uri.size() >= 2 && uri[0] == '/' && uri[1] != '/',
+          "resource_uri does not start with exactly one /", line);
+  Require(doc["resource_id"].IsNull() || doc["resource_id"].IsString(),
+          "resource_id is neither null nor a string", line);
+  const rapidjson::Value& number = doc["company_number"];
+  if (!number.IsNull()) {
+    const std::string_view n = StringOf(doc, "company_number");
+    bool ok = !n.empty() && n.size() <= 10;
+    for (char c : n) ok = ok && ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'));
+    Require(ok, "company_number is neither null nor 1-10 of A-Z0-9", line);
+  }
+  const rapidjson::Value& table = doc["table"];
+  const rapidjson::Value& rows = doc["rows"];
+  Require(table.IsNull() || table.IsString(), "table is neither null nor a string", line);
+  Require(rows.IsArray(), "rows is not an array", line);
+  Require(!table.IsNull() || rows.Empty(), "rows without a table", line);
+  const rapidjson::Value* first = nullptr;
+  for (const rapidjson::Value& row : rows.GetArray()) {
+    Require(row.IsObject(), "a row is not an object", line);
+    for (const auto& cell : row.GetObject()) {
+      Require(cell.value.IsNull() || cell.value.IsString() || cell.value.IsInt64(),
+              "a cell is not a string, an integer or null", line);
+    }
+    if (first == nullptr) {
+      first = &row;
+      continue;
+    }
+    // Every row of a record has the same keys in the same order.
+    Require(row.MemberCount() == first->MemberCount(), "rows with different columns", line);
+    for (rapidjson::SizeType k = 0; k < row.MemberCount(); ++k) {
+      Require(std::string_view((row.MemberBegin() + k)->name.GetString()) ==
+                  (first->MemberBegin() + k)->name.GetString(),
+              "rows with different columns", line);
+    }
+  }
+  const rapidjson::Value& signals = doc["signals"];
+  Require(signals.IsArray(), "signals is not an array", line);
+  Require(event_type == "changed" || signals.Empty(), "signals on a deleted event", line);
+  for (const rapidjson::Value& signal : signals.GetArray()) {
+    Require(signal.IsObject() && signal.MemberCount() == 4 && !StringOf(signal, "signal").empty() &&
+                !StringOf(signal, "key").empty(),
+            "a signal without its name and key", line);
+  }
+  const rapidjson::Value& data = doc["data"];
+  Require(data.IsNull() || data.IsObject(), "data is neither null nor an object", line);
 }
 
 }  // namespace ch::fuzz

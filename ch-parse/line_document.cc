@@ -265,11 +265,34 @@ bool LineDocument::ParseShaped(std::string_view text) {
   // name could be one of the shape's. (A later "data" member is built whole,
   // as the full parse builds it.)
   int data_index = -1;
+  int kind_index = -1;
   for (int i = 0; i < members_.count; ++i) {
     const JsonMembers::Member& m = members_.members[i];
     const std::string_view key = text.substr(m.key_begin, m.key_end - m.key_begin);
     if (key.find('\\') != std::string_view::npos || !Contains(shape_->members, key)) return false;
     if (key == "data" && data_index < 0) data_index = i;
+    if (kind_index < 0 && key == shape_->kind_member) kind_index = i;
+  }
+  // The members of `data` the reader wants, as the first kind member (the
+  // one FindMember finds) says.
+  const std::vector<std::string>* data_shape = &shape_->data_members;
+  if (kind_index >= 0) {
+    const JsonMembers::Member& m = members_.members[kind_index];
+    const std::string_view value = text.substr(m.value_begin, m.value_end - m.value_begin);
+    if (value.size() >= 2 && value.front() == '"') {
+      const std::string_view kind = value.substr(1, value.size() - 2);
+      bool listed = false;
+      for (const auto& [name, members] : shape_->data_members_by_kind) {
+        if (name == kind) {
+          data_shape = &members;
+          listed = true;
+          break;
+        }
+      }
+      // A kind written with escapes could still be a listed one once
+      // decoded: rare, left to the full parse.
+      if (!listed && kind.find('\\') != std::string_view::npos) return false;
+    }
   }
   if (data_index >= 0 && text[members_.members[data_index].value_begin] == '{') {
     if (!data_members_.complete) return false;
@@ -299,7 +322,7 @@ bool LineDocument::ParseShaped(std::string_view text) {
       for (int k = 0; k < data_members_.count; ++k) {
         const JsonMembers::Member& d = data_members_.members[k];
         const std::string_view name = text.substr(d.key_begin, d.key_end - d.key_begin);
-        if (!Contains(shape_->data_members, name)) continue;
+        if (!Contains(*data_shape, name)) continue;
         build.String(name, /*key=*/true);
         build.Value(text.substr(d.value_begin, d.value_end - d.value_begin), 0);
         ++kept;

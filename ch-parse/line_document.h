@@ -15,7 +15,8 @@
 // most lines: common/json_validator.h checks the line in one SSE2 pass, and
 // the tree is then built straight from the checked text with only those
 // members (of `data`, most of a company profile is accounts, links and
-// dates that ch-parse passes on as text and never looks into). A line that
+// dates that ch-parse passes on as text and never looks into; which members
+// of `data` are read may depend on the line's resource_kind). A line that
 // pass cannot take exactly as RapidJSON would (one with a top-level member
 // outside the shape, an escaped key, a \u escape, an exponent, or that is
 // not valid at all) takes the full parse, which also gives the error text,
@@ -27,6 +28,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/json_validator.h"
@@ -45,8 +47,13 @@ class LineDocument {
   struct Shape {
     /// Top-level members; a line with any other takes the full parse.
     std::vector<std::string> members;
-    /// Members of the first top-level `data` object.
+    /// Members of the first top-level `data` object, for a line whose
+    /// `kind_member` names no entry of data_members_by_kind.
     std::vector<std::string> data_members;
+    /// A top-level string member whose value picks the members of `data`
+    /// (each resource_kind reads its own); empty: data_members always.
+    std::string kind_member;
+    std::vector<std::pair<std::string, std::vector<std::string>>> data_members_by_kind;
   };
 
   // Full trees, always by the full parse.

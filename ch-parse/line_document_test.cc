@@ -147,6 +147,36 @@ TEST(LineDocumentTest, ShapedParseKeepsOnlyTheShapesMembersOfData) {
   EXPECT_EQ(*doc.raw_data(), R"({"skip":{"deep":[1,2]},"name":"A\"B","sic":["1",2],"x":10})");
 }
 
+TEST(LineDocumentTest, ShapedParseKeepsTheMembersOfDataThatTheLinesKindNames) {
+  LineDocument::Shape shape;
+  shape.members = {"kind", "data", "event"};
+  shape.data_members = {"name"};
+  shape.kind_member = "kind";
+  shape.data_members_by_kind = {{"a", {"x"}}, {"b", {"y", "name"}}};
+  LineDocument doc(shape);
+  const auto tree = [&doc](const std::string& text) {
+    EXPECT_TRUE(doc.Parse(text).ok()) << text;
+    std::string json;
+    AppendJsonValue(&json, doc.root());
+    return json + (doc.last_parse_was_shaped() ? "" : " (full)");
+  };
+  EXPECT_EQ(tree(R"({"kind":"a","data":{"x":1,"y":2,"name":3}})"),
+            R"({"kind":"a","data":{"x":1}})");
+  EXPECT_EQ(tree(R"({"data":{"x":1,"y":2,"name":3},"kind":"b"})"),
+            R"({"data":{"y":2,"name":3},"kind":"b"})");
+  // Another kind, a kind that is not a string, no kind: data_members.
+  EXPECT_EQ(tree(R"({"kind":"c","data":{"x":1,"name":3}})"), R"({"kind":"c","data":{"name":3}})");
+  EXPECT_EQ(tree(R"({"kind":["a"],"data":{"x":1,"name":3}})"),
+            R"({"kind":["a"],"data":{"name":3}})");
+  EXPECT_EQ(tree(R"({"data":{"x":1,"name":3}})"), R"({"data":{"name":3}})");
+  // The first kind member decides, as FindMember finds it.
+  EXPECT_EQ(tree(R"({"kind":"a","kind":"b","data":{"x":1,"y":2}})"),
+            R"({"kind":"a","kind":"b","data":{"x":1}})");
+  // An escaped kind is left to the full parse, which builds everything.
+  EXPECT_EQ(tree(R"({"kind":"\/a","data":{"x":1,"y":2}})"),
+            R"({"kind":"/a","data":{"x":1,"y":2}} (full))");
+}
+
 TEST(LineDocumentTest, ShapedParseBuildsEscapesAndLiteralsAsTheFullParse) {
   const std::string text =
       R"({"kind":"a\bb\fc\nd\re\tf\"g\\h\/i","data":{"name":[true,false,null,"\t"],)"

@@ -1,11 +1,30 @@
 // ParseMetrics: see parse_metrics.h.
 #include "ch-parse/parse_metrics.h"
 
+#include "ch-parse/resource_kinds.h"
+
 namespace ch {
 
 ParseMetrics::ParseMetrics(std::string dir, std::chrono::milliseconds interval)
     // common/metrics.h rate-limits too; ours decides, so its limit is off.
-    : metrics_(std::move(dir), "ch-parse", std::chrono::milliseconds(0)), interval_(interval) {}
+    : metrics_(std::move(dir), "ch-parse", std::chrono::milliseconds(0)),
+      interval_(interval),
+      tables_(AllResourceTables()),
+      resource_records_(tables_.size() + 1, 0) {}
+
+void ParseMetrics::CountResourceRecord(const ResourceTable* table) {
+  ++records_;
+  size_t i = 0;
+  while (i < tables_.size() && tables_[i] != table) ++i;
+  ++resource_records_[i];  // i == tables_.size(): no table
+  if (table == nullptr) ++unknown_kind_;
+}
+
+uint64_t ParseMetrics::resource_records(const ResourceTable* table) const {
+  size_t i = 0;
+  while (i < tables_.size() && tables_[i] != table) ++i;
+  return resource_records_[i];
+}
 
 uint64_t ParseMetrics::rejects() const {
   uint64_t total = 0;
@@ -16,7 +35,14 @@ uint64_t ParseMetrics::rejects() const {
 void ParseMetrics::Publish() {
   metrics_.Set("lines_total", static_cast<double>(lines_),
                "input lines read, blank heartbeat lines included");
-  metrics_.Set("records_total", static_cast<double>(records_), "company records written");
+  metrics_.Set("records_total", static_cast<double>(records_),
+               "records written (company and resource)");
+  for (size_t i = 0; i <= tables_.size(); ++i) {
+    const std::string_view table = i < tables_.size() ? tables_[i]->name : "none";
+    metrics_.Set("resource_records_total{table=\"" + std::string(table) + "\"}",
+                 static_cast<double>(resource_records_[i]),
+                 "resource records written, by typed table (none: a kind without one)");
+  }
   for (int i = 0; i < kRejectClassCount; ++i) {
     metrics_.Set("rejects_total{reason=\"" +
                      std::string(RejectClassLabel(static_cast<RejectClass>(i))) + "\"}",
@@ -28,6 +54,7 @@ void ParseMetrics::Publish() {
                static_cast<double>(unknown_status_),
                "status or category texts not recognised (kept raw, key null)");
   metrics_.Set("unknown_values_total{field=\"type\"}", static_cast<double>(unknown_type_));
+  metrics_.Set("unknown_values_total{field=\"resource_kind\"}", static_cast<double>(unknown_kind_));
   metrics_.Set("bulk_rows_total", static_cast<double>(bulk_rows_), "bulk CSV data rows read");
   metrics_.Set("input_bytes_total", static_cast<double>(input_bytes_), "bytes read from stdin");
 }

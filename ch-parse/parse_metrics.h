@@ -3,10 +3,13 @@
 // seconds). Counting is a plain increment, so it can sit on the per-line
 // path; the names live here only:
 //   chstream_lines_total                     input lines read (heartbeats included)
-//   chstream_records_total                   company records written
+//   chstream_records_total                   records written (company and resource)
+//   chstream_resource_records_total{table=T} resource records, by typed table
+//                                            (T="none": a kind not in the kinds table)
 //   chstream_rejects_total{reason=CLASS}     reject records, by class
 //   chstream_control_lines_total             gap lines passed on, snapshot_end written
-//   chstream_unknown_values_total{field=F}   company_status / type texts not recognised
+//   chstream_unknown_values_total{field=F}   company_status / type / resource_kind
+//                                            texts not recognised
 //   chstream_bulk_rows_total                 bulk CSV data rows read
 //   chstream_input_bytes_total               bytes read from stdin
 #ifndef CH_PARSE_PARSE_METRICS_H_
@@ -16,8 +19,10 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "ch-parse/record_writer.h"
+#include "ch-parse/resource_table.h"
 #include "common/metrics.h"
 #include "common/status.h"
 
@@ -31,6 +36,9 @@ class ParseMetrics {
 
   void CountLine() { ++lines_; }
   void CountRecord() { ++records_; }
+  // A resource record (also counted by CountRecord's total) of `table`;
+  // nullptr: its kind is not in the kinds table.
+  void CountResourceRecord(const ResourceTable* table);
   void CountReject(RejectClass reject_class) { ++rejects_[static_cast<size_t>(reject_class)]; }
   void CountControlLine() { ++control_lines_; }
   void CountUnknownStatus() { ++unknown_status_; }
@@ -40,6 +48,8 @@ class ParseMetrics {
 
   uint64_t lines() const { return lines_; }
   uint64_t records() const { return records_; }
+  // Resource records of `table` (nullptr: of unknown kinds).
+  uint64_t resource_records(const ResourceTable* table) const;
   uint64_t rejects() const;
   uint64_t rejects(RejectClass reject_class) const {
     return rejects_[static_cast<size_t>(reject_class)];
@@ -63,6 +73,11 @@ class ParseMetrics {
   bool written_ = false;
   uint64_t lines_ = 0;
   uint64_t records_ = 0;
+  // The typed tables and, at the same index, their records; the last
+  // counter is for kinds without a table.
+  std::vector<const ResourceTable*> tables_;
+  std::vector<uint64_t> resource_records_;
+  uint64_t unknown_kind_ = 0;
   std::array<uint64_t, kRejectClassCount> rejects_{};
   uint64_t control_lines_ = 0;
   uint64_t unknown_status_ = 0;

@@ -8,6 +8,8 @@
 #include <sstream>
 #include <string>
 
+#include "ch-parse/resource_extractors.h"
+
 namespace ch {
 namespace {
 
@@ -26,6 +28,9 @@ TEST(ParseMetricsTest, WritesEveryCounterWithItsLabels) {
   metrics.CountLine();
   metrics.CountLine();
   metrics.CountRecord();
+  metrics.CountResourceRecord(&kFilingsTable);
+  metrics.CountResourceRecord(&kFilingsTable);
+  metrics.CountResourceRecord(nullptr);
   metrics.CountReject(RejectClass::kTimepoint);
   metrics.CountReject(RejectClass::kTimepoint);
   metrics.CountReject(RejectClass::kLineTooLong);
@@ -34,12 +39,19 @@ TEST(ParseMetricsTest, WritesEveryCounterWithItsLabels) {
   metrics.CountBulkRow();
   metrics.SetInputBytes(1234);
   EXPECT_EQ(metrics.rejects(), 3u);
+  EXPECT_EQ(metrics.records(), 4u);
+  EXPECT_EQ(metrics.resource_records(&kFilingsTable), 2u);
+  EXPECT_EQ(metrics.resource_records(nullptr), 1u);
   ASSERT_TRUE(metrics.Write().ok());
   const std::string path = std::string(dir) + "/ch-parse.prom";
   const std::string text = ReadFile(path);
   for (const char* line :
        {"chstream_lines_total{program=\"ch-parse\"} 2\n",
-        "chstream_records_total{program=\"ch-parse\"} 1\n",
+        "chstream_records_total{program=\"ch-parse\"} 4\n",
+        "chstream_resource_records_total{program=\"ch-parse\",table=\"filings\"} 2\n",
+        "chstream_resource_records_total{program=\"ch-parse\",table=\"officers\"} 0\n",
+        "chstream_resource_records_total{program=\"ch-parse\",table=\"none\"} 1\n",
+        "chstream_unknown_values_total{program=\"ch-parse\",field=\"resource_kind\"} 1\n",
         "chstream_rejects_total{program=\"ch-parse\",reason=\"timepoint\"} 2\n",
         "chstream_rejects_total{program=\"ch-parse\",reason=\"line_too_long\"} 1\n",
         "chstream_rejects_total{program=\"ch-parse\",reason=\"invalid_json\"} 0\n",

@@ -16,7 +16,9 @@ constexpr const char* kSynopsis =
 constexpr const char* kDescription =
     "Reads stream event lines (or, with --format bulk-csv, the Companies House bulk\n"
     "snapshot CSV) on stdin and writes one normalized NDJSON record per line on stdout:\n"
-    "company records, reject records for input that cannot be used, and control lines.\n"
+    "company records (company-profile events, bulk rows), resource records (every\n"
+    "other resource_kind: filings, officers, PSCs, charges, insolvency cases...),\n"
+    "reject records for input that cannot be used, and control lines.\n"
     "Bad input never stops it; logs go to stderr.\n"
     "\n"
     "  ch-fetch | ch-parse | ch-store\n"

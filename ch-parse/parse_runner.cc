@@ -134,6 +134,10 @@ Status ParseRunner::RunStream() {
         metrics_->CountRecord();
         if (parser.unknown_status()) metrics_->CountUnknownStatus();
         break;
+      case EventParser::Outcome::kResource:
+        metrics_->CountResourceRecord(
+            parser.resource_kind() != nullptr ? parser.resource_kind()->table : nullptr);
+        break;
       case EventParser::Outcome::kReject:
         metrics_->CountReject(parser.reject_class());
         break;

@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "ch-parse/resource_extractors.h"
 #include "common/json.h"
 #include "common/signals.h"
 
@@ -142,6 +143,29 @@ TEST_F(ParseRunnerTest, StreamLinesBecomeRecordsRejectsAndControlLines) {
   EXPECT_EQ(Kind(r2.lines[0]), "company");
   EXPECT_EQ(Kind(r2.lines[4]), "company");
   EXPECT_EQ(metrics2.records(), 2u);
+}
+
+TEST_F(ParseRunnerTest, ResourceRecordsAreCountedByTable) {
+  ParseOptions options;
+  options.stream = "filings";
+  ParseMetrics metrics("");
+  const std::string filing =
+      R"({"resource_kind":"filing-history","resource_uri":"/company/1/filing-history/T",)"
+      R"("data":{"type":"GAZ1"},"event":{"timepoint":6,"type":"changed"}})";
+  const std::string unknown =
+      R"({"resource_kind":"company-new-kind","resource_uri":"/x/1","data":{},)"
+      R"("event":{"timepoint":7,"type":"changed"}})";
+  const RunResult r = RunParser(options, filing + "\n" + unknown + "\n" + kEvent + "\n", &metrics);
+  ASSERT_TRUE(r.status.ok()) << r.status.message();
+  ASSERT_EQ(r.lines.size(), 3u);
+  EXPECT_EQ(Kind(r.lines[0]), "resource");
+  EXPECT_NE(r.lines[0].find(R"("stream":"filings")"), std::string::npos) << r.lines[0];
+  EXPECT_EQ(Kind(r.lines[1]), "resource");
+  EXPECT_EQ(Kind(r.lines[2]), "company");
+  EXPECT_EQ(metrics.records(), 3u);
+  EXPECT_EQ(metrics.resource_records(&kFilingsTable), 1u);
+  EXPECT_EQ(metrics.resource_records(nullptr), 1u);
+  EXPECT_EQ(metrics.rejects(), 0u);
 }
 
 TEST_F(ParseRunnerTest, FlushesAsSoonAsTheInputGoesIdle) {

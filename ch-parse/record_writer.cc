@@ -58,6 +58,8 @@ std::string_view RejectClassLabel(RejectClass reject_class) {
       return "envelope";
     case RejectClass::kResourceKind:
       return "resource_kind";
+    case RejectClass::kResourceUri:
+      return "resource_uri";
     case RejectClass::kTimepoint:
       return "timepoint";
     case RejectClass::kEventType:
@@ -85,6 +87,7 @@ RecordWriter::RecordWriter(std::string_view stream, std::string_view source) {
   tail += ",\"timepoint\":";
   company_prefix_ = "{\"kind\":\"company\"" + tail;
   reject_prefix_ = "{\"kind\":\"reject\"" + tail;
+  resource_prefix_ = "{\"kind\":\"resource\"" + tail;
 }
 
 void RecordWriter::BeginCompany(const CompanyRecord& r, JsonLine* out) const {
@@ -124,6 +127,62 @@ void RecordWriter::AppendCompany(const CompanyRecord& r, JsonLine* out) const {
   BeginCompany(r, out);
   out->Append(r.data_json.empty() ? std::string_view("{}") : r.data_json);
   EndCompany(out);
+}
+
+void RecordWriter::AppendResource(const ResourceRecord& r, JsonLine* out) const {
+  out->Append(resource_prefix_);
+  AppendOptionalInt(out, r.timepoint);
+  AppendMember(out, "published_at", r.published_at);
+  AppendMember(out, "as_of", r.as_of);
+  AppendMember(out, "event_type", r.event_type);
+  AppendMember(out, "resource_kind", r.resource_kind);
+  AppendMember(out, "resource_uri", r.resource_uri);
+  AppendMember(out, "resource_id", r.resource_id);
+  AppendMember(out, "company_number", r.company_number);
+  const ResourceTable* table = r.rows != nullptr ? r.rows->table() : nullptr;
+  AppendMember(out, "table",
+               table != nullptr ? std::optional<std::string_view>(table->name) : std::nullopt);
+  out->Append(",\"rows\":[");
+  if (table != nullptr) {
+    for (size_t row = 0; row < r.rows->row_count(); ++row) {
+      if (row > 0) out->Append(',');
+      out->Append('{');
+      for (size_t column = 0; column < table->column_count; ++column) {
+        if (column > 0) out->Append(',');
+        out->AppendKey(table->columns[column].name);
+        const ResourceRows::Cell& cell = r.rows->cell(row, column);
+        switch (cell.type) {
+          case ResourceRows::Cell::Type::kText:
+            out->AppendString(cell.text);
+            break;
+          case ResourceRows::Cell::Type::kInteger:
+            out->AppendInt(cell.integer);
+            break;
+          case ResourceRows::Cell::Type::kNull:
+            out->Append("null");
+            break;
+        }
+      }
+      out->Append('}');
+    }
+  }
+  out->Append("],\"signals\":[");
+  if (r.rows != nullptr) {
+    bool first = true;
+    for (const Signal& signal : r.rows->signals()) {
+      if (!first) out->Append(',');
+      first = false;
+      out->Append("{\"signal\":");
+      out->AppendString(signal.signal);
+      AppendMember(out, "key", signal.key);
+      AppendMember(out, "occurred_on", signal.occurred_on);
+      AppendMember(out, "detail", signal.detail);
+      out->Append('}');
+    }
+  }
+  out->Append("],\"data\":");
+  out->Append(r.data_json ? *r.data_json : std::string_view("null"));
+  out->Append('}');
 }
 
 void RecordWriter::AppendReject(std::optional<int64_t> timepoint, std::string_view reason,

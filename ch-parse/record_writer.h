@@ -1,6 +1,7 @@
 // RecordWriter: the output side of ch-parse, one NDJSON line per call, in the
-// exact shape README.md ("Record formats") documents: company records with
-// their members in a fixed order and `data` last (ch-store may rely on that),
+// exact shape README.md ("Record formats") documents: company and resource
+// records with their members in a fixed order and `data` last (ch-store may
+// rely on that),
 // reject records carrying the raw bytes as base64, and the `gap` and
 // `snapshot_end` control lines. Lines are appended to a caller-owned
 // JsonLine, so the hot loop reuses one buffer and never allocates per record.
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "ch-parse/json_line.h"
+#include "ch-parse/resource_table.h"
 
 namespace ch {
 
@@ -50,6 +52,23 @@ struct CompanyRecord {
   void Clear();
 };
 
+// One resource's state (every resource_kind but company-profile). Views
+// must stay valid until AppendResource returns. Empty optional = JSON null.
+struct ResourceRecord {
+  std::optional<int64_t> timepoint;
+  std::optional<std::string_view> published_at;
+  std::optional<std::string_view> as_of;
+  std::string_view event_type;
+  std::string_view resource_kind;
+  std::string_view resource_uri;
+  std::optional<std::string_view> resource_id;
+  std::optional<std::string_view> company_number;
+  // The rows and signals; with no table, "table" is null and "rows" empty.
+  const ResourceRows* rows = nullptr;
+  // The `data` object, already encoded as JSON; nullopt writes null.
+  std::optional<std::string_view> data_json;
+};
+
 // Why a line was rejected, in a few fixed classes: the label of the
 // rejects_total metric. The reason text itself is more specific.
 enum class RejectClass {
@@ -57,6 +76,7 @@ enum class RejectClass {
   kInvalidJson,
   kEnvelope,
   kResourceKind,
+  kResourceUri,
   kTimepoint,
   kEventType,
   kPublishedAt,
@@ -66,7 +86,7 @@ enum class RejectClass {
   kCsvRow,
   kDate,
 };
-inline constexpr int kRejectClassCount = 12;
+inline constexpr int kRejectClassCount = 13;
 // "line_too_long", "invalid_json", ...
 std::string_view RejectClassLabel(RejectClass reject_class);
 
@@ -85,6 +105,8 @@ class RecordWriter {
   // record.data_json), the caller appends the object, EndCompany closes.
   void BeginCompany(const CompanyRecord& record, JsonLine* out) const;
   static void EndCompany(JsonLine* out) { out->Append('}'); }
+  // Appends one resource record (no '\n') to *out.
+  void AppendResource(const ResourceRecord& record, JsonLine* out) const;
   // Appends one reject record: `raw` is the line as received (only its first
   // kMaxRawBytes are kept), `raw_length` its full length.
   void AppendReject(std::optional<int64_t> timepoint, std::string_view reason, std::string_view raw,
@@ -97,9 +119,10 @@ class RecordWriter {
   void AppendSnapshotEnd(std::string_view as_of_date, uint64_t rows, JsonLine* out) const;
 
  private:
-  std::string stream_json_;     // the stream name as a JSON string
-  std::string company_prefix_;  // {"kind":"company","stream":S,"source":X,"timepoint":
-  std::string reject_prefix_;   // {"kind":"reject","stream":S,"source":X,"timepoint":
+  std::string stream_json_;      // the stream name as a JSON string
+  std::string company_prefix_;   // {"kind":"company","stream":S,"source":X,"timepoint":
+  std::string reject_prefix_;    // {"kind":"reject","stream":S,"source":X,"timepoint":
+  std::string resource_prefix_;  // {"kind":"resource","stream":S,"source":X,"timepoint":
 };
 
 }  // namespace ch

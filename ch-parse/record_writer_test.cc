@@ -125,6 +125,63 @@ TEST(RecordWriterTest, ControlLines) {
       "{\"snapshot_end\":{\"stream\":\"companies\",\"as_of\":\"2025-08-01\",\"rows\":5689367}}");
 }
 
+constexpr Column kTestColumns[] = {{"id", ColumnType::kText}, {"n", ColumnType::kInteger}};
+constexpr const char* kTestMembers[] = {"x"};
+void ExtractNothing(const ExtractInput&, ResourceRows*) {}
+constexpr ResourceTable kTestTable =
+    MakeResourceTable("things", kTestColumns, kTestMembers, &ExtractNothing);
+
+TEST(RecordWriterTest, ResourceRecordHasEveryMemberInOrderWithDataLast) {
+  RecordWriter writer("filings", "stream");
+  ResourceRows rows;
+  rows.Reset(&kTestTable);
+  rows.SetText(rows.AddRow(), 0, "a\"b");
+  const size_t second = rows.AddRow();
+  rows.SetInteger(second, 1, -3);
+  rows.AddSignal({"strike-off-applied", "filing:/company/1/f/T", "2024-01-02", "DS01"});
+  rows.AddSignal({"dissolved", "k2", std::nullopt, std::nullopt});
+  ResourceRecord r;
+  r.timepoint = 42;
+  r.published_at = r.as_of = "2024-01-02T03:04:05Z";
+  r.event_type = "changed";
+  r.resource_kind = "filing-history";
+  r.resource_uri = "/company/1/f/T";
+  r.resource_id = "T";
+  r.company_number = "1";
+  r.rows = &rows;
+  r.data_json = R"({ "type" : "DS01" })";
+  JsonLine out;
+  writer.AppendResource(r, &out);
+  EXPECT_EQ(out.view(),
+            R"({"kind":"resource","stream":"filings","source":"stream","timepoint":42,)"
+            R"("published_at":"2024-01-02T03:04:05Z","as_of":"2024-01-02T03:04:05Z",)"
+            R"("event_type":"changed","resource_kind":"filing-history",)"
+            R"("resource_uri":"/company/1/f/T","resource_id":"T","company_number":"1",)"
+            R"("table":"things","rows":[{"id":"a\"b","n":null},{"id":null,"n":-3}],)"
+            R"("signals":[{"signal":"strike-off-applied","key":"filing:/company/1/f/T",)"
+            R"("occurred_on":"2024-01-02","detail":"DS01"},)"
+            R"({"signal":"dissolved","key":"k2","occurred_on":null,"detail":null}],)"
+            R"("data":{ "type" : "DS01" }})");
+}
+
+TEST(RecordWriterTest, ResourceRecordWithoutTableOrData) {
+  RecordWriter writer("x", "bulk");
+  ResourceRows rows;
+  rows.Reset(nullptr);
+  ResourceRecord r;
+  r.event_type = "deleted";
+  r.resource_kind = "new-kind";
+  r.resource_uri = "/n/1";
+  r.rows = &rows;
+  JsonLine out;
+  writer.AppendResource(r, &out);
+  EXPECT_EQ(out.view(),
+            R"({"kind":"resource","stream":"x","source":"bulk","timepoint":null,)"
+            R"("published_at":null,"as_of":null,"event_type":"deleted","resource_kind":"new-kind",)"
+            R"("resource_uri":"/n/1","resource_id":null,"company_number":null,"table":null,)"
+            R"("rows":[],"signals":[],"data":null})");
+}
+
 TEST(RecordWriterTest, StreamNameIsEscaped) {
   JsonLine out;
   RecordWriter("a\"b", "stream").AppendSnapshotEnd("2025-08-01", 0, &out);

@@ -26,7 +26,8 @@ Content, unless --clean:
     without data.company_number (resource_id or resource_uri must be used),
     a few status values written as a detail key or a human label;
   * about 1 % bad lines a parser must reject (each one byte-unique, never
-    repeated): truncated JSON, filing-history events, timepoint "abc",
+    repeated): truncated JSON, filing-history events whose resource_uri
+    lacks the company number, timepoint "abc",
     negative or fractional timepoints, invalid company numbers, event.type
     "updated", JSON that is not an object, and plain garbage.
 --clean drops only the bad lines: duplicates and out-of-order events are
@@ -753,8 +754,10 @@ def generate(args, out):
         if kind == "filing-history":
             tx = "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
                          for _ in range(24))
+            # A filing is a resource record, not a reject, unless (as here)
+            # its URI lacks the company number.
             obj = {"resource_kind": "filing-history",
-                   "resource_uri": "/company/%s/filing-history/%s" % (c.number, tx),
+                   "resource_uri": "/filing-history/%s" % tx,
                    "resource_id": tx,
                    "data": {"barcode": "X%07X" % rng.getrandbits(28), "category": "accounts",
                             "date": t.date().isoformat(),

@@ -7,7 +7,7 @@
 # cessation, deletes with and without data, bad lines), the same for any
 # order of the streams and for a replay, and CSV files equal to what
 # `sqlite3 -csv -header` prints for the queries of --print-sql; it takes
-# every real event of samples/real/streams/ and extracts what they hold;
+# every real event of samples/real/events/ and extracts what they hold;
 # tests/gen_streams.py is deterministic, holds every scenario it promises,
 # shares company numbers across streams, and its timepoints let the fake
 # server resume anywhere.
@@ -241,7 +241,7 @@ assert_eq 21 "$(cat "$TMP/p1/rejects.txt")" "phase-1 model: each distinct line o
 # Each real file sorted by timepoint, so that every line is applied.
 mkdir "$TMP/real"
 args=()
-python3 - "$ROOT/samples/real/streams" "$TMP/real" <<'EOF'
+python3 - "$ROOT/samples/real/events" "$TMP/real" <<'EOF'
 import glob, json, os, sys
 for f in glob.glob(sys.argv[1] + "/*.ndjson"):
     lines = open(f, "rb").read().splitlines(True)

@@ -3,7 +3,8 @@
 # record (raw bytes intact, timepoint when one could be read), the good lines
 # around them survive, tolerated oddities (BOM, CRLF, heartbeats, unknown
 # fields, numbers as strings, a last line without newline) parse, control
-# lines pass through, and the real sample events give 1 record + 2 rejects.
+# lines pass through, events of other resource kinds become resource
+# records, and the real sample events give 1 company + 2 resource records.
 set -euo pipefail
 : "${BIN:?BIN must name the directory holding ch-parse}" "${ROOT:?ROOT must name the repository}"
 TMP=$(mktemp -d)
@@ -17,13 +18,18 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 python3 - "$TMP/real.out" <<'PY' || fail "real sample output"
 import json, sys
 lines = [json.loads(l) for l in open(sys.argv[1])]
-assert [l["kind"] for l in lines] == ["company", "reject", "reject"], lines
+assert [l["kind"] for l in lines] == ["company", "resource", "resource"], lines
 c = lines[0]
 assert c["company_number"] == "05954546" and c["timepoint"] == 68805561, c
 assert c["published_at"] == "2023-11-04T14:33:29Z" and c["company_status"] == "active", c
 assert list(c)[-1] == "data" and c["data"]["etag"] == "055ef4b361baa737e96bdaf5e7c0cb9b1ba31b3b", c
-assert lines[1]["timepoint"] == 140062688 and "filing-history" in lines[1]["reason"], lines[1]
-assert lines[2]["timepoint"] == 2401 and "company-exemptions" in lines[2]["reason"], lines[2]
+f = lines[1]
+assert f["timepoint"] == 140062688 and f["resource_kind"] == "filing-history" and f["table"] == "filings", f
+assert f["company_number"] == "10620794" and f["rows"][0]["type"] == "AA" and f["signals"] == [], f
+assert list(f)[-1] == "data" and f["data"]["barcode"] == "XCFK6VA9", f
+e = lines[2]
+assert e["timepoint"] == 2401 and e["resource_uri"] == "/company/14438833/exemptions", e
+assert e["company_number"] == "14438833" and e["table"] == "company_exemptions", e
 PY
 
 # 2. Every kind of bad line between good ones. The script writes the input
@@ -52,7 +58,14 @@ cases = [
     bad(b"[" * 200000 + b"]" * 200000, "nested deeper"),                        # deep nesting
     bad(b'["company-profile",1]', "not a JSON object"),
     bad(b"<html><body><h1>502 Bad Gateway</h1></body></html>", "invalid JSON"),
-    bad(event(9, 1009, resource_kind="filing-history"), "resource_kind", 1009),
+    # Another resource kind is a resource record; it needs a URI that holds
+    # the company number its kind requires.
+    (event(9, 1009, resource_kind="filing-history"), ("resource", None, None)),
+    bad(event(9, 1109, resource_kind="filing-history", resource_uri="/filing-history/X"),
+        "company number", 1109),
+    bad(event(9, 1209, resource_kind="company-officers", resource_uri=None), "resource_uri", 1209),
+    bad(b'{"resource_uri":"/company/1","data":{},"event":{"timepoint":1309,"type":"changed"}}',
+        "resource_kind", 1309),
     bad(b'{"resource_kind":"company-profile","data":{"company_number":"1"}}', "event"),
     bad(event(10, 1e30), "timepoint"),
     bad(event(11, -5), "timepoint"),
@@ -108,6 +121,9 @@ company_order = ["kind", "stream", "source", "timepoint", "published_at", "as_of
                  "company_number", "company_name", "company_status", "company_status_detail",
                  "company_status_raw", "type", "type_raw", "jurisdiction", "date_of_creation",
                  "date_of_cessation", "registered_office_address", "sic_codes", "data"]
+resource_order = ["kind", "stream", "source", "timepoint", "published_at", "as_of", "event_type",
+                  "resource_kind", "resource_uri", "resource_id", "company_number", "table", "rows",
+                  "signals", "data"]
 for n, ((raw_hex, (kind, reason, tp)), rec) in enumerate(zip(expect, out)):
     raw = bytes.fromhex(raw_hex)
     got = rec.get("kind") or next(iter(rec))
@@ -120,6 +136,8 @@ for n, ((raw_hex, (kind, reason, tp)), rec) in enumerate(zip(expect, out)):
         assert rec["source"] == "stream" and rec["stream"] == "companies"
     if kind == "company":
         assert list(rec) == company_order, (n, list(rec))
+    if kind == "resource":
+        assert list(rec) == resource_order, (n, list(rec))
 byno = {r["company_number"]: r for r in out if r.get("kind") == "company"}
 assert byno["00000001"]["company_name"] == "GOOD 1 LTD"
 assert byno["SC000033"]["timepoint"] == 1033
@@ -130,6 +148,9 @@ assert s["published_at"] == "2023-11-04T14:33:29Z", s
 d = byno["00000035"]
 assert d["event_type"] == "deleted" and d["data"] == {} and d["published_at"] == "2023-11-03T22:13:03Z", d
 assert byno["00000041"]["timepoint"] == 1041
+res = [r for r in out if r.get("kind") == "resource"]
+assert len(res) == 1 and res[0]["timepoint"] == 1009 and res[0]["table"] == "filings", res
+assert res[0]["resource_uri"] == "/company/00000009" and res[0]["company_number"] == "00000009", res
 gaps = [r for r in out if "gap" in r]
 assert gaps[0] == {"gap": {"stream": "companies", "after_timepoint": 68805561, "reason": "timepoint-out-of-range"}}
 assert gaps[1] == {"gap": {"stream": "companies", "after_timepoint": None, "reason": "started-live"}}

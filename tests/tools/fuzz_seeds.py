@@ -4,8 +4,9 @@
 Usage: fuzz_seeds.py OUT_DIR
 
 Writes OUT_DIR/event_parser_fuzz/ (one file per event line of
-samples/capture.ndjson and samples/real/real-stream-events.ndjson, the real
-events file whole, and a few control and heartbeat lines),
+samples/capture.ndjson, samples/real/real-stream-events.ndjson and the real
+events of every stream in samples/real/events/, each of those files whole,
+and a few control, heartbeat and resource lines the samples lack),
 OUT_DIR/event_timepoint_fuzz/ (response bodies: runs of capture lines, the
 real events file) and OUT_DIR/csv_reader_fuzz/ (each real bulk CSV whole,
 the header with each row, and each row alone). Files are named by a hash of their content, as libFuzzer
@@ -26,6 +27,25 @@ EXTRA_EVENT_SEEDS = [
     b"\n \r\n",
     b'\xef\xbb\xbf{"resource_kind":"company-profile","resource_id":"SC123456","data":null,'
     b'"event":{"timepoint":"12","published_at":"2024-02-29 23:59:59+01:00","type":"deleted"}}\r\n',
+    # Resource events: deleted without data, a URI without its slash, an
+    # unknown kind, signals of filings and insolvency cases, odd values.
+    b'{"resource_kind":"company-officers","resource_uri":"/company/07217743/appointments/A1",'
+    b'"resource_id":"A1","event":{"timepoint":8,"published_at":"2025-01-30T05:03:05","type":"deleted"}}\n',
+    b'{"resource_kind":"company-exemptions","resource_uri":"company/14438833/exemptions","resource_id":"14438833",'
+    b'"data":{"exemptions":{"a":{},"b":[]}},"event":{"timepoint":2401,"published_at":"2023-11-03T22:13:03.742120Z",'
+    b'"type":"changed"}}\n',
+    b'{"resource_kind":"company-new-kind","resource_uri":"/company/sc1/new/1","data":{"x":[1]},'
+    b'"event":{"timepoint":9,"published_at":"2024-01-01","type":"changed"}}\n',
+    b'{"resource_kind":"filing-history","resource_uri":"/company/1/filing-history/T","data":{"type":" gaz1(a) ",'
+    b'"date":"03/02/2009","subcategory":["voluntary",null],"pages":"3"},"event":{"timepoint":10,"type":"changed"}}\n',
+    b'{"resource_kind":"filing-history","resource_uri":"/company/1/filing-history/U","data":{"type":"",'
+    b'"description":"gazette-notice-compulsary"},"event":{"timepoint":11,"published_at":"x","type":"changed"}}\n',
+    b'{"resource_kind":"company-insolvency","resource_uri":"/company/1/insolvency","data":{"cases":[{"number":1,'
+    b'"type":"in-administration","dates":[{"date":"2024-01-02"},{"date":"2023-12-01"}]},{"type":"moratorium"},7]},'
+    b'"event":{"timepoint":12,"published_at":"2024-01-03T00:00:00Z","type":"changed"}}\n',
+    b'{"resource_kind":"company-psc-supersecure","resource_uri":"/company/09672611/persons-with-significant-control/'
+    b'super-secure/Yb","data":{"ceased":true,"natures_of_control":[null,"x"]},"event":{"timepoint":13,'
+    b'"published_at":"2024-01-03","type":"changed"}}\n',
 ]
 
 
@@ -35,10 +55,12 @@ def write(directory, content):
 
 
 def event_seeds(out):
-    for path in [SAMPLES / "capture.ndjson", SAMPLES / "real" / "real-stream-events.ndjson"]:
+    real = [SAMPLES / "real" / "real-stream-events.ndjson"] + sorted((SAMPLES / "real" / "events").glob("*.ndjson"))
+    for path in [SAMPLES / "capture.ndjson"] + real:
         for line in path.read_bytes().splitlines(keepends=True):
             write(out, line)
-    write(out, (SAMPLES / "real" / "real-stream-events.ndjson").read_bytes())
+    for path in real:
+        write(out, path.read_bytes())
     for seed in EXTRA_EVENT_SEEDS:
         write(out, seed)
 
