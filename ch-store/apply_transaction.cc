@@ -19,6 +19,8 @@ void ApplyCounters::Add(const ApplyCounters& o) {
   gaps += o.gaps;
   gaps_healed += o.gaps_healed;
   records += o.records;
+  resources += o.resources;
+  signals += o.signals;
 }
 
 StatusOr<std::unique_ptr<ApplyTransaction>> ApplyTransaction::Create(SqliteDb* db) {
@@ -67,6 +69,7 @@ std::string_view ApplyTransaction::Now() {
 void ApplyTransaction::ClearPending() {
   pending_ = ApplyCounters();
   pending_changes_.clear();
+  pending_signals_.clear();
   pending_stream_ = false;
 }
 
@@ -125,6 +128,7 @@ Status ApplyTransaction::Commit() {
   txn_.reset();
   totals_.Add(pending_);
   committed_changes_.swap(pending_changes_);
+  committed_signals_.swap(pending_signals_);
   ClearPending();
   if (moved) last_committed_checkpoint_ = moved;
   for (StreamState& st : streams_) st.dirty = false;

@@ -11,8 +11,8 @@
 //    the data they cover, forgotten at every Begin() (another writer may have
 //    moved them) and at Rollback();
 //  * the counters of the open transaction, added to the totals only when it
-//    commits, and the status changes collected for --emit-changes, handed
-//    over only when they are durable.
+//    commits, and the status changes and signals collected for
+//    --emit-changes, handed over only when they are durable.
 #ifndef CH_STORE_APPLY_TRANSACTION_H_
 #define CH_STORE_APPLY_TRANSACTION_H_
 
@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "ch-store/record_decoder.h"
+#include "ch-store/signal.h"
 #include "ch-store/status_change.h"
 #include "common/sqlite_db.h"
 #include "common/status.h"
@@ -42,7 +43,9 @@ struct ApplyCounters {
   uint64_t status_changes = 0;
   uint64_t gaps = 0;  // gap rows added
   uint64_t gaps_healed = 0;
-  uint64_t records = 0;  // every non-blank record handled
+  uint64_t records = 0;    // every non-blank record handled
+  uint64_t resources = 0;  // resource records applied (winning or not)
+  uint64_t signals = 0;    // signals added (not seen before)
 
   void Add(const ApplyCounters& other);
 };
@@ -114,7 +117,9 @@ class ApplyTransaction {
 
   // Collected for --emit-changes; handed over by Commit().
   std::vector<StatusChange>& pending_changes() { return pending_changes_; }
+  std::vector<Signal>& pending_signals() { return pending_signals_; }
   const std::vector<StatusChange>& committed_changes() const { return committed_changes_; }
+  const std::vector<Signal>& committed_signals() const { return committed_signals_; }
   std::optional<int64_t> last_committed_checkpoint() const { return last_committed_checkpoint_; }
 
   // True once SQLite had to write dirty pages of the open transaction to the
@@ -143,6 +148,8 @@ class ApplyTransaction {
   ApplyCounters totals_;
   std::vector<StatusChange> pending_changes_;
   std::vector<StatusChange> committed_changes_;
+  std::vector<Signal> pending_signals_;
+  std::vector<Signal> committed_signals_;
   std::optional<int64_t> last_committed_checkpoint_;
   std::time_t now_second_ = 0;
   std::string now_text_;

@@ -38,12 +38,17 @@ constexpr const char* kUpdateCompanySql =
 
 }  // namespace
 
-CompanyApplier::CompanyApplier(ApplyTransaction* txn, Options options)
-    : txn_(txn), db_(txn->db()), options_(options), cache_enabled_(!options.collect_changes) {}
+CompanyApplier::CompanyApplier(ApplyTransaction* txn, SignalWriter* signals, Options options)
+    : txn_(txn),
+      signals_(signals),
+      db_(txn->db()),
+      options_(options),
+      cache_enabled_(!options.collect_changes) {}
 
 StatusOr<std::unique_ptr<CompanyApplier>> CompanyApplier::Create(ApplyTransaction* txn,
+                                                                 SignalWriter* signals,
                                                                  Options options) {
-  std::unique_ptr<CompanyApplier> applier(new CompanyApplier(txn, options));
+  std::unique_ptr<CompanyApplier> applier(new CompanyApplier(txn, signals, options));
   Status s = applier->Prepare();
   if (!s.ok()) return s;
   return applier;
@@ -285,10 +290,11 @@ Status CompanyApplier::RecordChange(const CompanyRecord& c, OptText new_status,
     Status s = insert_change_.Run();
     if (!s.ok()) return s;
   }
+  const int64_t change_id = db_->LastInsertRowId();
   ++txn_->pending().status_changes;
   if (options_.collect_changes) {
     StatusChange change;
-    change.id = db_->LastInsertRowId();
+    change.id = change_id;
     change.company_number = std::string(c.company_number);
     change.timepoint = c.bulk ? std::nullopt : c.timepoint;
     change.published_at = ToOptional(published_at);
@@ -300,7 +306,34 @@ Status CompanyApplier::RecordChange(const CompanyRecord& c, OptText new_status,
     change.company_name = ToOptional(c.company_name ? c.company_name : stored_.name.view());
     txn_->pending_changes().push_back(std::move(change));
   }
-  return Status::Ok();
+  return RecordSignal(c, change_id, published_at, old_status, old_detail, new_status, new_detail);
+}
+
+Status CompanyApplier::RecordSignal(const CompanyRecord& c, int64_t change_id, OptText published_at,
+                                    OptText old_status, OptText old_detail, OptText new_status,
+                                    OptText new_detail) {
+  const std::optional<std::string_view> name =
+      StatusChangeSignal(old_status, old_detail, new_status, new_detail);
+  if (!name) return Status::Ok();
+  signal_key_ = "status:" + std::to_string(change_id);
+  signal_uri_ = "/company/";
+  signal_uri_.append(c.company_number);
+  SignalFields f;
+  f.signal = *name;
+  f.key = signal_key_;
+  f.stream = c.stream;
+  f.bulk = c.bulk;
+  f.company_number = c.company_number;
+  f.timepoint = c.bulk ? std::nullopt : c.timepoint;
+  f.published_at = published_at;
+  // The date of the change: when it was published (a snapshot: its date).
+  if (published_at && published_at->size() >= 10) f.occurred_on = published_at->substr(0, 10);
+  f.resource_uri = signal_uri_;
+  f.detail = new_detail ? new_detail : new_status;
+  f.status_change_id = change_id;
+  f.company_name = c.company_name ? c.company_name : stored_.name.view();
+  StatusOr<bool> added = signals_->Record(f);
+  return added.status();
 }
 
 }  // namespace ch

@@ -10,7 +10,10 @@
 //  * a status_changes row exactly when the stored (status, detail) pair
 //    changes, a stream first sighting included; a snapshot is the baseline
 //    (a company first seen in bulk writes none); a null status keeps the
-//    stored pair; a `deleted` event only sets the mark.
+//    stored pair; a `deleted` event only sets the mark;
+//  * a status change into dissolved or into a strike-off proposal adds its
+//    signal (signal.h), keyed by the status_changes row, in the same
+//    transaction.
 //
 // It remembers the state of companies it wrote (CompanyStateCache), so a
 // stream record for a company seen a moment ago needs no SELECT; the owner
@@ -27,6 +30,7 @@
 #include "ch-store/apply_transaction.h"
 #include "ch-store/company_state_cache.h"
 #include "ch-store/record_decoder.h"
+#include "ch-store/signal_writer.h"
 #include "common/sqlite_db.h"
 #include "common/status.h"
 
@@ -42,8 +46,10 @@ class CompanyApplier {
     int bulk_cache_kib = 32768;
   };
 
-  // Prepares the statements. REQUIRES: `txn` outliving the applier.
-  static StatusOr<std::unique_ptr<CompanyApplier>> Create(ApplyTransaction* txn, Options options);
+  // Prepares the statements. REQUIRES: `txn` and `signals` outliving the
+  // applier.
+  static StatusOr<std::unique_ptr<CompanyApplier>> Create(ApplyTransaction* txn,
+                                                          SignalWriter* signals, Options options);
   CompanyApplier(const CompanyApplier&) = delete;
   CompanyApplier& operator=(const CompanyApplier&) = delete;
 
@@ -76,7 +82,7 @@ class CompanyApplier {
   // Whether `c` replaces the stored state (see the top of this file).
   static bool Wins(const CompanyRecord& c, const Stored& stored);
 
-  CompanyApplier(ApplyTransaction* txn, Options options);
+  CompanyApplier(ApplyTransaction* txn, SignalWriter* signals, Options options);
   Status Prepare();
   // Fills stored_ from the row or (`use_cache`: for a stream record) from
   // the cache.
@@ -86,8 +92,13 @@ class CompanyApplier {
   Status InsertDeletedStub(const CompanyRecord& c);
   Status MarkDeleted();  // the stored company
   Status RecordChange(const CompanyRecord& c, OptText new_status, OptText new_detail);
+  // The signal of the status change `change_id`, if it is one.
+  Status RecordSignal(const CompanyRecord& c, int64_t change_id, OptText published_at,
+                      OptText old_status, OptText old_detail, OptText new_status,
+                      OptText new_detail);
 
   ApplyTransaction* txn_;
+  SignalWriter* signals_;
   SqliteDb* db_;
   Options options_;
   Stored stored_;
@@ -96,6 +107,8 @@ class CompanyApplier {
   CompanyStateCache cache_;
   bool bulk_tuned_ = false;
   bool bulk_rows_are_new_ = true;  // the last bulk record was a new company
+  std::string signal_key_;         // "status:<id>", reused
+  std::string signal_uri_;         // "/company/<number>", reused
 
   Statement select_company_;
   Statement insert_company_;

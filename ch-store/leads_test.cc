@@ -71,13 +71,13 @@ TEST(LeadsTest, CsvHasAHeaderAndOneQuotedRowPerLeadInChangeOrder) {
   EXPECT_EQ(
       csv,
       header +
-          "2,00000001,\"ACME, \"\"THE\"\" "
+          "1,00000001,\"ACME, \"\"THE\"\" "
           "LTD\",active,active-proposal-to-strike-off,2024-02-01T00:00:00Z,"
           ",,,,EC1A 1BB,,\"62020,70229\",stream,active,,dissolved,,ltd,2001-02-03,,11\r\n"
-          "3,00000001,\"ACME, \"\"THE\"\" LTD\",dissolved,,2024-03-01T00:00:00Z,,,,,EC1A 1BB,,"
+          "2,00000001,\"ACME, \"\"THE\"\" LTD\",dissolved,,2024-03-01T00:00:00Z,,,,,EC1A 1BB,,"
           "\"62020,70229\",stream,active,active-proposal-to-strike-off,dissolved,,ltd,2001-02-03,,"
           "12\r\n"
-          "4,00000002,ACME LTD,dissolved,petition-to-restore-dissolved,2024-03-05T00:00:00Z,,,,,,,,"
+          "3,00000002,ACME LTD,dissolved,petition-to-restore-dissolved,2024-03-05T00:00:00Z,,,,,,,,"
           "stream,,,dissolved,,ltd,2001-02-03,,13\r\n");
 }
 
@@ -85,18 +85,18 @@ TEST(LeadsTest, ResumesAfterAnIdAndFiltersByDate) {
   StoreFixture f;
   Load(&f);
   LeadsQuery after;
-  after.after_id = 2;
+  after.after_id = 1;
   after.format = LeadsFormat::kNdjson;
   const std::string ndjson = Leads(&f, after);
-  EXPECT_EQ(ndjson.find("\"id\":2,"), std::string::npos);
-  EXPECT_EQ(ndjson.substr(0, 50), "{\"id\":3,\"company_number\":\"00000001\",\"company_name\"");
-  EXPECT_NE(ndjson.find("\n{\"id\":4,"), std::string::npos);
+  EXPECT_EQ(ndjson.find("\"id\":1,"), std::string::npos);
+  EXPECT_EQ(ndjson.substr(0, 50), "{\"id\":2,\"company_number\":\"00000001\",\"company_name\"");
+  EXPECT_NE(ndjson.find("\n{\"id\":3,"), std::string::npos);
   EXPECT_NE(ndjson.find("\"timepoint\":13}"), std::string::npos);
   LeadsQuery since;
   since.since = "2024-03-02T00:00:00Z";
   since.format = LeadsFormat::kNdjson;
   const std::string recent = Leads(&f, since);
-  EXPECT_EQ(recent.substr(0, 8), "{\"id\":4,");
+  EXPECT_EQ(recent.substr(0, 8), "{\"id\":3,");
   EXPECT_EQ(std::count(recent.begin(), recent.end(), '\n'), 1);
 }
 

@@ -10,11 +10,15 @@ StatusOr<std::unique_ptr<RecordApplier>> RecordApplier::Create(SqliteDb* db, Opt
   StatusOr<std::unique_ptr<ApplyTransaction>> txn = ApplyTransaction::Create(db);
   if (!txn.ok()) return txn.status();
   applier->txn_ = std::move(txn).value();
+  StatusOr<std::unique_ptr<SignalWriter>> signals =
+      SignalWriter::Create(applier->txn_.get(), options.collect_changes);
+  if (!signals.ok()) return signals.status();
+  applier->signals_ = std::move(signals).value();
   CompanyApplier::Options company_options;
   company_options.collect_changes = options.collect_changes;
   company_options.bulk_cache_kib = options.bulk_cache_kib;
   StatusOr<std::unique_ptr<CompanyApplier>> company =
-      CompanyApplier::Create(applier->txn_.get(), company_options);
+      CompanyApplier::Create(applier->txn_.get(), applier->signals_.get(), company_options);
   if (!company.ok()) return company.status();
   applier->company_ = std::move(company).value();
   StatusOr<std::unique_ptr<ControlApplier>> control = ControlApplier::Create(applier->txn_.get());

@@ -11,7 +11,8 @@
 //    the counters, and the changes collected for --emit-changes;
 //  * one applier per record kind, each in its own file, holding that kind's
 //    rules and statements: CompanyApplier (company_applier.h) and
-//    ControlApplier (control_applier.h: rejects, gaps, snapshot_end);
+//    ControlApplier (control_applier.h: rejects, gaps, snapshot_end), with
+//    the SignalWriter (signal_writer.h) they add signals through;
 //  * this class, which hands each record to its applier.
 #ifndef CH_STORE_RECORD_APPLIER_H_
 #define CH_STORE_RECORD_APPLIER_H_
@@ -25,6 +26,8 @@
 #include "ch-store/company_applier.h"
 #include "ch-store/control_applier.h"
 #include "ch-store/record_decoder.h"
+#include "ch-store/signal.h"
+#include "ch-store/signal_writer.h"
 #include "ch-store/status_change.h"
 #include "common/sqlite_db.h"
 #include "common/status.h"
@@ -34,7 +37,7 @@ namespace ch {
 class RecordApplier {
  public:
   struct Options {
-    /// Collect each status change for --emit-changes.
+    /// Collect each status change and each new signal for --emit-changes.
     bool collect_changes = false;
     /// PRAGMA cache_size (KiB) once bulk records arrive: a snapshot touches
     /// every page of the table, a stream replay only a few.
@@ -74,6 +77,8 @@ class RecordApplier {
   const ApplyCounters& totals() const { return txn_->totals(); }
   // Changes committed by the last Commit() (collect_changes only).
   const std::vector<StatusChange>& committed_changes() const { return txn_->committed_changes(); }
+  // Signals (new ones) committed by the last Commit() (collect_changes only).
+  const std::vector<Signal>& committed_signals() const { return txn_->committed_signals(); }
   // The checkpoint of the stream whose checkpoint the last Commit() moved.
   std::optional<int64_t> last_committed_checkpoint() const {
     return txn_->last_committed_checkpoint();
@@ -83,6 +88,7 @@ class RecordApplier {
   RecordApplier() = default;
 
   std::unique_ptr<ApplyTransaction> txn_;
+  std::unique_ptr<SignalWriter> signals_;
   std::unique_ptr<CompanyApplier> company_;
   std::unique_ptr<ControlApplier> control_;
 };
