@@ -21,6 +21,10 @@ StatusOr<std::unique_ptr<RecordApplier>> RecordApplier::Create(SqliteDb* db, Opt
       CompanyApplier::Create(applier->txn_.get(), applier->signals_.get(), company_options);
   if (!company.ok()) return company.status();
   applier->company_ = std::move(company).value();
+  StatusOr<std::unique_ptr<ResourceApplier>> resource =
+      ResourceApplier::Create(applier->txn_.get(), applier->signals_.get());
+  if (!resource.ok()) return resource.status();
+  applier->resource_ = std::move(resource).value();
   StatusOr<std::unique_ptr<ControlApplier>> control = ControlApplier::Create(applier->txn_.get());
   if (!control.ok()) return control.status();
   applier->control_ = std::move(control).value();
@@ -57,6 +61,12 @@ Status RecordApplier::Apply(const Record& record) {
     case RecordKind::kCompany:
       txn_->CountRecord(/*stream=*/!record.company.bulk);
       return company_->Apply(record.company);
+    case RecordKind::kResource: {
+      txn_->CountRecord(/*stream=*/!record.resource.bulk);
+      Status s = resource_->Apply(record.resource, &reject_reason_);
+      if (!s.ok() || reject_reason_.empty()) return s;
+      return RejectResource(record.resource);
+    }
     case RecordKind::kReject:
       txn_->CountRecord(/*stream=*/true);
       return control_->ApplyReject(record.reject);
@@ -68,6 +78,17 @@ Status RecordApplier::Apply(const Record& record) {
       return control_->ApplySnapshotEnd(record.snapshot_end);
   }
   return Status::Internal("unknown record kind");
+}
+
+Status RecordApplier::RejectResource(const ResourceRecord& r) {
+  RejectRecord reject;
+  reject.stream = r.stream;
+  reject.source = r.bulk ? "bulk" : "stream";
+  reject.timepoint = r.timepoint;
+  reject.reason = reject_reason_;
+  reject.raw = r.line.substr(0, kMaxRejectRawBytes);
+  reject.raw_length = r.line.size();
+  return control_->ApplyReject(reject);
 }
 
 }  // namespace ch

@@ -10,7 +10,8 @@
 //    twice and a crash loses data and checkpoint together or not at all),
 //    the counters, and the changes collected for --emit-changes;
 //  * one applier per record kind, each in its own file, holding that kind's
-//    rules and statements: CompanyApplier (company_applier.h) and
+//    rules and statements: CompanyApplier (company_applier.h),
+//    ResourceApplier (resource_applier.h: every other kind of resource) and
 //    ControlApplier (control_applier.h: rejects, gaps, snapshot_end), with
 //    the SignalWriter (signal_writer.h) they add signals through;
 //  * this class, which hands each record to its applier.
@@ -20,12 +21,14 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "ch-store/apply_transaction.h"
 #include "ch-store/company_applier.h"
 #include "ch-store/control_applier.h"
 #include "ch-store/record_decoder.h"
+#include "ch-store/resource_applier.h"
 #include "ch-store/signal.h"
 #include "ch-store/signal_writer.h"
 #include "ch-store/status_change.h"
@@ -86,11 +89,16 @@ class RecordApplier {
 
  private:
   RecordApplier() = default;
+  // Stores a resource record that disagrees with the schema as a reject.
+  Status RejectResource(const ResourceRecord& r);
 
   std::unique_ptr<ApplyTransaction> txn_;
   std::unique_ptr<SignalWriter> signals_;
   std::unique_ptr<CompanyApplier> company_;
+  std::unique_ptr<ResourceApplier> resource_;
   std::unique_ptr<ControlApplier> control_;
+  std::string reject_reason_;  // a resource record ch-store turned down
+  std::string reject_raw_;
 };
 
 }  // namespace ch
