@@ -118,10 +118,18 @@ Status ApplyLoop::CommitIfOpen() {
 }
 
 Status ApplyLoop::EmitChanges() {
-  if (changes_out_ == nullptr || applier_->committed_changes().empty()) return Status::Ok();
+  if (changes_out_ == nullptr) return Status::Ok();
+  if (applier_->committed_changes().empty() && applier_->committed_signals().empty())
+    return Status::Ok();
   for (const StatusChange& change : applier_->committed_changes()) {
     line_.clear();
     AppendStatusChangeJson(&line_, change);
+    Status s = changes_out_->WriteLine(line_);
+    if (!s.ok()) return s;
+  }
+  for (const Signal& signal : applier_->committed_signals()) {
+    line_.clear();
+    AppendSignalJson(&line_, signal);
     Status s = changes_out_->WriteLine(line_);
     if (!s.ok()) return s;
   }
@@ -140,6 +148,7 @@ void ApplyLoop::UpdateMetrics(size_t batch_records) {
   metrics_->Set("rejects_total", static_cast<double>(t.rejects), "reject records received");
   metrics_->Set("status_changes_total", static_cast<double>(t.status_changes),
                 "status changes recorded");
+  metrics_->Set("signals_total", static_cast<double>(t.signals), "signals added");
   metrics_->Set("gaps_total", static_cast<double>(t.gaps), "gaps recorded");
   metrics_->Set("commits_total", static_cast<double>(commits_), "transactions committed");
   metrics_->Set("batch_records", static_cast<double>(batch_records),

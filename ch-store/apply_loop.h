@@ -14,8 +14,9 @@
 // A stop signal (SIGTERM, SIGINT, SIGHUP) commits the records already applied
 // and ends the loop; an error rolls the open transaction back, so the
 // database always holds exactly a prefix of the input up to its checkpoint.
-// With --emit-changes each committed status change is written to stdout as
-// one NDJSON line, after its COMMIT, and flushed.
+// With --emit-changes each committed status change (first member "id") and
+// then each new signal of the same commit (first member "signal_id") is
+// written to stdout as one NDJSON line, after its COMMIT, and flushed.
 #ifndef CH_STORE_APPLY_LOOP_H_
 #define CH_STORE_APPLY_LOOP_H_
 

@@ -108,6 +108,8 @@ int RunApply(const StoreOptions& options) {
            {"superseded", static_cast<int64_t>(t.superseded)},
            {"rejects", static_cast<int64_t>(t.rejects)},
            {"status_changes", static_cast<int64_t>(t.status_changes)},
+           {"resources", static_cast<int64_t>(t.resources)},
+           {"signals", static_cast<int64_t>(t.signals)},
            {"gaps", static_cast<int64_t>(t.gaps)},
            {"commits", static_cast<int64_t>(loop.commits())},
            {"checkpoint", checkpoint ? std::to_string(*checkpoint) : std::string()}});

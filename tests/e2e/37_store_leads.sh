@@ -26,9 +26,10 @@ raw = open(sys.argv[1], newline="").read()
 assert raw.endswith("\r\n"), "RFC 4180 line ends"
 rows = list(csv.DictReader(open(sys.argv[1], newline="")))
 head = open(sys.argv[1]).readline().strip().split(",")
-assert head[:14] == ["id", "company_number", "company_name", "new_status", "new_status_detail", "changed_at",
-                     "address_line_1", "address_line_2", "locality", "region", "postal_code", "country",
-                     "sic_codes", "source"], head
+assert head[:8] == ["id", "signal", "stream", "occurred_on", "published_at", "detail", "company_number",
+                    "company_name"], head
+assert {"officers", "pscs", "changed_at", "new_status", "new_status_detail", "old_status", "sic_codes",
+        "source"} <= set(head), head
 got = [(r["id"], r["company_number"], r["new_status"], r["new_status_detail"], r["changed_at"], r["source"])
        for r in rows]
 assert got == [("1", "00000001", "active", "active-proposal-to-strike-off", "2024-02-01T00:00:00Z", "stream"),
