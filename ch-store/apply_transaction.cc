@@ -75,7 +75,9 @@ void ApplyTransaction::ClearPending() {
 
 Status ApplyTransaction::Begin() {
   if (txn_) return Status::Internal("Begin() inside a transaction");
+  if (queue_ != nullptr) queue_->StartBegin();
   StatusOr<Transaction> txn = Transaction::Begin(db_);
+  if (queue_ != nullptr) queue_->EndBegin();
   if (!txn.ok()) return txn.status().Annotate("begin transaction");
   txn_.emplace(std::move(txn).value());
   // Holding the write lock now, nobody else can write until we commit.

@@ -27,6 +27,7 @@
 #include "ch-store/record_decoder.h"
 #include "ch-store/signal.h"
 #include "ch-store/status_change.h"
+#include "ch-store/writer_queue.h"
 #include "common/sqlite_db.h"
 #include "common/status.h"
 
@@ -131,12 +132,18 @@ class ApplyTransaction {
 
   SqliteDb* db() const { return db_; }
 
+  // Other writers of the database, if any (writer_queue.h): a blocked
+  // Begin() then queues. Not owned; null: none.
+  void set_writer_queue(WriterQueue* queue) { queue_ = queue; }
+  WriterQueue* writer_queue() const { return queue_; }
+
  private:
   explicit ApplyTransaction(SqliteDb* db) : db_(db) {}
   Status Prepare();
   void ClearPending();
 
   SqliteDb* db_;
+  WriterQueue* queue_ = nullptr;
   std::optional<Transaction> txn_;
   std::vector<StreamState> streams_;
   // PRAGMA data_version at the last Begin(): it moves only when another

@@ -10,6 +10,7 @@ StatusOr<std::unique_ptr<RecordApplier>> RecordApplier::Create(SqliteDb* db, Opt
   StatusOr<std::unique_ptr<ApplyTransaction>> txn = ApplyTransaction::Create(db);
   if (!txn.ok()) return txn.status();
   applier->txn_ = std::move(txn).value();
+  applier->txn_->set_writer_queue(options.writer_queue);
   StatusOr<std::unique_ptr<SignalWriter>> signals =
       SignalWriter::Create(applier->txn_.get(), options.collect_changes);
   if (!signals.ok()) return signals.status();

@@ -45,6 +45,9 @@ class RecordApplier {
     /// PRAGMA cache_size (KiB) once bulk records arrive: a snapshot touches
     /// every page of the table, a stream replay only a few.
     int bulk_cache_kib = 32768;
+    /// Other ch-store processes writing the same database take turns
+    /// through this (writer_queue.h); not owned, null: none.
+    WriterQueue* writer_queue = nullptr;
   };
 
   // Prepares the statements. REQUIRES: `db` migrated to the latest schema and
@@ -82,6 +85,8 @@ class RecordApplier {
   const std::vector<StatusChange>& committed_changes() const { return txn_->committed_changes(); }
   // Signals (new ones) committed by the last Commit() (collect_changes only).
   const std::vector<Signal>& committed_signals() const { return txn_->committed_signals(); }
+  // The queue of writers given in Options (null: none).
+  WriterQueue* writer_queue() const { return txn_->writer_queue(); }
   // The checkpoint of the stream whose checkpoint the last Commit() moved.
   std::optional<int64_t> last_committed_checkpoint() const {
     return txn_->last_committed_checkpoint();
