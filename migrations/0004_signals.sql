@@ -28,7 +28,9 @@ CREATE TABLE signals (
   status_change_id INTEGER,      -- for a status signal: its status_changes row
   source TEXT NOT NULL DEFAULT 'stream' CHECK (source IN ('stream', 'bulk'))
 );
-CREATE INDEX signals_company_number ON signals(company_number);
+-- No index on company_number: nothing of ch-store's searches signals by
+-- company, and each index costs every status change into a strike-off
+-- proposal or dissolution a b-tree insert more.
 
 INSERT INTO signals(id, company_number, signal, stream, timepoint, published_at, occurred_on,
                     resource_uri, detail, recorded_at, signal_key, status_change_id, source)
