@@ -3,6 +3,7 @@
 
 #include <sys/time.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "common/log.h"
@@ -26,6 +27,13 @@ std::string UnixNowText() {
   return text;
 }
 
+// Milliseconds since `start`, for the debug log.
+int64_t MillisSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                               start)
+      .count();
+}
+
 }  // namespace
 
 ApplyLoop::ApplyLoop(RecordSource* source, RecordApplier* applier, OutputWriter* changes_out,
@@ -40,8 +48,17 @@ bool ApplyLoop::BatchDue() const {
   const bool stream = applier_->pending_has_stream_records();
   const size_t max_records = stream ? options_.stream_batch_records : options_.bulk_batch_records;
   if (applier_->pending_records() >= max_records || applier_->cache_spilled()) return true;
-  const auto max_age = stream ? options_.stream_batch_age : options_.bulk_batch_age;
+  auto max_age = stream ? options_.stream_batch_age : options_.bulk_batch_age;
+  const WriterQueue* queue = applier_->writer_queue();
+  if (queue != nullptr && queue->SharedWithin(std::chrono::seconds(1)))
+    max_age = std::min(max_age, options_.shared_batch_age);
   return std::chrono::steady_clock::now() - batch_started_ >= max_age;
+}
+
+bool ApplyLoop::OthersWaiting() const {
+  WriterQueue* queue = applier_->writer_queue();
+  return queue != nullptr && options_.writer_probe_records > 0 &&
+         applier_->pending_records() % options_.writer_probe_records == 0 && queue->OthersWaiting();
 }
 
 Status ApplyLoop::Run() {
@@ -67,7 +84,13 @@ Status ApplyLoop::Run() {
           applier_->Rollback();
           return s.Annotate("apply record");
         }
-        if (BatchDue()) {
+        if (OthersWaiting()) {
+          // Make way: commit what we have, and begin again only once the
+          // waiting writers have had their turn.
+          s = CommitIfOpen();
+          if (!s.ok()) return s;
+          applier_->writer_queue()->LetOthersIn();
+        } else if (BatchDue()) {
           s = CommitIfOpen();
           if (!s.ok()) return s;
         }
@@ -95,6 +118,7 @@ Status ApplyLoop::CommitIfOpen() {
   if (!applier_->in_transaction()) return Status::Ok();
   const size_t records = applier_->pending_records();
   const uint64_t changes_before = applier_->totals().status_changes;
+  const auto commit_started = std::chrono::steady_clock::now();
   Status s = applier_->Commit();
   if (!s.ok()) return s;
   ++commits_;
@@ -106,6 +130,8 @@ Status ApplyLoop::CommitIfOpen() {
       LogDebug("committed", {{"records", static_cast<int64_t>(records)},
                              {"checkpoint", *checkpoint},
                              {"commit_unix", UnixNowText()},
+                             {"transaction_ms", MillisSince(batch_started_)},
+                             {"commit_ms", MillisSince(commit_started)},
                              {"status_changes", changes}});
     } else {
       LogDebug("committed", {{"records", static_cast<int64_t>(records)},
@@ -118,10 +144,18 @@ Status ApplyLoop::CommitIfOpen() {
 }
 
 Status ApplyLoop::EmitChanges() {
-  if (changes_out_ == nullptr || applier_->committed_changes().empty()) return Status::Ok();
+  if (changes_out_ == nullptr) return Status::Ok();
+  if (applier_->committed_changes().empty() && applier_->committed_signals().empty())
+    return Status::Ok();
   for (const StatusChange& change : applier_->committed_changes()) {
     line_.clear();
     AppendStatusChangeJson(&line_, change);
+    Status s = changes_out_->WriteLine(line_);
+    if (!s.ok()) return s;
+  }
+  for (const Signal& signal : applier_->committed_signals()) {
+    line_.clear();
+    AppendSignalJson(&line_, signal);
     Status s = changes_out_->WriteLine(line_);
     if (!s.ok()) return s;
   }
@@ -140,6 +174,7 @@ void ApplyLoop::UpdateMetrics(size_t batch_records) {
   metrics_->Set("rejects_total", static_cast<double>(t.rejects), "reject records received");
   metrics_->Set("status_changes_total", static_cast<double>(t.status_changes),
                 "status changes recorded");
+  metrics_->Set("signals_total", static_cast<double>(t.signals), "signals added");
   metrics_->Set("gaps_total", static_cast<double>(t.gaps), "gaps recorded");
   metrics_->Set("commits_total", static_cast<double>(commits_), "transactions committed");
   metrics_->Set("batch_records", static_cast<double>(batch_records),

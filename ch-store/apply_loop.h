@@ -14,8 +14,14 @@
 // A stop signal (SIGTERM, SIGINT, SIGHUP) commits the records already applied
 // and ends the loop; an error rolls the open transaction back, so the
 // database always holds exactly a prefix of the input up to its checkpoint.
-// With --emit-changes each committed status change is written to stdout as
-// one NDJSON line, after its COMMIT, and flushed.
+// Several ch-store processes may write one database (one per stream): with
+// a writer queue, a transaction that learns another writer waits commits
+// early and lets it in before beginning the next (see writer_queue.h), so a
+// backlog on one stream cannot starve a trickle on another.
+//
+// With --emit-changes each committed status change (first member "id") and
+// then each new signal of the same commit (first member "signal_id") is
+// written to stdout as one NDJSON line, after its COMMIT, and flushed.
 #ifndef CH_STORE_APPLY_LOOP_H_
 #define CH_STORE_APPLY_LOOP_H_
 
@@ -45,6 +51,15 @@ class ApplyLoop {
     /// waiting this little keeps a replay in full batches instead of a
     /// commit per pipe-full, and a trickle still commits within milliseconds.
     int idle_grace_ms = 2;
+    /// With other writers of the database (RecordApplier::writer_queue()):
+    /// how often, in records, the open transaction asks whether one waits;
+    /// when one does it commits at once and lets it in first.
+    size_t writer_probe_records = 16;
+    /// While another writer has waited within the last second, a
+    /// transaction of stream records commits at this age at the latest:
+    /// a writer that starts waiting waits for the commit of everything the
+    /// open transaction wrote, so short transactions keep its wait short.
+    std::chrono::milliseconds shared_batch_age{10};
   };
 
   // `changes_out` is null unless --emit-changes. None is owned.
@@ -61,6 +76,9 @@ class ApplyLoop {
 
  private:
   bool BatchDue() const;
+  // True when another writer waits for the database (asked every
+  // writer_probe_records records).
+  bool OthersWaiting() const;
   Status CommitIfOpen();
   Status EmitChanges();
   void UpdateMetrics(size_t batch_records);

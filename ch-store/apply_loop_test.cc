@@ -10,6 +10,7 @@
 
 #include "ch-store/store_db.h"
 #include "ch-store/test_records.h"
+#include "ch-store/test_resources.h"
 #include "common/signals.h"
 
 namespace ch {
@@ -177,14 +178,40 @@ TEST(ApplyLoopTest, EmitsCommittedChangesAsNdjson) {
   f.CloseInput();
   ASSERT_TRUE(f.Run(ApplyLoop::Options(), /*emit=*/true).ok());
   const std::string out = f.Changes();
-  EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 2);
+  // Two status changes, then the signal of the second (a dissolution).
+  EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 3);
   EXPECT_EQ(out.rfind("{\"id\":1,\"company_number\":\"00000001\",\"timepoint\":1,", 0), 0u);
+  EXPECT_NE(out.find("}\n{\"signal_id\":1,\"signal\":\"dissolved\",\"stream\":\"companies\","
+                     "\"company_number\":\"00000001\",\"company_name\":\"ACME LTD\","
+                     "\"occurred_on\":\"2024-01-03\",\"published_at\":\"2024-01-03T00:00:00Z\","
+                     "\"detail\":\"dissolved\",\"resource_uri\":\"/company/00000001\","
+                     "\"timepoint\":2}\n"),
+            std::string::npos)
+      << out;
   EXPECT_NE(
       out.find("{\"id\":2,\"company_number\":\"00000001\",\"timepoint\":2,\"published_at\":"
                "\"2024-01-03T00:00:00Z\",\"old_status\":\"active\",\"old_status_detail\":null,"
                "\"new_status\":\"dissolved\",\"new_status_detail\":null,\"source\":\"stream\","
                "\"company_name\":\"ACME LTD\"}\n"),
       std::string::npos);
+}
+
+TEST(ApplyLoopTest, EmitsEachNewSignalOnceAfterItsCommit) {
+  LoopFixture f(/*emit=*/true);
+  const std::string ds01 =
+      testing_records::Filing(5, "2024-05-02T10:00:00Z", "01234567", "T1", "DS01", "2024-05-01")
+          .Line();
+  f.Write(ds01);
+  // Re-published: the same signal, not emitted again.
+  f.Write(testing_records::Filing(6, "2024-05-03T10:00:00Z", "01234567", "T1", "DS01", "2024-05-01")
+              .Line());
+  f.CloseInput();
+  ASSERT_TRUE(f.Run(ApplyLoop::Options(), /*emit=*/true).ok());
+  EXPECT_EQ(f.Changes(),
+            "{\"signal_id\":1,\"signal\":\"strike-off-applied\",\"stream\":\"filings\","
+            "\"company_number\":\"01234567\",\"company_name\":null,\"occurred_on\":\"2024-05-01\","
+            "\"published_at\":\"2024-05-02T10:00:00Z\",\"detail\":\"DS01\","
+            "\"resource_uri\":\"/company/01234567/filing-history/T1\",\"timepoint\":5}\n");
 }
 
 TEST(ApplyLoopTest, ErrorRollsBackTheOpenTransaction) {

@@ -55,7 +55,7 @@ std::optional<int> ParseStoreCommandLine(int argc, char** argv, StoreOptions* op
       "  apply (default)  apply records from stdin; exit 0 at end of input or on SIGTERM\n"
       "  checkpoint       print the stored timepoint of --stream, or nothing\n"
       "  status           print one JSON object; exit 0 when healthy, 1 when not\n"
-      "  leads            print status changes into strike-off proposals and dissolution\n"
+      "  leads            print leads: strike-off, dissolution and insolvency signals\n"
       "  migrate          migrate the schema up or down to --to (default: newest)\n"
       "  prune            delete rejects older than --rejects-older-than days");
   std::vector<std::string> positional;
@@ -65,7 +65,7 @@ std::optional<int> ParseStoreCommandLine(int argc, char** argv, StoreOptions* op
   parser.AddOptional("busy-timeout", "CH_BUSY_TIMEOUT", &busy_timeout,
                      "milliseconds to wait for a database lock (default 5000)");
   parser.AddSwitch("emit-changes", &options->emit_changes,
-                   "apply: print each committed status change as NDJSON on stdout");
+                   "apply: print each committed status change and signal as NDJSON on stdout");
   parser.AddOptional(
       "max-commit-age", "CH_MAX_COMMIT_AGE", &options->max_commit_age_seconds,
       "status: unhealthy when the last commit is older (seconds; default: not checked)");
@@ -74,9 +74,9 @@ std::optional<int> ParseStoreCommandLine(int argc, char** argv, StoreOptions* op
       "max-silence", "CH_MAX_SILENCE", &max_silence,
       "status: unhealthy when ch-fetch (its metrics in --metrics-dir) has received nothing for "
       "longer (seconds; default 180)");
-  parser.AddOptional("after-id", "", &options->after_id, "leads: only changes with a larger id");
+  parser.AddOptional("after-id", "", &options->after_id, "leads: only signals with a larger id");
   parser.AddOptional("since", "", &options->since,
-                     "leads: only changes published at or after DATE (YYYY-MM-DD or a timestamp)");
+                     "leads: only signals published at or after DATE (YYYY-MM-DD or a timestamp)");
   std::optional<std::string> format;
   parser.AddOptional("format", "", &format, "leads: csv (default, with a header) or ndjson");
   parser.AddOptional("to", "", &options->to,

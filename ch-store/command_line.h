@@ -31,7 +31,7 @@ struct StoreOptions {
   std::string stream = "companies";
   /// Milliseconds a writer or reader waits for a lock before giving up (CH_BUSY_TIMEOUT).
   int busy_timeout_ms = 5000;
-  /// apply: print each committed status change as NDJSON on stdout.
+  /// apply: print each committed status change and new signal as NDJSON on stdout.
   bool emit_changes = false;
   /// status: unhealthy when the last commit is older than this (CH_MAX_COMMIT_AGE).
   std::optional<double> max_commit_age_seconds;
@@ -40,9 +40,9 @@ struct StoreOptions {
   /// timeout: the server sends a heartbeat every 30 s, so this long without
   /// one is a stream that reconnecting has not brought back.
   double max_silence_seconds = 180;
-  /// leads: only changes with a larger id.
+  /// leads: only signals with a larger id.
   std::optional<int64_t> after_id;
-  /// leads: only changes published at or after this date or timestamp.
+  /// leads: only signals published at or after this date or timestamp.
   std::optional<std::string> since;
   /// leads: "csv" or "ndjson".
   std::string format = "csv";

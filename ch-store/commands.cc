@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <string>
 
@@ -18,6 +19,7 @@
 #include "ch-store/record_source.h"
 #include "ch-store/store_db.h"
 #include "ch-store/wal_write_coalescer.h"
+#include "ch-store/writer_queue.h"
 #include "common/exit_code.h"
 #include "common/line_reader.h"
 #include "common/log.h"
@@ -68,8 +70,26 @@ int RunApply(const StoreOptions& options) {
   if (s.ok()) s = ApplyTestLimits(&*db);
   if (!s.ok()) return ExitWithError(s);
 
+  // Other ch-store processes (one per stream) may write this database:
+  // take turns with them (writer_queue.h). CH_TEST_NO_WRITER_QUEUE=1 leaves
+  // SQLite's own busy handler alone, to measure what the queue is for.
+  std::unique_ptr<WriterQueue> writer_queue;
+  const char* no_queue = std::getenv("CH_TEST_NO_WRITER_QUEUE");
+  if (options.db != ":memory:" && (no_queue == nullptr || std::string(no_queue) != "1")) {
+    WriterQueue::Options queue_options;
+    queue_options.busy_timeout_ms = options.busy_timeout_ms;
+    StatusOr<std::unique_ptr<WriterQueue>> queue =
+        WriterQueue::Open(options.db + "-writers", &*db, queue_options);
+    if (queue.ok()) {
+      writer_queue = std::move(queue).value();
+    } else {
+      // Writing still works, only without taking turns fairly.
+      LogWarn("writers do not take turns", {{"error", queue.status().ToString()}});
+    }
+  }
   RecordApplier::Options applier_options;
   applier_options.collect_changes = options.emit_changes;
+  applier_options.writer_queue = writer_queue.get();
   StatusOr<std::unique_ptr<RecordApplier>> applier = RecordApplier::Create(&*db, applier_options);
   if (!applier.ok()) return ExitWithError(applier.status());
   // A 1 MiB pipe (Linux allows it unprivileged) lets ch-parse run ~500
@@ -108,13 +128,17 @@ int RunApply(const StoreOptions& options) {
            {"superseded", static_cast<int64_t>(t.superseded)},
            {"rejects", static_cast<int64_t>(t.rejects)},
            {"status_changes", static_cast<int64_t>(t.status_changes)},
+           {"resources", static_cast<int64_t>(t.resources)},
+           {"signals", static_cast<int64_t>(t.signals)},
            {"gaps", static_cast<int64_t>(t.gaps)},
            {"commits", static_cast<int64_t>(loop.commits())},
+           {"yields", static_cast<int64_t>(writer_queue ? writer_queue->yields() : 0)},
            {"checkpoint", checkpoint ? std::to_string(*checkpoint) : std::string()}});
   Status metrics_written = metrics.Write();
   if (!metrics_written.ok())
     LogWarn("metrics not written", {{"error", metrics_written.ToString()}});
   applier->reset();  // finalizes the statements before the database closes
+  writer_queue.reset();
   if (!s.ok()) return ExitWithError(s);
   s = db->Close();
   if (!s.ok()) return ExitWithError(s);

@@ -3,6 +3,8 @@
 
 #include <unistd.h>
 
+#include <vector>
+
 #include "ch-store/commands.h"
 #include "ch-store/csv_writer.h"
 #include "ch-store/migrator.h"
@@ -16,20 +18,37 @@ namespace {
 // The view `leads` appears with schema version 2.
 constexpr int kLeadsSchemaVersion = 2;
 
-std::string SelectSql() {
+template <size_t N>
+std::vector<const char*> Columns(const std::array<const char*, N>& columns) {
+  return std::vector<const char*>(columns.begin(), columns.end());
+}
+
+std::string SelectSql(const std::vector<const char*>& columns) {
   std::string sql = "SELECT ";
-  for (size_t i = 0; i < kLeadColumns.size(); ++i) {
+  for (size_t i = 0; i < columns.size(); ++i) {
     if (i > 0) sql += ", ";
-    sql += kLeadColumns[i];
+    sql += columns[i];
   }
-  sql += " FROM leads WHERE id > ?1 AND (?2 IS NULL OR changed_at >= ?2) ORDER BY id";
+  sql += " FROM leads WHERE id > ?1 AND (?2 IS NULL OR published_at >= ?2) ORDER BY id";
   return sql;
+}
+
+// The view over signals has a `signal` column; the phase-1 view has none.
+StatusOr<bool> LeadsViewHasSignals(SqliteDb* db) {
+  StatusOr<std::optional<int64_t>> n =
+      db->QueryInt64("SELECT count(*) FROM pragma_table_info('leads') WHERE name = 'signal'");
+  if (!n.ok()) return n.status();
+  return n->value_or(0) > 0;
 }
 
 }  // namespace
 
 StatusOr<int64_t> WriteLeads(SqliteDb* db, const LeadsQuery& query, OutputWriter* out) {
-  StatusOr<Statement> stmt = db->Prepare(SelectSql());
+  StatusOr<bool> signals = LeadsViewHasSignals(db);
+  if (!signals.ok()) return signals.status();
+  const std::vector<const char*> columns =
+      *signals ? Columns(kLeadColumns) : Columns(kPhaseOneLeadColumns);
+  StatusOr<Statement> stmt = db->Prepare(SelectSql(columns));
   if (!stmt.ok()) return stmt.status();
   Status s = stmt->BindInt64(1, query.after_id.value_or(0));
   if (s.ok()) s = stmt->BindOptionalText(2, query.since);
@@ -37,7 +56,7 @@ StatusOr<int64_t> WriteLeads(SqliteDb* db, const LeadsQuery& query, OutputWriter
   std::string line;
   if (query.format == LeadsFormat::kCsv) {
     CsvRecord header;
-    for (const char* column : kLeadColumns) header.Add(column);
+    for (const char* column : columns) header.Add(column);
     s = out->WriteRaw(header.Finish());
     if (!s.ok()) return s;
   }
@@ -49,7 +68,7 @@ StatusOr<int64_t> WriteLeads(SqliteDb* db, const LeadsQuery& query, OutputWriter
     ++rows;
     if (query.format == LeadsFormat::kCsv) {
       CsvRecord record;
-      for (size_t i = 0; i < kLeadColumns.size(); ++i) {
+      for (size_t i = 0; i < columns.size(); ++i) {
         record.Add(stmt->ColumnIsNull(static_cast<int>(i))
                        ? std::nullopt
                        : std::optional(stmt->ColumnText(static_cast<int>(i))));
@@ -57,10 +76,10 @@ StatusOr<int64_t> WriteLeads(SqliteDb* db, const LeadsQuery& query, OutputWriter
       s = out->WriteRaw(record.Finish());
     } else {
       line = "{";
-      for (size_t i = 0; i < kLeadColumns.size(); ++i) {
+      for (size_t i = 0; i < columns.size(); ++i) {
         const int col = static_cast<int>(i);
         if (i > 0) line.push_back(',');
-        AppendJsonKey(&line, kLeadColumns[i]);
+        AppendJsonKey(&line, columns[i]);
         if (stmt->ColumnIsNull(col)) {
           line.append("null");
         } else if (sqlite3_column_type(stmt->get(), col) == SQLITE_INTEGER) {

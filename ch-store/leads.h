@@ -1,7 +1,10 @@
-// Leads: what the business sells, read from the `leads` view (a status
-// change into a proposal to strike off, or into dissolved) in change order.
-// Each row carries its change id, so a consumer resumes with --after-id
-// (the last id it handled) and never sees a lead twice or misses one.
+// Leads: what the business sells, read from the `leads` view (a signal a
+// lead team acts on: a strike-off proposal, application or Gazette notice, a
+// dissolution, a liquidation, an administration, a receivership; see
+// migrations/0005_leads_from_signals.sql) in signal order. Each row carries
+// its signal id, so a consumer resumes with --after-id (the last id it
+// handled) and never sees a lead twice or misses one; --since compares the
+// signal's published_at.
 #ifndef CH_STORE_LEADS_H_
 #define CH_STORE_LEADS_H_
 
@@ -17,35 +20,73 @@
 
 namespace ch {
 
-// The columns printed, in order (the CSV header and the NDJSON keys).
-inline constexpr std::array<const char*, 22> kLeadColumns = {"id",
+// The columns printed, in order (the CSV header and the NDJSON keys): the
+// columns of the leads view over signals (schema 5 on).
+inline constexpr std::array<const char*, 34> kLeadColumns = {"id",
+                                                             "signal",
+                                                             "stream",
+                                                             "occurred_on",
+                                                             "published_at",
+                                                             "detail",
                                                              "company_number",
                                                              "company_name",
-                                                             "new_status",
-                                                             "new_status_detail",
-                                                             "changed_at",
+                                                             "company_status",
+                                                             "company_status_detail",
                                                              "address_line_1",
                                                              "address_line_2",
                                                              "locality",
                                                              "region",
                                                              "postal_code",
                                                              "country",
+                                                             "care_of",
+                                                             "po_box",
+                                                             "premises",
                                                              "sic_codes",
-                                                             "source",
-                                                             "old_status",
-                                                             "old_status_detail",
-                                                             "company_status",
-                                                             "company_status_detail",
                                                              "type",
+                                                             "jurisdiction",
                                                              "date_of_creation",
                                                              "date_of_cessation",
-                                                             "timepoint"};
+                                                             "officers",
+                                                             "pscs",
+                                                             "resource_uri",
+                                                             "timepoint",
+                                                             "source",
+                                                             "changed_at",
+                                                             "old_status",
+                                                             "old_status_detail",
+                                                             "new_status",
+                                                             "new_status_detail"};
+
+// The columns of the phase-1 view (schema 2 to 4: a database not yet
+// migrated by a newer ch-store), printed as the phase-1 release did.
+inline constexpr std::array<const char*, 22> kPhaseOneLeadColumns = {"id",
+                                                                     "company_number",
+                                                                     "company_name",
+                                                                     "new_status",
+                                                                     "new_status_detail",
+                                                                     "changed_at",
+                                                                     "address_line_1",
+                                                                     "address_line_2",
+                                                                     "locality",
+                                                                     "region",
+                                                                     "postal_code",
+                                                                     "country",
+                                                                     "sic_codes",
+                                                                     "source",
+                                                                     "old_status",
+                                                                     "old_status_detail",
+                                                                     "company_status",
+                                                                     "company_status_detail",
+                                                                     "type",
+                                                                     "date_of_creation",
+                                                                     "date_of_cessation",
+                                                                     "timepoint"};
 
 enum class LeadsFormat { kCsv, kNdjson };
 
 struct LeadsQuery {
   std::optional<int64_t> after_id;
-  std::optional<std::string> since;  // "YYYY-MM-DDTHH:MM:SSZ": changed_at >= since
+  std::optional<std::string> since;  // "YYYY-MM-DDTHH:MM:SSZ": published_at >= since
   LeadsFormat format = LeadsFormat::kCsv;
 };
 

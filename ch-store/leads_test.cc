@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "ch-store/migrator.h"
 #include "ch-store/test_records.h"
 
 namespace ch {
@@ -58,45 +59,63 @@ void Load(StoreFixture* f) {
            .Line()});  // 5: dissolved to dissolved
 }
 
-TEST(LeadsTest, CsvHasAHeaderAndOneQuotedRowPerLeadInChangeOrder) {
+TEST(LeadsTest, CsvHasAHeaderAndOneQuotedRowPerLeadInSignalOrder) {
   StoreFixture f;
   Load(&f);
   const std::string csv = Leads(&f, LeadsQuery());
   const std::string header =
-      "id,company_number,company_name,new_status,new_status_detail,changed_at,address_line_1,"
-      "address_line_2,"
-      "locality,region,postal_code,country,sic_codes,source,old_status,old_status_detail,company_"
-      "status,"
-      "company_status_detail,type,date_of_creation,date_of_cessation,timepoint\r\n";
-  EXPECT_EQ(
-      csv,
-      header +
-          "2,00000001,\"ACME, \"\"THE\"\" "
-          "LTD\",active,active-proposal-to-strike-off,2024-02-01T00:00:00Z,"
-          ",,,,EC1A 1BB,,\"62020,70229\",stream,active,,dissolved,,ltd,2001-02-03,,11\r\n"
-          "3,00000001,\"ACME, \"\"THE\"\" LTD\",dissolved,,2024-03-01T00:00:00Z,,,,,EC1A 1BB,,"
-          "\"62020,70229\",stream,active,active-proposal-to-strike-off,dissolved,,ltd,2001-02-03,,"
-          "12\r\n"
-          "4,00000002,ACME LTD,dissolved,petition-to-restore-dissolved,2024-03-05T00:00:00Z,,,,,,,,"
-          "stream,,,dissolved,,ltd,2001-02-03,,13\r\n");
+      "id,signal,stream,occurred_on,published_at,detail,company_number,company_name,"
+      "company_status,company_status_detail,address_line_1,address_line_2,locality,region,"
+      "postal_code,country,care_of,po_box,premises,sic_codes,type,jurisdiction,"
+      "date_of_creation,date_of_cessation,officers,pscs,resource_uri,timepoint,source,"
+      "changed_at,old_status,old_status_detail,new_status,new_status_detail\r\n";
+  EXPECT_EQ(csv,
+            header +
+                "1,proposal-to-strike-off,companies,2024-02-01,2024-02-01T00:00:00Z,"
+                "active-proposal-to-strike-off,00000001,\"ACME, \"\"THE\"\" LTD\",dissolved,,,,,,"
+                "EC1A 1BB,,,,,\"62020,70229\",ltd,england-wales,2001-02-03,,,,/company/00000001,11,"
+                "stream,2024-02-01T00:00:00Z,active,,active,active-proposal-to-strike-off\r\n"
+                "2,dissolved,companies,2024-03-01,2024-03-01T00:00:00Z,dissolved,00000001,"
+                "\"ACME, \"\"THE\"\" LTD\",dissolved,,,,,,EC1A 1BB,,,,,\"62020,70229\",ltd,"
+                "england-wales,2001-02-03,,,,/company/00000001,12,stream,2024-03-01T00:00:00Z,"
+                "active,active-proposal-to-strike-off,dissolved,\r\n"
+                "3,dissolved,companies,2024-03-05,2024-03-05T00:00:00Z,"
+                "petition-to-restore-dissolved,00000002,ACME LTD,dissolved,,,,,,,,,,,,ltd,"
+                "england-wales,2001-02-03,,,,/company/00000002,13,stream,2024-03-05T00:00:00Z,,,"
+                "dissolved,petition-to-restore-dissolved\r\n");
+}
+
+TEST(LeadsTest, APhaseOneViewIsPrintedWithThePhaseOneColumns) {
+  StoreFixture f;
+  Load(&f);
+  StatusOr<Migrator> m = Migrator::Embedded();
+  ASSERT_TRUE(m.ok());
+  ASSERT_TRUE(m->MigrateTo(&f.db(), 4).ok());
+  const std::string csv = Leads(&f, LeadsQuery());
+  EXPECT_EQ(csv.substr(0, csv.find('\n') + 1),
+            "id,company_number,company_name,new_status,new_status_detail,changed_at,"
+            "address_line_1,address_line_2,locality,region,postal_code,country,sic_codes,source,"
+            "old_status,old_status_detail,company_status,company_status_detail,type,"
+            "date_of_creation,date_of_cessation,timepoint\r\n");
+  EXPECT_NE(csv.find("\n2,00000001,"), std::string::npos);  // the status change id
 }
 
 TEST(LeadsTest, ResumesAfterAnIdAndFiltersByDate) {
   StoreFixture f;
   Load(&f);
   LeadsQuery after;
-  after.after_id = 2;
+  after.after_id = 1;
   after.format = LeadsFormat::kNdjson;
   const std::string ndjson = Leads(&f, after);
-  EXPECT_EQ(ndjson.find("\"id\":2,"), std::string::npos);
-  EXPECT_EQ(ndjson.substr(0, 50), "{\"id\":3,\"company_number\":\"00000001\",\"company_name\"");
-  EXPECT_NE(ndjson.find("\n{\"id\":4,"), std::string::npos);
-  EXPECT_NE(ndjson.find("\"timepoint\":13}"), std::string::npos);
+  EXPECT_EQ(ndjson.find("\"id\":1,"), std::string::npos);
+  EXPECT_EQ(ndjson.substr(0, 50), "{\"id\":2,\"signal\":\"dissolved\",\"stream\":\"companies\",");
+  EXPECT_NE(ndjson.find("\n{\"id\":3,"), std::string::npos);
+  EXPECT_NE(ndjson.find("\"timepoint\":13,"), std::string::npos);
   LeadsQuery since;
   since.since = "2024-03-02T00:00:00Z";
   since.format = LeadsFormat::kNdjson;
   const std::string recent = Leads(&f, since);
-  EXPECT_EQ(recent.substr(0, 8), "{\"id\":4,");
+  EXPECT_EQ(recent.substr(0, 8), "{\"id\":3,");
   EXPECT_EQ(std::count(recent.begin(), recent.end(), '\n'), 1);
 }
 

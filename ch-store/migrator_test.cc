@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <utility>
+#include <vector>
+
 #include "ch-store/test_records.h"
 
 namespace ch {
@@ -19,8 +23,12 @@ Migrator TwoSteps() {
        {2, "0002_u", "CREATE TABLE u(y);\nINSERT INTO u VALUES (1);\n", "DROP TABLE u;\n"}});
 }
 
+// Tables, SQLite's own (sqlite_sequence, which cannot be dropped) aside.
 int64_t Tables(SqliteDb* db) {
-  return db->QueryInt64("SELECT count(*) FROM sqlite_schema WHERE type = 'table'")->value_or(-1);
+  return db
+      ->QueryInt64(
+          "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+      ->value_or(-1);
 }
 
 TEST(MigratorTest, SplitsAFileIntoUpAndDown) {
@@ -81,9 +89,10 @@ TEST(MigratorTest, RefusesADatabaseNewerThanItKnows) {
 TEST(MigratorTest, EmbeddedMigrationsGoDownToZeroAndUpAgain) {
   StatusOr<Migrator> m = Migrator::Embedded();
   ASSERT_TRUE(m.ok()) << m.status().ToString();
-  ASSERT_GE(m->latest(), 2);
+  ASSERT_GE(m->latest(), 5);
   SqliteDb db = MemoryDb();
-  ASSERT_TRUE(m->MigrateTo(&db, m->latest()).ok());
+  // A phase-1 database (version 2) with one lead.
+  ASSERT_TRUE(m->MigrateTo(&db, 2).ok());
   ASSERT_TRUE(
       db.Exec(
             "INSERT INTO companies(company_number, source, updated_at) VALUES ('1', 'stream', 'x')")
@@ -93,10 +102,14 @@ TEST(MigratorTest, EmbeddedMigrationsGoDownToZeroAndUpAgain) {
               " VALUES ('1', 'stream', 'x', 'active-proposal-to-strike-off')")
           .ok());
   EXPECT_EQ(*db.QueryInt64("SELECT count(*) FROM leads"), 1);
-  // Down one step: the view goes, the data stays.
-  ASSERT_TRUE(m->MigrateTo(&db, m->latest() - 1).ok());
+  ASSERT_TRUE(m->MigrateTo(&db, m->latest()).ok());
+  EXPECT_EQ(*db.QueryInt64("SELECT count(*) FROM leads"), 1);
+  // Down to 1: the view and the signals go, the data stays.
+  ASSERT_TRUE(m->MigrateTo(&db, 1).ok());
   EXPECT_EQ(*db.QueryInt64("SELECT count(*) FROM companies"), 1);
+  EXPECT_EQ(*db.QueryInt64("SELECT count(*) FROM status_changes"), 1);
   EXPECT_FALSE(db.QueryInt64("SELECT count(*) FROM leads").ok());
+  EXPECT_FALSE(db.QueryInt64("SELECT count(*) FROM signals").ok());
   ASSERT_TRUE(m->MigrateTo(&db, m->latest()).ok());
   EXPECT_EQ(*db.QueryInt64("SELECT count(*) FROM leads"), 1);
   // Down to nothing and up again: an empty schema like a new one.
@@ -104,6 +117,40 @@ TEST(MigratorTest, EmbeddedMigrationsGoDownToZeroAndUpAgain) {
   EXPECT_EQ(Tables(&db), 0);
   ASSERT_TRUE(m->MigrateTo(&db, m->latest()).ok());
   EXPECT_EQ(*db.QueryInt64("SELECT count(*) FROM companies"), 0);
+}
+
+// Every step down and up again, each from the newest schema: the tables of
+// a step exist exactly above it.
+TEST(MigratorTest, EveryEmbeddedStepGoesDownAndUp) {
+  StatusOr<Migrator> m = Migrator::Embedded();
+  ASSERT_TRUE(m.ok());
+  const std::vector<std::pair<int, std::string>> first_seen = {
+      {1, "companies"}, {3, "resources"}, {3, "filings"}, {3, "insolvency_cases"}, {4, "signals"}};
+  SqliteDb db = MemoryDb();
+  for (int v = m->latest(); v > 0; --v) {
+    ASSERT_TRUE(m->MigrateTo(&db, m->latest()).ok());
+    ASSERT_TRUE(m->MigrateTo(&db, v - 1).ok()) << v;
+    EXPECT_EQ(*Migrator::CurrentVersion(&db), v - 1);
+    for (const auto& [version, table] : first_seen) {
+      const std::string sql =
+          "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = '" + table + "'";
+      EXPECT_EQ(*db.QueryInt64(sql), version <= v - 1 ? 1 : 0) << table << " at " << v - 1;
+    }
+  }
+}
+
+// The phase-1 leads view (schema 2) and its replacement over signals (5)
+// see the same leads of a phase-1 database, with the same ids.
+TEST(MigratorTest, LeadsViewDownOneStepIsThePhaseOneView) {
+  StatusOr<Migrator> m = Migrator::Embedded();
+  ASSERT_TRUE(m.ok());
+  SqliteDb db = MemoryDb();
+  ASSERT_TRUE(m->MigrateTo(&db, m->latest()).ok());
+  ASSERT_TRUE(m->MigrateTo(&db, 4).ok());
+  EXPECT_TRUE(db.QueryInt64("SELECT count(new_status) FROM leads").ok());
+  EXPECT_FALSE(db.QueryInt64("SELECT count(signal) FROM leads").ok());
+  ASSERT_TRUE(m->MigrateTo(&db, 5).ok());
+  EXPECT_TRUE(db.QueryInt64("SELECT count(signal) FROM leads").ok());
 }
 
 }  // namespace

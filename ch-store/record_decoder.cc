@@ -75,15 +75,61 @@ enum class Field {
   kAddress,
   kSicCodes,
   kData,
+  kResourceKind,
+  kResourceUri,
+  kResourceId,
+  kTable,
+  kRows,
+  kSignals,
 };
+
+// What a JSON value is, asked of a RapidJSON value or a TextValue.
+enum class JsonType { kNull, kFalse, kTrue, kNumber, kString, kObject, kArray };
+
+// A number that is no integer, as text: the parsed value written again
+// (kept in `scratch`).
+std::string_view NumberText(const rapidjson::Value& v, std::deque<std::string>* scratch) {
+  std::string& out = scratch->emplace_back();
+  AppendJsonValue(&out, v);
+  return out;
+}
+
+JsonType TypeOf(const rapidjson::Value& v) {
+  switch (v.GetType()) {
+    case rapidjson::kNullType:
+      return JsonType::kNull;
+    case rapidjson::kFalseType:
+      return JsonType::kFalse;
+    case rapidjson::kTrueType:
+      return JsonType::kTrue;
+    case rapidjson::kObjectType:
+      return JsonType::kObject;
+    case rapidjson::kArrayType:
+      return JsonType::kArray;
+    case rapidjson::kStringType:
+      return JsonType::kString;
+    case rapidjson::kNumberType:
+      break;
+  }
+  return JsonType::kNumber;
+}
 
 // One length test and at most three comparisons per member name.
 Field FieldOf(std::string_view name) {
   switch (name.size()) {
     case 4:
-      return name == "type" ? Field::kType : name == "data" ? Field::kData : Field::kOther;
+      return name == "type"   ? Field::kType
+             : name == "data" ? Field::kData
+             : name == "rows" ? Field::kRows
+                              : Field::kOther;
     case 5:
-      return name == "as_of" ? Field::kAsOf : Field::kOther;
+      return name == "as_of" ? Field::kAsOf : name == "table" ? Field::kTable : Field::kOther;
+    case 7:
+      return name == "signals" ? Field::kSignals : Field::kOther;
+    case 11:
+      return name == "resource_id" ? Field::kResourceId : Field::kOther;
+    case 13:
+      return name == "resource_kind" ? Field::kResourceKind : Field::kOther;
     case 6:
       return name == "stream" ? Field::kStream : name == "source" ? Field::kSource : Field::kOther;
     case 8:
@@ -98,6 +144,7 @@ Field FieldOf(std::string_view name) {
       return name == "published_at"   ? Field::kPublishedAt
              : name == "company_name" ? Field::kCompanyName
              : name == "jurisdiction" ? Field::kJurisdiction
+             : name == "resource_uri" ? Field::kResourceUri
                                       : Field::kOther;
     case 14:
       return name == "company_number"   ? Field::kCompanyNumber
@@ -139,6 +186,28 @@ struct TopLevelValue {
 namespace {
 
 bool IsNullValue(const TextValue& v) { return v.raw == "null"; }
+
+// A number that is no integer, as written in the line.
+std::string_view NumberText(const TextValue& v, std::deque<std::string>*) { return v.raw; }
+
+JsonType TypeOf(const TextValue& v) {
+  switch (v.raw.empty() ? 'n' : v.raw.front()) {
+    case 'n':
+      return JsonType::kNull;
+    case 'f':
+      return JsonType::kFalse;
+    case 't':
+      return JsonType::kTrue;
+    case '"':
+      return JsonType::kString;
+    case '{':
+      return JsonType::kObject;
+    case '[':
+      return JsonType::kArray;
+    default:
+      return JsonType::kNumber;
+  }
+}
 
 // The string's content; escapes are decoded into `scratch` (rare in records).
 OptText Text(const TextValue& v) {
@@ -268,7 +337,8 @@ const Record& RecordDecoder::Decode(std::string_view line) {
     record_.kind = RecordKind::kBlank;
     return record_;
   }
-  if (DecodeCompanyFast(line)) return record_;
+  scratch_.clear();  // the previous line's decoded strings
+  if (DecodeFast(line)) return record_;
   Status parsed = Parse(line);
   if (!parsed.ok()) return RejectLine(line, line.size(), parsed.message());
   const rapidjson::Value& root = full_->doc;
@@ -298,6 +368,15 @@ const Record& RecordDecoder::Decode(std::string_view line) {
       AppendJsonValue(&data_, *data_member_);
       record_.company.data = data_;
     }
+  } else if (View(*kind) == "resource") {
+    record_.kind = RecordKind::kResource;
+    ok = DecodeResource(root);
+    record_.resource.line = line;
+    if (ok && data_member_ != nullptr && !data_member_->IsNull()) {
+      data_.clear();
+      AppendJsonValue(&data_, *data_member_);
+      record_.resource.data = data_;
+    }
   } else if (View(*kind) == "reject") {
     record_.kind = RecordKind::kReject;
     ok = DecodeReject(root);
@@ -317,30 +396,41 @@ Status RecordDecoder::Parse(std::string_view text) {
   return ParseJson(text, &full_->doc);
 }
 
-bool RecordDecoder::DecodeCompanyFast(std::string_view line) {
+bool RecordDecoder::DecodeFast(std::string_view line) {
   if (!IsValidJsonValue(line, &members_) || !members_.complete || members_.count == 0) return false;
   // The line passed the validator (UTF-8, nesting, syntax) and says where
   // each member is: they are read straight from the text, without a tree.
   const auto text = [&line](size_t begin, size_t end) { return line.substr(begin, end - begin); };
   const JsonMembers::Member& last = members_.members[members_.count - 1];
   if (text(last.key_begin, last.key_end) != "data") return false;
-  bool company = false;
+  RecordKind kind = RecordKind::kBlank;
   for (int i = 0; i < members_.count - 1; ++i) {
     const JsonMembers::Member& m = members_.members[i];
     const std::string_view key = text(m.key_begin, m.key_end);
     if (key == "data" || key.find('\\') != std::string_view::npos)
       return false;  // the full parse decides
-    if (key == "kind") company = text(m.value_begin, m.value_end) == "\"company\"";
+    if (key == "kind") {
+      const std::string_view value = text(m.value_begin, m.value_end);
+      kind = value == "\"company\""    ? RecordKind::kCompany
+             : value == "\"resource\"" ? RecordKind::kResource
+                                       : RecordKind::kBlank;
+    }
   }
-  if (!company) return false;
-  scratch_.clear();
-  record_.kind = RecordKind::kCompany;
-  if (!DecodeCompany(TopLevelValue{line, &members_, members_.count - 1, &scratch_})) {
+  if (kind == RecordKind::kBlank) return false;
+  record_.kind = kind;
+  const TopLevelValue root{line, &members_, members_.count - 1, &scratch_};
+  const bool ok = kind == RecordKind::kCompany ? DecodeCompany(root) : DecodeResource(root);
+  if (!ok) {
     RejectLine(line, line.size(), failure_);
     return true;
   }
   const std::string_view data = text(last.value_begin, last.value_end);
-  if (data != "null") record_.company.data = data;
+  if (kind == RecordKind::kCompany) {
+    if (data != "null") record_.company.data = data;
+  } else {
+    if (data != "null") record_.resource.data = data;
+    record_.resource.line = line;
+  }
   return true;
 }
 
@@ -435,6 +525,13 @@ bool RecordDecoder::DecodeCompany(const Value& root) {
       case Field::kData:
         NoteData(v);
         break;
+      case Field::kResourceKind:
+      case Field::kResourceUri:
+      case Field::kResourceId:
+      case Field::kTable:
+      case Field::kRows:
+      case Field::kSignals:
+        break;
     }
   });
 
@@ -461,6 +558,207 @@ bool RecordDecoder::DecodeCompany(const Value& root) {
   }
   if (c.bulk && !c.as_of) return Fail("bulk record without \"as_of\"");
   return true;
+}
+
+template <typename Value>
+bool RecordDecoder::DecodeResource(const Value& root) {
+  ResourceRecord& r = record_.resource;
+  r.stream = default_stream_;
+  r.bulk = false;
+  r.deleted = false;
+  r.timepoint.reset();
+  r.published_at.reset();
+  r.as_of.reset();
+  r.resource_kind = {};
+  r.resource_uri = {};
+  r.resource_id.reset();
+  r.company_number.reset();
+  r.table.reset();
+  r.cells.clear();
+  r.row_sizes.clear();
+  r.signals.clear();
+  r.data.reset();
+  r.line = {};
+  OptText source;
+  OptText event_type;
+  OptText kind;
+  OptText uri;
+  std::optional<int64_t> timepoint;
+  bool as_of_present = false;  // and not null
+  OptText as_of;
+  bool number_present = false;  // and not null
+  bool table_present = false;   // and not null
+  bool ok = true;
+  data_member_ = nullptr;
+
+  ForEachMember(root, [&](std::string_view name, const auto& v) {
+    if (!ok) return;
+    switch (FieldOf(name)) {
+      case Field::kStream: {
+        const OptText stream = Text(v);
+        if (stream && !stream->empty()) r.stream = *stream;
+        break;
+      }
+      case Field::kSource:
+        source = Text(v);
+        break;
+      case Field::kTimepoint:
+        timepoint = AsInt64(v);
+        break;
+      case Field::kPublishedAt:
+        r.published_at = Text(v);
+        break;
+      case Field::kAsOf:
+        as_of_present = !IsNullValue(v);
+        as_of = Text(v);
+        break;
+      case Field::kEventType:
+        event_type = Text(v);
+        break;
+      case Field::kResourceKind:
+        kind = Text(v);
+        break;
+      case Field::kResourceUri:
+        uri = Text(v);
+        break;
+      case Field::kResourceId:
+        r.resource_id = Text(v);
+        break;
+      case Field::kCompanyNumber:
+        number_present = !IsNullValue(v);
+        r.company_number = Text(v);
+        break;
+      case Field::kTable:
+        table_present = !IsNullValue(v);
+        r.table = Text(v);
+        break;
+      case Field::kRows:
+        ok = DecodeRows(v);
+        break;
+      case Field::kSignals:
+        ok = DecodeSignals(v);
+        break;
+      case Field::kData:
+        NoteData(v);
+        break;
+      default:
+        break;
+    }
+  });
+  if (!ok) return false;
+
+  if (!source || (*source != "stream" && *source != "bulk"))
+    return Fail("\"source\" must be \"stream\" or \"bulk\"");
+  r.bulk = *source == "bulk";
+  if (event_type && *event_type != "changed" && *event_type != "deleted") {
+    return Fail("\"event_type\" must be \"changed\" or \"deleted\"");
+  }
+  r.deleted = event_type && *event_type == "deleted";
+  if (!kind || kind->empty()) return Fail("resource record without a \"resource_kind\"");
+  r.resource_kind = *kind;
+  if (!uri || uri->empty()) return Fail("resource record without a \"resource_uri\"");
+  r.resource_uri = *uri;
+  if (number_present && (!r.company_number || !IsCompanyNumber(*r.company_number))) {
+    return Fail("\"company_number\" must be null or 1-10 characters A-Z0-9");
+  }
+  if (table_present && (!r.table || r.table->empty()))
+    return Fail("\"table\" must be null or a table name");
+  if (!r.bulk) {
+    r.timepoint = timepoint;
+    if (!r.timepoint || *r.timepoint < 0)
+      return Fail("stream record without a valid \"timepoint\"");
+  }
+  if (as_of_present) {
+    if (!as_of || !IsUtcTimestampText(*as_of))
+      return Fail("\"as_of\" must be \"YYYY-MM-DDTHH:MM:SSZ\"");
+    r.as_of = as_of;
+  }
+  if (r.bulk && !r.as_of) return Fail("bulk record without \"as_of\"");
+  return true;
+}
+
+template <typename Value>
+bool RecordDecoder::DecodeRows(const Value& rows) {
+  if (IsNullValue(rows)) return true;
+  if (TypeOf(rows) != JsonType::kArray) return Fail("\"rows\" is not an array");
+  ResourceRecord& r = record_.resource;
+  bool ok = true;
+  ForEachElement(rows, [&](const auto& row) {
+    if (!ok) return;
+    if (TypeOf(row) != JsonType::kObject) {
+      ok = Fail("a row is not an object");
+      return;
+    }
+    uint32_t size = 0;
+    ForEachMember(row, [&](std::string_view column, const auto& v) {
+      if (!ok) return;
+      RowCell& cell = r.cells.emplace_back();
+      cell.column = column;
+      switch (TypeOf(v)) {
+        case JsonType::kNull:
+          cell.type = RowCell::Type::kNull;
+          break;
+        case JsonType::kFalse:
+        case JsonType::kTrue:
+          cell.type = RowCell::Type::kInteger;
+          cell.integer = TypeOf(v) == JsonType::kTrue ? 1 : 0;
+          break;
+        case JsonType::kString:
+          cell.type = RowCell::Type::kText;
+          cell.text = Text(v).value_or(std::string_view());
+          break;
+        case JsonType::kNumber:
+          if (const std::optional<int64_t> n = AsInt64(v)) {
+            cell.type = RowCell::Type::kInteger;
+            cell.integer = *n;
+          } else {
+            cell.type = RowCell::Type::kText;
+            cell.text = NumberText(v, &scratch_);
+          }
+          break;
+        case JsonType::kObject:
+        case JsonType::kArray:
+          ok = Fail("row member \"" + std::string(column.substr(0, 40)) +
+                    "\" is not a string, number or null");
+          return;
+      }
+      ++size;
+    });
+    r.row_sizes.push_back(size);
+  });
+  return ok;
+}
+
+template <typename Value>
+bool RecordDecoder::DecodeSignals(const Value& signals) {
+  if (IsNullValue(signals)) return true;
+  if (TypeOf(signals) != JsonType::kArray) return Fail("\"signals\" is not an array");
+  bool ok = true;
+  ForEachElement(signals, [&](const auto& element) {
+    if (!ok) return;
+    if (TypeOf(element) != JsonType::kObject) {
+      ok = Fail("a signal is not an object");
+      return;
+    }
+    ResourceSignal signal;
+    ForEachMember(element, [&](std::string_view name, const auto& v) {
+      if (name == "signal") {
+        signal.signal = Text(v).value_or(std::string_view());
+      } else if (name == "key") {
+        signal.key = Text(v).value_or(std::string_view());
+      } else if (name == "occurred_on") {
+        signal.occurred_on = Text(v);
+      } else if (name == "detail") {
+        signal.detail = Text(v);
+      }
+    });
+    if (signal.signal.empty() || signal.key.empty()) {
+      ok = Fail("a signal without \"signal\" or \"key\"");
+      return;
+    }
+    record_.resource.signals.push_back(signal);
+  });
+  return ok;
 }
 
 bool RecordDecoder::DecodeReject(const rapidjson::Value& root) {

@@ -5,6 +5,8 @@
 // needs) comes back as a reject whose reason starts with "ch-store: ", so bad
 // input is kept in `rejects` and never stops the stream.
 //
+// Company and resource records take the same fast path.
+//
 // It runs once per event on the hot path, so it avoids allocation: the parse
 // tree lives in a reused arena, every text is a view into the line or into
 // the decoder, and the `data` object is taken from the line as it was written
@@ -41,6 +43,7 @@ inline constexpr size_t kMaxRejectRawBytes = 64u << 10;
 enum class RecordKind {
   kBlank,        // an empty or all-blank line: nothing to do
   kCompany,      // a company state from the stream or a bulk snapshot
+  kResource,     // any other resource of any stream (a filing, an officer...)
   kReject,       // a line that could not be used (by ch-parse or ch-store)
   kGap,          // {"gap":{...}}: events were lost upstream
   kSnapshotEnd,  // {"snapshot_end":{...}}: a bulk import read to its end
@@ -68,6 +71,44 @@ struct CompanyRecord {
   OptText data;       // JSON text
 };
 
+// One value of a typed row: the column it goes in and the value.
+struct RowCell {
+  enum class Type { kNull, kInteger, kText };
+  std::string_view column;
+  Type type = Type::kNull;
+  int64_t integer = 0;    // kInteger (also true/false as 1/0)
+  std::string_view text;  // kText (also a number that is no integer, as written)
+};
+
+// A signal the extractor found in a resource (phase2-spec section 4).
+struct ResourceSignal {
+  std::string_view signal;
+  std::string_view key;
+  OptText occurred_on;
+  OptText detail;
+};
+
+// A resource record (README.md "Record formats"; phase2-spec section 1).
+struct ResourceRecord {
+  std::string_view stream;
+  bool bulk = false;                 // source "bulk" (else "stream")
+  bool deleted = false;              // event_type "deleted" (else "changed")
+  std::optional<int64_t> timepoint;  // always set for stream records
+  OptText published_at;
+  OptText as_of;  // "YYYY-MM-DDTHH:MM:SSZ"; always set for bulk records
+  std::string_view resource_kind;
+  std::string_view resource_uri;
+  OptText resource_id;
+  OptText company_number;  // valid (1-10 of A-Z0-9) when set
+  OptText table;           // the typed table; nullopt for a kind without one
+  // The rows: row i is the row_sizes[i] cells after those of rows 0..i-1.
+  std::vector<RowCell> cells;
+  std::vector<uint32_t> row_sizes;
+  std::vector<ResourceSignal> signals;
+  OptText data;           // JSON text; nullopt when the event had none
+  std::string_view line;  // the whole line (for a reject made by the applier)
+};
+
 struct RejectRecord {
   std::string_view stream;
   OptText source;
@@ -92,6 +133,7 @@ struct SnapshotEndRecord {
 struct Record {
   RecordKind kind = RecordKind::kBlank;
   CompanyRecord company;           // kind == kCompany
+  ResourceRecord resource;         // kind == kResource
   RejectRecord reject;             // kind == kReject
   GapRecord gap;                   // kind == kGap
   SnapshotEndRecord snapshot_end;  // kind == kSnapshotEnd
@@ -122,11 +164,12 @@ class RecordDecoder {
   const Record& RejectLine(std::string_view line, uint64_t full_length, const std::string& reason);
   // Parses `text` into a fresh tree (doc_), fully checked (ParseJson).
   Status Parse(std::string_view text);
-  // The fast path for company records, whose `data` is the last member:
-  // validates the line in one pass, then builds a tree of the members before
-  // `data` only, and takes the data text as it is in the line. False when the
-  // line is anything else: the full parse then decides.
-  bool DecodeCompanyFast(std::string_view line);
+  // The fast path for company and resource records, whose `data` is the
+  // last member: validates the line in one pass, then reads the members
+  // before `data` straight from the text, and takes the data text as it is
+  // in the line. False when the line is anything else: the full parse then
+  // decides.
+  bool DecodeFast(std::string_view line);
   // Fills record_.company from the members of `root` except `data`. Value
   // is a rapidjson::Value (the full parse) or a TextValue (the fast path).
   template <typename Value>
@@ -137,6 +180,13 @@ class RecordDecoder {
   }
   template <typename Value>
   void NoteData(const Value&) {}
+  // Fills record_.resource from the members of `root` except `data`.
+  template <typename Value>
+  bool DecodeResource(const Value& root);
+  template <typename Value>
+  bool DecodeRows(const Value& rows);
+  template <typename Value>
+  bool DecodeSignals(const Value& signals);
   bool DecodeReject(const rapidjson::Value& root);
   bool DecodeGap(const rapidjson::Value& gap);
   bool DecodeSnapshotEnd(const rapidjson::Value& snapshot_end);

@@ -2,7 +2,8 @@
 # ch-store, replaying a capture through ch-parse: the database holds exactly
 # what tests/oracle.py says the capture implies (companies field by field,
 # every status change in order, checkpoint, rejects); replaying it again
-# changes nothing at all; --emit-changes prints each committed change once;
+# changes nothing at all; --emit-changes prints each committed change and
+# signal once;
 # the checkpoint command and the metrics file agree.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -28,11 +29,20 @@ assert_eq "$(cat "$TMP/oracle/rejects.txt")" "$(sql "$DB" "SELECT count(*) FROM 
 changes=$(sql "$DB" "SELECT count(*) FROM status_changes")
 [ "$changes" -gt 100 ] || fail "only $changes status changes: the capture is not exercising much"
 
-# 2. --emit-changes printed every committed change once, in id order, as JSON.
-python3 - "$TMP/changes.ndjson" "$changes" <<'PY' || fail "emitted changes"
+# 2. --emit-changes printed every committed change once, in id order, as JSON,
+# and every signal once (lines whose first member is "signal_id").
+signals=$(sql "$DB" "SELECT count(*) FROM signals")
+[ "$signals" -gt 10 ] || fail "only $signals signals"
+python3 - "$TMP/changes.ndjson" "$changes" "$signals" <<'PY' || fail "emitted changes"
 import json, sys
-rows = [json.loads(line) for line in open(sys.argv[1])]
+lines = [json.loads(line) for line in open(sys.argv[1])]
+rows = [r for r in lines if next(iter(r)) == "id"]
+signals = [r for r in lines if next(iter(r)) == "signal_id"]
+assert len(rows) + len(signals) == len(lines)
 assert len(rows) == int(sys.argv[2]), (len(rows), sys.argv[2])
+assert [s["signal_id"] for s in signals] == list(range(1, int(sys.argv[3]) + 1)), signals[:3]
+assert all(list(s) == ["signal_id", "signal", "stream", "company_number", "company_name", "occurred_on",
+                       "published_at", "detail", "resource_uri", "timepoint"] for s in signals), signals[0]
 assert [r["id"] for r in rows] == list(range(1, len(rows) + 1))
 keys = ["id", "company_number", "timepoint", "published_at", "old_status", "old_status_detail",
         "new_status", "new_status_detail", "source", "company_name"]

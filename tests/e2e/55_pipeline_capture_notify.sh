@@ -31,7 +31,9 @@ same_changes() {
              FROM status_changes AS s WHERE $2 ORDER BY s.id" >"$TMP/expected.ndjson"
   python3 - "$1" "$TMP/expected.ndjson" <<'EOF'
 import json, sys
-got = [json.loads(l) for l in open(sys.argv[1])]
+# Status changes only: ch-store --emit-changes also prints signals (first
+# member "signal_id"), which the relay passes on but does not catch up.
+got = [json.loads(l) for l in open(sys.argv[1]) if l.startswith('{"id":')]
 want = [json.loads(l) for l in open(sys.argv[2])]
 assert len(got) == len(want), "%d lines for %d changes" % (len(got), len(want))
 for g, w in zip(got, want):
@@ -65,7 +67,8 @@ grep -q '^CH_DB=' "$TMP/notifier.env" || fail "the notifier lacks the environmen
 before=$(sql "$DB" "SELECT max(id) FROM status_changes")
 python3 "$ROOT/tests/gen_capture.py" --clean --events 300 --seed 56 --start-timepoint $((final + 1)) \
   --out "$TMP/more.ndjson" 2>/dev/null
-CH_LOG_LEVEL=error "$BIN/ch-parse" <"$TMP/more.ndjson" | store --db "$DB" --emit-changes >"$TMP/by_hand.ndjson"
+CH_LOG_LEVEL=error "$BIN/ch-parse" <"$TMP/more.ndjson" | store --db "$DB" --emit-changes >"$TMP/by_hand_all.ndjson"
+grep '^{"id":' "$TMP/by_hand_all.ndjson" >"$TMP/by_hand.ndjson" || true  # the status changes
 [ -s "$TMP/by_hand.ndjson" ] || fail "the import by hand changed nothing"
 lines_before=$(wc -l <"$TMP/notified.ndjson")
 start_pipeline run2 "${pipeline_env[@]}"
@@ -73,7 +76,7 @@ wait_for 10 eval '[ "$(wc -l < "$TMP/notified.ndjson")" -ge $((lines_before + $(
   fail "the missed changes were not sent: $(tail -n 3 "$TMP/run2.err")"
 assert_contains "$(cat "$TMP/run2.err")" "\"message\":\"sending the notifier the changes it missed\",\"after_id\":$before" \
   "catch-up logged"
-tail -n +$((lines_before + 1)) "$TMP/notified.ndjson" >"$TMP/caught_up.ndjson"
+tail -n +$((lines_before + 1)) "$TMP/notified.ndjson" | { grep '^{"id":' || true; } >"$TMP/caught_up.ndjson"
 python3 - "$TMP/caught_up.ndjson" "$TMP/by_hand.ndjson" <<'EOF' || fail "the catch-up lines differ from ch-store's"
 import json, sys
 # company_name: ch-store writes the record's name, the catch-up the stored

@@ -1,0 +1,159 @@
+// ControlApplier: see control_applier.h.
+#include "ch-store/control_applier.h"
+
+#include <string>
+#include <utility>
+
+#include "ch-store/raw_hash.h"
+#include "ch-store/statement_binder.h"
+#include "common/log.h"
+
+namespace ch {
+
+StatusOr<std::unique_ptr<ControlApplier>> ControlApplier::Create(ApplyTransaction* txn) {
+  std::unique_ptr<ControlApplier> applier(new ControlApplier(txn));
+  Status s = applier->Prepare();
+  if (!s.ok()) return s;
+  return applier;
+}
+
+Status ControlApplier::Prepare() {
+  struct {
+    Statement* stmt;
+    const char* sql;
+  } const statements[] = {
+      {&insert_reject_,
+       "INSERT OR IGNORE INTO rejects(stream, source, timepoint, reason, raw, raw_length, raw_hash,"
+       " received_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"},
+      // A 416 for the same gap again (ch-fetch restarted before anything
+      // arrived, or a replay of the same capture) adds no row: the same
+      // after_timepoint names the same loss while it is not healed. A live
+      // start (NULL) is the same gap only until a record arrived after it.
+      {&select_open_gap_,
+       "SELECT 1 FROM gaps WHERE stream = ?1 AND after_timepoint IS ?2 AND healed_by IS NULL"
+       " AND (resumed_timepoint IS NULL OR ?2 IS NOT NULL) LIMIT 1"},
+      {&insert_gap_,
+       "INSERT INTO gaps(stream, after_timepoint, detected_at, reason) VALUES(?1, ?2, ?3, ?4)"},
+      // A gap detected before the snapshot's cut-off (00:00Z of its date) is
+      // covered by it; one detected later lost events the snapshot never saw.
+      {&heal_gaps_,
+       "UPDATE gaps SET healed_by = ?2, healed_at = ?3"
+       " WHERE stream = ?1 AND healed_by IS NULL AND detected_at < ?4"},
+      {&upsert_snapshot_state_,
+       "INSERT INTO stream_state(stream, last_snapshot_as_of, last_snapshot_rows, last_snapshot_at)"
+       " VALUES(?1, ?2, ?3, ?4) ON CONFLICT(stream) DO UPDATE SET"
+       " last_snapshot_as_of = excluded.last_snapshot_as_of,"
+       " last_snapshot_rows = excluded.last_snapshot_rows,"
+       " last_snapshot_at = excluded.last_snapshot_at"},
+  };
+  for (const auto& s : statements) {
+    StatusOr<Statement> stmt = txn_->db()->Prepare(s.sql);
+    if (!stmt.ok()) return stmt.status();
+    *s.stmt = std::move(stmt).value();
+  }
+  return Status::Ok();
+}
+
+Status ControlApplier::ApplyReject(const RejectRecord& r) {
+  ResetOnExit reset(&insert_reject_);
+  Binder b(&insert_reject_);
+  b.Text(1, r.stream);
+  b.Text(2, r.source);
+  b.Int(3, r.timepoint);
+  b.Text(4, r.reason);
+  b.Blob(5, r.raw);
+  b.Int(6, static_cast<int64_t>(r.raw_length));
+  b.Int(7, RejectHash(r.raw, r.raw_length));
+  b.Text(8, txn_->Now());
+  if (!b.status().ok()) return b.status();
+  Status s = insert_reject_.Run();
+  if (!s.ok()) return s;
+  ++txn_->pending().rejects;
+  const bool stored = txn_->db()->Changes() > 0;
+  if (stored) ++txn_->pending().rejects_stored;
+  const LogLevel level = stored ? LogLevel::kWarn : LogLevel::kDebug;
+  const char* message = stored ? "reject stored" : "reject seen before";
+  const std::string_view reason = r.reason.substr(0, 200);
+  if (r.timepoint) {
+    Log(level, message,
+        {{"stream", r.stream},
+         {"reason", reason},
+         {"raw_length", static_cast<int64_t>(r.raw_length)},
+         {"timepoint", *r.timepoint}});
+  } else {
+    Log(level, message,
+        {{"stream", r.stream},
+         {"reason", reason},
+         {"raw_length", static_cast<int64_t>(r.raw_length)}});
+  }
+  return Status::Ok();
+}
+
+Status ControlApplier::ApplyGap(const GapRecord& g) {
+  StatusOr<ApplyTransaction::StreamState*> state = txn_->State(g.stream);
+  if (!state.ok()) return state.status();
+  bool known = false;
+  {
+    ResetOnExit reset(&select_open_gap_);
+    Binder b(&select_open_gap_);
+    b.Text(1, g.stream);
+    b.Int(2, g.after_timepoint);
+    if (!b.status().ok()) return b.status();
+    StatusOr<bool> row = select_open_gap_.Step();
+    if (!row.ok()) return row.status();
+    known = *row;
+  }
+  const std::string after = g.after_timepoint ? std::to_string(*g.after_timepoint) : "null";
+  if (known) {
+    LogInfo("gap already recorded", {{"stream", g.stream}, {"after_timepoint", after}});
+    return Status::Ok();
+  }
+  ResetOnExit reset(&insert_gap_);
+  Binder b(&insert_gap_);
+  b.Text(1, g.stream);
+  b.Int(2, g.after_timepoint);
+  b.Text(3, txn_->Now());
+  b.Text(4, g.reason);
+  if (!b.status().ok()) return b.status();
+  Status s = insert_gap_.Run();
+  if (!s.ok()) return s;
+  ++txn_->pending().gaps;
+  (*state)->awaiting_resume = true;
+  LogWarn("gap recorded",
+          {{"stream", g.stream}, {"after_timepoint", after}, {"reason", g.reason.value_or("")}});
+  return Status::Ok();
+}
+
+Status ControlApplier::ApplySnapshotEnd(const SnapshotEndRecord& e) {
+  const std::string healed_by = "snapshot:" + std::string(e.as_of_date);
+  const std::string cutoff = std::string(e.as_of_date) + "T00:00:00Z";
+  {
+    ResetOnExit reset(&heal_gaps_);
+    Binder b(&heal_gaps_);
+    b.Text(1, e.stream);
+    b.Text(2, healed_by);
+    b.Text(3, txn_->Now());
+    b.Text(4, cutoff);
+    if (!b.status().ok()) return b.status();
+    Status s = heal_gaps_.Run();
+    if (!s.ok()) return s;
+  }
+  const int healed = txn_->db()->Changes();
+  txn_->pending().gaps_healed += static_cast<uint64_t>(healed);
+  ResetOnExit reset(&upsert_snapshot_state_);
+  Binder b(&upsert_snapshot_state_);
+  b.Text(1, e.stream);
+  b.Text(2, e.as_of_date);
+  b.Int(3, e.rows);
+  b.Text(4, txn_->Now());
+  if (!b.status().ok()) return b.status();
+  Status s = upsert_snapshot_state_.Run();
+  if (!s.ok()) return s;
+  LogInfo("snapshot complete", {{"stream", e.stream},
+                                {"as_of", e.as_of_date},
+                                {"rows", e.rows.value_or(-1)},
+                                {"gaps_healed", healed}});
+  return Status::Ok();
+}
+
+}  // namespace ch

@@ -1,0 +1,49 @@
+// ControlApplier: applies the records that are about the stream rather than
+// a company or a resource, inside the transaction an ApplyTransaction owns:
+//
+//  * rejects are stored once (by the hash of their bytes, per stream) and
+//    never move a checkpoint (their timepoint cannot be trusted);
+//  * a gap is recorded once while it is open (a repeated 416 for the same
+//    timepoint adds nothing), and the next stream record stored after it
+//    fills its resumed_timepoint (ApplyTransaction::Advance);
+//  * a snapshot_end line heals the stream's gaps detected before the
+//    snapshot's date and records the snapshot in stream_state.
+#ifndef CH_STORE_CONTROL_APPLIER_H_
+#define CH_STORE_CONTROL_APPLIER_H_
+
+#include <memory>
+
+#include "ch-store/apply_transaction.h"
+#include "ch-store/record_decoder.h"
+#include "common/sqlite_db.h"
+#include "common/status.h"
+
+namespace ch {
+
+class ControlApplier {
+ public:
+  // Prepares the statements. REQUIRES: `txn` outliving the applier.
+  static StatusOr<std::unique_ptr<ControlApplier>> Create(ApplyTransaction* txn);
+  ControlApplier(const ControlApplier&) = delete;
+  ControlApplier& operator=(const ControlApplier&) = delete;
+
+  // Each REQUIRES: txn->open().
+  Status ApplyReject(const RejectRecord& r);
+  Status ApplyGap(const GapRecord& g);
+  Status ApplySnapshotEnd(const SnapshotEndRecord& e);
+
+ private:
+  explicit ControlApplier(ApplyTransaction* txn) : txn_(txn) {}
+  Status Prepare();
+
+  ApplyTransaction* txn_;
+  Statement insert_reject_;
+  Statement select_open_gap_;
+  Statement insert_gap_;
+  Statement heal_gaps_;
+  Statement upsert_snapshot_state_;
+};
+
+}  // namespace ch
+
+#endif  // CH_STORE_CONTROL_APPLIER_H_

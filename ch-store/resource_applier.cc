@@ -1,0 +1,320 @@
+// ResourceApplier: see resource_applier.h.
+#include "ch-store/resource_applier.h"
+
+#include <utility>
+
+#include "ch-store/statement_binder.h"
+
+namespace ch {
+
+namespace {
+
+// The upsert that decides precedence and writes in one statement: the DO
+// UPDATE happens only WHERE the record is newer than the stored state (the
+// rule at the top of resource_applier.h), so Changes() says whether it won.
+// ?1 resource_uri, ?2 stream, ?3 resource_kind, ?4 resource_id,
+// ?5 company_number, ?6 timepoint, ?7 published_at, ?8 as_of, ?9 source,
+// ?10 deleted, ?11 data, ?12 updated_at.
+constexpr const char* kUpsertResourceSql =
+    "INSERT INTO resources(resource_uri, stream, resource_kind, resource_id, company_number,"
+    " timepoint, published_at, as_of, source, deleted, data, updated_at)"
+    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+    " ON CONFLICT(resource_uri) DO UPDATE SET stream = excluded.stream,"
+    " resource_kind = excluded.resource_kind,"
+    " resource_id = coalesce(excluded.resource_id, resources.resource_id),"
+    " company_number = excluded.company_number, timepoint = excluded.timepoint,"
+    " published_at = excluded.published_at, as_of = excluded.as_of, source = excluded.source,"
+    " deleted = excluded.deleted, data = coalesce(excluded.data, resources.data),"
+    " updated_at = excluded.updated_at"
+    " WHERE CASE"
+    // A snapshot replaces only an older state.
+    "  WHEN excluded.source = 'bulk' THEN"
+    "   resources.as_of IS NULL OR excluded.as_of > resources.as_of"
+    // Two records of the same stream: the timepoint (the checkpoint has
+    // already ordered them; this also holds against a checkpoint set back).
+    "  WHEN resources.source = 'stream' AND resources.stream = excluded.stream THEN"
+    "   resources.timepoint IS NULL OR excluded.timepoint > resources.timepoint"
+    // Another stream's record: as_of, a tie to the newcomer; unknown dates
+    // do not hold it back.
+    "  WHEN resources.source = 'stream' THEN"
+    "   resources.as_of IS NULL OR excluded.as_of IS NULL OR excluded.as_of >= resources.as_of"
+    // A stream record against a snapshot: as_of, a tie to the stream.
+    "  ELSE resources.as_of IS NULL OR excluded.as_of >= resources.as_of"
+    " END";
+
+std::string QuotedName(std::string_view name) {
+  std::string quoted = "\"";
+  for (const char c : name) {
+    if (c == '"') quoted.push_back('"');
+    quoted.push_back(c);
+  }
+  quoted.push_back('"');
+  return quoted;
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<ResourceApplier>> ResourceApplier::Create(ApplyTransaction* txn,
+                                                                   SignalWriter* signals) {
+  std::unique_ptr<ResourceApplier> applier(new ResourceApplier(txn, signals));
+  Status s = applier->Prepare();
+  if (!s.ok()) return s;
+  return applier;
+}
+
+Status ResourceApplier::Prepare() {
+  struct {
+    Statement* stmt;
+    const char* sql;
+  } const statements[] = {
+      {&upsert_resource_, kUpsertResourceSql},
+      {&select_table_, "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?1"},
+      {&select_columns_, "SELECT name FROM pragma_table_info(?1) ORDER BY cid"},
+  };
+  for (const auto& s : statements) {
+    StatusOr<Statement> stmt = txn_->db()->Prepare(s.sql);
+    if (!stmt.ok()) return stmt.status();
+    *s.stmt = std::move(stmt).value();
+  }
+  return Status::Ok();
+}
+
+StatusOr<ResourceApplier::Table*> ResourceApplier::FindTable(std::string_view name) {
+  for (const std::unique_ptr<Table>& t : tables_) {
+    if (t->name == name) return t.get();
+  }
+  // `resources` has the three columns too, but is no typed table; neither
+  // is anything of SQLite's own.
+  if (name == "resources" || name.substr(0, 7) == "sqlite_") return nullptr;
+  {
+    ResetOnExit reset(&select_table_);
+    Status s = select_table_.BindText(1, name, false);
+    if (!s.ok()) return s;
+    StatusOr<bool> row = select_table_.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return nullptr;
+  }
+  auto table = std::make_unique<Table>();
+  table->name.assign(name);
+  {
+    ResetOnExit reset(&select_columns_);
+    Status s = select_columns_.BindText(1, name, false);
+    if (!s.ok()) return s;
+    for (;;) {
+      StatusOr<bool> row = select_columns_.Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      table->columns.emplace_back(select_columns_.ColumnText(0));
+    }
+  }
+  for (size_t i = 0; i < table->columns.size(); ++i) {
+    const std::string& c = table->columns[i];
+    if (c == "resource_uri") table->resource_uri = static_cast<int>(i);
+    if (c == "company_number") table->company_number = static_cast<int>(i);
+    if (c == "deleted") table->deleted = static_cast<int>(i);
+  }
+  if (table->resource_uri < 0 || table->company_number < 0 || table->deleted < 0) return nullptr;
+  const std::string quoted = QuotedName(name);
+  std::string columns;
+  std::string values;
+  for (size_t i = 0; i < table->columns.size(); ++i) {
+    if (i > 0) {
+      columns += ", ";
+      values += ", ";
+    }
+    columns += QuotedName(table->columns[i]);
+    values += "?" + std::to_string(i + 1);
+  }
+  // OR REPLACE: two rows of one record with the same key (a bug upstream)
+  // leave the last one instead of failing the transaction again and again.
+  struct {
+    Statement* stmt;
+    std::string sql;
+  } const statements[] = {
+      {&table->insert,
+       "INSERT OR REPLACE INTO " + quoted + "(" + columns + ") VALUES(" + values + ")"},
+      {&table->remove, "DELETE FROM " + quoted + " WHERE resource_uri = ?1"},
+      {&table->mark, "UPDATE " + quoted + " SET deleted = ?2 WHERE resource_uri = ?1"},
+  };
+  for (const auto& s : statements) {
+    StatusOr<Statement> stmt = txn_->db()->Prepare(s.sql);
+    if (!stmt.ok()) return stmt.status();
+    *s.stmt = std::move(stmt).value();
+  }
+  tables_.push_back(std::move(table));
+  return tables_.back().get();
+}
+
+bool ResourceApplier::MapCells(const ResourceRecord& r, const Table& table,
+                               std::string* reject_reason) {
+  cell_columns_.clear();
+  const int count = static_cast<int>(table.columns.size());
+  size_t cell = 0;
+  for (const uint32_t size : r.row_sizes) {
+    for (uint32_t k = 0; k < size; ++k, ++cell) {
+      const std::string_view name = r.cells[cell].column;
+      // Rows come in the table's column order, after resource_uri and
+      // company_number: look there first.
+      int column = static_cast<int>(k) + 2;
+      if (column >= count || table.columns[column] != name) {
+        column = -1;
+        for (int i = 0; i < count; ++i) {
+          if (table.columns[i] == name) {
+            column = i;
+            break;
+          }
+        }
+      }
+      if (column < 0 || column == table.resource_uri || column == table.company_number ||
+          column == table.deleted) {
+        *reject_reason = "ch-store: row member \"" + std::string(name.substr(0, 60)) +
+                         "\" is not a row column of table " + table.name;
+        return false;
+      }
+      cell_columns_.push_back(column);
+    }
+  }
+  return true;
+}
+
+Status ResourceApplier::Apply(const ResourceRecord& r, std::string* reject_reason) {
+  reject_reason->clear();
+  ApplyTransaction::StreamState* st = nullptr;
+  if (!r.bulk) {
+    StatusOr<ApplyTransaction::StreamState*> state = txn_->State(r.stream);
+    if (!state.ok()) return state.status();
+    st = *state;
+    if (txn_->Seen(*st, *r.timepoint)) return Status::Ok();
+  }
+  Table* table = nullptr;
+  if (r.table) {
+    StatusOr<Table*> found = FindTable(*r.table);
+    if (!found.ok()) return found.status();
+    table = *found;
+    if (table == nullptr) {
+      *reject_reason = "ch-store: no typed table \"" + std::string(r.table->substr(0, 60)) + "\"";
+      return Status::Ok();
+    }
+    if (!MapCells(r, *table, reject_reason)) return Status::Ok();
+  }
+
+  ++txn_->pending().resources;
+  StatusOr<bool> won = UpsertResource(r);
+  if (!won.ok()) return won.status();
+  if (*won) {
+    if (table != nullptr) {
+      Status s = WriteRows(r, table);
+      if (!s.ok()) return s;
+    }
+    // A deletion is no event to act on (phase2-spec: its signals are []).
+    if (!r.deleted) {
+      Status s = AddSignals(r);
+      if (!s.ok()) return s;
+    }
+  } else {
+    ++txn_->pending().superseded;
+  }
+  if (r.bulk) {
+    ++txn_->pending().bulk_applied;
+    return Status::Ok();
+  }
+  return txn_->Advance(st, *r.timepoint, r.published_at);
+}
+
+StatusOr<bool> ResourceApplier::UpsertResource(const ResourceRecord& r) {
+  ResetOnExit reset(&upsert_resource_);
+  Binder b(&upsert_resource_);
+  b.Text(1, r.resource_uri);
+  b.Text(2, r.stream);
+  b.Text(3, r.resource_kind);
+  b.Text(4, r.resource_id);
+  b.Text(5, r.company_number);
+  b.Int(6, r.bulk ? std::nullopt : r.timepoint);
+  b.Text(7, r.published_at);
+  b.Text(8, r.as_of);
+  b.Text(9, r.bulk ? "bulk" : "stream");
+  b.Int(10, r.deleted ? 1 : 0);
+  b.Text(11, r.data);
+  b.Text(12, txn_->Now());
+  if (!b.status().ok()) return b.status();
+  Status s = upsert_resource_.Run();
+  if (!s.ok()) return s;
+  return txn_->db()->Changes() > 0;
+}
+
+Status ResourceApplier::WriteRows(const ResourceRecord& r, Table* table) {
+  if (r.data) {
+    // The whole resource: its rows are exactly the record's now (an
+    // insolvency record with one case fewer loses a row).
+    ResetOnExit reset(&table->remove);
+    Status s = table->remove.BindText(1, r.resource_uri, false);
+    if (s.ok()) s = table->remove.Run();
+    if (!s.ok()) return s;
+    return InsertRows(r, table);
+  }
+  // No data (a deletion without it): the stored rows keep their values and
+  // take the mark; a resource never seen gets its stub rows.
+  {
+    ResetOnExit reset(&table->mark);
+    Binder b(&table->mark);
+    b.Text(1, r.resource_uri);
+    b.Int(2, r.deleted ? 1 : 0);
+    Status s = b.status();
+    if (s.ok()) s = table->mark.Run();
+    if (!s.ok()) return s;
+  }
+  if (txn_->db()->Changes() > 0) return Status::Ok();
+  return InsertRows(r, table);
+}
+
+Status ResourceApplier::InsertRows(const ResourceRecord& r, Table* table) {
+  Statement& insert = table->insert;
+  size_t cell = 0;
+  for (const uint32_t size : r.row_sizes) {
+    ResetOnExit reset(&insert);
+    Binder b(&insert);
+    b.Text(table->resource_uri + 1, r.resource_uri);
+    b.Text(table->company_number + 1, r.company_number);
+    b.Int(table->deleted + 1, r.deleted ? 1 : 0);
+    for (uint32_t k = 0; k < size; ++k, ++cell) {
+      const RowCell& c = r.cells[cell];
+      const int index = cell_columns_[cell] + 1;
+      switch (c.type) {
+        case RowCell::Type::kNull:
+          break;  // unbound: NULL
+        case RowCell::Type::kInteger:
+          b.Int(index, c.integer);
+          break;
+        case RowCell::Type::kText:
+          b.Text(index, c.text);
+          break;
+      }
+    }
+    Status s = b.status();
+    if (s.ok()) s = insert.Run();
+    if (!s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+Status ResourceApplier::AddSignals(const ResourceRecord& r) {
+  for (const ResourceSignal& signal : r.signals) {
+    SignalFields f;
+    f.signal = signal.signal;
+    f.key = signal.key;
+    f.stream = r.stream;
+    f.bulk = r.bulk;
+    f.company_number = r.company_number;
+    f.timepoint = r.bulk ? std::nullopt : r.timepoint;
+    // As for status changes: a snapshot's state is dated by the snapshot.
+    f.published_at = r.published_at ? r.published_at : r.as_of;
+    f.occurred_on = signal.occurred_on;
+    f.resource_uri = r.resource_uri;
+    f.detail = signal.detail;
+    StatusOr<bool> added = signals_->Record(f);
+    if (!added.ok()) return added.status();
+  }
+  return Status::Ok();
+}
+
+}  // namespace ch

@@ -1,0 +1,100 @@
+// ResourceApplier: applies resource records (every stream's resources but
+// company profiles: filings, officers, PSCs, charges, insolvency cases...)
+// inside the transaction an ApplyTransaction owns, as DESIGN.md's "Every
+// stream" and phase2-spec section 3 say:
+//
+//  * dedupe by the stream's checkpoint, exactly as company records;
+//  * the newest state per resource_uri wins: between two stream records of
+//    the same stream the higher timepoint, otherwise `as_of` (a tie goes to
+//    the stream; an older or equal snapshot changes nothing). One upsert of
+//    `resources` decides and writes (INSERT ... ON CONFLICT DO UPDATE ...
+//    WHERE <the rule>): no SELECT first. A `deleted` event sets the mark and
+//    keeps the stored data when it carries none; a resource never seen
+//    before is created, marked;
+//  * the winner's typed rows: with `data`, the rows of that resource_uri are
+//    replaced by the record's rows (deleted as the event says); without,
+//    the stored rows get the event's mark, or the record's identity-only
+//    stub rows are inserted when there are none;
+//  * the winner's signals are added once (SignalWriter: INSERT OR IGNORE on
+//    the unique key); a `deleted` event adds none, a record that lost adds
+//    none.
+//
+// Typed tables are found in the schema, not in the code: a table whose
+// columns include resource_uri, company_number and deleted (`resources`
+// aside) takes rows, and its INSERT is built from its columns (PRAGMA
+// table_info), so a new typed table needs a migration and no C++. A record
+// that names a table the schema does not have, or a row member that is not
+// a column of its table (or is one of the three ch-store fills in), means
+// ch-parse and ch-store disagree about the schema: the record is not
+// applied, and the caller stores it as a reject (its bytes kept, the
+// checkpoint not moved by it) rather than keep a row that silently lost a
+// value.
+#ifndef CH_STORE_RESOURCE_APPLIER_H_
+#define CH_STORE_RESOURCE_APPLIER_H_
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ch-store/apply_transaction.h"
+#include "ch-store/record_decoder.h"
+#include "ch-store/signal_writer.h"
+#include "common/sqlite_db.h"
+#include "common/status.h"
+
+namespace ch {
+
+class ResourceApplier {
+ public:
+  // Prepares the statements. REQUIRES: `txn` and `signals` outliving the
+  // applier.
+  static StatusOr<std::unique_ptr<ResourceApplier>> Create(ApplyTransaction* txn,
+                                                           SignalWriter* signals);
+  ResourceApplier(const ResourceApplier&) = delete;
+  ResourceApplier& operator=(const ResourceApplier&) = delete;
+
+  // Applies one resource record. REQUIRES: txn->open(). When the record
+  // disagrees with the schema (see the top of this file) nothing is written
+  // and `*reject_reason` says why; else it is left empty.
+  Status Apply(const ResourceRecord& r, std::string* reject_reason);
+
+ private:
+  // A typed table: its columns and the statements that write its rows.
+  struct Table {
+    std::string name;
+    std::vector<std::string> columns;  // in the table's order
+    int resource_uri = -1;             // column indexes
+    int company_number = -1;
+    int deleted = -1;
+    Statement insert;  // every column, ?N = column N-1
+    Statement remove;  // the rows of resource_uri ?1
+    Statement mark;    // deleted = ?2 on the rows of resource_uri ?1
+  };
+
+  ResourceApplier(ApplyTransaction* txn, SignalWriter* signals) : txn_(txn), signals_(signals) {}
+  Status Prepare();
+  // The typed table `name`, read from the schema on first use; null when
+  // the schema has no such typed table.
+  StatusOr<Table*> FindTable(std::string_view name);
+  // Maps every cell of `r` to a column of `table` (cell_columns_); false
+  // with the reason when one is not a row column.
+  bool MapCells(const ResourceRecord& r, const Table& table, std::string* reject_reason);
+  // Upserts `resources`: true when the record won.
+  StatusOr<bool> UpsertResource(const ResourceRecord& r);
+  Status WriteRows(const ResourceRecord& r, Table* table);
+  Status InsertRows(const ResourceRecord& r, Table* table);
+  Status AddSignals(const ResourceRecord& r);
+
+  ApplyTransaction* txn_;
+  SignalWriter* signals_;
+  std::vector<std::unique_ptr<Table>> tables_;
+  std::vector<int> cell_columns_;  // for each cell of the record: its column index
+  Statement upsert_resource_;
+  Statement select_table_;
+  Statement select_columns_;
+};
+
+}  // namespace ch
+
+#endif  // CH_STORE_RESOURCE_APPLIER_H_
