@@ -9,8 +9,10 @@ namespace ch {
 
 namespace {
 
-// A line this long keeps its slot's buffer for the next line only up to here.
-constexpr size_t kKeepLineCapacity = 1u << 20;
+// A slot keeps its line buffer for the next line only up to this capacity
+// (ordinary records are 2-5 KB): 128 slots each holding the longest line
+// they ever met would make the memory of a long run grow with its input.
+constexpr size_t kKeepLineCapacity = RecordDecoder::kKeepBufferBytes;
 // How often the reading thread looks at the stop flag while input is idle.
 constexpr int kReaderPollMs = 100;
 
@@ -144,6 +146,7 @@ RecordSource::Event ThreadedRecordSource::Next(const Record** record, int timeou
   if (in_use_ >= 0) {
     Slot& done = *slots_[in_use_];
     if (done.line.capacity() > kKeepLineCapacity) std::string().swap(done.line);
+    done.decoder.ReleaseScratch();
     released_.push_back(in_use_);
     in_use_ = -1;
     if (released_.size() >= kWakeBatch) ReturnSlots();
