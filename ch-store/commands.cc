@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <string>
 
@@ -18,6 +19,7 @@
 #include "ch-store/record_source.h"
 #include "ch-store/store_db.h"
 #include "ch-store/wal_write_coalescer.h"
+#include "ch-store/write_path_limits.h"
 #include "common/exit_code.h"
 #include "common/line_reader.h"
 #include "common/log.h"
@@ -58,6 +60,8 @@ int RunStoreCommand(const StoreOptions& options) {
 
 int RunApply(const StoreOptions& options) {
   TuneSqliteForOneWriter();
+  StatusOr<WritePathLimits> limits = WritePathLimits::FromEnvironment();
+  if (!limits.ok()) return ExitWithError(limits.status());
   StatusOr<Migrator> migrator = Migrator::Embedded();
   if (!migrator.ok()) return ExitWithError(migrator.status());
   Status installed = InstallWalWriteCoalescer();
@@ -66,10 +70,20 @@ int RunApply(const StoreOptions& options) {
   if (!db.ok()) return ExitWithError(db.status());
   Status s = MigrateUp(&*db, *migrator);
   if (s.ok()) s = ApplyTestLimits(&*db);
+  if (s.ok() && !(*limits == WritePathLimits::Defaults())) {
+    LogWarn("test limits: the write path's bounds are not the release ones",
+            {{"CH_TEST_LIMITS", std::getenv("CH_TEST_LIMITS")}});
+    // Before the checkpoint thread installs its hook, which the
+    // wal_autocheckpoint pragma would replace.
+    s = db->Exec(
+        "PRAGMA journal_size_limit = " + std::to_string(limits->journal_size_limit_bytes) +
+        "; PRAGMA wal_autocheckpoint = " + std::to_string(limits->wal_autocheckpoint_frames) + ";");
+  }
   if (!s.ok()) return ExitWithError(s);
 
   RecordApplier::Options applier_options;
   applier_options.collect_changes = options.emit_changes;
+  applier_options.state_cache_entries = limits->state_cache_entries;
   StatusOr<std::unique_ptr<RecordApplier>> applier = RecordApplier::Create(&*db, applier_options);
   if (!applier.ok()) return ExitWithError(applier.status());
   // A 1 MiB pipe (Linux allows it unprivileged) lets ch-parse run ~500
@@ -80,8 +94,11 @@ int RunApply(const StoreOptions& options) {
   // without it SQLite checkpoints inline, as it always does.
   std::unique_ptr<BackgroundCheckpointer> checkpointer;
   if (options.db != ":memory:") {
+    BackgroundCheckpointer::Options checkpointer_options;
+    checkpointer_options.start_frames = limits->checkpoint_start_frames;
+    checkpointer_options.inline_frames = limits->checkpoint_inline_frames;
     StatusOr<std::unique_ptr<BackgroundCheckpointer>> started =
-        BackgroundCheckpointer::Start(options.db, &*db, BackgroundCheckpointer::Options());
+        BackgroundCheckpointer::Start(options.db, &*db, checkpointer_options);
     if (started.ok()) {
       checkpointer = std::move(started).value();
     } else {
@@ -90,10 +107,15 @@ int RunApply(const StoreOptions& options) {
   }
   LineReader reader(STDIN_FILENO);
   // Reading and decoding run on a second thread (see record_source.h).
-  std::optional<ThreadedRecordSource> source(std::in_place, &reader, options.stream);
+  std::optional<ThreadedRecordSource> source(std::in_place, &reader, options.stream,
+                                             limits->reader_slots, limits->reader_wake_batch);
   OutputWriter out(STDOUT_FILENO);
   Metrics metrics(options.common.metrics_dir, "ch-store");
-  ApplyLoop loop(&*source, applier->get(), options.emit_changes ? &out : nullptr, &metrics);
+  ApplyLoop::Options loop_options;
+  loop_options.stream_batch_records = limits->stream_batch_records;
+  loop_options.bulk_batch_records = limits->bulk_batch_records;
+  ApplyLoop loop(&*source, applier->get(), options.emit_changes ? &out : nullptr, &metrics,
+                 loop_options);
   LogInfo("applying records", {{"db", options.db}, {"stream", options.stream}});
 
   s = loop.Run();

@@ -87,7 +87,10 @@ void ApplyCounters::Add(const ApplyCounters& o) {
 }
 
 RecordApplier::RecordApplier(SqliteDb* db, Options options)
-    : db_(db), options_(options), cache_enabled_(!options.collect_changes) {}
+    : db_(db),
+      options_(options),
+      cache_enabled_(!options.collect_changes),
+      cache_(options.state_cache_entries) {}
 
 RecordApplier::~RecordApplier() { Rollback(); }
 

@@ -63,6 +63,8 @@ class RecordApplier {
     /// PRAGMA cache_size (KiB) once bulk records arrive: a snapshot touches
     /// every page of the table, a stream replay only a few.
     int bulk_cache_kib = 32768;
+    /// Companies whose stored state is remembered (see company_state_cache.h).
+    size_t state_cache_entries = CompanyStateCache::kDefaultMaxEntries;
   };
 
   // Prepares the statements. REQUIRES: `db` migrated to the latest schema and
