@@ -360,6 +360,9 @@ Status RecordApplier::LoadStored(std::string_view company_number, bool use_cache
 }
 
 Status RecordApplier::ApplyCompany(const CompanyRecord& c) {
+  // A new row's pair: without a status there is none, a detail alone is not
+  // one (found by the differential tests of issue 13).
+  const OptText first_detail = c.company_status ? c.company_status_detail : std::nullopt;
   StreamState* st = nullptr;
   if (!c.bulk) {
     StatusOr<StreamState*> state = State(c.stream);
@@ -379,7 +382,7 @@ Status RecordApplier::ApplyCompany(const CompanyRecord& c) {
     // the insert first and skip the SELECT (a snapshot is the baseline, so a
     // new row needs nothing else).
     if (bulk_rows_are_new_ && !c.deleted) {
-      Status s = WriteCompany(&insert_new_company_, c, c.company_status, c.company_status_detail);
+      Status s = WriteCompany(&insert_new_company_, c, c.company_status, first_detail);
       if (!s.ok()) return s;
       if (db_->Changes() > 0) {
         if (cache_enabled_) cache_.Forget(c.company_number);  // a snapshot row
@@ -412,8 +415,8 @@ Status RecordApplier::ApplyCompany(const CompanyRecord& c) {
       ++pending_.superseded;
     }
   } else if (!stored_.exists) {
-    s = WriteCompany(&insert_company_, c, c.company_status, c.company_status_detail);
-    now = CompanyState{db_->LastInsertRowId(), false, c.company_status, c.company_status_detail};
+    s = WriteCompany(&insert_company_, c, c.company_status, first_detail);
+    now = CompanyState{db_->LastInsertRowId(), false, c.company_status, first_detail};
     now_from_stream = !c.bulk;
     // A snapshot is the baseline; the stream's first sighting is a change.
     if (s.ok() && !c.bulk && c.company_status)
