@@ -119,7 +119,9 @@ int RunApply(const StoreOptions& options) {
   LogInfo("applying records", {{"db", options.db}, {"stream", options.stream}});
 
   s = loop.Run();
-  source.reset();        // stops the reading thread
+  source.reset();  // stops the reading thread
+  const int background_checkpoints = checkpointer ? checkpointer->background_checkpoints() : 0;
+  const int inline_checkpoints = checkpointer ? checkpointer->inline_checkpoints() : 0;
   checkpointer.reset();  // before the writer closes, which checkpoints the rest
   const ApplyCounters& t = (*applier)->totals();
   const std::optional<int64_t> checkpoint = (*applier)->last_committed_checkpoint();
@@ -132,6 +134,8 @@ int RunApply(const StoreOptions& options) {
            {"status_changes", static_cast<int64_t>(t.status_changes)},
            {"gaps", static_cast<int64_t>(t.gaps)},
            {"commits", static_cast<int64_t>(loop.commits())},
+           {"background_checkpoints", background_checkpoints},
+           {"inline_checkpoints", inline_checkpoints},
            {"checkpoint", checkpoint ? std::to_string(*checkpoint) : std::string()}});
   Status metrics_written = metrics.Write();
   if (!metrics_written.ok())

@@ -9,7 +9,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 if [ "${CH_SANITIZED:-0}" = 1 ] || ldd "$BIN/ch-store" 2>/dev/null | grep -q -e libasan -e libtsan; then
-  echo "PASS 39_store_memory (skipped: a sanitizer's shadow memory is no measure)"
+  echo "PASS 61_scale_memory (skipped: a sanitizer's shadow memory is no measure)"
   exit 0
 fi
 
@@ -65,4 +65,4 @@ assert_eq 40000 "$(store --db "$TMP/mixed.db" checkpoint)" "checkpoint"
 [ "$mixed" -lt $((clean + 3 * 1024)) ] ||
   fail "peak RSS $mixed KB over 40,000 records with rejects, $clean KB over 4,000 clean ones"
 [ "$mixed" -lt $((20 * 1024)) ] || fail "peak RSS $mixed KB (limit 20 MB)"
-echo "PASS 39_store_memory (peak RSS: $clean KB clean, $mixed KB with rejects and gaps)"
+echo "PASS 61_scale_memory (peak RSS: $clean KB clean, $mixed KB with rejects and gaps)"
