@@ -10,7 +10,8 @@
 #  1. in one run through ch-parse | ch-store;
 #  2. split across four ch-store processes at random points, each starting a
 #     little before the previous one stopped (a restart replays from an
-#     older point);
+#     older point), two of them with the writer checkpointing itself every
+#     500 frames instead of the thread;
 #  3. with ch-store killed (-9) at random moments and started again on the
 #     whole input, until a run gets to the end.
 # 4. Snapshot rows among the stream's (bulk batches, snapshot states
@@ -54,7 +55,17 @@ for i, end in enumerate(cuts):
     open("%s.%d" % (sys.argv[2], i), "wb").writelines(lines[begin:end])
     begin = max(0, end - rng.randint(1, 300))
 PY
-for i in 0 1 2 3; do small --db "$TMP/split.db" < "$TMP/part.$i" || fail "seed $SEED: part $i exited $?"; done
+# Parts 1 and 3 never wake the checkpoint thread: the writer checkpoints
+# itself every 500 WAL frames (the inline bound).
+INLINE="${LIMITS/checkpoint_start_frames=1000,checkpoint_inline_frames=3000/checkpoint_start_frames=1000000,checkpoint_inline_frames=500}"
+for i in 0 1 2 3; do
+  limits=$LIMITS
+  [ $((i % 2)) = 0 ] || limits=$INLINE
+  CH_TEST_LIMITS="$limits" CH_LOG_LEVEL=info "$BIN/ch-store" --db "$TMP/split.db" < "$TMP/part.$i" \
+    2> "$TMP/part.$i.log" || fail "seed $SEED: part $i exited $?"
+done
+grep -q '"inline_checkpoints":[1-9]' "$TMP/part.1.log" ||
+  fail "seed $SEED: part 1 never checkpointed inline: $(grep 'end of input' "$TMP/part.1.log")"
 
 # 3. kill -9 at random moments, then the whole input again.
 feed() {
