@@ -120,21 +120,24 @@ coverage: deps
 	  --filter 'ch-parse/' --filter 'ch-store/' --exclude '.*_test\.cc' --exclude '.*_fuzz\.cc' \
 	  --print-summary --txt build/coverage/coverage.txt | tail -3
 
-# libFuzzer targets (ch-parse/*_fuzz.cc, ch-fetch/*_fuzz.cc), built with clang
+# libFuzzer targets (ch-parse/*_fuzz.cc, ch-fetch/*_fuzz.cc, ch-store/*_fuzz.cc), built with clang
 # into FUZZ_OUT and run FUZZ_SECONDS each over a seed corpus made from samples/
 # (with <target>.dict beside the source when there is one); the corpus grows
 # in FUZZ_OUT/corpus, crashing inputs land in FUZZ_OUT/artifacts.
 FUZZ_OUT ?= build/fuzz
 FUZZ_SECONDS ?= 60
-FUZZ_SRCS := $(wildcard ch-parse/*_fuzz.cc ch-fetch/*_fuzz.cc)
+FUZZ_SRCS := $(wildcard ch-parse/*_fuzz.cc ch-fetch/*_fuzz.cc ch-store/*_fuzz.cc)
 FUZZ_TARGETS := $(basename $(notdir $(FUZZ_SRCS)))
 FUZZ_SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all
 
-.PRECIOUS: $(BUILD)/ch-parse/%_fuzz.o $(BUILD)/ch-fetch/%_fuzz.o
+.PRECIOUS: $(BUILD)/ch-parse/%_fuzz.o $(BUILD)/ch-fetch/%_fuzz.o $(BUILD)/ch-store/%_fuzz.o
 $(BIN)/%_fuzz: $(BUILD)/ch-parse/%_fuzz.o $(LIBPARSE) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 $(BIN)/%_fuzz: $(BUILD)/ch-fetch/%_fuzz.o $(LIBFETCH) $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+$(BIN)/%_fuzz: $(BUILD)/ch-store/%_fuzz.o $(LIBSTORE) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 

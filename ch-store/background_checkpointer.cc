@@ -82,15 +82,20 @@ void BackgroundCheckpointer::Run() {
     if (stopping_) return;
     pending_ = false;
     lock.unlock();
+    // A passive checkpoint returns SQLITE_OK also when it copied only part
+    // of the WAL (the writer's open transaction still reads the frames after
+    // its snapshot): only one that copied every frame counts as completed.
+    int wal_frames = -1;
+    int copied_frames = -1;
     const int rc = sqlite3_wal_checkpoint_v2(connection_.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
-                                             nullptr, nullptr);
+                                             &wal_frames, &copied_frames);
     if (rc != SQLITE_OK && rc != SQLITE_BUSY && !warned_) {
       // Not fatal: the writer checkpoints inline once the WAL is too big.
       warned_ = true;
       LogWarn("background checkpoint failed", {{"error", sqlite3_errstr(rc)}});
     }
     lock.lock();
-    if (rc == SQLITE_OK) ++background_checkpoints_;
+    if (rc == SQLITE_OK && copied_frames == wal_frames) ++background_checkpoints_;
   }
 }
 

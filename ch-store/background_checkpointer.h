@@ -64,7 +64,9 @@ class BackgroundCheckpointer {
   // checkpoints what is left).
   ~BackgroundCheckpointer();
 
-  // Checkpoints the thread completed, and those the writer had to run.
+  // Checkpoints the thread completed (each copied every frame the WAL held
+  // when it started: the database file alone then holds every transaction
+  // committed before), and those the writer had to run.
   int background_checkpoints() const;
   int inline_checkpoints() const;
 

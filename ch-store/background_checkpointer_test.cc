@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <string>
 #include <thread>
 
@@ -48,24 +49,64 @@ class BackgroundCheckpointerTest : public testing::Test {
   SqliteDb writer_;
 };
 
+// The rows in the database file alone, without its WAL (read from a copy).
+int64_t RowsInTheFileAlone(const std::string& path, const std::string& copy) {
+  const std::string command = "cp '" + path + "' '" + copy + "'";
+  if (std::system(command.c_str()) != 0) return -1;
+  StatusOr<SqliteDb> db = SqliteDb::Open(copy, SqliteDb::Mode::kReadOnly);
+  if (!db.ok()) return -1;
+  // Before any checkpoint even the table is only in the WAL.
+  StatusOr<std::optional<int64_t>> tables =
+      db->QueryInt64("SELECT count(*) FROM sqlite_master WHERE name = 't'");
+  if (!tables.ok() || tables->value_or(0) == 0) return tables.ok() ? 0 : -1;
+  StatusOr<std::optional<int64_t>> rows = db->QueryInt64("SELECT count(*) FROM t");
+  return rows.ok() ? rows->value_or(-1) : -1;
+}
+
+// The rows committed before the checkpoint starts are all in the database
+// file once it is counted. (This test used to write 50 rows while the thread
+// ran and expect the first checkpoint to hold 20 of them, 20 WAL frames
+// being "20 rows"; but each commit writes two or three frames (its leaf and
+// the root page again), and a thread woken at once copied only the 8 or 9
+// rows committed so far: 24 failures in 200 runs on two busy cores.)
 TEST_F(BackgroundCheckpointerTest, CopiesTheWalIntoTheDatabaseOnItsOwnThread) {
+  Write(30);  // before the hook: all of it waits in the WAL
+  EXPECT_EQ(RowsInTheFileAlone(path_, dir_.File("before.db")), 0);
   BackgroundCheckpointer::Options options;
   options.start_frames = 20;
   options.inline_frames = 1000000;
   StatusOr<std::unique_ptr<BackgroundCheckpointer>> c =
       BackgroundCheckpointer::Start(path_, &writer_, options);
   ASSERT_TRUE(c.ok()) << c.status().ToString();
-  const off_t empty_size = FileSize(path_);
-  Write(50);
+  const off_t size_before = FileSize(path_);
+  Write(1);  // the commit that wakes the thread; nothing is written after it
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while ((*c)->background_checkpoints() == 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  EXPECT_GT((*c)->background_checkpoints(), 0);
+  EXPECT_EQ((*c)->background_checkpoints(), 1);
   EXPECT_EQ((*c)->inline_checkpoints(), 0);
   // The pages reached the database file itself, not only the WAL.
-  EXPECT_GT(FileSize(path_), empty_size + off_t{20} * 4000);
-  EXPECT_EQ(Rows(), 50);
+  EXPECT_GT(FileSize(path_), size_before + off_t{31} * 4000);
+  EXPECT_EQ(RowsInTheFileAlone(path_, dir_.File("after.db")), 31);
+  EXPECT_EQ(Rows(), 31);
+}
+
+TEST_F(BackgroundCheckpointerTest, ThreadKeepsUpWhileTheWriterGoesOn) {
+  BackgroundCheckpointer::Options options;
+  options.start_frames = 20;
+  options.inline_frames = 1000000;
+  StatusOr<std::unique_ptr<BackgroundCheckpointer>> c =
+      BackgroundCheckpointer::Start(path_, &writer_, options);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  for (int i = 0; i < 20; ++i) {
+    Write(10);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  // Checkpoints that raced the writer may have copied only part of the WAL
+  // (and are not counted); the WAL still never grew near its inline bound.
+  EXPECT_EQ((*c)->inline_checkpoints(), 0);
+  EXPECT_EQ(Rows(), 200);
 }
 
 TEST_F(BackgroundCheckpointerTest, WriterCheckpointsItselfWhenTheWalGrowsTooLarge) {

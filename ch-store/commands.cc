@@ -19,6 +19,7 @@
 #include "ch-store/record_source.h"
 #include "ch-store/store_db.h"
 #include "ch-store/wal_write_coalescer.h"
+#include "ch-store/write_path_limits.h"
 #include "ch-store/writer_queue.h"
 #include "common/exit_code.h"
 #include "common/line_reader.h"
@@ -60,6 +61,8 @@ int RunStoreCommand(const StoreOptions& options) {
 
 int RunApply(const StoreOptions& options) {
   TuneSqliteForOneWriter();
+  StatusOr<WritePathLimits> limits = WritePathLimits::FromEnvironment();
+  if (!limits.ok()) return ExitWithError(limits.status());
   StatusOr<Migrator> migrator = Migrator::Embedded();
   if (!migrator.ok()) return ExitWithError(migrator.status());
   Status installed = InstallWalWriteCoalescer();
@@ -68,6 +71,15 @@ int RunApply(const StoreOptions& options) {
   if (!db.ok()) return ExitWithError(db.status());
   Status s = MigrateUp(&*db, *migrator);
   if (s.ok()) s = ApplyTestLimits(&*db);
+  if (s.ok() && !(*limits == WritePathLimits::Defaults())) {
+    LogWarn("test limits: the write path's bounds are not the release ones",
+            {{"CH_TEST_LIMITS", std::getenv("CH_TEST_LIMITS")}});
+    // Before the checkpoint thread installs its hook, which the
+    // wal_autocheckpoint pragma would replace.
+    s = db->Exec(
+        "PRAGMA journal_size_limit = " + std::to_string(limits->journal_size_limit_bytes) +
+        "; PRAGMA wal_autocheckpoint = " + std::to_string(limits->wal_autocheckpoint_frames) + ";");
+  }
   if (!s.ok()) return ExitWithError(s);
 
   // Other ch-store processes (one per stream) may write this database:
@@ -90,6 +102,7 @@ int RunApply(const StoreOptions& options) {
   RecordApplier::Options applier_options;
   applier_options.collect_changes = options.emit_changes;
   applier_options.writer_queue = writer_queue.get();
+  applier_options.state_cache_entries = limits->state_cache_entries;
   StatusOr<std::unique_ptr<RecordApplier>> applier = RecordApplier::Create(&*db, applier_options);
   if (!applier.ok()) return ExitWithError(applier.status());
   // A 1 MiB pipe (Linux allows it unprivileged) lets ch-parse run ~500
@@ -100,8 +113,11 @@ int RunApply(const StoreOptions& options) {
   // without it SQLite checkpoints inline, as it always does.
   std::unique_ptr<BackgroundCheckpointer> checkpointer;
   if (options.db != ":memory:") {
+    BackgroundCheckpointer::Options checkpointer_options;
+    checkpointer_options.start_frames = limits->checkpoint_start_frames;
+    checkpointer_options.inline_frames = limits->checkpoint_inline_frames;
     StatusOr<std::unique_ptr<BackgroundCheckpointer>> started =
-        BackgroundCheckpointer::Start(options.db, &*db, BackgroundCheckpointer::Options());
+        BackgroundCheckpointer::Start(options.db, &*db, checkpointer_options);
     if (started.ok()) {
       checkpointer = std::move(started).value();
     } else {
@@ -110,14 +126,21 @@ int RunApply(const StoreOptions& options) {
   }
   LineReader reader(STDIN_FILENO);
   // Reading and decoding run on a second thread (see record_source.h).
-  std::optional<ThreadedRecordSource> source(std::in_place, &reader, options.stream);
+  std::optional<ThreadedRecordSource> source(std::in_place, &reader, options.stream,
+                                             limits->reader_slots, limits->reader_wake_batch);
   OutputWriter out(STDOUT_FILENO);
   Metrics metrics(options.common.metrics_dir, "ch-store");
-  ApplyLoop loop(&*source, applier->get(), options.emit_changes ? &out : nullptr, &metrics);
+  ApplyLoop::Options loop_options;
+  loop_options.stream_batch_records = limits->stream_batch_records;
+  loop_options.bulk_batch_records = limits->bulk_batch_records;
+  ApplyLoop loop(&*source, applier->get(), options.emit_changes ? &out : nullptr, &metrics,
+                 loop_options);
   LogInfo("applying records", {{"db", options.db}, {"stream", options.stream}});
 
   s = loop.Run();
-  source.reset();        // stops the reading thread
+  source.reset();  // stops the reading thread
+  const int background_checkpoints = checkpointer ? checkpointer->background_checkpoints() : 0;
+  const int inline_checkpoints = checkpointer ? checkpointer->inline_checkpoints() : 0;
   checkpointer.reset();  // before the writer closes, which checkpoints the rest
   const ApplyCounters& t = (*applier)->totals();
   const std::optional<int64_t> checkpoint = (*applier)->last_committed_checkpoint();
@@ -133,6 +156,8 @@ int RunApply(const StoreOptions& options) {
            {"gaps", static_cast<int64_t>(t.gaps)},
            {"commits", static_cast<int64_t>(loop.commits())},
            {"yields", static_cast<int64_t>(writer_queue ? writer_queue->yields() : 0)},
+           {"background_checkpoints", background_checkpoints},
+           {"inline_checkpoints", inline_checkpoints},
            {"checkpoint", checkpoint ? std::to_string(*checkpoint) : std::string()}});
   Status metrics_written = metrics.Write();
   if (!metrics_written.ok())

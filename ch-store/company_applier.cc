@@ -43,7 +43,8 @@ CompanyApplier::CompanyApplier(ApplyTransaction* txn, SignalWriter* signals, Opt
       signals_(signals),
       db_(txn->db()),
       options_(options),
-      cache_enabled_(!options.collect_changes) {}
+      cache_enabled_(!options.collect_changes),
+      cache_(options.state_cache_entries) {}
 
 StatusOr<std::unique_ptr<CompanyApplier>> CompanyApplier::Create(ApplyTransaction* txn,
                                                                  SignalWriter* signals,
@@ -136,6 +137,9 @@ Status CompanyApplier::LoadStored(std::string_view company_number, bool use_cach
 
 Status CompanyApplier::Apply(const CompanyRecord& c) {
   ApplyCounters& pending = txn_->pending();
+  // A new row's pair: without a status there is none, a detail alone is not
+  // one (found by the differential tests of issue 13).
+  const OptText first_detail = c.company_status ? c.company_status_detail : std::nullopt;
   ApplyTransaction::StreamState* st = nullptr;
   if (!c.bulk) {
     StatusOr<ApplyTransaction::StreamState*> state = txn_->State(c.stream);
@@ -152,7 +156,7 @@ Status CompanyApplier::Apply(const CompanyRecord& c) {
     // the insert first and skip the SELECT (a snapshot is the baseline, so a
     // new row needs nothing else).
     if (bulk_rows_are_new_ && !c.deleted) {
-      Status s = WriteCompany(&insert_new_company_, c, c.company_status, c.company_status_detail);
+      Status s = WriteCompany(&insert_new_company_, c, c.company_status, first_detail);
       if (!s.ok()) return s;
       if (db_->Changes() > 0) {
         if (cache_enabled_) cache_.Forget(c.company_number);  // a snapshot row
@@ -185,8 +189,8 @@ Status CompanyApplier::Apply(const CompanyRecord& c) {
       ++pending.superseded;
     }
   } else if (!stored_.exists) {
-    s = WriteCompany(&insert_company_, c, c.company_status, c.company_status_detail);
-    now = CompanyState{db_->LastInsertRowId(), false, c.company_status, c.company_status_detail};
+    s = WriteCompany(&insert_company_, c, c.company_status, first_detail);
+    now = CompanyState{db_->LastInsertRowId(), false, c.company_status, first_detail};
     now_from_stream = !c.bulk;
     // A snapshot is the baseline; the stream's first sighting is a change.
     if (s.ok() && !c.bulk && c.company_status)

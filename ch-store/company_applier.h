@@ -44,6 +44,8 @@ class CompanyApplier {
     bool collect_changes = false;
     /// PRAGMA cache_size (KiB) once bulk records arrive.
     int bulk_cache_kib = 32768;
+    /// Companies whose stored state is remembered (see company_state_cache.h).
+    size_t state_cache_entries = CompanyStateCache::kDefaultMaxEntries;
   };
 
   // Prepares the statements. REQUIRES: `txn` and `signals` outliving the

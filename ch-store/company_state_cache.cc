@@ -12,7 +12,11 @@ namespace {
 // Company numbers are 1-10 characters (DESIGN.md).
 constexpr size_t kMaxNumberBytes = 10;
 // Open addressing at a load of at most one half keeps probe runs short.
-constexpr size_t kSlots = 2 * CompanyStateCache::kMaxEntries;
+size_t SlotsFor(size_t max_entries) {
+  size_t slots = 2;
+  while (slots < 2 * max_entries) slots *= 2;
+  return slots;
+}
 
 constexpr uint8_t kValid = 1;  // the slot's state is known (else: forgotten)
 constexpr uint8_t kDeleted = 2;
@@ -28,7 +32,7 @@ uint64_t Hash(std::string_view s) {
 
 }  // namespace
 
-// 24 bytes: the table for kMaxEntries companies is 1.5 MiB.
+// 24 bytes: the table for kDefaultMaxEntries companies is 1.5 MiB.
 struct CompanyStateCache::Entry {
   char number[kMaxNumberBytes];
   uint8_t number_length;  // 0: an empty slot
@@ -40,11 +44,15 @@ struct CompanyStateCache::Entry {
 
 void CompanyStateCache::Free::operator()(Entry* e) const { std::free(e); }
 
-CompanyStateCache::CompanyStateCache() { static_assert(sizeof(Entry) == 24, "entries stay small"); }
+CompanyStateCache::CompanyStateCache(size_t max_entries)
+    : max_entries_(max_entries < 1 ? 1 : max_entries), slots_(SlotsFor(max_entries_)) {
+  static_assert(sizeof(Entry) == 24, "entries stay small");
+  texts_.reserve(kMaxTexts);
+}
 CompanyStateCache::~CompanyStateCache() = default;
 
 CompanyStateCache::Entry* CompanyStateCache::Slot(std::string_view company_number) const {
-  size_t i = Hash(company_number) & (kSlots - 1);
+  size_t i = Hash(company_number) & (slots_ - 1);
   for (;;) {
     Entry* e = &entries_[i];
     if (e->number_length == 0) return e;
@@ -52,7 +60,7 @@ CompanyStateCache::Entry* CompanyStateCache::Slot(std::string_view company_numbe
         std::memcmp(e->number, company_number.data(), company_number.size()) == 0) {
       return e;
     }
-    i = (i + 1) & (kSlots - 1);
+    i = (i + 1) & (slots_ - 1);
   }
 }
 
@@ -60,6 +68,9 @@ bool CompanyStateCache::Find(std::string_view company_number, CompanyState* out)
   if (!entries_ || company_number.empty() || company_number.size() > kMaxNumberBytes) return false;
   const Entry* e = Slot(company_number);
   if (e->number_length == 0 || (e->flags & kValid) == 0) return false;
+  // Ids index a table that never shrinks (see the header), so this holds;
+  // were it ever broken, a miss is safe where a wrong text is not.
+  if (e->status > texts_.size() || e->detail > texts_.size()) return false;
   auto text = [this](uint8_t id) -> std::optional<std::string_view> {
     if (id == 0) return std::nullopt;
     return texts_[id - 1];
@@ -83,6 +94,8 @@ int CompanyStateCache::TextId(const std::optional<std::string_view>& text) {
 
 void CompanyStateCache::Put(std::string_view company_number, const CompanyState& state) {
   if (company_number.empty() || company_number.size() > kMaxNumberBytes) return;
+  // Interning never drops a text, and nothing below drops one either: the
+  // ids stay valid whatever happens to the entries afterwards.
   const int status = TextId(state.status);
   const int detail = TextId(state.detail);
   if (status < 0 || detail < 0) {
@@ -92,8 +105,8 @@ void CompanyStateCache::Put(std::string_view company_number, const CompanyState&
   if (!entries_) Allocate();
   Entry* e = Slot(company_number);
   if (e->number_length == 0) {
-    if (size_ >= kMaxEntries) {
-      Clear();
+    if (size_ >= max_entries_) {
+      Clear();  // the entries only
       Allocate();
       e = Slot(company_number);
     }
@@ -108,7 +121,7 @@ void CompanyStateCache::Put(std::string_view company_number, const CompanyState&
 }
 
 void CompanyStateCache::Allocate() {
-  entries_.reset(static_cast<Entry*>(std::calloc(kSlots, sizeof(Entry))));
+  entries_.reset(static_cast<Entry*>(std::calloc(slots_, sizeof(Entry))));
   if (!entries_) throw std::bad_alloc();
 }
 
@@ -122,7 +135,7 @@ void CompanyStateCache::Forget(std::string_view company_number) {
 void CompanyStateCache::Clear() {
   entries_.reset();  // a fresh calloc is cheaper than touching every page
   size_ = 0;
-  texts_.clear();  // no entry refers to them any more
+  // texts_ stays: dropping a text is what let an id outlive it (issue 13).
 }
 
 }  // namespace ch

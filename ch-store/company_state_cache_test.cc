@@ -88,14 +88,79 @@ TEST(CompanyStateCacheTest, NumbersThatAreNoCompanyNumbersAreNotHeld) {
 
 TEST(CompanyStateCacheTest, StartsAfreshWhenFull) {
   CompanyStateCache cache;
-  for (size_t i = 0; i < CompanyStateCache::kMaxEntries; ++i)
+  for (size_t i = 0; i < CompanyStateCache::kDefaultMaxEntries; ++i)
     cache.Put(std::to_string(i), State(static_cast<int64_t>(i), "active"));
-  EXPECT_EQ(cache.size(), CompanyStateCache::kMaxEntries);
+  EXPECT_EQ(cache.size(), CompanyStateCache::kDefaultMaxEntries);
   cache.Put("X", State(-1, "dissolved"));
   EXPECT_EQ(cache.size(), 1u);
   CompanyState out;
   EXPECT_TRUE(cache.Find("X", &out));
   EXPECT_FALSE(cache.Find("0", &out));
+}
+
+TEST(CompanyStateCacheTest, HoldsAtMostTheEntriesItWasGiven) {
+  CompanyStateCache cache(3);
+  EXPECT_EQ(cache.max_entries(), 3u);
+  for (int i = 0; i < 3; ++i) cache.Put(std::to_string(i), State(i, "active"));
+  EXPECT_EQ(cache.size(), 3u);
+  cache.Put("1", State(1, "dissolved"));  // a number it holds: no restart
+  EXPECT_EQ(cache.size(), 3u);
+  cache.Put("3", State(3, "active"));
+  EXPECT_EQ(cache.size(), 1u);
+  CompanyState out;
+  EXPECT_FALSE(cache.Find("1", &out));
+  ASSERT_TRUE(cache.Find("3", &out));
+  EXPECT_EQ(out.rowid, 3);
+}
+
+// Issue 13, the deterministic case: the company that makes the full table
+// start afresh must keep its own status, whatever texts are interned after
+// the restart. (Put used to take the ids, drop the texts with the entries,
+// then store the stale ids: "active" read back as "dissolved".)
+void CheckStateSurvivesARestart(size_t max_entries) {
+  SCOPED_TRACE(max_entries);
+  CompanyStateCache cache(max_entries);
+  cache.Put("L0", State(1, "liquidation"));
+  for (size_t i = 1; i < max_entries; ++i)
+    cache.Put(std::to_string(i), State(static_cast<int64_t>(i) + 1, "active"));
+  ASSERT_EQ(cache.size(), max_entries);
+  cache.Put("LAST", State(-1, "active"));  // one more company: the restart
+  ASSERT_EQ(cache.size(), 1u);
+  cache.Put("Y", State(-2, "liquidation"));
+  cache.Put("Z", State(-3, "dissolved", "petition-to-restore-dissolved"));
+  CompanyState out;
+  ASSERT_TRUE(cache.Find("LAST", &out));
+  EXPECT_EQ(out.rowid, -1);
+  EXPECT_EQ(out.status, "active");
+  EXPECT_EQ(out.detail, std::nullopt);
+  ASSERT_TRUE(cache.Find("Y", &out));
+  EXPECT_EQ(out.status, "liquidation");
+  ASSERT_TRUE(cache.Find("Z", &out));
+  EXPECT_EQ(out.status, "dissolved");
+  EXPECT_EQ(out.detail, "petition-to-restore-dissolved");
+}
+
+TEST(CompanyStateCacheTest, AStateKeepsItsTextsWhenTheFullTableStartsAfresh) {
+  CheckStateSurvivesARestart(CompanyStateCache::kDefaultMaxEntries);
+  CheckStateSurvivesARestart(3);  // room for LAST, Y and Z after the restart
+  CheckStateSurvivesARestart(100);
+}
+
+TEST(CompanyStateCacheTest, ClearKeepsTheTextsSoViewsAndIdsStayValid) {
+  CompanyStateCache cache(2);
+  cache.Put("A", State(1, "active", "active-proposal-to-strike-off"));
+  CompanyState before;
+  ASSERT_TRUE(cache.Find("A", &before));
+  cache.Clear();
+  for (int i = 0; i < 50; ++i)  // restarts, new texts: nothing moves
+    cache.Put(std::to_string(i), State(i, "status " + std::to_string(i % 7)));
+  EXPECT_EQ(before.status, "active");
+  EXPECT_EQ(before.detail, "active-proposal-to-strike-off");
+  cache.Put("A", State(1, "dissolved"));
+  CompanyState out;
+  ASSERT_TRUE(cache.Find("A", &out));
+  EXPECT_EQ(out.status, "dissolved");
+  EXPECT_EQ(out.detail, std::nullopt);
 }
 
 TEST(CompanyStateCacheTest, StatusTextsBeyondTheLimitAreNotCached) {

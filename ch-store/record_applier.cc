@@ -18,6 +18,7 @@ StatusOr<std::unique_ptr<RecordApplier>> RecordApplier::Create(SqliteDb* db, Opt
   CompanyApplier::Options company_options;
   company_options.collect_changes = options.collect_changes;
   company_options.bulk_cache_kib = options.bulk_cache_kib;
+  company_options.state_cache_entries = options.state_cache_entries;
   StatusOr<std::unique_ptr<CompanyApplier>> company =
       CompanyApplier::Create(applier->txn_.get(), applier->signals_.get(), company_options);
   if (!company.ok()) return company.status();

@@ -48,6 +48,8 @@ class RecordApplier {
     /// Other ch-store processes writing the same database take turns
     /// through this (writer_queue.h); not owned, null: none.
     WriterQueue* writer_queue = nullptr;
+    /// Companies whose stored state is remembered (see company_state_cache.h).
+    size_t state_cache_entries = CompanyStateCache::kDefaultMaxEntries;
   };
 
   // Prepares the statements. REQUIRES: `db` migrated to the latest schema and

@@ -110,6 +110,27 @@ TEST(RecordApplierTest, FirstSightingWithoutStatusStoresNoChange) {
                                   "00000001|11|2024-01-03T00:00:00Z|NULL|NULL|active|NULL|stream"});
 }
 
+// Found by the differential tests (issue 13): a detail without a status is
+// no pair, also for a company seen first (the stream's or a snapshot's), so
+// the next record with a status is a change from (NULL, NULL) and its lead
+// is not lost.
+TEST(RecordApplierTest, FirstSightingWithADetailButNoStatusStoresNoPair) {
+  StoreFixture f;
+  f.Apply(
+      Stream(10, "2024-01-02T00:00:00Z", "00000001", std::nullopt, "active-proposal-to-strike-off")
+          .Line());
+  f.Apply(Bulk("2024-01-01", "00000002", std::nullopt, "active-proposal-to-strike-off").Line());
+  EXPECT_EQ(f.One(kCompany), "ACME LTD|NULL|NULL|2024-01-02T00:00:00Z|stream|10|0");
+  EXPECT_EQ(f.One("SELECT company_status_detail FROM companies WHERE company_number = '00000002'"),
+            "NULL");
+  f.Apply(Stream(11, "2024-01-03T00:00:00Z", "00000001", "active", "active-proposal-to-strike-off")
+              .Line());
+  EXPECT_EQ(f.Rows(kChanges),
+            std::vector<std::string>{"00000001|11|2024-01-03T00:00:00Z|NULL|NULL|"
+                                     "active|active-proposal-to-strike-off|stream"});
+  EXPECT_EQ(f.One("SELECT count(*) FROM leads"), "1");
+}
+
 TEST(RecordApplierTest, AbsentNameKeepsTheStoredName) {
   StoreFixture f;
   f.Apply(Stream(10, "2024-01-02T00:00:00Z", "00000001").Line());
@@ -416,6 +437,50 @@ TEST(RecordApplierTest, RecordsOfAnotherStreamHaveTheirOwnCheckpoint) {
   f.ApplyAll({Stream(10, "2024-01-02T00:00:00Z", "00000001").Line(), other.Line()});
   EXPECT_EQ(f.Rows("SELECT stream, timepoint FROM stream_state ORDER BY stream"),
             (std::vector<std::string>{"companies|10", "test|5"}));
+}
+
+// Issue 13, the deterministic case, at the release size of the state cache:
+// fill it, send one more company (the cache starts afresh), intern
+// `liquidation` and `dissolved` again, then send that company as dissolved:
+// a change and a lead. Without a status it stays active. (The cache used to
+// read it back as dissolved: no change then, and `dissolved` written for an
+// active company.)
+void CheckTheCompanyThatRestartsTheCacheKeepsItsStatus(bool last_has_status) {
+  StoreFixture f;
+  const size_t full = CompanyStateCache::kDefaultMaxEntries;
+  int64_t tp = 0;
+  std::vector<std::string> lines;
+  auto add = [&](const std::string& number, std::optional<std::string> status) {
+    lines.push_back(Stream(++tp, "2024-01-02T00:00:00Z", number, std::move(status)).Line());
+  };
+  add("L0000000", std::string("liquidation"));
+  for (size_t i = 1; i < full; ++i) add("A" + std::to_string(i), std::string("active"));
+  add("X0000001", std::string("active"));
+  add("L0000001", std::string("liquidation"));
+  add("D0000001", std::string("dissolved"));
+  f.ApplyAll(lines);
+  ASSERT_EQ(f.Count("status_changes"), static_cast<int64_t>(full + 3));
+  f.Apply(Stream(++tp, "2024-01-03T00:00:00Z", "X0000001",
+                 last_has_status ? std::optional<std::string>("dissolved") : std::nullopt)
+              .Line());
+  const std::string changes =
+      "SELECT old_status, new_status FROM status_changes WHERE company_number = 'X0000001'"
+      " ORDER BY id";
+  const std::string status =
+      "SELECT company_status FROM companies WHERE company_number = 'X0000001'";
+  if (last_has_status) {
+    EXPECT_EQ(f.Rows(changes), (std::vector<std::string>{"NULL|active", "active|dissolved"}));
+    EXPECT_EQ(f.One(status), "dissolved");
+    EXPECT_EQ(f.One("SELECT count(*) FROM leads WHERE company_number = 'X0000001'"), "1");
+  } else {
+    EXPECT_EQ(f.Rows(changes), std::vector<std::string>{"NULL|active"});
+    EXPECT_EQ(f.One(status), "active");
+  }
+}
+
+TEST(RecordApplierTest, CompanyThatRestartsTheStateCacheKeepsItsStatus) {
+  CheckTheCompanyThatRestartsTheCacheKeepsItsStatus(/*last_has_status=*/true);
+  CheckTheCompanyThatRestartsTheCacheKeepsItsStatus(/*last_has_status=*/false);
 }
 
 }  // namespace

@@ -387,6 +387,13 @@ const Record& RecordDecoder::Decode(std::string_view line) {
   return record_;
 }
 
+void RecordDecoder::ReleaseScratch() {
+  full_.reset();
+  for (std::string* buffer : {&raw_, &data_, &sic_codes_, &reason_}) {
+    if (buffer->capacity() > kKeepBufferBytes) std::string().swap(*buffer);
+  }
+}
+
 Status RecordDecoder::Parse(std::string_view text) {
   // Release the previous line's tree first (see FullParse).
   if (full_ == nullptr)

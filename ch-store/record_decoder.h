@@ -160,6 +160,16 @@ class RecordDecoder {
   // A line longer than the input cap: only `prefix` was kept.
   const Record& DecodeOversized(std::string_view prefix, uint64_t full_length);
 
+  // Frees what the last line needed beyond a company record's usual
+  // buffers: the full parse (its tree and 64 KiB arena, made for a reject or
+  // control line) and any buffer a long line grew past kKeepBufferBytes.
+  // ch-store keeps a decoder per reading slot: kept for good, the arenas
+  // alone grew to 128 x 64 KiB (8 MiB of RSS) once every slot had met a
+  // reject. Cheap when there is nothing to free. The record decoded last is
+  // invalid afterwards.
+  void ReleaseScratch();
+  static constexpr size_t kKeepBufferBytes = 16u << 10;
+
  private:
   const Record& RejectLine(std::string_view line, uint64_t full_length, const std::string& reason);
   // Parses `text` into a fresh tree (doc_), fully checked (ParseJson).

@@ -215,6 +215,33 @@ TEST(RecordDecoderTest, DecodesControlLines) {
   EXPECT_EQ(decoder.Decode("{\"gap\":{\"after_timepoint\":\"x\"}}").kind, RecordKind::kReject);
 }
 
+TEST(RecordDecoderTest, DecodesAsBeforeAfterReleasingItsScratchMemory) {
+  RecordDecoder decoder("companies");
+  const std::string raw(40000, 'x');  // a reject larger than what is kept
+  const std::string reject =
+      "{\"kind\":\"reject\",\"reason\":\"r\",\"raw_length\":40000,"
+      "\"raw_base64\":\"" +
+      Base64Encode(raw) + "\"}";
+  const std::string gap = "{\"gap\":{\"after_timepoint\":5,\"reason\":\"timepoint-out-of-range\"}}";
+  const std::string company = Stream(7, "2024-01-02T03:04:05Z", "SC000001", "dissolved").Line();
+  for (int round = 0; round < 3; ++round) {
+    const Record& r = decoder.Decode(reject);
+    ASSERT_EQ(r.kind, RecordKind::kReject);
+    EXPECT_EQ(r.reject.raw, raw);
+    decoder.ReleaseScratch();
+    const Record& g = decoder.Decode(gap);
+    ASSERT_EQ(g.kind, RecordKind::kGap);
+    EXPECT_EQ(g.gap.after_timepoint, 5);
+    decoder.ReleaseScratch();
+    const Record& c = decoder.Decode(company);
+    ASSERT_EQ(c.kind, RecordKind::kCompany);
+    EXPECT_EQ(c.company.company_number, "SC000001");
+    EXPECT_EQ(c.company.company_status, "dissolved");
+    decoder.ReleaseScratch();
+    decoder.ReleaseScratch();  // twice: nothing left to free
+  }
+}
+
 TEST(RecordDecoderTest, BlankLinesAreNothing) {
   RecordDecoder decoder("companies");
   EXPECT_EQ(decoder.Decode("").kind, RecordKind::kBlank);

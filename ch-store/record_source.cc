@@ -9,8 +9,10 @@ namespace ch {
 
 namespace {
 
-// A line this long keeps its slot's buffer for the next line only up to here.
-constexpr size_t kKeepLineCapacity = 1u << 20;
+// A slot keeps its line buffer for the next line only up to this capacity
+// (ordinary records are 2-5 KB): 128 slots each holding the longest line
+// they ever met would make the memory of a long run grow with its input.
+constexpr size_t kKeepLineCapacity = RecordDecoder::kKeepBufferBytes;
 // How often the reading thread looks at the stop flag while input is idle.
 constexpr int kReaderPollMs = 100;
 
@@ -38,16 +40,21 @@ RecordSource::Event InlineRecordSource::Next(const Record** record, int timeout_
   }
 }
 
-ThreadedRecordSource::ThreadedRecordSource(LineReader* reader, const std::string& default_stream)
-    : reader_(reader) {
-  for (int i = 0; i < kSlots; ++i) {
+ThreadedRecordSource::ThreadedRecordSource(LineReader* reader, const std::string& default_stream,
+                                           int slots, size_t wake_batch)
+    : reader_(reader),
+      wake_batch_(wake_batch < 1 ? 1 : wake_batch),
+      resume_slots_(slots < 2 ? 1 : static_cast<size_t>(slots) * 3 / 4) {
+  if (slots < 1) slots = 1;
+  for (int i = 0; i < slots; ++i) {
     slots_.push_back(std::make_unique<Slot>(default_stream));
     free_local_.push_back(i);
   }
-  ready_.reserve(kSlots + 1);
-  free_.reserve(kSlots);
-  produced_.reserve(kSlots + 1);
-  released_.reserve(kSlots);
+  const auto n = static_cast<size_t>(slots);
+  ready_.reserve(n + 1);
+  free_.reserve(n);
+  produced_.reserve(n + 1);
+  released_.reserve(n);
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -66,7 +73,7 @@ int ThreadedRecordSource::AcquireSlot() {
     Publish();
     std::unique_lock<std::mutex> lock(mutex_);
     reader_waiting_ = true;
-    free_changed_.wait(lock, [this] { return stopping_ || free_.size() >= kResumeSlots; });
+    free_changed_.wait(lock, [this] { return stopping_ || free_.size() >= resume_slots_; });
     reader_waiting_ = false;
     if (stopping_) return -1;
     free_local_.swap(free_);
@@ -94,7 +101,7 @@ void ThreadedRecordSource::ReturnSlots() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     free_.insert(free_.end(), released_.begin(), released_.end());
-    wake = reader_waiting_ && free_.size() >= kResumeSlots;
+    wake = reader_waiting_ && free_.size() >= resume_slots_;
   }
   released_.clear();
   if (wake) free_changed_.notify_one();
@@ -136,7 +143,7 @@ void ThreadedRecordSource::Run() {
       continue;
     }
     produced_.push_back(index);
-    if (produced_.size() >= kWakeBatch) Publish();
+    if (produced_.size() >= wake_batch_) Publish();
   }
 }
 
@@ -144,9 +151,10 @@ RecordSource::Event ThreadedRecordSource::Next(const Record** record, int timeou
   if (in_use_ >= 0) {
     Slot& done = *slots_[in_use_];
     if (done.line.capacity() > kKeepLineCapacity) std::string().swap(done.line);
+    done.decoder.ReleaseScratch();
     released_.push_back(in_use_);
     in_use_ = -1;
-    if (released_.size() >= kWakeBatch) ReturnSlots();
+    if (released_.size() >= wake_batch_) ReturnSlots();
   }
   if (taken_.empty()) {
     // The reader may be waiting for these before it can decode more.

@@ -58,25 +58,24 @@ class InlineRecordSource : public RecordSource {
   RecordDecoder decoder_;
 };
 
-// Reads and decodes on its own thread, up to kSlots records ahead.
+// Reads and decodes on its own thread, up to `slots` records ahead.
 //
 // Records cross between the threads in batches: each side collects up to
-// kWakeBatch slot indices on its own and takes the shared lock once per
+// `wake_batch` slot indices on its own and takes the shared lock once per
 // batch (the reader also whenever its input pauses, so a trickle is handed
 // over at once). Taking the lock per record made the two threads contend
 // for it, and a contended lock sleeps in the kernel: thousands of context
 // switches in a 100,000-record replay.
 class ThreadedRecordSource : public RecordSource {
  public:
+  // The defaults; tests make them small (CH_TEST_LIMITS: write_path_limits.h).
   static constexpr int kSlots = 128;
   static constexpr size_t kWakeBatch = 16;
-  // A reader that ran out of slots sleeps until this many are free again:
-  // waking it for every batch of 16 cost the applying thread a system call
-  // each time.
-  static constexpr size_t kResumeSlots = kSlots * 3 / 4;
 
   // Starts the thread. Does not own `reader`, which only that thread uses.
-  ThreadedRecordSource(LineReader* reader, const std::string& default_stream);
+  // REQUIRES: slots >= 1, wake_batch >= 1.
+  ThreadedRecordSource(LineReader* reader, const std::string& default_stream, int slots = kSlots,
+                       size_t wake_batch = kWakeBatch);
   ThreadedRecordSource(const ThreadedRecordSource&) = delete;
   ThreadedRecordSource& operator=(const ThreadedRecordSource&) = delete;
   // Stops the thread (within about 100 ms even if the input never ends).
@@ -105,6 +104,11 @@ class ThreadedRecordSource : public RecordSource {
   void ReturnSlots();
 
   LineReader* reader_;
+  const size_t wake_batch_;
+  // A reader that ran out of slots sleeps until this many are free again
+  // (three quarters of them): waking it for every batch of 16 cost the
+  // applying thread a system call each time.
+  const size_t resume_slots_;
   std::vector<std::unique_ptr<Slot>> slots_;
   std::mutex mutex_;
   std::condition_variable ready_changed_;

@@ -75,6 +75,33 @@ TEST(RecordSourceTest, ThreadedSourceKeepsOrderAcrossManyMoreRecordsThanSlots) {
   EXPECT_EQ(source.Next(&record, 0), RecordSource::Event::kEnd);  // and stays ended
 }
 
+// The bounds made small (CH_TEST_LIMITS): every slot count and wake batch,
+// fewer slots than the batch included, still hands over every record once,
+// in order, whether the input comes at once or in trickles.
+TEST(RecordSourceTest, ThreadedSourceKeepsOrderWithSmallBounds) {
+  for (const int slots : {1, 2, 3, 5}) {
+    for (const size_t wake_batch : {size_t{1}, size_t{2}, size_t{16}}) {
+      SCOPED_TRACE("slots " + std::to_string(slots) + ", wake batch " + std::to_string(wake_batch));
+      Pipe pipe;
+      std::thread writer([&] {
+        for (int i = 0; i < 300; ++i) {
+          pipe.Write(Reject(i) + (i % 11 == 0 ? "\n" : ""));
+          if (i % 37 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
+        pipe.CloseWriter();
+      });
+      LineReader reader(pipe.read_fd());
+      ThreadedRecordSource source(&reader, "companies", slots, wake_batch);
+      RecordSource::Event last;
+      const std::vector<std::string> raws = Drain(&source, &last);
+      writer.join();
+      EXPECT_EQ(last, RecordSource::Event::kEnd);
+      ASSERT_EQ(raws.size(), 300u);
+      for (size_t i = 0; i < raws.size(); ++i) EXPECT_EQ(raws[i], "not json " + std::to_string(i));
+    }
+  }
+}
+
 TEST(RecordSourceTest, BothSourcesSayIdleWhenNothingArrives) {
   Pipe pipe;
   pipe.Write(Reject(1));

@@ -13,15 +13,14 @@ namespace ch {
 
 namespace {
 
-// Pages of WAL after which a commit checkpoints them into the database. The
-// default (1000 pages, 4 MB) checkpoints every few batches during a replay,
-// copying the same hot pages again and again and waiting for an fsync each
-// time. Measured on a 100,000-event replay (wall time): 1000 pages 2.9 s,
-// 4000 2.4 s, 16000 1.9 s, 32000 1.65 s. 128 MB of WAL is little beside a
-// database of millions of companies.
-constexpr int kWalAutocheckpointPages = 32000;
-// The WAL file is truncated back to this after a checkpoint.
-constexpr int64_t kJournalSizeLimitBytes = 128ll << 20;
+// kWalAutocheckpointPages (store_db.h): pages of WAL after which a commit
+// checkpoints them into the database. The default (1000 pages, 4 MB)
+// checkpoints every few batches during a replay, copying the same hot pages
+// again and again and waiting for an fsync each time. Measured on a
+// 100,000-event replay (wall time): 1000 pages 2.9 s, 4000 2.4 s, 16000
+// 1.9 s, 32000 1.65 s. 128 MB of WAL is little beside a database of millions
+// of companies. kJournalSizeLimitBytes: the WAL file is truncated back to
+// this after a checkpoint.
 // Page cache (KiB) for stream records; bulk imports raise it. A replay
 // misses in any cache smaller than the database, and reading a page again
 // from the OS costs little: 100,000-event pipeline, 6 alternating runs, 8 MB

@@ -7,6 +7,7 @@
 #ifndef CH_STORE_STORE_DB_H_
 #define CH_STORE_STORE_DB_H_
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -15,6 +16,13 @@
 #include "common/status.h"
 
 namespace ch {
+
+// WAL bounds the writer sets (store_db.cc says why these values):
+// SQLite's own checkpoint threshold (replaced by the checkpoint thread's
+// hook when that runs: background_checkpointer.h), and the size the WAL
+// file is truncated back to after a checkpoint.
+inline constexpr int kWalAutocheckpointPages = 32000;
+inline constexpr int64_t kJournalSizeLimitBytes = 128ll << 20;
 
 // Library-wide settings for the applying process. Call before any other
 // SQLite function.

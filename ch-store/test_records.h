@@ -167,6 +167,8 @@ class TempDir {
 class StoreFixture {
  public:
   explicit StoreFixture(bool collect_changes = false, const std::string& path = ":memory:")
+      : StoreFixture(OptionsCollecting(collect_changes), path) {}
+  explicit StoreFixture(const RecordApplier::Options& options, const std::string& path = ":memory:")
       : decoder_("companies") {
     StatusOr<SqliteDb> db = SqliteDb::Open(path, SqliteDb::Mode::kReadWriteCreate);
     EXPECT_TRUE(db.ok());
@@ -174,8 +176,6 @@ class StoreFixture {
     StatusOr<Migrator> migrator = Migrator::Embedded();
     EXPECT_TRUE(migrator.ok());
     EXPECT_TRUE(migrator->MigrateTo(&db_, migrator->latest()).ok());
-    RecordApplier::Options options;
-    options.collect_changes = collect_changes;
     StatusOr<std::unique_ptr<RecordApplier>> applier = RecordApplier::Create(&db_, options);
     EXPECT_TRUE(applier.ok()) << applier.status().ToString();
     applier_ = std::move(applier).value();
@@ -222,6 +222,12 @@ class StoreFixture {
 
   SqliteDb& db() { return db_; }
   RecordApplier& applier() { return *applier_; }
+
+  static RecordApplier::Options OptionsCollecting(bool collect_changes) {
+    RecordApplier::Options options;
+    options.collect_changes = collect_changes;
+    return options;
+  }
   RecordDecoder& decoder() { return decoder_; }
 
  private:

@@ -35,7 +35,11 @@ valid input and stay.
 
 Usage: gen_capture.py [--seed 1] [--events 3000] [--companies N]
          [--start-timepoint 68805561] [--start-date 2023-11-04T06:00:00]
-         [--clean] [--out FILE]
+         [--clean] [--flip-rate P] [--no-status-rate P] [--out FILE]
+
+--flip-rate and --no-status-rate make a capture churn more (the
+differential tests of the write path use them); without them the output is
+what it always was for the same arguments.
 
 --events is the exact number of lines written.  Summary statistics go to
 stderr; the "applied" figures come from a small model of the DESIGN.md
@@ -413,7 +417,7 @@ class Company:
             detail = STATUS_LABEL
         elif variant == "status-upper":
             status = status.upper()
-        if variant != "no-status":
+        if variant not in ("no-status", "detail-only"):
             d["company_status"] = status
         if detail is not None and variant != "no-status":
             d["company_status_detail"] = detail
@@ -691,6 +695,8 @@ def generate(args, out):
                 stats["changed_after_deleted"] += 1
             if not first:
                 p, table = TRANSITIONS.get((c.status, c.detail), (0.0, []))
+                if args.flip_rate is not None and table:
+                    p = args.flip_rate
                 r2 = rng.random()
                 if table and r2 < p:
                     status, detail = weighted(rng, table)
@@ -712,10 +718,15 @@ def generate(args, out):
                 variant = "no-status"
             elif v < 0.008:
                 variant = "status-upper"
+            # Only with --no-status-rate (no extra draws otherwise, so that
+            # the default output stays as it was): events without a status,
+            # half of them keeping the detail (the stored pair stays as it is).
+            if args.no_status_rate is not None and rng.random() < args.no_status_rate:
+                variant = "detail-only" if rng.random() < 0.5 and c.detail else "no-status"
             if variant:
                 stats["variant_" + variant] += 1
             data = c.profile(rng, today, variant)
-            if variant == "no-status":
+            if variant in ("no-status", "detail-only"):
                 pair = None
             else:
                 pair = (c.status, c.detail)
@@ -871,6 +882,13 @@ def main(argv=None):
     p.add_argument("--start-date", default="2023-11-04T06:00:00",
                    help="published_at of the first event (UTC)")
     p.add_argument("--clean", action="store_true", help="no bad lines (benchmarks)")
+    p.add_argument("--flip-rate", type=float, default=None,
+                   help="probability that an event of a known company changes its status "
+                        "(default: per status, about 0.05-0.45)")
+    p.add_argument("--no-status-rate", type=float, default=None,
+                   help="probability of an event without company_status, half of them "
+                        "keeping company_status_detail (default: a few in a thousand, "
+                        "without the detail)")
     p.add_argument("--out", default="-", help="output file (default stdout)")
     args = p.parse_args(argv)
     if args.events < 0 or (args.companies is not None and args.companies < 1):

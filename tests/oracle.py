@@ -8,13 +8,18 @@ it reads /work/shared/DESIGN.md and PROTOCOL.md (and, for --stream,
 
 Usage
 -----
-  oracle.py [--out-dir DIR] CAPTURE [CAPTURE ...]      (- reads stdin)
+  oracle.py [--out-dir DIR] [--compare-db DB] CAPTURE [CAPTURE ...]   (- reads stdin)
   oracle.py [--out-dir DIR] --stream NAME FILE ...     (every stream: see
                                                         "Every stream" below)
   oracle.py --print-sql [--no-data]    FILE<TAB>QUERY per compared --stream file
   --sqlite FILE (with --stream): the expected tables as a SQLite file, so
   tests/e2e/15_oracle_selftest.sh can check that each CSV is what sqlite3
   prints for its query
+
+--compare-db DB (repeatable) also compares the model with a database ch-store wrote:
+status_changes change by change, as a multiset (lost, invented and
+duplicated changes, with their counts) and then in order; companies row by
+row; the checkpoint; the distinct rejects.  It exits 1 when they differ.
 
 The captures are treated as one stream, in the order given (so passing the
 same file twice models a replay).  A summary goes to stderr.
@@ -497,8 +502,7 @@ def write_csv(path, header, rows):
             f.write(b",".join(csv_field(v) for v in r) + b"\n")
 
 
-# ===================================================================
-# The every-stream contract (DESIGN.md "Every stream (the second phase)"
+# ============================================================# The every-stream contract (DESIGN.md "Every stream (the second phase)"
 # and /work/phase2-spec.md), used with --stream NAME FILE.
 
 RESOURCE_TABLES = {
@@ -1261,6 +1265,60 @@ def main_streams(args):
 STREAM_NAME_RE = re.compile(r"[a-z][a-z0-9-]*\Z")
 
 
+def compare_db(o, db_path, stream="companies"):
+    """Compares the model with a database ch-store wrote; returns a list of
+    problems (empty when they agree).
+
+    status_changes are compared change by change: first as a multiset (each
+    change missing from the database, or there more often than the model
+    says: a lost, invented or duplicated change, with how many times), then,
+    when the multisets agree, in id order (the application order, which the
+    contract defines: timepoint order within the stream).  companies are
+    compared row by row, the checkpoint and the distinct rejects by value.
+    Reads the database with Python's sqlite3 module only."""
+    import collections
+    import sqlite3
+    problems = []
+    db = sqlite3.connect("file:%s?mode=ro" % db_path, uri=True)
+    try:
+        got = [tuple(r) for r in db.execute(
+            "SELECT company_number, timepoint, published_at, old_status, old_status_detail,"
+            " new_status, new_status_detail, source FROM status_changes ORDER BY id")]
+        rows = {r[0]: tuple(r[1:]) for r in db.execute(
+            "SELECT company_number, company_name, company_status, company_status_detail, as_of,"
+            " source, deleted FROM companies")}
+        cp = db.execute("SELECT timepoint FROM stream_state WHERE stream = ?", (stream,)).fetchone()
+        rejects = db.execute("SELECT count(*) FROM rejects").fetchone()[0]
+    finally:
+        db.close()
+    want = list(o.changes)
+    want_count, got_count = collections.Counter(want), collections.Counter(got)
+    missing = want_count - got_count
+    extra = got_count - want_count
+    for label, diff in (("missing from the database", missing),
+                        ("in the database but not in the model (invented or duplicated)", extra)):
+        if diff:
+            problems.append("status_changes: %d %s, e.g.:" % (sum(diff.values()), label))
+            for change, n in sorted(diff.items(), key=lambda kv: (kv[0][1] or 0, kv[0][0]))[:5]:
+                problems.append("  %d x %r" % (n, change))
+    if not missing and not extra and got != want:
+        i = next(i for i, (a, b) in enumerate(zip(want, got)) if a != b)
+        problems.append("status_changes: same changes in another order; first at #%d: model %r,"
+                        " database %r" % (i + 1, want[i], got[i]))
+    expected = {n: (c["name"], c["status"], c["detail"], c["as_of"], c["source"], c["deleted"])
+                for n, c in o.companies.items()}
+    differing = sorted(n for n in set(expected) | set(rows) if expected.get(n) != rows.get(n))
+    if differing:
+        problems.append("companies: %d rows differ, e.g.:" % len(differing))
+        for n in differing[:5]:
+            problems.append("  %s: model %r, database %r" % (n, expected.get(n), rows.get(n)))
+    if (cp[0] if cp else None) != o.checkpoint:
+        problems.append("checkpoint: model %r, database %r" % (o.checkpoint, cp[0] if cp else None))
+    if rejects != len(o.reject_raws):
+        problems.append("rejects: model %d, database %d" % (len(o.reject_raws), rejects))
+    return problems
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description="Reference model: expected database contents "
                                             "after replaying captures.")
@@ -1275,6 +1333,9 @@ def main(argv=None):
                         "(the oracle's self-test runs --print-sql's queries on it)")
     p.add_argument("--print-sql", action="store_true",
                    help="print FILE<TAB>QUERY for each file --stream writes that a test compares")
+    p.add_argument("--compare-db", metavar="DB", action="append", default=[],
+                   help="also compare with this database (see compare_db; may be given "
+                        "several times); exit 1 when one differs, saying how")
     args = p.parse_args(argv)
     if args.print_sql:
         for name, query in comparison_queries(not args.no_data):
@@ -1316,7 +1377,17 @@ def main(argv=None):
         "distinct_rejects=%d controls=%d companies=%d status_changes=%d checkpoint=%s\n"
         % (o.lines, o.applied, o.skipped, len(o.rejected), len(o.reject_raws), o.controls,
            len(o.companies), len(o.changes), o.checkpoint))
-    return 0
+    differ = False
+    for db in args.compare_db:
+        problems = compare_db(o, db)
+        for line in problems:
+            sys.stderr.write("oracle: %s: %s\n" % (db, line))
+        if problems:
+            differ = True
+        else:
+            sys.stderr.write("oracle: %s agrees: %d companies, %d status changes, change by change\n"
+                             % (db, len(o.companies), len(o.changes)))
+    return 1 if differ else 0
 
 
 if __name__ == "__main__":

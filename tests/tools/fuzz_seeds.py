@@ -8,7 +8,8 @@ samples/capture.ndjson, samples/real/real-stream-events.ndjson and the real
 events of every stream in samples/real/events/, each of those files whole,
 and a few control, heartbeat and resource lines the samples lack),
 OUT_DIR/event_timepoint_fuzz/ (response bodies: runs of capture lines, the
-real events file) and OUT_DIR/csv_reader_fuzz/ (each real bulk CSV whole,
+real events file), OUT_DIR/record_applier_fuzz/ (a few small programs of
+record operations) and OUT_DIR/csv_reader_fuzz/ (each real bulk CSV whole,
 the header with each row, and each row alone). Files are named by a hash of their content, as libFuzzer
 names its own, so running this again adds nothing twice.
 """
@@ -86,6 +87,20 @@ def csv_seeds(out):
             write(out, row)
 
 
+def applier_seeds(out):
+    # Programs of 3-byte operations (ch-store/record_applier_fuzz.cc): a few
+    # records of each kind around a commit and a rollback. Nothing more: the
+    # fuzzer is to find the state cache's edges by itself.
+    stream, bulk, commit, rollback = 0x00, 0x0B, 0x0D, 0x0F
+    programs = [
+        [(stream, 1, 1), (stream, 2, 2), (commit, 0, 0)],
+        [(stream, 1, 1), (stream | 0xF0, 1, 0), (stream, 1, 0x0A), (commit, 0, 0)],
+        [(bulk, 3, 0x21), (stream, 3, 0x22), (rollback, 0, 0), (stream | 0xD0, 0x43, 3)],
+    ]
+    for ops in programs:
+        write(out, bytes(b for op in ops for b in op))
+
+
 def main(argv):
     if len(argv) != 2:
         sys.stderr.write(__doc__)
@@ -94,7 +109,9 @@ def main(argv):
     event_seeds(out / "event_parser_fuzz")
     csv_seeds(out / "csv_reader_fuzz")
     response_seeds(out / "event_timepoint_fuzz")
-    for target in ["event_parser_fuzz", "csv_reader_fuzz", "event_timepoint_fuzz"]:
+    applier_seeds(out / "record_applier_fuzz")
+    for target in ["event_parser_fuzz", "csv_reader_fuzz", "event_timepoint_fuzz",
+                   "record_applier_fuzz"]:
         print(f"fuzz seeds: {target}: {len(list((out / target).iterdir()))} files in {out / target}")
     return 0
 
