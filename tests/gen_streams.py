@@ -1391,7 +1391,8 @@ class IntTimepoints:
 def generate_companies(args, plan, out):
     ns = argparse.Namespace(seed=args.seed, events=plan.counts["companies"], companies=plan.ncomp,
                             start_timepoint=dict((s, t) for s, _, t in STREAMS)["companies"],
-                            start_date=args.start.strftime("%Y-%m-%dT%H:%M:%S"), clean=args.clean)
+                            start_date=args.start.strftime("%Y-%m-%dT%H:%M:%S"), clean=args.clean,
+                            flip_rate=None, no_status_rate=None)
     w = IntTimepoints(out)
     gen_capture.generate(ns, w)
     return w.lines
