@@ -77,7 +77,7 @@ try:
     for i in range(0, len(lines), 400):
         out.write(b"".join(lines[i:i + 400]))
         out.flush()
-        time.sleep(0.01)
+        time.sleep(0.04)  # 1.6 s in all: the kills below land inside it
 except BrokenPipeError:
     pass
 PY
@@ -90,7 +90,7 @@ for attempt in 1 2 3 4 5 6; do
   BG_PIDS+=("$!")
   start_bg env CH_TEST_LIMITS="$LIMITS" "${STORE[@]}" --db "$TMP/kill.db" < "$TMP/fifo"
   store_pid=$BG_PID
-  sleep "$(awk -v r="$RANDOM" 'BEGIN { printf "%.2f", 0.3 + (r % 150) / 100 }')"
+  sleep "$(awk -v r="$RANDOM" 'BEGIN { printf "%.2f", 0.3 + (r % 100) / 100 }')"
   if kill -KILL "$store_pid" 2>/dev/null; then
     kills=$((kills + 1))
   fi
