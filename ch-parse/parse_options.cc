@@ -12,18 +12,21 @@ namespace ch {
 namespace {
 
 constexpr const char* kSynopsis =
-    "[--stream NAME] [--format stream|bulk-csv] [--as-of YYYY-MM-DD] [options]";
+    "[--stream NAME] [--format stream|bulk-csv|psc-snapshot] [--as-of YYYY-MM-DD] [options]";
 constexpr const char* kDescription =
     "Reads stream event lines (or, with --format bulk-csv, the Companies House bulk\n"
-    "snapshot CSV) on stdin and writes one normalized NDJSON record per line on stdout:\n"
-    "company records (company-profile events, bulk rows), resource records (every\n"
-    "other resource_kind: filings, officers, PSCs, charges, insolvency cases...),\n"
-    "reject records for input that cannot be used, and control lines.\n"
-    "Bad input never stops it; logs go to stderr.\n"
+    "snapshot CSV; with --format psc-snapshot, the daily PSC snapshot) on stdin and\n"
+    "writes one normalized NDJSON record per line on stdout: company records\n"
+    "(company-profile events, bulk rows), resource records (every other\n"
+    "resource_kind: filings, officers, PSCs, charges, insolvency cases...; the PSC\n"
+    "snapshot's lines), reject records for input that cannot be used, and control\n"
+    "lines. Bad input never stops it; logs go to stderr.\n"
     "\n"
     "  ch-fetch | ch-parse | ch-store\n"
     "  unzip -p BasicCompanyDataAsOneFile-2025-08-01.zip | ch-parse --format bulk-csv --as-of "
-    "2025-08-01";
+    "2025-08-01\n"
+    "  unzip -p 'psc-snapshot-2026-12-05_*.zip' | ch-parse --format psc-snapshot --as-of "
+    "2026-12-05";
 
 constexpr int64_t kMaxLineCap = int64_t{1} << 30;
 
@@ -56,9 +59,11 @@ Status ValidateParseOptions(const std::string& format_text, const std::string& a
     options->format = InputFormat::kStream;
   } else if (format_text == "bulk-csv") {
     options->format = InputFormat::kBulkCsv;
+  } else if (format_text == "psc-snapshot") {
+    options->format = InputFormat::kPscSnapshot;
   } else {
     return Status::Config("invalid value for --format/CH_FORMAT: '" + format_text +
-                          "' (stream or bulk-csv)");
+                          "' (stream, bulk-csv or psc-snapshot)");
   }
   options->as_of.reset();
   if (!as_of_text.empty()) {
@@ -68,10 +73,9 @@ Status ValidateParseOptions(const std::string& format_text, const std::string& a
                             "' (the snapshot date, YYYY-MM-DD)");
     }
   }
-  if (options->format == InputFormat::kBulkCsv && !options->as_of) {
-    return Status::Config(
-        "--as-of/CH_AS_OF is required with --format bulk-csv: the snapshot date, YYYY-MM-DD "
-        "(the date in the file name)");
+  if (options->format != InputFormat::kStream && !options->as_of) {
+    return Status::Config("--as-of/CH_AS_OF is required with --format " + format_text +
+                          ": the snapshot date, YYYY-MM-DD (the date in the file name)");
   }
   if (options->nice < 0 || options->nice > 19) {
     return Status::Config(
@@ -93,9 +97,10 @@ std::optional<int> ParseParseOptions(int argc, char** argv, ParseOptions* option
   parser.Add("stream", "CH_STREAM", &options->stream, defaults.stream,
              "stream name the records are filed under");
   parser.Add("format", "CH_FORMAT", &format_text, std::string("stream"),
-             "input format: stream (event lines) or bulk-csv (the bulk snapshot)");
+             "input format: stream (event lines), bulk-csv (the bulk snapshot) or psc-snapshot "
+             "(the daily PSC snapshot)");
   parser.Add("as-of", "CH_AS_OF", &as_of_text, std::string(),
-             "bulk-csv: the snapshot date YYYY-MM-DD (required with bulk-csv)");
+             "bulk-csv, psc-snapshot: the snapshot date YYYY-MM-DD (required with both)");
   parser.Add("max-line-bytes", "CH_MAX_LINE_BYTES", &options->max_line_bytes,
              defaults.max_line_bytes,
              "longest line (bulk: CSV record) accepted; longer ones become rejects");
@@ -103,7 +108,8 @@ std::optional<int> ParseParseOptions(int argc, char** argv, ParseOptions* option
              "add this to the process's niceness (0-19), so ch-parse yields the CPU to ch-store");
   parser.AddSwitch(
       "progress", &options->progress,
-      "bulk-csv: progress lines on stderr (also when stderr is a terminal, or CH_PROGRESS=1)");
+      "bulk-csv, psc-snapshot: progress lines on stderr (also when stderr is a terminal, or "
+      "CH_PROGRESS=1)");
   if (auto exit = parser.Parse(argc, argv)) return exit;
   options->common = parser.common();
   if (TruthyEnv("CH_PROGRESS")) options->progress = true;

@@ -17,23 +17,25 @@ namespace ch {
 
 /// What the input is.
 enum class InputFormat {
-  kStream,   ///< stream event lines as ch-fetch writes them (default)
-  kBulkCsv,  ///< the monthly bulk snapshot CSV (BasicCompanyData...)
+  kStream,       ///< stream event lines as ch-fetch writes them (default)
+  kBulkCsv,      ///< the monthly bulk snapshot CSV (BasicCompanyData...)
+  kPscSnapshot,  ///< the daily PSC snapshot's JSON lines (psc-snapshot-...txt)
 };
 
 struct ParseOptions {
-  /// Stream name the records are filed under (--stream, CH_STREAM).
+  /// Stream name the records are filed under (--stream, CH_STREAM). Not
+  /// with psc-snapshot, whose kinds say their stream (the kinds table).
   std::string stream = "companies";
   /// Input format (--format, CH_FORMAT).
   InputFormat format = InputFormat::kStream;
   /// Bulk: the snapshot date, the date in the file's name (--as-of,
-  /// CH_AS_OF). Required with --format bulk-csv.
+  /// CH_AS_OF). Required with --format bulk-csv and psc-snapshot.
   std::optional<IsoDate> as_of;
-  /// Longest input line (bulk: CSV record) accepted; longer ones become
+  /// Longest input line (bulk CSV: record) accepted; longer ones become
   /// rejects (--max-line-bytes, CH_MAX_LINE_BYTES).
   int64_t max_line_bytes = static_cast<int64_t>(LineReader::kDefaultMaxLineBytes);
-  /// Bulk: progress lines on stderr (--progress, CH_PROGRESS=1); also on
-  /// when stderr is a terminal.
+  /// Bulk (both formats): progress lines on stderr (--progress,
+  /// CH_PROGRESS=1); also on when stderr is a terminal.
   bool progress = false;
   /// Added to the process's niceness at start, 0 to 19 (--nice,
   /// CH_PARSE_NICE). ch-parse feeds ch-store, whose single SQLite writer is

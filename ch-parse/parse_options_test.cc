@@ -51,6 +51,15 @@ TEST_F(ParseOptionsTest, BulkNeedsAValidAsOf) {
   EXPECT_EQ(Parse({"--format", "bulk-csv", "--as-of"}), 64);
 }
 
+TEST_F(ParseOptionsTest, PscSnapshotNeedsAValidAsOf) {
+  EXPECT_EQ(Parse({"--format", "psc-snapshot", "--as-of", "2026-12-05"}), -1);
+  EXPECT_EQ(options_.format, InputFormat::kPscSnapshot);
+  EXPECT_EQ(options_.as_of->view(), "2026-12-05");
+  EXPECT_EQ(Parse({"--format", "psc-snapshot"}), 78);
+  EXPECT_EQ(Parse({"--format", "psc-snapshot", "--as-of", "2026-12-32"}), 78);
+  EXPECT_EQ(Parse({"--format", "psc"}), 78);
+}
+
 TEST_F(ParseOptionsTest, EnvironmentVariablesAndFlagsWin) {
   setenv("CH_FORMAT", "bulk-csv", 1);
   setenv("CH_AS_OF", "2025-08-01", 1);

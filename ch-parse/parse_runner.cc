@@ -6,6 +6,7 @@
 #include "ch-parse/bulk_row_mapper.h"
 #include "ch-parse/csv_reader.h"
 #include "ch-parse/event_parser.h"
+#include "ch-parse/psc_snapshot_parser.h"
 #include "common/line_reader.h"
 #include "common/log.h"
 #include "common/signals.h"
@@ -31,14 +32,25 @@ ParseRunner::ParseRunner(const ParseOptions& options, int in_fd, int out_fd, Par
       in_fd_(in_fd),
       out_(out_fd),
       metrics_(metrics),
-      progress_(options.format == InputFormat::kBulkCsv &&
+      progress_(options.format != InputFormat::kStream &&
                 (options.progress || isatty(STDERR_FILENO) == 1)),
       started_(std::chrono::steady_clock::now()),
       last_progress_(started_) {}
 
 Status ParseRunner::Run() {
   MaybeWriteMetrics(/*now=*/true);
-  Status s = options_.format == InputFormat::kBulkCsv ? RunBulk() : RunStream();
+  Status s;
+  switch (options_.format) {
+    case InputFormat::kStream:
+      s = RunStream();
+      break;
+    case InputFormat::kBulkCsv:
+      s = RunBulk();
+      break;
+    case InputFormat::kPscSnapshot:
+      s = RunPscSnapshot();
+      break;
+  }
   if (!output_failed_) {
     // Records already made are valid whatever stopped the run: pass them on.
     Status flushed = Flush();
@@ -271,6 +283,87 @@ Status ParseRunner::RunBulk() {
   metrics_->SetInputBytes(reader.bytes_read());
   LogWarn("stopped by signal before the end of the bulk input: no snapshot_end written",
           {{"signal", StopSignal()}, {"rows", metrics_->bulk_rows()}});
+  return Status::Ok();
+}
+
+Status ParseRunner::RunPscSnapshot() {
+  LineReader reader(in_fd_, ReaderOptions(options_));
+  PscSnapshotParser parser(*options_.as_of);
+  JsonLine line_out;
+  uint64_t until_check = kCheckEvery;
+  while (!StopRequested()) {
+    LineReader::Line line;
+    LineReader::Result r = reader.Next(&line, 0);
+    if (r == LineReader::Result::kWouldBlock) {
+      Status s = OnIdle();
+      if (!s.ok()) return s;
+      if (StopRequested()) break;
+      r = reader.Next(&line, -1);
+    }
+    PscSnapshotParser::Outcome outcome = PscSnapshotParser::Outcome::kBlank;
+    line_out.clear();
+    switch (r) {
+      case LineReader::Result::kLine:
+        outcome = parser.Parse(line.bytes, &line_out);
+        break;
+      case LineReader::Result::kOversized:
+        outcome = parser.ParseOversized(line.bytes, line.full_length, &line_out);
+        break;
+      case LineReader::Result::kEof: {
+        metrics_->SetInputBytes(reader.bytes_read());
+        parser.AppendSnapshotEnd(&line_out);
+        Status s = Emit(line_out);
+        if (!s.ok()) return s;
+        metrics_->CountControlLine();
+        snapshot_complete_ = true;
+        const PscSnapshotCounts& n = parser.counts();
+        const auto& totals = parser.totals();
+        LogInfo("PSC snapshot read", {{"as_of", options_.as_of->view()},
+                                      {"rows", parser.rows()},
+                                      {"pscs", n.pscs},
+                                      {"statements", n.statements},
+                                      {"exemptions", n.exemptions},
+                                      {"other_kinds", n.other},
+                                      {"rejects", n.rejects},
+                                      {"totals_line", totals ? "read" : "missing"}});
+        return Status::Ok();
+      }
+      case LineReader::Result::kWouldBlock:
+      case LineReader::Result::kInterrupted:
+        continue;  // the loop looks at the stop flag
+      case LineReader::Result::kError:
+        return reader.status();
+    }
+    metrics_->CountLine();
+    switch (outcome) {
+      case PscSnapshotParser::Outcome::kResource:
+        metrics_->CountBulkRow();
+        metrics_->CountResourceRecord(
+            parser.resource_kind() != nullptr ? parser.resource_kind()->table : nullptr);
+        break;
+      case PscSnapshotParser::Outcome::kReject:
+        metrics_->CountBulkRow();
+        metrics_->CountReject(parser.reject_class());
+        break;
+      case PscSnapshotParser::Outcome::kTotals:
+      case PscSnapshotParser::Outcome::kBlank:
+        break;
+    }
+    if (outcome == PscSnapshotParser::Outcome::kResource ||
+        outcome == PscSnapshotParser::Outcome::kReject) {
+      Status s = Emit(line_out);
+      if (!s.ok()) return s;
+    }
+    if (--until_check == 0) {
+      until_check = kCheckEvery;
+      metrics_->SetInputBytes(reader.bytes_read());
+      MaybeWriteMetrics(/*now=*/false);
+      MaybeReportProgress(/*final_report=*/false);
+    }
+  }
+  metrics_->SetInputBytes(reader.bytes_read());
+  LogWarn("stopped by signal before the end of the PSC snapshot: no snapshot_end written",
+          {{"signal", StopSignal()}, {"rows", parser.rows()}});
   return Status::Ok();
 }
 

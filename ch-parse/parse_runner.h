@@ -4,8 +4,9 @@
 // flush stdout the moment the next read would block (so a single event
 // reaches ch-store within milliseconds while a backlog still moves in large
 // writes), poll the stop flag between lines, keep the metrics file fresh,
-// and in bulk mode vouch for a complete snapshot with snapshot_end only
-// after reading the input to its natural end. Everything bad in the input
+// and in bulk mode (the company CSV, the PSC snapshot) vouch for a complete
+// snapshot with snapshot_end only after reading the input to its natural
+// end. Everything bad in the input
 // becomes a reject record; only output failures (exit 74), read errors and
 // an unusable bulk header (exit 65) end the run early.
 #ifndef CH_PARSE_PARSE_RUNNER_H_
@@ -36,12 +37,14 @@ class ParseRunner {
   // itself failed.
   Status Run();
 
-  // Bulk: whether the input was read to its end and snapshot_end written.
+  // Bulk (both formats): whether the input was read to its end and
+  // snapshot_end written.
   bool snapshot_complete() const { return snapshot_complete_; }
 
  private:
   Status RunStream();
   Status RunBulk();
+  Status RunPscSnapshot();
   // Input would block: flush, refresh metrics and progress.
   Status OnIdle();
   // Output goes through these two, which remember a failed write.

@@ -288,5 +288,71 @@ TEST_F(ParseRunnerTest, BulkHeaderProblemsAreDataErrors) {
   EXPECT_EQ(Kind(r.lines[0]), "company");
 }
 
+ParseOptions PscOptions() {
+  ParseOptions options;
+  options.format = InputFormat::kPscSnapshot;
+  options.as_of = ParseIsoDate("2026-12-05");
+  return options;
+}
+
+const char kPscLine[] =
+    R"({"company_number":"01234567","data":{"kind":"individual-person-with-significant-control",)"
+    R"("links":{"self":"/company/01234567/persons-with-significant-control/individual/P1"},)"
+    R"("name":"Mr A"}})";
+const char kStatementLine[] =
+    R"({"company_number":"01234567","data":{"kind":"persons-with-significant-control-statement",)"
+    R"("links":{"self":"/company/01234567/persons-with-significant-control-statements/S1"}}})";
+const char kTotalsLine[] =
+    R"({"data":{"kind":"totals#persons-of-significant-control-snapshot",)"
+    R"("persons_of_significant_control_count":1,"statements_count":1,"exemptions_count":0,)"
+    R"("generated_at":"2026-12-05T03:40:50+00:00"}})";
+
+TEST_F(ParseRunnerTest, PscSnapshotLinesThenSnapshotEndWithTheCounts) {
+  ParseMetrics metrics("");
+  // The totals line first (the parts concatenated in another order), a
+  // blank line, a bad line, no final newline.
+  const std::string input =
+      std::string(kTotalsLine) + "\n" + kStatementLine + "\r\n\nnot json\n" + kPscLine;
+  const RunResult r = RunParser(PscOptions(), input, &metrics);
+  ASSERT_TRUE(r.status.ok()) << r.status.message();
+  ASSERT_EQ(r.lines.size(), 4u);
+  EXPECT_EQ(Kind(r.lines[0]), "resource");
+  EXPECT_NE(r.lines[0].find(R"("stream":"persons-with-significant-control-statements")"),
+            std::string::npos);
+  EXPECT_EQ(Kind(r.lines[1]), "reject");
+  EXPECT_EQ(Kind(r.lines[2]), "resource");
+  EXPECT_EQ(
+      r.lines[3],
+      R"({"snapshot_end":{"stream":"persons-with-significant-control","format":"psc-snapshot",)"
+      R"("as_of":"2026-12-05","rows":3,"expected":{"pscs":1,"statements":1,"exemptions":0},)"
+      R"("received":{"pscs":1,"statements":1,"exemptions":0,"other":0,"rejects":1}}})");
+  EXPECT_TRUE(r.snapshot_complete);
+  EXPECT_EQ(metrics.lines(), 5u);
+  EXPECT_EQ(metrics.bulk_rows(), 3u);
+  EXPECT_EQ(metrics.records(), 2u);
+  EXPECT_EQ(metrics.resource_records(&kPscsTable), 1u);
+  EXPECT_EQ(metrics.resource_records(&kPscStatementsTable), 1u);
+  EXPECT_EQ(metrics.rejects(RejectClass::kInvalidJson), 1u);
+  EXPECT_EQ(metrics.control_lines(), 1u);
+}
+
+TEST_F(ParseRunnerTest, AStoppedPscSnapshotGetsNoSnapshotEnd) {
+  ParseMetrics metrics("");
+  RequestStop(SIGTERM);
+  const RunResult r =
+      RunParser(PscOptions(), std::string(kPscLine) + "\n" + kTotalsLine + "\n", &metrics);
+  EXPECT_TRUE(r.status.ok());
+  EXPECT_FALSE(r.snapshot_complete);
+  for (const auto& line : r.lines) EXPECT_NE(Kind(line), "snapshot_end");
+}
+
+TEST_F(ParseRunnerTest, AnEmptyPscSnapshotStillEndsWithItsCounts) {
+  ParseMetrics metrics("");
+  const RunResult r = RunParser(PscOptions(), "", &metrics);
+  ASSERT_TRUE(r.status.ok());
+  ASSERT_EQ(r.lines.size(), 1u);
+  EXPECT_NE(r.lines[0].find(R"("rows":0,"expected":null)"), std::string::npos) << r.lines[0];
+}
+
 }  // namespace
 }  // namespace ch

@@ -80,7 +80,7 @@ std::string_view RejectClassLabel(RejectClass reject_class) {
   return "other";
 }
 
-RecordWriter::RecordWriter(std::string_view stream, std::string_view source) {
+RecordWriter::RecordWriter(std::string_view stream, std::string_view source) : stream_(stream) {
   AppendJsonString(&stream_json_, stream);
   std::string tail = ",\"stream\":" + stream_json_ + ",\"source\":";
   AppendJsonString(&tail, source);

@@ -98,6 +98,9 @@ class RecordWriter {
   // `source` is "stream" or "bulk".
   RecordWriter(std::string_view stream, std::string_view source);
 
+  // The stream the records are filed under.
+  std::string_view stream() const { return stream_; }
+
   // Appends one company record (no '\n') to *out.
   void AppendCompany(const CompanyRecord& record, JsonLine* out) const;
   // The same in two steps, for a caller that writes `data` straight into
@@ -119,6 +122,7 @@ class RecordWriter {
   void AppendSnapshotEnd(std::string_view as_of_date, uint64_t rows, JsonLine* out) const;
 
  private:
+  std::string stream_;           // the stream name
   std::string stream_json_;      // the stream name as a JSON string
   std::string company_prefix_;   // {"kind":"company","stream":S,"source":X,"timepoint":
   std::string reject_prefix_;    // {"kind":"reject","stream":S,"source":X,"timepoint":
