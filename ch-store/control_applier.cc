@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "ch-store/psc_snapshot_check.h"
 #include "ch-store/raw_hash.h"
 #include "ch-store/statement_binder.h"
 #include "common/log.h"
@@ -45,6 +46,33 @@ Status ControlApplier::Prepare() {
        " last_snapshot_as_of = excluded.last_snapshot_as_of,"
        " last_snapshot_rows = excluded.last_snapshot_rows,"
        " last_snapshot_at = excluded.last_snapshot_at"},
+      // A PSC snapshot is the stream's newest complete one only when it is
+      // at least as new as the one recorded (an older one imported again
+      // changes no resource either); it clears a recorded incomplete one
+      // that is not newer than itself.
+      {&upsert_psc_complete_,
+       "INSERT INTO stream_state(stream, last_snapshot_as_of, last_snapshot_rows, last_snapshot_at)"
+       " VALUES(?1, ?2, ?3, ?4) ON CONFLICT(stream) DO UPDATE SET"
+       " last_snapshot_as_of = excluded.last_snapshot_as_of,"
+       " last_snapshot_rows = excluded.last_snapshot_rows,"
+       " last_snapshot_at = excluded.last_snapshot_at,"
+       " snapshot_incomplete = CASE WHEN snapshot_incomplete_as_of <= excluded.last_snapshot_as_of"
+       "  THEN NULL ELSE snapshot_incomplete END,"
+       " snapshot_incomplete_as_of = CASE"
+       "  WHEN snapshot_incomplete_as_of <= excluded.last_snapshot_as_of"
+       "  THEN NULL ELSE snapshot_incomplete_as_of END"
+       " WHERE last_snapshot_as_of IS NULL OR excluded.last_snapshot_as_of >= last_snapshot_as_of"},
+      // An incomplete one matters only when newer than the last complete
+      // one, and than an incomplete one already recorded.
+      {&upsert_psc_incomplete_,
+       "INSERT INTO stream_state(stream, snapshot_incomplete_as_of, snapshot_incomplete)"
+       " VALUES(?1, ?2, ?3) ON CONFLICT(stream) DO UPDATE SET"
+       " snapshot_incomplete_as_of = excluded.snapshot_incomplete_as_of,"
+       " snapshot_incomplete = excluded.snapshot_incomplete"
+       " WHERE (last_snapshot_as_of IS NULL"
+       "  OR excluded.snapshot_incomplete_as_of > last_snapshot_as_of)"
+       " AND (snapshot_incomplete_as_of IS NULL"
+       "  OR excluded.snapshot_incomplete_as_of >= snapshot_incomplete_as_of)"},
   };
   for (const auto& s : statements) {
     StatusOr<Statement> stmt = txn_->db()->Prepare(s.sql);
@@ -124,22 +152,27 @@ Status ControlApplier::ApplyGap(const GapRecord& g) {
   return Status::Ok();
 }
 
-Status ControlApplier::ApplySnapshotEnd(const SnapshotEndRecord& e) {
-  const std::string healed_by = "snapshot:" + std::string(e.as_of_date);
-  const std::string cutoff = std::string(e.as_of_date) + "T00:00:00Z";
-  {
-    ResetOnExit reset(&heal_gaps_);
-    Binder b(&heal_gaps_);
-    b.Text(1, e.stream);
-    b.Text(2, healed_by);
-    b.Text(3, txn_->Now());
-    b.Text(4, cutoff);
-    if (!b.status().ok()) return b.status();
-    Status s = heal_gaps_.Run();
-    if (!s.ok()) return s;
-  }
+StatusOr<int> ControlApplier::HealGaps(std::string_view stream, std::string_view as_of_date) {
+  const std::string healed_by = "snapshot:" + std::string(as_of_date);
+  const std::string cutoff = std::string(as_of_date) + "T00:00:00Z";
+  ResetOnExit reset(&heal_gaps_);
+  Binder b(&heal_gaps_);
+  b.Text(1, stream);
+  b.Text(2, healed_by);
+  b.Text(3, txn_->Now());
+  b.Text(4, cutoff);
+  if (!b.status().ok()) return b.status();
+  Status s = heal_gaps_.Run();
+  if (!s.ok()) return s;
   const int healed = txn_->db()->Changes();
   txn_->pending().gaps_healed += static_cast<uint64_t>(healed);
+  return healed;
+}
+
+Status ControlApplier::ApplySnapshotEnd(const SnapshotEndRecord& e) {
+  if (e.psc_snapshot) return ApplyPscSnapshotEnd(e);
+  StatusOr<int> healed = HealGaps(e.stream, e.as_of_date);
+  if (!healed.ok()) return healed.status();
   ResetOnExit reset(&upsert_snapshot_state_);
   Binder b(&upsert_snapshot_state_);
   b.Text(1, e.stream);
@@ -152,7 +185,55 @@ Status ControlApplier::ApplySnapshotEnd(const SnapshotEndRecord& e) {
   LogInfo("snapshot complete", {{"stream", e.stream},
                                 {"as_of", e.as_of_date},
                                 {"rows", e.rows.value_or(-1)},
-                                {"gaps_healed", healed}});
+                                {"gaps_healed", *healed}});
+  return Status::Ok();
+}
+
+Status ControlApplier::ApplyPscSnapshotEnd(const SnapshotEndRecord& e) {
+  const PscSnapshotVerdict verdict = CheckPscSnapshot(e);
+  if (!verdict.complete) {
+    // Nothing healed: the lines that did not arrive may be exactly what a
+    // gap lost. The records that did arrive were applied (each one a state
+    // at least as new as its date says).
+    for (const std::string_view stream : kPscSnapshotStreams) {
+      ResetOnExit reset(&upsert_psc_incomplete_);
+      Binder b(&upsert_psc_incomplete_);
+      b.Text(1, stream);
+      b.Text(2, e.as_of_date);
+      b.Text(3, verdict.missing);
+      if (!b.status().ok()) return b.status();
+      Status s = upsert_psc_incomplete_.Run();
+      if (!s.ok()) return s;
+    }
+    LogWarn("PSC snapshot " + std::string(e.as_of_date) + " incomplete: " + verdict.missing,
+            {{"as_of", e.as_of_date},
+             {"rows", e.rows.value_or(-1)},
+             {"gaps_healed", 0},
+             {"missing", verdict.missing}});
+    return Status::Ok();
+  }
+  int healed_total = 0;
+  for (const std::string_view stream : kPscSnapshotStreams) {
+    StatusOr<int> healed = HealGaps(stream, e.as_of_date);
+    if (!healed.ok()) return healed.status();
+    healed_total += *healed;
+    ResetOnExit reset(&upsert_psc_complete_);
+    Binder b(&upsert_psc_complete_);
+    b.Text(1, stream);
+    b.Text(2, e.as_of_date);
+    b.Int(3, PscSnapshotRowsOf(e, stream));
+    b.Text(4, txn_->Now());
+    if (!b.status().ok()) return b.status();
+    Status s = upsert_psc_complete_.Run();
+    if (!s.ok()) return s;
+  }
+  LogInfo("PSC snapshot complete", {{"as_of", e.as_of_date},
+                                    {"rows", e.rows.value_or(-1)},
+                                    {"pscs", e.received.pscs},
+                                    {"statements", e.received.statements},
+                                    {"exemptions", e.received.exemptions},
+                                    {"other_kinds", e.received.other},
+                                    {"gaps_healed", healed_total}});
   return Status::Ok();
 }
 

@@ -7,7 +7,11 @@
 //    timepoint adds nothing), and the next stream record stored after it
 //    fills its resumed_timepoint (ApplyTransaction::Advance);
 //  * a snapshot_end line heals the stream's gaps detected before the
-//    snapshot's date and records the snapshot in stream_state.
+//    snapshot's date and records the snapshot in stream_state;
+//  * a PSC snapshot's snapshot_end does so for the three streams the
+//    snapshot covers, only when its counts say it was complete
+//    (psc_snapshot_check.h); an incomplete one heals nothing, logs what was
+//    missing and records it in stream_state for `ch-store status`.
 #ifndef CH_STORE_CONTROL_APPLIER_H_
 #define CH_STORE_CONTROL_APPLIER_H_
 
@@ -36,12 +40,19 @@ class ControlApplier {
   explicit ControlApplier(ApplyTransaction* txn) : txn_(txn) {}
   Status Prepare();
 
+  Status ApplyPscSnapshotEnd(const SnapshotEndRecord& e);
+  // Heals the open gaps of `stream` detected before 00:00Z of `as_of_date`;
+  // returns how many.
+  StatusOr<int> HealGaps(std::string_view stream, std::string_view as_of_date);
+
   ApplyTransaction* txn_;
   Statement insert_reject_;
   Statement select_open_gap_;
   Statement insert_gap_;
   Statement heal_gaps_;
   Statement upsert_snapshot_state_;
+  Statement upsert_psc_complete_;
+  Statement upsert_psc_incomplete_;
 };
 
 }  // namespace ch

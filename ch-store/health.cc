@@ -121,6 +121,10 @@ HealthReport EvaluateHealth(const HealthInputs& in) {
     report.problems.emplace_back("database schema older than this ch-store");
   }
   if (in.gaps_open > 0) report.problems.emplace_back("gap open");
+  if (in.psc_snapshot_incomplete_as_of) {
+    report.problems.push_back("PSC snapshot " + *in.psc_snapshot_incomplete_as_of +
+                              " incomplete: " + in.psc_snapshot_incomplete.value_or("?"));
+  }
   if (in.fetch_metrics_expected) {
     if (!in.fetch) {
       report.problems.emplace_back(
@@ -177,6 +181,25 @@ Status ReadHealthInputs(SqliteDb* db, HealthInputs* in) {
     if (!n.ok()) return n.status();
     *c.out = *n;
   }
+  // The PSC snapshot's columns (migration 6); a database still older has
+  // none, and no PSC snapshot.
+  StatusOr<int64_t> has_psc_columns = Count(db,
+                                            "SELECT count(*) FROM pragma_table_info('stream_state')"
+                                            " WHERE name = 'snapshot_incomplete'");
+  if (!has_psc_columns.ok()) return has_psc_columns.status();
+  if (*has_psc_columns > 0) {
+    StatusOr<Statement> psc = db->Prepare(
+        "SELECT last_snapshot_as_of, snapshot_incomplete_as_of, snapshot_incomplete"
+        " FROM stream_state WHERE stream = 'persons-with-significant-control'");
+    if (!psc.ok()) return psc.status();
+    StatusOr<bool> psc_row = psc->Step();
+    if (!psc_row.ok()) return psc_row.status();
+    if (*psc_row) {
+      in->psc_snapshot_as_of = psc->ColumnOptionalText(0);
+      in->psc_snapshot_incomplete_as_of = psc->ColumnOptionalText(1);
+      in->psc_snapshot_incomplete = psc->ColumnOptionalText(2);
+    }
+  }
   StatusOr<Statement> gaps = db->Prepare(
       "SELECT count(*), coalesce(sum(healed_by IS NULL), 0) FROM gaps WHERE stream = ?1");
   if (!gaps.ok()) return gaps.status();
@@ -231,6 +254,18 @@ std::string FormatStatusJson(const HealthInputs& in, const HealthReport& report)
   }
   out.append(",\"fetch_metrics_age_seconds\":");
   out.append(in.fetch ? FormatSeconds(in.fetch->file_age_seconds) : "null");
+  out.append(",\"psc_snapshot\":");
+  if (in.psc_snapshot_as_of || in.psc_snapshot_incomplete_as_of) {
+    out.append("{\"last_complete_as_of\":");
+    AppendOptionalText(&out, in.psc_snapshot_as_of);
+    out.append(",\"incomplete_as_of\":");
+    AppendOptionalText(&out, in.psc_snapshot_incomplete_as_of);
+    out.append(",\"missing\":");
+    AppendOptionalText(&out, in.psc_snapshot_incomplete);
+    out.append("}");
+  } else {
+    out.append("null");
+  }
   out.append(",\"schema_version\":" + std::to_string(in.schema_version));
   out.append(",\"schema_version_latest\":" + std::to_string(in.schema_version_latest));
   out.append(",\"healthy\":");

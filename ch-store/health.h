@@ -4,7 +4,8 @@
 // and breaker state, lag, events per minute) can be added in one place each.
 //
 // Healthy means: the database is migrated, no gap of the stream is open (a
-// gap heals only with a complete bulk import), and, when a maximum commit age
+// gap heals only with a complete bulk import), the last PSC snapshot
+// imported was complete (or a complete one followed), and, when a maximum commit age
 // is set, the stream's last commit is recent enough. With a metrics directory
 // (CH_METRICS_DIR) ch-fetch is judged too, from its ch-fetch.prom and by
 // local clocks only (fetch_metrics_reader.h): it must be running (the file
@@ -44,6 +45,12 @@ struct HealthInputs {
   int64_t companies_deleted = 0;
   int64_t status_changes = 0;
   int64_t rejects = 0;
+  /// The daily PSC snapshot (database-wide, whatever the stream): the date
+  /// of the last complete one, and of a newer incomplete one with what it
+  /// lacked (cleared by a complete one at least as new).
+  std::optional<std::string> psc_snapshot_as_of;
+  std::optional<std::string> psc_snapshot_incomplete_as_of;
+  std::optional<std::string> psc_snapshot_incomplete;
   int64_t gaps_open = 0;  // not healed (resumed or not)
   int64_t gaps_total = 0;
   /// --max-commit-age; unset: the commit age is not judged.
@@ -77,7 +84,9 @@ Status ReadHealthInputs(SqliteDb* db, HealthInputs* inputs);
 // lag_seconds, then from ch-fetch.prom (null without it): connected,
 // breaker_open, consecutive_failures, last_byte_age_seconds,
 // disconnected_seconds, last_attempt, last_http_status,
-// events_per_minute, fetch_metrics_age_seconds; then schema_version,
+// events_per_minute, fetch_metrics_age_seconds; psc_snapshot
+// ({"last_complete_as_of","incomplete_as_of","missing"}, null when no PSC
+// snapshot was ever imported); then schema_version,
 // schema_version_latest, healthy, problems.
 std::string FormatStatusJson(const HealthInputs& inputs, const HealthReport& report);
 

@@ -77,7 +77,8 @@ TEST(HealthTest, FormatsOneObjectWithEveryField) {
       "\"rejects\":5,\"gaps_open\":1,\"gaps_total\":2,\"lag_seconds\":null,\"connected\":null,"
       "\"breaker_open\":null,\"consecutive_failures\":null,\"last_byte_age_seconds\":null,"
       "\"disconnected_seconds\":null,\"last_attempt\":null,\"last_http_status\":null,"
-      "\"events_per_minute\":null,\"fetch_metrics_age_seconds\":null,\"schema_version\":2,"
+      "\"events_per_minute\":null,\"fetch_metrics_age_seconds\":null,\"psc_snapshot\":null,"
+      "\"schema_version\":2,"
       "\"schema_version_latest\":2,\"healthy\":false,\"problems\":[\"gap open\"]}");
   HealthInputs empty;
   empty.stream = "companies";
@@ -269,6 +270,48 @@ TEST(HealthTest, ReadsTheFiguresOfTheStream) {
   ASSERT_TRUE(ReadHealthInputs(&f.db(), &other).ok());
   EXPECT_FALSE(other.checkpoint.has_value());
   EXPECT_EQ(other.gaps_open, 0);
+}
+
+TEST(HealthTest, AnIncompletePscSnapshotIsAProblemThatSaysWhatWasMissing) {
+  HealthInputs in = Migrated();
+  in.psc_snapshot_as_of = "2026-12-04";
+  EXPECT_TRUE(EvaluateHealth(in).healthy);
+  EXPECT_NE(
+      FormatStatusJson(in, EvaluateHealth(in))
+          .find(R"("psc_snapshot":{"last_complete_as_of":"2026-12-04","incomplete_as_of":null,)"
+                R"("missing":null})"),
+      std::string::npos);
+  in.psc_snapshot_incomplete_as_of = "2026-12-05";
+  in.psc_snapshot_incomplete = "pscs 14,500,000 of 15,029,813";
+  const HealthReport r = EvaluateHealth(in);
+  EXPECT_FALSE(r.healthy);
+  EXPECT_EQ(r.problems, std::vector<std::string>{
+                            "PSC snapshot 2026-12-05 incomplete: pscs 14,500,000 of 15,029,813"});
+  EXPECT_NE(FormatStatusJson(in, r).find(
+                R"("psc_snapshot":{"last_complete_as_of":"2026-12-04","incomplete_as_of":)"
+                R"("2026-12-05","missing":"pscs 14,500,000 of 15,029,813"})"),
+            std::string::npos);
+}
+
+TEST(HealthTest, ReadsThePscSnapshotWhateverTheStream) {
+  StoreFixture f;
+  HealthInputs in = Migrated();
+  ASSERT_TRUE(ReadHealthInputs(&f.db(), &in).ok());
+  EXPECT_FALSE(in.psc_snapshot_as_of.has_value());
+  EXPECT_FALSE(in.psc_snapshot_incomplete_as_of.has_value());
+  f.Apply(R"({"snapshot_end":{"stream":"persons-with-significant-control","format":"psc-snapshot",)"
+          R"("as_of":"2026-12-05","rows":1,"expected":null,)"
+          R"("received":{"pscs":1,"statements":0,"exemptions":0,"other":0,"rejects":0}}})");
+  ASSERT_TRUE(ReadHealthInputs(&f.db(), &in).ok());  // stream "companies"
+  EXPECT_FALSE(in.psc_snapshot_as_of.has_value());
+  EXPECT_EQ(in.psc_snapshot_incomplete_as_of, "2026-12-05");
+  EXPECT_EQ(in.psc_snapshot_incomplete,
+            "totals line missing (received pscs 1, statements 0, exemptions 0)");
+  // A database older than migration 6 has no such columns, and no problem.
+  ASSERT_TRUE(f.db().Exec("ALTER TABLE stream_state DROP COLUMN snapshot_incomplete").ok());
+  HealthInputs old = Migrated();
+  ASSERT_TRUE(ReadHealthInputs(&f.db(), &old).ok());
+  EXPECT_FALSE(old.psc_snapshot_incomplete_as_of.has_value());
 }
 
 }  // namespace

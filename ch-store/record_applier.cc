@@ -11,6 +11,7 @@ StatusOr<std::unique_ptr<RecordApplier>> RecordApplier::Create(SqliteDb* db, Opt
   if (!txn.ok()) return txn.status();
   applier->txn_ = std::move(txn).value();
   applier->txn_->set_writer_queue(options.writer_queue);
+  applier->bulk_cache_kib_ = options.bulk_cache_kib;
   StatusOr<std::unique_ptr<SignalWriter>> signals =
       SignalWriter::Create(applier->txn_.get(), options.collect_changes);
   if (!signals.ok()) return signals.status();
@@ -65,6 +66,14 @@ Status RecordApplier::Apply(const Record& record) {
       return company_->Apply(record.company);
     case RecordKind::kResource: {
       txn_->CountRecord(/*stream=*/!record.resource.bulk);
+      if (record.resource.bulk && !resource_bulk_tuned_) {
+        // As for company bulk rows (CompanyApplier): a snapshot writes all
+        // over its tables' b-trees, and with the stream's small cache a
+        // transaction spills (and so commits) every few hundred records.
+        resource_bulk_tuned_ = true;
+        Status s = txn_->db()->Exec("PRAGMA cache_size = -" + std::to_string(bulk_cache_kib_));
+        if (!s.ok()) return s;
+      }
       Status s = resource_->Apply(record.resource, &reject_reason_);
       if (!s.ok() || reject_reason_.empty()) return s;
       return RejectResource(record.resource);

@@ -104,7 +104,9 @@ class RecordApplier {
   std::unique_ptr<CompanyApplier> company_;
   std::unique_ptr<ResourceApplier> resource_;
   std::unique_ptr<ControlApplier> control_;
-  std::string reject_reason_;  // a resource record ch-store turned down
+  int bulk_cache_kib_ = 0;
+  bool resource_bulk_tuned_ = false;  // the page cache raised for bulk resources
+  std::string reject_reason_;         // a resource record ch-store turned down
   std::string reject_raw_;
 };
 

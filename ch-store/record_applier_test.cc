@@ -320,6 +320,113 @@ TEST(RecordApplierTest, SnapshotEndHealsOnlyGapsDetectedBeforeItsDate) {
             "2025-08-01|5|NULL");
 }
 
+// A PSC snapshot's end line (README.md "Record formats").
+std::string PscEnd(const std::string& date, const std::string& expected, int64_t pscs,
+                   int64_t rejects = 0) {
+  return R"({"snapshot_end":{"stream":"persons-with-significant-control","format":"psc-snapshot",)"
+         R"("as_of":")" +
+         date + R"(","rows":)" + std::to_string(pscs + 2 + rejects) + R"(,"expected":)" + expected +
+         R"(,"received":{"pscs":)" + std::to_string(pscs) +
+         R"(,"statements":1,"exemptions":1,"other":0,"rejects":)" + std::to_string(rejects) + "}}}";
+}
+const char kExpected3[] = R"({"pscs":3,"statements":1,"exemptions":1})";
+
+std::string StreamGap(const std::string& stream, int64_t after) {
+  return "{\"gap\":{\"stream\":\"" + stream + "\",\"after_timepoint\":" + std::to_string(after) +
+         ",\"reason\":\"timepoint-out-of-range\"}}";
+}
+
+// Gaps of the three PSC streams and of companies, one of them detected
+// after 00:00Z of 2026-12-05.
+void AddGaps(StoreFixture* f) {
+  f->Apply(StreamGap("persons-with-significant-control", 10));
+  f->Apply(StreamGap("persons-with-significant-control-statements", 20));
+  f->Apply(StreamGap("company-exemptions", 30));
+  f->Apply(StreamGap("companies", 40));
+  f->Apply(StreamGap("persons-with-significant-control", 50));
+  ASSERT_TRUE(f->db().Exec("UPDATE gaps SET detected_at = '2026-12-04T10:00:00Z'").ok());
+  ASSERT_TRUE(f->db()
+                  .Exec("UPDATE gaps SET detected_at = '2026-12-05T00:00:00Z' WHERE "
+                        "after_timepoint = 50")
+                  .ok());
+}
+
+const char kGapState[] =
+    "SELECT stream, after_timepoint, coalesce(healed_by, '-') FROM gaps ORDER BY id";
+const char kPscState[] =
+    "SELECT stream, coalesce(last_snapshot_as_of, '-'), coalesce(last_snapshot_rows, '-'),"
+    " coalesce(snapshot_incomplete_as_of, '-'), coalesce(snapshot_incomplete, '-')"
+    " FROM stream_state WHERE stream <> 'companies' ORDER BY stream";
+
+TEST(RecordApplierTest, ACompletePscSnapshotHealsTheGapsOfItsThreeStreamsOnly) {
+  StoreFixture f;
+  AddGaps(&f);
+  f.Apply(PscEnd("2026-12-05", kExpected3, 3));
+  EXPECT_EQ(f.Rows(kGapState),
+            (std::vector<std::string>{
+                "persons-with-significant-control|10|snapshot:2026-12-05",
+                "persons-with-significant-control-statements|20|snapshot:2026-12-05",
+                "company-exemptions|30|snapshot:2026-12-05",
+                "companies|40|-",                            // the company bulk file heals those
+                "persons-with-significant-control|50|-"}));  // too late
+  EXPECT_EQ(
+      f.Rows(kPscState),
+      (std::vector<std::string>{"company-exemptions|2026-12-05|1|-|-",
+                                "persons-with-significant-control|2026-12-05|3|-|-",
+                                "persons-with-significant-control-statements|2026-12-05|1|-|-"}));
+  EXPECT_EQ(f.applier().totals().gaps_healed, 3u);
+  // And the company bulk file's end heals companies only.
+  f.Apply(SnapshotEndLine("2026-12-05", 9));
+  EXPECT_EQ(f.One("SELECT healed_by FROM gaps WHERE stream = 'companies'"), "snapshot:2026-12-05");
+  EXPECT_EQ(f.One("SELECT healed_by FROM gaps WHERE after_timepoint = 50"), "NULL");
+}
+
+TEST(RecordApplierTest, AnIncompletePscSnapshotHealsNothingAndIsRecordedUntilACompleteOne) {
+  StoreFixture f;
+  AddGaps(&f);
+  // Short of PSCs, a rejected line, no totals line: each heals nothing.
+  f.Apply(PscEnd("2026-12-05", kExpected3, 2));
+  f.Apply(PscEnd("2026-12-05", kExpected3, 3, /*rejects=*/1));
+  f.Apply(PscEnd("2026-12-05", "null", 3));
+  EXPECT_EQ(f.One("SELECT count(*) FROM gaps WHERE healed_by IS NOT NULL"), "0");
+  EXPECT_EQ(f.Rows(kPscState),
+            (std::vector<std::string>{
+                "company-exemptions|-|-|2026-12-05|totals line missing (received pscs 3, "
+                "statements 1, exemptions 1)",
+                "persons-with-significant-control|-|-|2026-12-05|totals line missing (received "
+                "pscs 3, statements 1, exemptions 1)",
+                "persons-with-significant-control-statements|-|-|2026-12-05|totals line missing "
+                "(received pscs 3, statements 1, exemptions 1)"}));
+  // An older incomplete one does not hide the newer one.
+  f.Apply(PscEnd("2026-12-04", kExpected3, 1));
+  EXPECT_EQ(f.One("SELECT snapshot_incomplete_as_of FROM stream_state"
+                  " WHERE stream = 'persons-with-significant-control'"),
+            "2026-12-05");
+  // An older complete one is recorded as the last complete one, and leaves
+  // the newer incomplete one on record.
+  f.Apply(PscEnd("2026-12-04", kExpected3, 3));
+  EXPECT_EQ(f.One("SELECT last_snapshot_as_of, snapshot_incomplete_as_of FROM stream_state"
+                  " WHERE stream = 'persons-with-significant-control'"),
+            "2026-12-04|2026-12-05");
+  // A complete one as new clears it.
+  f.Apply(PscEnd("2026-12-05", kExpected3, 3));
+  EXPECT_EQ(
+      f.Rows(kPscState),
+      (std::vector<std::string>{"company-exemptions|2026-12-05|1|-|-",
+                                "persons-with-significant-control|2026-12-05|3|-|-",
+                                "persons-with-significant-control-statements|2026-12-05|1|-|-"}));
+  // An incomplete one older than or as old as the last complete one is no news.
+  f.Apply(PscEnd("2026-12-05", kExpected3, 1));
+  EXPECT_EQ(f.One("SELECT snapshot_incomplete_as_of FROM stream_state"
+                  " WHERE stream = 'persons-with-significant-control'"),
+            "NULL");
+  // An older complete one does not move the record back.
+  f.Apply(PscEnd("2026-12-01", kExpected3, 3));
+  EXPECT_EQ(f.One("SELECT last_snapshot_as_of FROM stream_state"
+                  " WHERE stream = 'persons-with-significant-control'"),
+            "2026-12-05");
+}
+
 TEST(RecordApplierTest, BulkRowsAloneHealNothing) {
   StoreFixture f;
   f.Apply(GapLine(10));

@@ -819,6 +819,41 @@ bool RecordDecoder::DecodeSnapshotEnd(const rapidjson::Value& snapshot_end) {
   as_of_date_.assign(as_of->substr(0, 10));
   e.as_of_date = as_of_date_;
   e.rows = GetInt64(snapshot_end, "rows");
+  const rapidjson::Value* format = FindMember(snapshot_end, "format");
+  if (format == nullptr || format->IsNull()) return true;  // the company bulk file
+  if (!format->IsString() || View(*format) != "psc-snapshot") {
+    // Healing on a line whose meaning is not known could close gaps that
+    // nothing filled.
+    return Fail("snapshot_end of an unknown \"format\"");
+  }
+  e.psc_snapshot = true;
+  // Counts are non-negative integers; anything else means the line was not
+  // written by ch-parse, and it heals nothing.
+  const auto count = [](const rapidjson::Value& obj, const char* name, int64_t* out) {
+    const std::optional<int64_t> n = GetInt64(obj, name);
+    if (!n || *n < 0) return false;
+    *out = *n;
+    return true;
+  };
+  const rapidjson::Value* expected = FindMember(snapshot_end, "expected");
+  if (expected == nullptr) return Fail("PSC snapshot_end without \"expected\"");
+  if (!expected->IsNull()) {
+    PscSnapshotExpected x;
+    if (!expected->IsObject() || !count(*expected, "pscs", &x.pscs) ||
+        !count(*expected, "statements", &x.statements) ||
+        !count(*expected, "exemptions", &x.exemptions)) {
+      return Fail("PSC snapshot_end with invalid \"expected\" counts");
+    }
+    e.expected = x;
+  }
+  const rapidjson::Value* received = FindMember(snapshot_end, "received");
+  PscSnapshotReceived& r = e.received;
+  if (received == nullptr || !received->IsObject() || !count(*received, "pscs", &r.pscs) ||
+      !count(*received, "statements", &r.statements) ||
+      !count(*received, "exemptions", &r.exemptions) || !count(*received, "other", &r.other) ||
+      !count(*received, "rejects", &r.rejects)) {
+    return Fail("PSC snapshot_end without valid \"received\" counts");
+  }
   return true;
 }
 

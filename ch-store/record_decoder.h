@@ -124,10 +124,31 @@ struct GapRecord {
   OptText reason;
 };
 
+// The counts a PSC snapshot's snapshot_end carries (README.md "Record
+// formats"): what its totals line announced, and the lines ch-parse read,
+// by the kinds table's family.
+struct PscSnapshotExpected {
+  int64_t pscs = 0;
+  int64_t statements = 0;
+  int64_t exemptions = 0;
+};
+struct PscSnapshotReceived {
+  int64_t pscs = 0;
+  int64_t statements = 0;
+  int64_t exemptions = 0;
+  int64_t other = 0;  // kinds ch-parse does not know
+  int64_t rejects = 0;
+};
+
 struct SnapshotEndRecord {
   std::string_view stream;
   std::string_view as_of_date;  // "YYYY-MM-DD"
   std::optional<int64_t> rows;
+  // "format":"psc-snapshot": the daily PSC snapshot (else the company bulk
+  // file, whose line has no format).
+  bool psc_snapshot = false;
+  std::optional<PscSnapshotExpected> expected;  // null: no totals line was read
+  PscSnapshotReceived received;
 };
 
 struct Record {

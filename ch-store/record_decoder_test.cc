@@ -215,6 +215,47 @@ TEST(RecordDecoderTest, DecodesControlLines) {
   EXPECT_EQ(decoder.Decode("{\"gap\":{\"after_timepoint\":\"x\"}}").kind, RecordKind::kReject);
 }
 
+TEST(RecordDecoderTest, DecodesAPscSnapshotEndWithItsCounts) {
+  RecordDecoder decoder("companies");
+  const Record& end = decoder.Decode(
+      R"({"snapshot_end":{"stream":"persons-with-significant-control","format":"psc-snapshot",)"
+      R"("as_of":"2026-12-05","rows":16,"expected":{"pscs":10,"statements":4,"exemptions":1},)"
+      R"("received":{"pscs":9,"statements":4,"exemptions":1,"other":1,"rejects":1}}})");
+  ASSERT_EQ(end.kind, RecordKind::kSnapshotEnd);
+  const SnapshotEndRecord& e = end.snapshot_end;
+  EXPECT_TRUE(e.psc_snapshot);
+  EXPECT_EQ(e.stream, "persons-with-significant-control");
+  EXPECT_EQ(e.as_of_date, "2026-12-05");
+  EXPECT_EQ(e.rows, 16);
+  ASSERT_TRUE(e.expected.has_value());
+  EXPECT_EQ(e.expected->pscs, 10);
+  EXPECT_EQ(e.expected->statements, 4);
+  EXPECT_EQ(e.expected->exemptions, 1);
+  EXPECT_EQ(e.received.pscs, 9);
+  EXPECT_EQ(e.received.other, 1);
+  EXPECT_EQ(e.received.rejects, 1);
+  const Record& without = decoder.Decode(
+      R"({"snapshot_end":{"format":"psc-snapshot","as_of":"2026-12-05","rows":0,"expected":null,)"
+      R"("received":{"pscs":0,"statements":0,"exemptions":0,"other":0,"rejects":0}}})");
+  ASSERT_EQ(without.kind, RecordKind::kSnapshotEnd);
+  EXPECT_FALSE(without.snapshot_end.expected.has_value());
+  // The company bulk file's line is not a PSC snapshot's.
+  EXPECT_FALSE(decoder.Decode(R"({"snapshot_end":{"as_of":"2025-08-01","rows":1}})")
+                   .snapshot_end.psc_snapshot);
+  // What ch-store cannot read heals nothing: a reject.
+  for (
+      const char* bad : {
+          R"({"snapshot_end":{"format":"officers-bulk","as_of":"2026-12-05"}})",
+          R"({"snapshot_end":{"format":"psc-snapshot","as_of":"2026-12-05","expected":null}})",
+          R"({"snapshot_end":{"format":"psc-snapshot","as_of":"2026-12-05","received":{"pscs":1,"statements":0,"exemptions":0,"other":0,"rejects":0}}})",
+          R"({"snapshot_end":{"format":"psc-snapshot","as_of":"2026-12-05","expected":{"pscs":1},"received":{"pscs":1,"statements":0,"exemptions":0,"other":0,"rejects":0}}})",
+          R"({"snapshot_end":{"format":"psc-snapshot","as_of":"2026-12-05","expected":null,"received":{"pscs":-1,"statements":0,"exemptions":0,"other":0,"rejects":0}}})",
+      }) {
+    const Record& r = decoder.Decode(bad);
+    EXPECT_EQ(r.kind, RecordKind::kReject) << bad;
+  }
+}
+
 TEST(RecordDecoderTest, DecodesAsBeforeAfterReleasingItsScratchMemory) {
   RecordDecoder decoder("companies");
   const std::string raw(40000, 'x');  // a reject larger than what is kept
