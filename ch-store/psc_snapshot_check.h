@@ -3,11 +3,14 @@
 // not, what was missing, in words an operator reads in the log and in
 // `ch-store status`.
 //
-// Complete means: the totals line was read, and the lines received of each
-// family (PSCs and beneficial owners, statements, exemptions) are exactly
-// what it announced, and no line was rejected. Lines of kinds ch-parse does
-// not know are stored but not compared (the totals line's meaning for a
-// new kind is unknown; they are named when the import is short anyway).
+// Complete means: the totals line was read, the lines received of each
+// family (PSCs and beneficial owners, statements, exemptions) are what it
+// announced, and no line was rejected. Lines of kinds ch-parse does not
+// know are stored; whether Companies House counts a new kind in the totals
+// line is unknown, so both readings are complete: the families match
+// exactly (unknown lines not counted), or no family got more than
+// announced and together they lack exactly the unknown lines (counted in
+// their family). They are named when the import is short.
 // Only a complete snapshot heals the gaps of the streams it covers: one
 // that lost a part, or was cut before its totals line, may lack exactly the
 // resources the gap lost.

@@ -28,6 +28,27 @@ TEST(PscSnapshotCheckTest, MatchingCountsWithoutRejectsAreComplete) {
   SnapshotEndRecord e = Matching();
   e.received.other = 3;
   EXPECT_TRUE(CheckPscSnapshot(e).complete);
+  // ... or counted in their family: the families lack exactly them.
+  e.received.pscs -= 2;
+  e.received.statements -= 1;
+  EXPECT_TRUE(CheckPscSnapshot(e).complete);
+}
+
+TEST(PscSnapshotCheckTest, UnknownKindsDoNotHideAShortOrLongFamily) {
+  SnapshotEndRecord e = Matching();
+  e.received.other = 3;
+  e.received.pscs -= 2;  // lacks 2, not 0 or 3
+  PscSnapshotVerdict v = CheckPscSnapshot(e);
+  EXPECT_FALSE(v.complete);
+  EXPECT_EQ(v.missing, "pscs 15,029,811 of 15,029,813; 3 lines of unknown kinds");
+  e = Matching();
+  e.received.other = 1;
+  e.received.pscs -= 2;
+  e.received.exemptions += 1;  // lacks 1 in all, but exemptions got one too many
+  v = CheckPscSnapshot(e);
+  EXPECT_FALSE(v.complete);
+  EXPECT_EQ(v.missing,
+            "pscs 15,029,811 of 15,029,813; exemptions 109 of 108; 1 line of unknown kinds");
 }
 
 TEST(PscSnapshotCheckTest, ShortFamiliesRejectsAndAMissingTotalsLineAreNamed) {

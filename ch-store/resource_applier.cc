@@ -18,7 +18,12 @@ namespace {
 constexpr const char* kUpsertResourceSql =
     "INSERT INTO resources(resource_uri, stream, resource_kind, resource_id, company_number,"
     " timepoint, published_at, as_of, source, deleted, data, updated_at)"
-    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+    " SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12"
+    // A snapshot not newer than the last complete one of its stream changes
+    // nothing, not even by adding a resource: one it holds that the newer
+    // snapshot lacks was removed from the register in between.
+    " WHERE ?9 <> 'bulk' OR NOT EXISTS (SELECT 1 FROM stream_state"
+    "  WHERE stream = ?2 AND last_snapshot_as_of >= substr(?8, 1, 10))"
     " ON CONFLICT(resource_uri) DO UPDATE SET stream = excluded.stream,"
     " resource_kind = excluded.resource_kind,"
     " resource_id = coalesce(excluded.resource_id, resources.resource_id),"

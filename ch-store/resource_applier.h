@@ -6,7 +6,10 @@
 //  * dedupe by the stream's checkpoint, exactly as company records;
 //  * the newest state per resource_uri wins: between two stream records of
 //    the same stream the higher timepoint, otherwise `as_of` (a tie goes to
-//    the stream; an older or equal snapshot changes nothing). One upsert of
+//    the stream; an older or equal snapshot changes nothing, and a snapshot
+//    not newer than its stream's last complete one adds no resource
+//    either: what it holds and the newer one lacked was removed from the
+//    register in between). One upsert of
 //    `resources` decides and writes (INSERT ... ON CONFLICT DO UPDATE ...
 //    WHERE <the rule>): no SELECT first. A `deleted` event sets the mark and
 //    keeps the stored data when it carries none; a resource never seen

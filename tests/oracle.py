@@ -11,6 +11,10 @@ Usage
   oracle.py [--out-dir DIR] [--compare-db DB] CAPTURE [CAPTURE ...]   (- reads stdin)
   oracle.py [--out-dir DIR] --stream NAME FILE ...     (every stream: see
                                                         "Every stream" below)
+  oracle.py ... --psc-snapshot FILE --as-of YYYY-MM-DD ...  a daily PSC snapshot
+            (the lines `ch-parse --format psc-snapshot` reads), applied in
+            its place among the --stream files: see "The daily PSC
+            snapshot" below
   oracle.py --print-sql [--no-data]    FILE<TAB>QUERY per compared --stream file
   --sqlite FILE (with --stream): the expected tables as a SQLite file, so
   tests/e2e/15_oracle_selftest.sh can check that each CSV is what sqlite3
@@ -232,6 +236,44 @@ them, so a comparison on its captures does not depend on them):
     from the status change (NULL for other signals).  PSC names never
     start with a character below "(", so ordering by name or by the shown
     "(protected)" is the same (unpinned).
+
+The daily PSC snapshot (DESIGN.md "The daily PSC snapshot", shared/
+PSC-SNAPSHOT.md), --psc-snapshot FILE --as-of D:
+  * A line (a UTF-8 BOM and a final CR ignored; blank lines skipped) is
+    {"company_number":..., "data":{...}}.  Reject (filed under the stream
+    persons-with-significant-control, by its bytes) when: not JSON or not
+    an object; data not an object; data.kind not a string; company_number
+    not a string or not a valid number (only the totals line may lack it);
+    data.links.self not a non-empty string; a known kind whose URI holds
+    no company number; a URI's company number that differs from
+    company_number.  The totals line (data.kind
+    totals#persons-of-significant-control-snapshot) anywhere: its three
+    counts (non-negative integers, else a reject) are the expected ones; a
+    second one is a reject.
+  * Every other line is the stream's resource record: resource_kind and
+    stream from SNAPSHOT_KINDS (an unknown kind: itself, stream
+    persons-with-significant-control, no typed table, company number from a
+    /company/{n}/ prefix); resource_id the URI's last segment (exemptions:
+    the company number); timepoint and published_at NULL, as_of =
+    D + "T00:00:00Z", source "bulk", deleted 0, no signals, no checkpoint.
+  * Precedence: a snapshot not newer than the last complete one of a
+    record's stream (snapshots.csv) changes nothing, not even by adding a
+    resource (one it holds that the newer one lacked was removed from the
+    register in between); otherwise a snapshot record replaces only a
+    state whose as_of is older (or NULL); a stream
+    record replaces a snapshot state when its published_at >= that as_of
+    (a tie goes to the stream).
+  * At the end of the file: complete when the totals line was read, no
+    line was rejected, no family (PSC and beneficial-owner kinds;
+    statements; exemptions) has more lines than its count, and together
+    they lack none or exactly the lines of unknown kinds (which the totals
+    line may or may not count).  snapshots.csv
+    (stream, last_snapshot_as_of, last_snapshot_rows,
+    snapshot_incomplete_as_of) for the three streams: a complete one sets
+    the first two (its family's lines) when at least as new as the one
+    recorded and clears an incomplete one not newer; an incomplete one is
+    recorded only when newer than the last complete one and than the
+    incomplete one recorded.
 """
 
 import argparse
@@ -525,6 +567,31 @@ RESOURCE_TABLES = {
     "company-exemptions": "company_exemptions",
 }
 NO_COMPANY_NUMBER_TABLES = {"disqualified_officers"}
+
+# The daily PSC snapshot's data.kind -> (the stream's resource_kind, the
+# stream it is filed under) (DESIGN.md "The daily PSC snapshot").
+PSC_STREAM = "persons-with-significant-control"
+SNAPSHOT_KINDS = {
+    "individual-person-with-significant-control": ("company-psc-individual", PSC_STREAM),
+    "corporate-entity-person-with-significant-control": ("company-psc-corporate", PSC_STREAM),
+    "legal-person-person-with-significant-control": ("company-psc-legal", PSC_STREAM),
+    "super-secure-person-with-significant-control": ("company-psc-supersecure", PSC_STREAM),
+    "individual-beneficial-owner": ("individual-beneficial-owner", PSC_STREAM),
+    "corporate-entity-beneficial-owner": ("corporate-entity-beneficial-owner", PSC_STREAM),
+    "legal-person-beneficial-owner": ("legal-person-beneficial-owner", PSC_STREAM),
+    "super-secure-beneficial-owner": ("super-secure-beneficial-owner", PSC_STREAM),
+    "persons-with-significant-control-statement": (
+        "persons-with-significant-control-statement",
+        "persons-with-significant-control-statements"),
+    "exemptions": ("company-exemptions", "company-exemptions"),
+}
+SNAPSHOT_STREAMS = [PSC_STREAM, "persons-with-significant-control-statements",
+                    "company-exemptions"]
+SNAPSHOT_FAMILY = {PSC_STREAM: "pscs", "persons-with-significant-control-statements":
+                   "statements", "company-exemptions": "exemptions"}
+TOTALS_KIND = "totals#persons-of-significant-control-snapshot"
+TOTALS_COUNTS = [("pscs", "persons_of_significant_control_count"),
+                 ("statements", "statements_count"), ("exemptions", "exemptions_count")]
 
 # Row columns of each typed table, in the order of phase2-spec.md section 3
 # (resource_uri and company_number come first, deleted last).
@@ -891,6 +958,8 @@ class StreamsOracle:
         self.signals = {}         # signal_key -> tuple (SIGNAL_COLUMNS order)
         self.signal_order = []    # keys in insertion (= id) order
         self.status_meta = {}     # signal_key -> the status change
+        # stream -> [last_snapshot_as_of, last_snapshot_rows, snapshot_incomplete_as_of]
+        self.snapshot_state = {}
         self.lines = self.applied = self.skipped = self.rejected_lines = 0
         self._leads = None
 
@@ -1002,6 +1071,8 @@ class StreamsOracle:
     def wins(self, rec, stored):
         if stored is None:
             return True
+        if rec.get("source") == "bulk":
+            return stored["as_of"] is None or rec["as_of"] > stored["as_of"]
         if stored["stream"] == rec["stream"] and stored["source"] == "stream":
             return rec["tp"] > stored["timepoint"]
         # Two streams' records of one resource (never generated): as_of
@@ -1022,7 +1093,8 @@ class StreamsOracle:
         self.resources[uri] = {
             "stream": rec["stream"], "kind": rec["kind"], "rid": rec["rid"],
             "number": rec["number"], "timepoint": rec["tp"], "published": rec["published"],
-            "as_of": rec["published"], "source": "stream", "deleted": deleted,
+            "as_of": rec.get("as_of", rec["published"]), "source": rec.get("source", "stream"),
+            "deleted": deleted,
             "data": data_text, "has_data": has_data}
         table = rec["table"]
         if table is not None:
@@ -1039,6 +1111,103 @@ class StreamsOracle:
         for sig, key, occurred, detail in rec["signals"]:
             self.add_signal(key, (rec["number"], sig, rec["stream"], rec["tp"], rec["published"],
                                   occurred, uri, detail, key))
+
+    def feed_psc_snapshot(self, name, fh, as_of_date):
+        """A daily PSC snapshot (the model in the module's docstring)."""
+        self._leads = None
+        as_of = as_of_date + "T00:00:00Z"
+        got = {"pscs": 0, "statements": 0, "exemptions": 0, "other": 0, "rejects": 0}
+        totals = None
+        for raw in fh:
+            if raw.endswith(b"\n"):
+                raw = raw[:-1]
+            text = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
+            if text.endswith(b"\r"):
+                text = text[:-1]
+            if text.strip(b" \t\r") == b"":
+                continue
+            self.lines += 1
+            try:
+                t = self.snapshot_line(text, as_of, totals is not None)
+            except Reject:
+                got["rejects"] += 1
+                self.rejected_lines += 1
+                self.rejects.setdefault(PSC_STREAM, set()).add(raw)
+                continue
+            if isinstance(t, dict):
+                totals = t
+                continue
+            got[SNAPSHOT_FAMILY[t] if t is not None else "other"] += 1
+        complete = False
+        if totals is not None and got["rejects"] == 0:
+            lacking = sum(totals[f] - got[f] for f in totals)
+            complete = (all(got[f] <= totals[f] for f in totals)
+                        and lacking in (0, got["other"]))
+        for stream in SNAPSHOT_STREAMS:
+            st = self.snapshot_state.setdefault(stream, [None, None, None])
+            if complete:
+                if st[0] is None or as_of_date >= st[0]:
+                    st[0], st[1] = as_of_date, got[SNAPSHOT_FAMILY[stream]]
+                    if st[2] is not None and st[2] <= as_of_date:
+                        st[2] = None
+            elif ((st[0] is None or as_of_date > st[0])
+                  and (st[2] is None or as_of_date >= st[2])):
+                st[2] = as_of_date
+
+    def snapshot_line(self, text, as_of, have_totals):
+        """Applies one snapshot line; returns its stream (a known family),
+        None (an unknown kind) or the totals dict; raises Reject."""
+        try:
+            obj = json.loads(text.decode("utf-8"), parse_constant=_no_constants)
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            raise Reject("not JSON")
+        if not isinstance(obj, dict):
+            raise Reject("not a JSON object")
+        data = obj.get("data")
+        if not isinstance(data, dict):
+            raise Reject("data")
+        dkind = data.get("kind")
+        if not isinstance(dkind, str):
+            raise Reject("data.kind")
+        if dkind == TOTALS_KIND:
+            if have_totals:
+                raise Reject("a second totals line")
+            totals = {}
+            for family, key in TOTALS_COUNTS:
+                n = data.get(key)
+                if not isinstance(n, int) or isinstance(n, bool) or n < 0:
+                    raise Reject("totals count")
+                totals[family] = n
+            return totals
+        number = valid_number(obj.get("company_number"))
+        if number is None:
+            raise Reject("company_number")
+        uri = obj_get(data, "links", "self")
+        if not isinstance(uri, str) or uri.lstrip("/") == "":
+            raise Reject("no links.self")
+        uri = "/" + uri.lstrip("/")
+        known = SNAPSHOT_KINDS.get(dkind)
+        uri_number = number_from_uri(uri)
+        if known is None and not re.match(r"/company/[^/]+/", uri):
+            uri_number = None
+        if known is not None and uri_number is None:
+            raise Reject("URI lacks the company number")
+        if uri_number is not None and uri_number != number:
+            raise Reject("company_number differs from the URI's")
+        kind, stream = known if known is not None else (dkind, PSC_STREAM)
+        table = RESOURCE_TABLES.get(kind) if known is not None else None
+        rec = {"stream": stream, "tp": None, "published": None, "as_of": as_of,
+               "source": "bulk", "etype": "changed", "kind": kind, "uri": uri,
+               "rid": uri_number if stream == "company-exemptions" else last_segment(uri),
+               "number": uri_number, "table": table, "data": data, "rows": [], "signals": []}
+        if self.keep_data:
+            rec["data_text"] = data_span(text.decode("utf-8"))
+        if table is not None:
+            rec["rows"] = EXTRACTORS[table](rec, data)
+        last = self.snapshot_state.get(stream, [None])[0]
+        if last is None or as_of[:10] > last:
+            self.apply_resource(rec)
+        return stream if known is not None else None
 
     def add_signal(self, key, row):
         if key not in self.signals:
@@ -1128,6 +1297,7 @@ class StreamsOracle:
         write_csv(path("leads.csv"), LEAD_COLUMNS, self.lead_rows())
         write_csv(path("checkpoints.csv"), ["stream", "timepoint"],
                   sorted(self.checkpoints.items()))
+        write_csv(path("snapshots.csv"), SNAPSHOT_COLUMNS, self.snapshot_rows())
         write_csv(path("rejects.csv"), ["stream", "rejects"],
                   sorted((s, len(r)) for s, r in self.rejects.items() if r))
         with open(path("checkpoint.txt"), "w") as f:
@@ -1168,11 +1338,21 @@ class StreamsOracle:
                                           for k in self.signal_order], "id INTEGER PRIMARY KEY, ")
         table("leads", LEAD_COLUMNS[1:], [(ids[r[0]],) + tuple(r[1:]) for r in self.lead_rows()],
               "id, ")
-        table("stream_state", ["stream", "timepoint"], list(self.checkpoints.items()))
+        states = {st: [None] * 4 for st in set(self.checkpoints) | set(self.snapshot_state)}
+        for st, tp in self.checkpoints.items():
+            states[st][0] = tp
+        for st, v in self.snapshot_state.items():
+            states[st][1:] = v
+        table("stream_state", ["stream", "timepoint"] + SNAPSHOT_COLUMNS[1:],
+              [(st,) + tuple(v) for st, v in states.items()])
         table("rejects", ["stream", "raw"],
               [(st, raw) for st, raws in self.rejects.items() for raw in raws])
         db.commit()
         db.close()
+
+    def snapshot_rows(self):
+        return [(st,) + tuple(v) for st, v in sorted(self.snapshot_state.items())
+                if v[0] is not None or v[2] is not None]
 
     def summary(self):
         kinds = {}
@@ -1210,6 +1390,8 @@ RESOURCE_COLUMNS = ["resource_uri", "stream", "resource_kind", "resource_id", "c
                     "timepoint", "published_at", "as_of", "source", "deleted"]
 SIGNAL_COLUMNS = ["company_number", "signal", "stream", "timepoint", "published_at",
                   "occurred_on", "resource_uri", "detail", "signal_key"]
+SNAPSHOT_COLUMNS = ["stream", "last_snapshot_as_of", "last_snapshot_rows",
+                    "snapshot_incomplete_as_of"]
 LEAD_COLUMNS = ["signal_key", "signal", "stream", "company_number", "occurred_on",
                 "published_at", "detail", "resource_uri", "timepoint", "company_name",
                 "officers", "pscs", "changed_at", "old_status", "old_status_detail",
@@ -1239,6 +1421,9 @@ def comparison_queries(keep_data=True):
                 "ORDER BY s.signal_key" % cols("l." + c for c in LEAD_COLUMNS[1:])))
     out.append(("checkpoints.csv", "SELECT stream, timepoint FROM stream_state "
                 "WHERE timepoint IS NOT NULL ORDER BY stream"))
+    out.append(("snapshots.csv", "SELECT %s FROM stream_state WHERE last_snapshot_as_of IS NOT NULL"
+                " OR snapshot_incomplete_as_of IS NOT NULL ORDER BY stream"
+                % cols(SNAPSHOT_COLUMNS)))
     out.append(("rejects.csv", "SELECT stream, count(*) AS rejects FROM rejects "
                 "GROUP BY stream ORDER BY stream"))
     return out
@@ -1246,7 +1431,17 @@ def comparison_queries(keep_data=True):
 
 def main_streams(args):
     o = StreamsOracle(keep_data=not args.no_data)
-    for stream, name in args.stream:
+    for item in args.inputs:
+        if item[0] == "psc-snapshot":
+            _tag, name, as_of = item
+            if as_of is None or not ISO_DATE_RE.match(as_of):
+                sys.stderr.write("oracle: --psc-snapshot %s needs --as-of YYYY-MM-DD after it\n"
+                                 % name)
+                return 64
+            with open(name, "rb") as fh:
+                o.feed_psc_snapshot(name, fh, as_of)
+            continue
+        _tag, stream, name = item
         if not STREAM_NAME_RE.match(stream):
             sys.stderr.write("oracle: bad stream name %r\n" % stream)
             return 64
@@ -1263,6 +1458,25 @@ def main_streams(args):
 
 
 STREAM_NAME_RE = re.compile(r"[a-z][a-z0-9-]*\Z")
+
+
+class InputAction(argparse.Action):
+    """--stream, --psc-snapshot and --as-of into one ordered list,
+    args.inputs: ("stream", NAME, FILE) or ("psc-snapshot", FILE, DATE)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        inputs = getattr(namespace, "inputs", None)
+        if inputs is None:
+            inputs = []
+            setattr(namespace, "inputs", inputs)
+        if self.dest == "stream":
+            inputs.append(("stream", values[0], values[1]))
+        elif self.dest == "psc_snapshot":
+            inputs.append(["psc-snapshot", values, None])
+        elif inputs and inputs[-1][0] == "psc-snapshot" and inputs[-1][2] is None:
+            inputs[-1][2] = values
+        else:
+            inputs.append(("as-of-alone",))
 
 
 def compare_db(o, db_path, stream="companies"):
@@ -1324,8 +1538,13 @@ def main(argv=None):
                                             "after replaying captures.")
     p.add_argument("captures", nargs="*", help="stream NDJSON files, in order (- = stdin)")
     p.add_argument("--out-dir", default=".")
-    p.add_argument("--stream", nargs=2, action="append", metavar=("NAME", "FILE"),
+    p.add_argument("--stream", nargs=2, action=InputAction, metavar=("NAME", "FILE"),
                    help="every-stream model: FILE read as stream NAME (repeatable, in order)")
+    p.add_argument("--psc-snapshot", metavar="FILE", action=InputAction,
+                   help="a daily PSC snapshot, applied in its place among the --stream files "
+                        "(repeatable; each followed by --as-of)")
+    p.add_argument("--as-of", metavar="YYYY-MM-DD", action=InputAction,
+                   help="the date of the --psc-snapshot before it")
     p.add_argument("--no-data", action="store_true",
                    help="with --stream: do not keep data (no resources_data.csv; less memory)")
     p.add_argument("--sqlite", metavar="FILE",
@@ -1337,13 +1556,18 @@ def main(argv=None):
                    help="also compare with this database (see compare_db; may be given "
                         "several times); exit 1 when one differs, saying how")
     args = p.parse_args(argv)
+    if not hasattr(args, "inputs"):
+        args.inputs = []
+    args.stream = [i for i in args.inputs if i[0] != "psc-snapshot"]
+    if any(i[0] == "as-of-alone" for i in args.inputs):
+        p.error("--as-of must follow a --psc-snapshot")
     if args.print_sql:
         for name, query in comparison_queries(not args.no_data):
             print("%s\t%s" % (name, query))
         return 0
-    if args.stream and args.captures:
+    if args.inputs and args.captures:
         p.error("give captures either as --stream NAME FILE or positionally, not both")
-    if args.stream:
+    if args.inputs:
         return main_streams(args)
     if not args.captures:
         p.error("no capture given")

@@ -7,8 +7,11 @@
 #   4. backlog through the full chain from the fake server
 #   5. peak RSS over a hostile capture
 #   6. peak RSS of each stage over a ten-day catch-up (460,000 events)
-# BENCH_EVENTS, BENCH_ROWS, BENCH_BASELINE_EVENTS and BENCH_CATCHUP_EVENTS
-# scale it. The
+#   7. the daily PSC snapshot: ch-parse --format psc-snapshot | ch-store vs
+#      jq | sqlite-utils upsert, peak RSS per stage, 15 million lines
+#      extrapolated
+# BENCH_EVENTS, BENCH_ROWS, BENCH_BASELINE_EVENTS, BENCH_CATCHUP_EVENTS,
+# BENCH_PSC_LINES and BENCH_PSC_BASELINE_LINES scale it. The
 # throughput figures are the median of BENCH_RUNS runs (default 3) of each
 # side, after a sync, so that the writeback of the files the bench has just
 # generated does not land in one side's measurement.
@@ -183,3 +186,52 @@ cparse=$(cat "$work/rss.cparse")
 cstore=$(cat "$work/rss.cstore")
 verdict() { [ "$1" -lt $((20 * 1024)) ] && echo "ok" || echo "OVER"; }
 echo "peak RSS   : ch-parse $(mb "$cparse") MB ($(verdict "$cparse")), ch-store $(mb "$cstore") MB ($(verdict "$cstore")) (required < 20 MB per stage); $(rate "$CATCHUP_EVENTS" "$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b-a}')") events/s, $(sqlite3 "$work/catchup.db" 'SELECT count(*) FROM status_changes') status changes"
+
+# 7. The daily PSC snapshot ----------------------------------------------------
+# A generated snapshot in the real line format and 2026 proportions (about
+# 815 bytes a line), imported into a fresh database as a user would
+# (unzip -p ... | ch-parse --format psc-snapshot | ch-store), against the
+# baseline the issue names over its first BENCH_PSC_BASELINE_LINES lines
+# (jq and sqlite-utils take minutes over the whole file).
+PSC_LINES=${BENCH_PSC_LINES:-500000}
+PSC_BASELINE_LINES=${BENCH_PSC_BASELINE_LINES:-50000}
+rm -f "$work"/catchup.db* "$work/catchup.ndjson"
+python3 "$ROOT/tests/gen_psc_snapshot.py" --lines "$PSC_LINES" --seed 7 --date 2026-12-05 \
+  --out "$work/psc.txt" 2>/dev/null
+psc_bytes=$(stat -c %s "$work/psc.txt")
+echo "-- PSC snapshot: $PSC_LINES lines, $((psc_bytes / 1048576)) MiB ($((psc_bytes / PSC_LINES)) bytes/line)"
+sync
+for run in $(seq "$RUNS"); do
+  rm -f "$work"/psc.db*
+  t0=$(now)
+  timed "$work/rss.pparse.$run" "$BIN/ch-parse" --format psc-snapshot --as-of 2026-12-05 \
+    <"$work/psc.txt" |
+    timed "$work/rss.pstore.$run" "$BIN/ch-store" --db "$work/psc.db"
+  t1=$(now)
+  awk -v a="$t0" -v b="$t1" 'BEGIN{print b-a}' >>"$work/psc.times"
+done
+secs=$(median <"$work/psc.times")
+ours=$(rate "$PSC_LINES" "$secs")
+complete=$(sqlite3 "$work/psc.db" "SELECT last_snapshot_as_of FROM stream_state
+                                   WHERE stream = 'persons-with-significant-control'")
+pparse=$(largest "$work"/rss.pparse.*)
+pstore=$(largest "$work"/rss.pstore.*)
+echo "chstream   : $ours lines/s (median of $RUNS: $(tr '\n' ' ' <"$work/psc.times")s; $(sqlite3 "$work/psc.db" 'SELECT count(*) FROM resources') resources, $(sqlite3 "$work/psc.db" 'SELECT count(*) FROM pscs') pscs rows, complete as of ${complete:-NONE}); database $(( $(stat -c %s "$work/psc.db") / 1048576 )) MiB"
+head -n "$PSC_BASELINE_LINES" "$work/psc.txt" >"$work/psc-baseline.txt"
+sync
+for run in $(seq "$RUNS"); do
+  rm -f "$work/psc-baseline.db"
+  t0=$(now)
+  jq -c '{resource_uri: .data.links.self, company_number, data: (.data|tojson)}' \
+    <"$work/psc-baseline.txt" |
+    sqlite-utils upsert "$work/psc-baseline.db" resources - --nl --pk resource_uri >/dev/null
+  t1=$(now)
+  awk -v a="$t0" -v b="$t1" 'BEGIN{print b-a}' >>"$work/psc-baseline.times"
+done
+bsecs=$(median <"$work/psc-baseline.times")
+base=$(rate "$PSC_BASELINE_LINES" "$bsecs")
+echo "baseline   : $base lines/s ($PSC_BASELINE_LINES lines, median of $RUNS: $(tr '\n' ' ' <"$work/psc-baseline.times")s: jq -c | sqlite-utils upsert resources --nl --pk resource_uri)"
+echo "ratio      : $(awk -v a="$ours" -v b="$base" 'BEGIN{printf "%.1fx", (b > 0 ? a / b : 0)}') (required >= 5x)"
+pverdict() { [ "$1" -lt $((50 * 1024)) ] && echo "ok" || echo "OVER"; }
+echo "peak RSS   : ch-parse $(mb "$pparse") MB ($(pverdict "$pparse")), ch-store $(mb "$pstore") MB ($(pverdict "$pstore")) (required < 50 MB per stage)"
+echo "15M lines  : $(awk -v r="$ours" 'BEGIN{printf "%.0f s", (r > 0 ? 15000000 / r : 0)}') extrapolated (required < 180 s); database about $(awk -v b="$(stat -c %s "$work/psc.db")" -v n="$PSC_LINES" 'BEGIN{printf "%.1f", b / n * 15000000 / 1073741824}') GiB"
