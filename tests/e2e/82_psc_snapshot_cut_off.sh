@@ -1,0 +1,50 @@
+#!/bin/bash
+# 82_psc_snapshot_cut_off: a snapshot cut off before its totals line, and one
+# missing a part, heal nothing: their lines are applied (the oracle says
+# what the database holds), ch-store logs a warn line saying what was
+# missing, and `ch-store status` reports the problem (not healthy) until a
+# complete snapshot at least as new is imported, which heals the gaps and
+# clears it.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/psc_lib.sh"
+
+DB="$TMP/psc.db"
+D=$(day 1)
+PSC=persons-with-significant-control
+gen_psc --lines 2000 --seed 9 --date "$D" --parts 4 --out-dir "$TMP/parts"
+cat "$TMP"/parts/*_{1,2,3,4}of4.txt >"$TMP/whole.txt"
+head -n -1 "$TMP/whole.txt" >"$TMP/cut.txt"        # no totals line
+cat "$TMP"/parts/*_{1,3,4}of4.txt >"$TMP/short.txt"  # part 2 lost
+expected=$(tail -n 1 "$TMP/whole.txt" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["persons_of_significant_control_count"])')
+
+open_gaps "$DB"
+# 1. Cut off before the totals line.
+import_psc "$DB" "$TMP/cut.txt" "$D"
+check_oracle "$DB" "$TMP/o1" --psc-snapshot "$TMP/cut.txt" --as-of "$D"
+assert_eq 3 "$(sql "$DB" "SELECT count(*) FROM gaps WHERE healed_by IS NULL")" "gaps after a cut-off snapshot"
+warn=$(grep '"level":"warn"' "$TMP/store.err" || true)
+assert_contains "$warn" "PSC snapshot $D incomplete: totals line missing (received pscs " "warn line"
+status=$(store --db "$DB" status --stream "$PSC" || true)
+assert_contains "$status" '"healthy":false' "status"
+assert_contains "$status" "PSC snapshot $D incomplete: totals line missing" "status problem"
+assert_contains "$status" '"incomplete_as_of":"'"$D"'"' "status psc_snapshot"
+expect_exit 1 store --db "$DB" status --stream companies >/dev/null
+pscs=$(sql "$DB" "SELECT count(*) FROM pscs")
+[ "$pscs" -ge 1500 ] || fail "the lines that arrived were not applied: $pscs pscs rows"
+
+# 2. A part missing: the totals line says how many should have come.
+import_psc "$DB" "$TMP/short.txt" "$D"
+check_oracle "$DB" "$TMP/o2" --psc-snapshot "$TMP/cut.txt" --as-of "$D" --psc-snapshot "$TMP/short.txt" --as-of "$D"
+warn=$(grep '"level":"warn"' "$TMP/store.err" || true)
+assert_contains "$warn" "of $(python3 -c "print(f'{$expected:,}')")\"" "warn line names the expected count"
+assert_contains "$warn" "PSC snapshot $D incomplete: pscs " "warn line"
+assert_eq 3 "$(sql "$DB" "SELECT count(*) FROM gaps WHERE healed_by IS NULL")" "gaps after a short snapshot"
+
+# 3. The whole snapshot: complete, heals the gaps, clears the problem.
+import_psc "$DB" "$TMP/whole.txt" "$D"
+check_oracle "$DB" "$TMP/o3" --psc-snapshot "$TMP/cut.txt" --as-of "$D" --psc-snapshot "$TMP/short.txt" --as-of "$D" \
+  --psc-snapshot "$TMP/whole.txt" --as-of "$D"
+assert_eq 0 "$(sql "$DB" "SELECT count(*) FROM gaps WHERE healed_by IS NULL")" "gaps after the whole snapshot"
+status=$(store --db "$DB" status --stream "$PSC") || fail "not healthy after a complete snapshot: $status"
+assert_contains "$status" '"psc_snapshot":{"last_complete_as_of":"'"$D"'","incomplete_as_of":null,"missing":null}' "status"
