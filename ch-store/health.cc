@@ -133,6 +133,7 @@ HealthReport EvaluateHealth(const HealthInputs& in) {
       JudgeStream(*in.fetch, in.max_silence_seconds, &report.problems);
     }
   }
+  if (std::optional<std::string> wal = WalProblem(in.wal)) report.problems.push_back(*wal);
   if (in.max_commit_age_seconds) {
     if (!in.last_commit_age_seconds) {
       report.problems.emplace_back("no commit yet");
@@ -231,6 +232,7 @@ std::string FormatStatusJson(const HealthInputs& in, const HealthReport& report)
   }
   out.append(",\"fetch_metrics_age_seconds\":");
   out.append(in.fetch ? FormatSeconds(in.fetch->file_age_seconds) : "null");
+  AppendWalHealthJson(&out, in.wal);
   out.append(",\"schema_version\":" + std::to_string(in.schema_version));
   out.append(",\"schema_version_latest\":" + std::to_string(in.schema_version_latest));
   out.append(",\"healthy\":");
@@ -263,6 +265,10 @@ int RunStatus(const StoreOptions& options) {
       inputs.fetch = fetch.value();
     }
   }
+  // Before the database is opened: the -wal file as the writers left it.
+  StatusOr<WritePathLimits> limits = WritePathLimits::FromEnvironment();
+  if (!limits.ok()) return ExitWithError(limits.status());
+  inputs.wal = ReadWalHealth(options.db, options.common.metrics_dir, *limits);
   inputs.database_exists = StoreFileHasContent(options.db);
   StatusOr<ReadOnlyStore> store =
       OpenStoreForReading(options.db, *migrator, options.busy_timeout_ms);

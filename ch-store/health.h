@@ -24,6 +24,7 @@
 
 #include "ch-store/command_line.h"
 #include "ch-store/fetch_metrics_reader.h"
+#include "ch-store/wal_health.h"
 #include "common/sqlite_db.h"
 #include "common/status.h"
 
@@ -57,6 +58,9 @@ struct HealthInputs {
   /// --max-silence: the longest time without a byte of the stream, or
   /// without the stream.
   double max_silence_seconds = 180;
+  /// The write-ahead log: its size, and how long ch-store has found a
+  /// checkpoint due without a reset (wal_health.h).
+  WalHealth wal;
 };
 
 struct HealthReport {
@@ -77,7 +81,8 @@ Status ReadHealthInputs(SqliteDb* db, HealthInputs* inputs);
 // lag_seconds, then from ch-fetch.prom (null without it): connected,
 // breaker_open, consecutive_failures, last_byte_age_seconds,
 // disconnected_seconds, last_attempt, last_http_status,
-// events_per_minute, fetch_metrics_age_seconds; then schema_version,
+// events_per_minute, fetch_metrics_age_seconds; wal_bytes,
+// wal_checkpoint_due_seconds; then schema_version,
 // schema_version_latest, healthy, problems.
 std::string FormatStatusJson(const HealthInputs& inputs, const HealthReport& report);
 

@@ -77,7 +77,8 @@ TEST(HealthTest, FormatsOneObjectWithEveryField) {
       "\"rejects\":5,\"gaps_open\":1,\"gaps_total\":2,\"lag_seconds\":null,\"connected\":null,"
       "\"breaker_open\":null,\"consecutive_failures\":null,\"last_byte_age_seconds\":null,"
       "\"disconnected_seconds\":null,\"last_attempt\":null,\"last_http_status\":null,"
-      "\"events_per_minute\":null,\"fetch_metrics_age_seconds\":null,\"schema_version\":2,"
+      "\"events_per_minute\":null,\"fetch_metrics_age_seconds\":null,\"wal_bytes\":null,"
+      "\"wal_checkpoint_due_seconds\":null,\"schema_version\":2,"
       "\"schema_version_latest\":2,\"healthy\":false,\"problems\":[\"gap open\"]}");
   HealthInputs empty;
   empty.stream = "companies";
