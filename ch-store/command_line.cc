@@ -78,7 +78,10 @@ std::optional<int> ParseStoreCommandLine(int argc, char** argv, StoreOptions* op
   parser.AddOptional("since", "", &options->since,
                      "leads: only signals published at or after DATE (YYYY-MM-DD or a timestamp)");
   std::optional<std::string> format;
-  parser.AddOptional("format", "", &format, "leads: csv (default, with a header) or ndjson");
+  parser.AddOptional("format", "", &format,
+                     "leads: table (the default on a terminal: aligned, cut to its width, a "
+                     "count at the end), csv (the default into a pipe or file, with a header) "
+                     "or ndjson");
   parser.AddOptional("to", "", &options->to,
                      "migrate: the schema version wanted (0 removes everything)");
   parser.AddOptional("rejects-older-than", "", &options->rejects_older_than_days,
@@ -125,8 +128,9 @@ std::optional<int> ParseStoreCommandLine(int argc, char** argv, StoreOptions* op
   if (options->after_id && *options->after_id < 0)
     return ConfigError("invalid value for --after-id: negative");
   if (format) {
-    if (*format != "csv" && *format != "ndjson") {
-      return ConfigError("invalid value for --format: '" + *format + "' (use csv or ndjson)");
+    if (*format != "csv" && *format != "ndjson" && *format != "table") {
+      return ConfigError("invalid value for --format: '" + *format +
+                         "' (use csv, ndjson or table)");
     }
     options->format = *format;
   }

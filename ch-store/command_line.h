@@ -6,7 +6,7 @@
 //   ch-store [--db F] [--emit-changes] [apply]     < records.ndjson
 //   ch-store checkpoint [--stream S]
 //   ch-store status [--max-commit-age SECONDS] [--max-silence SECONDS]
-//   ch-store leads [--after-id ID] [--since DATE] [--format csv|ndjson]
+//   ch-store leads [--after-id ID] [--since DATE] [--format csv|ndjson|table]
 //   ch-store migrate [--to N]
 //   ch-store prune --rejects-older-than DAYS
 #ifndef CH_STORE_COMMAND_LINE_H_
@@ -44,8 +44,9 @@ struct StoreOptions {
   std::optional<int64_t> after_id;
   /// leads: only signals published at or after this date or timestamp.
   std::optional<std::string> since;
-  /// leads: "csv" or "ndjson".
-  std::string format = "csv";
+  /// leads: "csv", "ndjson" or "table"; empty: a table when stdout is a
+  /// terminal, else CSV.
+  std::string format;
   /// migrate: the wanted schema version (default: the newest).
   std::optional<int> to;
   /// prune: delete rejects received more than this many days ago.
