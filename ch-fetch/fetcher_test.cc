@@ -297,6 +297,15 @@ TEST_F(FetcherTest, ARejectedKeyIsAConfigErrorAfterOneRequest) {
   }
 }
 
+TEST_F(FetcherTest, A404IsAConfigErrorNamingTheStreamAfterOneRequest) {
+  connector_.scripts = {HttpStatus(404), Stream({Event(1)}, End::kCleanEnd)};
+  Status s = Run();
+  EXPECT_EQ(s.code(), StatusCode::kConfig);
+  EXPECT_EQ(s.message().rfind("the service has no stream companies", 0), 0u) << s.message();
+  EXPECT_EQ(connector_.requests.size(), 1u);
+  EXPECT_TRUE(Output().empty());
+}
+
 TEST_F(FetcherTest, AKeyFileRotatedDuringARejectedRequestGetsOneMoreTry) {
   char path[] = "/tmp/ch_fetch_key_XXXXXX";
   const int fd = mkstemp(path);
