@@ -255,7 +255,7 @@ int RunStatus(const StoreOptions& options) {
   if (!options.common.metrics_dir.empty()) {
     inputs.fetch_metrics_expected = true;
     StatusOr<std::optional<FetchMetricsReading>> fetch = ReadFetchMetricsWithRate(
-        options.common.metrics_dir, kRateWaitSeconds, &inputs.events_per_minute);
+        options.common.metrics_dir, options.stream, kRateWaitSeconds, &inputs.events_per_minute);
     if (!fetch.ok()) {
       // Judged as missing: status still answers, and says why on stderr.
       LogWarn("cannot read ch-fetch's metrics", {{"error", fetch.status().message()}});
