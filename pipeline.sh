@@ -613,49 +613,38 @@ sqlite_ro() {
   sqlite3 -readonly -batch -init /dev/null -cmd ".timeout 2000" "${DB}" "$1" 2>/dev/null 9>&-
 }
 
-# prepare_notify STREAM: decides what STREAM's notifier gets before the
-# live lines: for companies, the stream status changes committed after the
-# last one handed to a notifier (the cursor $DB.notified, appended to by
-# the relay) up to now, which a stage killed between its commit and its
-# write, or a notifier gone with the chain, never passed on. Writes them to
-# the chain's catch-up.ndjson and compacts the cursor to its last id.
-# Failures only cost the catch-up.
-prepare_notify() {
-  local stream="$1" catch_up="${work_dir}/$1/catch-up.ndjson"
-  : >"${catch_up}"
-  [[ "${stream}" == companies ]] || return 0
-  local cursor_file="${DB}.notified" last="" max
+# catch_up CURSOR MAX_SQL ROWS_SQL WHAT OUT: appends to OUT the rows
+# ROWS_SQL selects (as NDJSON) with ids after the last one the cursor
+# file CURSOR holds and up to MAX_SQL's answer now (ROWS_SQL names them
+# :last and :max), then compacts the cursor to that last id. WHAT names the
+# rows in log lines. With no cursor yet, the first notifier starts with what
+# is to come. Failures only cost the catch-up.
+catch_up() {
+  local cursor_file="$1" max_sql="$2" rows_sql="$3" what="$4" out="$5" last="" max
   if [[ ! -s "${DB}" ]]; then
     max=0
   elif ! command -v sqlite3 >/dev/null; then
-    log warn "sqlite3 not found: changes the notifier missed cannot be sent again"
+    log warn "sqlite3 not found: ${what} the notifier missed cannot be sent again"
     return 0
-  elif ! max="$(sqlite_ro "SELECT coalesce(max(id), 0) FROM status_changes")" ||
-    [[ ! "${max}" =~ ^[0-9]+$ ]]; then
+  elif ! max="$(sqlite_ro "${max_sql}")" || [[ ! "${max}" =~ ^[0-9]+$ ]]; then
     # Locked, or not migrated yet: the cursor stays as it is.
-    log warn "cannot read the status changes; none sent again this time"
+    log warn "cannot read the ${what}; none sent again this time" "path=${cursor_file}"
     return 0
   fi
   if [[ -f "${cursor_file}" ]]; then
     last="$(awk '/^[0-9]+$/ { id = $0 } END { print id }' "${cursor_file}")"
   fi
   if [[ -z "${last}" ]]; then
-    # The first notifier for this database starts with the changes to come.
     last="${max}"
   elif ((max > last)); then
-    if ! sqlite_ro "SELECT json_object('id', s.id, 'company_number', s.company_number,
-        'timepoint', s.timepoint, 'published_at', s.published_at, 'old_status', s.old_status,
-        'old_status_detail', s.old_status_detail, 'new_status', s.new_status,
-        'new_status_detail', s.new_status_detail, 'source', s.source, 'company_name', c.company_name)
-        FROM status_changes AS s LEFT JOIN companies AS c ON c.company_number = s.company_number
-        WHERE s.source = 'stream' AND s.id > ${last} AND s.id <= ${max} ORDER BY s.id" \
-        >"${catch_up}"; then
-      log warn "cannot read the changes the notifier missed; not sending them now"
-      : >"${catch_up}"
+    rows_sql="${rows_sql//:last/${last}}"
+    if ! sqlite_ro "${rows_sql//:max/${max}}" >"${out}.rows"; then
+      log warn "cannot read the ${what} the notifier missed; not sending them now"
       return 0
     fi
-    log info "sending the notifier the changes it missed" "after_id:=${last}" \
-      "changes:=$(wc -l <"${catch_up}")"
+    cat "${out}.rows" >>"${out}"
+    log info "sending the notifier the ${what} it missed" "after_id:=${last}" \
+      "${what}:=$(wc -l <"${out}.rows")" "stream=${stream}"
   elif ((max < last)); then
     # A new database: its ids start again.
     last="${max}"
@@ -666,26 +655,67 @@ prepare_notify() {
   log warn "cannot write the notifier cursor" "path=${cursor_file}"
 }
 
+# prepare_notify STREAM: what STREAM's notifier gets before the live lines
+# (the chain's catch-up.ndjson): what was committed after the last line
+# handed to a notifier and up to now, which a stage killed between its
+# commit and its write, or a notifier gone with the chain, never passed on.
+# For companies the stream status changes (cursor $DB.notified, as before
+# there were several streams); for every stream its signals from the
+# stream (cursor $DB.<stream>.signals.notified). The relay appends each id
+# it passes on to its cursor.
+prepare_notify() {
+  local stream="$1" out="${work_dir}/$1/catch-up.ndjson"
+  : >"${out}"
+  if [[ "${stream}" == companies ]]; then
+    catch_up "${DB}.notified" "SELECT coalesce(max(id), 0) FROM status_changes" \
+      "SELECT json_object('id', s.id, 'company_number', s.company_number,
+        'timepoint', s.timepoint, 'published_at', s.published_at, 'old_status', s.old_status,
+        'old_status_detail', s.old_status_detail, 'new_status', s.new_status,
+        'new_status_detail', s.new_status_detail, 'source', s.source, 'company_name', c.company_name)
+        FROM status_changes AS s LEFT JOIN companies AS c ON c.company_number = s.company_number
+        WHERE s.source = 'stream' AND s.id > :last AND s.id <= :max ORDER BY s.id" \
+      changes "${out}"
+  fi
+  # The fields and their order are ch-store --emit-changes' (signal.cc).
+  catch_up "${DB}.${stream}.signals.notified" \
+    "SELECT coalesce(max(id), 0) FROM signals WHERE stream = '${stream}'" \
+    "SELECT json_object('signal_id', s.id, 'signal', s.signal, 'stream', s.stream,
+      'company_number', s.company_number, 'company_name', c.company_name,
+      'occurred_on', s.occurred_on, 'published_at', s.published_at, 'detail', s.detail,
+      'resource_uri', s.resource_uri, 'timepoint', s.timepoint)
+      FROM signals AS s LEFT JOIN companies AS c ON c.company_number = s.company_number
+      WHERE s.stream = '${stream}' AND s.source = 'stream' AND s.id > :last AND s.id <= :max
+      ORDER BY s.id" \
+    signals "${out}"
+}
+
 # start_notifier STREAM: the relay (catch-up lines, then ch-store's lines
-# from fifo.changes; each status change id appended to the cursor once
-# passed on) and the notifier reading it, with CH_STREAM set.
+# from fifo.changes; each id appended to its cursor once passed on: status
+# changes, for companies, and signals) and the notifier reading it, with
+# CH_STREAM set to the chain's stream.
 start_notifier() {
-  local stream="$1" dir="${work_dir}/$1" cursor=/dev/null
+  local stream="$1" dir="${work_dir}/$1" changes_cursor=/dev/null
   mkfifo "${dir}/fifo.changes" "${dir}/fifo.notify" || return 1
   prepare_notify "${stream}"
   if [[ "${stream}" == companies ]]; then
-    cursor="${DB}.notified"
+    changes_cursor="${DB}.notified"
   fi
   CH_STREAM="${stream}" sh -c "${CH_NOTIFY_CMD}" <"${dir}/fifo.notify" 2>&"${log_fd}" 9>&- &
   add_proc "${stream}" notifier $!
   # shellcheck disable=SC2016  # awk's own $0
-  "${AWK[@]}" -v catch_up="${dir}/catch-up.ndjson" -v cursor="${cursor}" '
+  "${AWK[@]}" -v catch_up="${dir}/catch-up.ndjson" -v changes_cursor="${changes_cursor}" \
+    -v signals_cursor="${DB}.${stream}.signals.notified" '
+    function remember(cursor, id) {
+      print id >> cursor
+      fflush(cursor)
+    }
     function pass(line) {
       print line
       fflush()
       if (match(line, /^\{"id":[0-9]+/)) {
-        print substr(line, 7, RLENGTH - 6) >> cursor
-        fflush(cursor)
+        remember(changes_cursor, substr(line, 7, RLENGTH - 6))
+      } else if (match(line, /^\{"signal_id":[0-9]+/)) {
+        remember(signals_cursor, substr(line, 14, RLENGTH - 13))
       }
     }
     BEGIN { while ((getline line < catch_up) > 0) pass(line); close(catch_up) }
