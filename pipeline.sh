@@ -1017,6 +1017,10 @@ main() {
     log error "cannot create CH_CAPTURE_DIR" "path=${CH_CAPTURE_DIR}"
     exit 78
   fi
+  if [[ -n "${CH_METRICS_DIR:-}" ]] && ! mkdir -p "${CH_METRICS_DIR}"; then
+    log error "cannot create CH_METRICS_DIR" "path=${CH_METRICS_DIR}"
+    exit 78
+  fi
 
   if ! exec 9>>"${DB}.lock"; then
     log error "cannot open the lock file" "path=${DB}.lock"
