@@ -40,6 +40,10 @@ struct StoreOptions {
   /// timeout: the server sends a heartbeat every 30 s, so this long without
   /// one is a stream that reconnecting has not brought back.
   double max_silence_seconds = 180;
+  /// status: the followed streams, comma-separated or "all" (CH_STREAMS);
+  /// unset: those stream_state and the chain-stopped markers name, and
+  /// --stream (stream_health.h).
+  std::optional<std::string> streams;
   /// leads: only signals with a larger id.
   std::optional<int64_t> after_id;
   /// leads: only signals published at or after this date or timestamp.

@@ -130,7 +130,7 @@ int RunApply(const StoreOptions& options) {
   std::optional<ThreadedRecordSource> source(std::in_place, &reader, options.stream,
                                              limits->reader_slots, limits->reader_wake_batch);
   OutputWriter out(STDOUT_FILENO);
-  Metrics metrics(options.common.metrics_dir, "ch-store");
+  Metrics metrics(options.common.metrics_dir, "ch-store", options.stream);
   ApplyLoop::Options loop_options;
   loop_options.stream_batch_records = limits->stream_batch_records;
   loop_options.bulk_batch_records = limits->bulk_batch_records;
