@@ -199,8 +199,9 @@ them, so a comparison on its captures does not depend on them):
     rows get deleted = 1, or stub rows with deleted = 1 are inserted: the
     identity columns from the URI's last segment (officer_kind from the
     URI; pscs also resource_kind: unpinned), the rest NULL; none for
-    insolvency_cases.  A changed event without data is treated the same
-    (unpinned; never generated).
+    insolvency_cases.  A changed event without data is no reject (DESIGN.md
+    lists every reject): the same, with deleted = 0 (phase2-spec.md
+    section 7), and no signals.
   * Extractors (section 3): identity columns are the URI's last segment
     (filings: data.transaction_id when a string); text columns keep JSON
     strings and integers as they are, anything else NULL; integer columns
@@ -549,7 +550,7 @@ TABLE_COLUMNS = {
                               "company_names"],
     "company_exemptions": ["exemption_types"],
 }
-# Identity columns a stub row (a deleted event without data) fills from the
+# Identity columns a stub row (an event without data) fills from the
 # URI; pscs also keeps the record's resource_kind.
 STUB_COLUMNS = {
     "filings": ("transaction_id",), "officers": ("appointment_id",),
@@ -825,7 +826,7 @@ EXTRACTORS = {
 
 
 def stub_rows(rec, table):
-    """The identity-only row of a deleted event without data."""
+    """The identity-only row of an event without data."""
     if table == "insolvency_cases":
         return []
     row = {c: None for c in TABLE_COLUMNS[table]}
@@ -1031,10 +1032,12 @@ class StreamsOracle:
                 rows[uri] = [dict(r, company_number=rec["number"], deleted=deleted)
                              for r in rec["rows"]]
             elif rows.get(uri):
+                # No data: the stored rows keep their values and take the
+                # event's mark (a changed event clears it).
                 for r in rows[uri]:
-                    r["deleted"] = 1
+                    r["deleted"] = deleted
             else:
-                rows[uri] = [dict(r, company_number=rec["number"], deleted=1)
+                rows[uri] = [dict(r, company_number=rec["number"], deleted=deleted)
                              for r in rec["rows"]]
         for sig, key, occurred, detail in rec["signals"]:
             self.add_signal(key, (rec["number"], sig, rec["stream"], rec["tp"], rec["published"],
