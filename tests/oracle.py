@@ -223,9 +223,9 @@ them, so a comparison on its captures does not depend on them):
     active-proposal-to-strike-off and the old one is not; key status:{id}
     with id = the change's position in status_changes.csv (1-based);
     occurred_on = the date of its published_at; resource_uri =
-    /company/{n} and detail = the new status (dissolved) or the new detail
-    (proposal): both unpinned.  A key already present changes nothing
-    (the first insertion's fields stay).
+    /company/{n} (unpinned); detail = the new status detail, or the new
+    status when there is none (phase2-spec.md section 7).  A key already
+    present changes nothing (the first insertion's fields stay).
   * Leads (section 5): signals of the lead kinds whose occurred_on or
     published_at is NULL or occurred_on >= date(published_at, '-30
     days'); company_name from companies; officers and pscs as
@@ -870,10 +870,12 @@ def status_signal(change):
     """The signal of one status change, or None (the phase-1 leads rule).
     change = (number, tp, published, old_st, old_detail, new_st, new_detail, source)."""
     _n, _tp, _pub, old_st, old_detail, new_st, new_detail, _src = change
+    # detail: the new status detail, else the new status (phase2-spec.md 7).
+    detail = new_detail if new_detail is not None else new_st
     if new_st == "dissolved" and old_st != "dissolved":
-        return "dissolved", new_st
+        return "dissolved", detail
     if new_detail == STRIKE_OFF and old_detail != STRIKE_OFF:
-        return "proposal-to-strike-off", new_detail
+        return "proposal-to-strike-off", detail
     return None
 
 
