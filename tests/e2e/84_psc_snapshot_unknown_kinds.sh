@@ -46,3 +46,10 @@ import_psc "$TMP/bad.db" "$TMP/bad.txt" "$D"
 check_oracle "$TMP/bad.db" "$TMP/o_bad" --psc-snapshot "$TMP/bad.txt" --as-of "$D"
 assert_eq "$PSC|2" "$(sql "$TMP/bad.db" "SELECT stream, count(*) FROM rejects GROUP BY stream")" "rejects"
 grep -q "incomplete: 2 rejected lines; 7 lines of unknown kinds" "$TMP/store.err" || fail "bad lines: $(cat "$TMP/store.err")"
+
+# Progress lines on stderr, as for the company bulk file (--progress): the
+# final one counts every line but the totals line.
+"$BIN/ch-parse" --format psc-snapshot --as-of "$D" --progress <"$TMP/uncounted.txt" 2>"$TMP/progress.err" >/dev/null ||
+  fail "ch-parse --progress exited $?"
+grep '"message":"bulk progress: done"' "$TMP/progress.err" | grep -q '"rows":1499' ||
+  fail "no final progress line with rows 1499: $(cat "$TMP/progress.err")"
