@@ -122,6 +122,37 @@ TEST(ResourceApplierTest, SnapshotAndStreamCompareAsOfATieGoesToTheStream) {
   EXPECT_EQ(f.applier().totals().superseded, 4u);
 }
 
+TEST(ResourceApplierTest, ASnapshotNotNewerThanTheLastCompleteOneAddsNoResource) {
+  StoreFixture f;
+  // The complete snapshot of 2024-06-02 lacked PSC "gone": it was removed
+  // from the register since 2024-06-01, whose snapshot held it.
+  ASSERT_TRUE(f.db()
+                  .Exec("INSERT INTO stream_state(stream, last_snapshot_as_of, last_snapshot_rows)"
+                        " VALUES('persons-with-significant-control', '2024-06-02', 1)")
+                  .ok());
+  auto snapshot = [](const std::string& date, const std::string& id) {
+    TestResource r =
+        testing_records::Psc(0, "01234567", "company-psc-individual", id, std::string("X"));
+    r.source = "bulk";
+    r.timepoint.reset();
+    r.published_at.reset();
+    r.as_of = date + "T00:00:00Z";
+    return r;
+  };
+  f.Apply(snapshot("2024-06-01", "gone").Line());
+  f.Apply(snapshot("2024-06-02", "gone").Line());  // the same day again
+  EXPECT_EQ(f.Count("resources"), 0);
+  EXPECT_EQ(f.Count("pscs"), 0);
+  EXPECT_EQ(f.applier().totals().superseded, 2u);
+  // A newer snapshot adds it; a stream record is never held back.
+  f.Apply(snapshot("2024-06-03", "new").Line());
+  TestResource stream = testing_records::Psc(7, "01234567", "company-psc-individual", "s", "S");
+  stream.published_at = "2024-05-01T00:00:00Z";
+  f.Apply(stream.Line());
+  EXPECT_EQ(f.One("SELECT group_concat(psc_id, ',') FROM (SELECT psc_id FROM pscs ORDER BY 1)"),
+            "new,s");
+}
+
 TEST(ResourceApplierTest, DeletedWithDataMarksEverythingAndStoresThatData) {
   StoreFixture f;
   f.Apply(Ds01(10).Line());
