@@ -79,10 +79,11 @@ TEST(FetchMetricsReaderTest, LastByteAgeAddsTheFileAgeToTheAgeInside) {
 }
 
 TEST(FetchMetricsReaderTest, ReadsHowLongTheStreamHasBeenDownAndWhy) {
-  const std::string text = std::string(kFetchProm) +
-                           "chstream_disconnected_seconds{program=\"ch-fetch\",stream=\"companies\"} 40.5\n"
-                           "chstream_last_attempt{program=\"ch-fetch\",stream=\"companies\",reason=\"rate-limited\"} 1\n"
-                           "chstream_last_http_status{program=\"ch-fetch\",stream=\"companies\"} 429\n";
+  const std::string text =
+      std::string(kFetchProm) +
+      "chstream_disconnected_seconds{program=\"ch-fetch\",stream=\"companies\"} 40.5\n"
+      "chstream_last_attempt{program=\"ch-fetch\",stream=\"companies\",reason=\"rate-limited\"} 1\n"
+      "chstream_last_http_status{program=\"ch-fetch\",stream=\"companies\"} 429\n";
   const FetchMetricsReading r = InterpretFetchMetrics(text, 1000.0, 1002.0);
   EXPECT_EQ(r.disconnected_seconds, std::optional<double>(42.5));
   EXPECT_EQ(r.last_attempt, std::optional<std::string>("rate-limited"));
@@ -95,7 +96,8 @@ TEST(FetchMetricsReaderTest, ReadsHowLongTheStreamHasBeenDownAndWhy) {
 TEST(FetchMetricsReaderTest, FindsALabelOfASample) {
   const std::string text =
       "chstream_last_attempt_total{reason=\"no\"} 1\n"
-      "chstream_last_attempt{program=\"ch-fetch\",stream=\"companies\",reason=\"tls-\\\"x\\\"\",detail=\"expired\"} 1\n";
+      "chstream_last_attempt{program=\"ch-fetch\",stream=\"companies\",reason=\"tls-\\\"x\\\"\","
+      "detail=\"expired\"} 1\n";
   EXPECT_EQ(FindPromLabel(text, "chstream_last_attempt", "program"),
             std::optional<std::string>("ch-fetch"));
   EXPECT_EQ(FindPromLabel(text, "chstream_last_attempt", "reason"),
@@ -115,8 +117,8 @@ TEST(FetchMetricsReaderTest, FileFromTheFutureHasAgeZero) {
 }
 
 TEST(FetchMetricsReaderTest, MissingMetricsStayUnset) {
-  const FetchMetricsReading r =
-      InterpretFetchMetrics("chstream_connected{program=\"ch-fetch\",stream=\"companies\"} 0\n", 5, 5);
+  const FetchMetricsReading r = InterpretFetchMetrics(
+      "chstream_connected{program=\"ch-fetch\",stream=\"companies\"} 0\n", 5, 5);
   EXPECT_EQ(r.connected, std::optional<bool>(false));
   EXPECT_FALSE(r.breaker_open.has_value());
   EXPECT_FALSE(r.last_byte_age_seconds.has_value());
@@ -140,6 +142,32 @@ TEST(FetchMetricsReaderTest, EventsPerMinuteBetweenTwoWrites) {
   b.written_at = 102;
   a.events_total.reset();
   EXPECT_FALSE(EventsPerMinute(a, b).has_value());
+}
+
+// A stage stopped while blocked stops rewriting its file: its wait goes on
+// in the file's age, and so does the age of its heartbeat.
+TEST(FetchMetricsReaderTest, StageReadingCountsTheFilesAge) {
+  const std::string blocked =
+      "chstream_output_blocked_seconds{program=\"ch-parse\",stream=\"filings\"} 12\n";
+  StageReading r = InterpretStageMetrics(blocked, 1000, 1030);
+  EXPECT_EQ(r.file_age_seconds, 30);
+  EXPECT_EQ(r.output_blocked_seconds, 42.0);
+  r = InterpretStageMetrics("chstream_output_blocked_seconds 0\n", 1000, 1030);
+  EXPECT_EQ(r.output_blocked_seconds, 0.0);
+  EXPECT_EQ(r.file_age_seconds, 30);
+  r = InterpretStageMetrics("chstream_lines_total 3\n", 1000, 999);
+  EXPECT_FALSE(r.output_blocked_seconds.has_value());
+  EXPECT_EQ(r.file_age_seconds, 0);  // a clock step back is not a negative age
+  TempDir dir;
+  const std::string path = dir.File("ch-parse-filings.prom");
+  WriteFile(path, blocked);
+  const std::string metrics_dir = path.substr(0, path.rfind('/'));
+  const std::optional<StageReading> read = ReadStageMetrics(metrics_dir, "ch-parse", "filings");
+  ASSERT_TRUE(read.has_value());
+  ASSERT_TRUE(read->output_blocked_seconds.has_value());
+  EXPECT_GE(*read->output_blocked_seconds, 12.0);
+  EXPECT_LT(read->file_age_seconds, 5.0);
+  EXPECT_FALSE(ReadStageMetrics(metrics_dir, "ch-store", "filings").has_value());
 }
 
 // Each stream's ch-fetch writes its own file; companies keeps ch-fetch.prom.
@@ -198,7 +226,8 @@ TEST(FetchMetricsReaderTest, RateWaitsForTheNextRewrite) {
     std::rename(tmp.c_str(), path.c_str());
   });
   std::optional<double> rate;
-  StatusOr<std::optional<FetchMetricsReading>> r = ReadFetchMetricsWithRate(dir_path, "companies", 3, &rate);
+  StatusOr<std::optional<FetchMetricsReading>> r =
+      ReadFetchMetricsWithRate(dir_path, "companies", 3, &rate);
   writer.join();
   ASSERT_TRUE(r.ok());
   ASSERT_TRUE(r->has_value());
@@ -216,7 +245,8 @@ TEST(FetchMetricsReaderTest, NoRateFromAStaleOrUnchangedFile) {
   WriteFile(path, kFetchProm);
   SetMtime(path, 60);
   std::optional<double> rate = 1;
-  StatusOr<std::optional<FetchMetricsReading>> r = ReadFetchMetricsWithRate(dir_path, "companies", 3, &rate);
+  StatusOr<std::optional<FetchMetricsReading>> r =
+      ReadFetchMetricsWithRate(dir_path, "companies", 3, &rate);
   ASSERT_TRUE(r.ok());
   EXPECT_TRUE(r->has_value());
   EXPECT_FALSE(rate.has_value());
