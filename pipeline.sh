@@ -17,9 +17,10 @@
 #   error line, and a marker $CH_DB.<stream>.stopped that `ch-store status`
 #   reports. The other streams go on; pipeline.sh exits, with the first such
 #   code, once every stream has stopped so.
-# - A watchdog on progress: a stage whose output has been blocked (the next
-#   stage alive but not reading: stopped, hung) for CH_WATCHDOG seconds
-#   gets its chain restarted. The stages report it in their metrics files.
+# - A watchdog on progress: a chain whose stage has made no progress (an
+#   output blocked, the next stage alive but not reading; or a metrics file,
+#   the stages' heartbeat, not rewritten) for CH_WATCHDOG seconds is
+#   restarted (check_progress).
 # - SIGTERM, SIGINT and SIGHUP stop every chain cleanly and exit 0. (A shell
 #   starts background commands with SIGINT ignored, which bash cannot undo:
 #   started as `pipeline.sh &` from a script, only SIGTERM and SIGHUP work.)
@@ -140,10 +141,12 @@ The supervisor:
   CH_LOG_LEVEL         debug, info, warn, error (info; the stages' too)
   CH_METRICS_DIR       directory for the stages' <program>[-<stream>].prom
                        metrics files (unset: a private one for the watchdog)
-  CH_WATCHDOG          seconds a stage's output may stay blocked (the next
-                       stage alive but not reading) before that stream's
-                       chain is restarted (120; 0: no watchdog); also
-                       ch-store status's limit for a stuck stage
+  CH_WATCHDOG          seconds a stage may go without progress (its output
+                       blocked, the next stage alive but not reading; or
+                       its metrics file, rewritten every 2 s while it
+                       runs, not rewritten) before that stream's chain is
+                       restarted (120; 0: no watchdog); also ch-store
+                       status's limit for a stuck stage
 
 Given to ch-fetch alone (taken out of every other process's environment):
   CH_STREAM_KEY        stream API key (never on a command line)
@@ -170,8 +173,8 @@ Passed on to the stages through the environment:
   CH_BUSY_TIMEOUT      ch-store: milliseconds to wait for a database lock (5000)
 The supervisor runs ch-parse with --format stream (CH_FORMAT, CH_AS_OF and
 CH_PROGRESS are for bulk imports), gives each stage --stream and CH_STREAM
-of its chain, and sets CH_EXIT_WITH_PARENT=1, so that the stages stop when
-the supervisor dies, even by SIGKILL.
+of its chain, and sets CH_EXIT_WITH_PARENT to its pid, so that the stages
+stop when the supervisor dies, even by SIGKILL.
 For `ch-store status`: CH_MAX_SILENCE, CH_MAX_COMMIT_AGE, CH_STREAMS (see
 README).
 
@@ -1107,7 +1110,9 @@ main() {
   export CH_DB="${DB}"
   take_key
   # Stages exit (SIGTERM) if this supervisor dies, even by kill -9: no orphans.
-  export CH_EXIT_WITH_PARENT=1
+  # Our pid, not 1: a stage started just as we die must see that its parent
+  # is not us any more (it ran on as an orphan, found by 74's cleanup).
+  export CH_EXIT_WITH_PARENT="$$"
   # mawk reads a pipe in whole buffers unless interactive: a line would wait
   # for the next 4 KiB.
   AWK=(awk)
