@@ -151,7 +151,8 @@ Output files in DIR, each compared with cmp against the query beside it
   leads.csv           the leads view, id-independent
     $Q "SELECT s.signal_key, l.signal, l.stream, l.company_number, l.occurred_on,
                l.published_at, l.detail, l.resource_uri, l.timepoint,
-               l.company_name, l.officers, l.pscs, l.changed_at, l.old_status,
+               l.company_name, l.company_status, l.company_status_detail,
+               l.officers, l.pscs, l.changed_at, l.old_status,
                l.old_status_detail, l.new_status, l.new_status_detail
         FROM leads l JOIN signals s ON s.id = l.id ORDER BY s.signal_key"
   checkpoints.csv
@@ -229,7 +230,8 @@ them, so a comparison on its captures does not depend on them):
     present changes nothing (the first insertion's fields stay).
   * Leads (section 5): signals of the lead kinds whose occurred_on or
     published_at is NULL or occurred_on >= date(published_at, '-30
-    days'); company_name from companies; officers and pscs as
+    days'); company_name, company_status and company_status_detail from
+    companies (the current ones); officers and pscs as
     StreamsOracle.people says; changed_at = published_at; old/new status
     from the status change (NULL for other signals).  PSC names never
     start with a character below "(", so ordering by name or by the shown
@@ -1107,7 +1109,9 @@ class StreamsOracle:
             if change is not None:
                 old_st, old_detail, new_st, new_detail = change[3:7]
             out.append((key, sig, stream, number, occurred, published, detail, uri, tp,
-                        company["name"] if company else None, officers, pscs,
+                        company["name"] if company else None,
+                        company["status"] if company else None,
+                        company["detail"] if company else None, officers, pscs,
                         published, old_st, old_detail, new_st, new_detail))
         self._leads = out
         return out
@@ -1222,7 +1226,7 @@ SIGNAL_COLUMNS = ["company_number", "signal", "stream", "timepoint", "published_
                   "occurred_on", "resource_uri", "detail", "signal_key"]
 LEAD_COLUMNS = ["signal_key", "signal", "stream", "company_number", "occurred_on",
                 "published_at", "detail", "resource_uri", "timepoint", "company_name",
-                "officers", "pscs", "changed_at", "old_status", "old_status_detail",
+                "company_status", "company_status_detail", "officers", "pscs", "changed_at", "old_status", "old_status_detail",
                 "new_status", "new_status_detail"]
 
 
