@@ -20,8 +20,9 @@
 #     order too).
 #   - the down steps: 5 -> 4 -> 5 gives the phase-1 leads view, then the
 #     same database back (signal ids included); 5 -> 2 gives the release's
-#     schema exactly, keeps companies, status changes and checkpoints, and
-#     the phase-1 leads (the release's, then the later status changes);
+#     schema exactly, keeps companies, status changes, the companies
+#     checkpoint and the phase-1 leads (the release's, then the later
+#     status changes), and forgets the other streams' checkpoints;
 #     2 -> 5 again brings the status leads back as signals with their
 #     status change ids (the phase-2 tables' content is gone: a downgrade
 #     drops them).
@@ -123,8 +124,8 @@ want_phase1=$(sql "$DB" "SELECT id || '|' || company_number || '|' || coalesce(n
                                 coalesce(new_status_detail, '') || '|' || published_at
                          FROM status_changes WHERE $phase1_rule ORDER BY id")
 [ "$(printf '%s\n' "$want_phase1" | wc -l)" -gt "$n_before" ] || fail "no status change lead after the upgrade"
-companies_part() { # the phase-1 tables, wall clock aside
-  dump_db "$DB" | grep -E '^(company|change|state)\|'
+companies_part() { # the companies stream's part, wall clock aside
+  dump_db "$DB" | grep -E '^(company|change|state\|companies)\|'
 }
 companies_part >"$TMP/phase1_part.before"
 sql "$DB" "SELECT id, signal_key FROM signals ORDER BY id" >"$TMP/signal_ids.before"
@@ -143,9 +144,12 @@ diff -r "$TMP/upgraded.files" "$TMP/again.files" >"$TMP/again.diff" ||
 sql "$DB" "SELECT id, signal_key FROM signals ORDER BY id" >"$TMP/signal_ids.again"
 cmp -s "$TMP/signal_ids.before" "$TMP/signal_ids.again" || fail "5 -> 4 -> 5 changed signal ids"
 
-# 5 -> 2: the phase-1 schema. The phase-2 tables are gone; the companies,
-# status changes, checkpoints and the phase-1 leads (the release's with
-# their ids and values, then the later status changes) are kept.
+# 5 -> 2: the phase-1 schema. The phase-2 tables are gone, and so are the
+# checkpoints of the streams whose records they held (kept, an upgrade
+# would resume those streams after records the database no longer has);
+# the companies, status changes, the companies checkpoint and the phase-1
+# leads (the release's with their ids and values, then the later status
+# changes) are kept.
 store --db "$DB" migrate --to 2
 assert_eq 2 "$(sql "$DB" "PRAGMA user_version")" "down to the phase-1 schema"
 schema() { sql "$1" "SELECT type, name, tbl_name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%' ORDER BY name"; }
@@ -158,6 +162,8 @@ companies_part >"$TMP/phase1_part.down"
 cmp -s "$TMP/phase1_part.before" "$TMP/phase1_part.down" ||
   fail "down to 2 changed companies, status changes or checkpoints: $(diff "$TMP/phase1_part.before" "$TMP/phase1_part.down" | head -n 4)"
 assert_eq "$checkpoint_before" "$(store --db "$DB" checkpoint)" "the companies checkpoint at schema 2"
+assert_eq companies "$(sql "$DB" "SELECT group_concat(stream) FROM stream_state")" \
+  "the checkpoints at schema 2: the dropped streams' are gone"
 assert_eq "$want_phase1" "$(phase1_leads)" "the phase-1 leads view at schema 2"
 store --db "$DB" leads --format ndjson --after-id "$last" >"$TMP/down.ndjson"
 python3 - "$F/leads.ndjson" "$TMP/down.ndjson" "$last" <<'PY' || fail "phase-1 leads at schema 2"
@@ -182,4 +188,8 @@ assert_eq "$want_phase1" \
   "the status changes' leads after the second upgrade, by status change id"
 assert_eq "$(sql "$DB" "SELECT count(*) FROM status_changes WHERE $phase1_rule")" \
   "$(sql "$DB" "SELECT count(*) FROM signals")" "signals after the second upgrade: the status changes' only"
+for s in filings insolvency-cases officers persons-with-significant-control; do
+  assert_eq "" "$(store --db "$DB" checkpoint --stream "$s")" "$s starts afresh after the second upgrade"
+done
+assert_eq "$checkpoint_before" "$(store --db "$DB" checkpoint)" "the companies checkpoint after the second upgrade"
 echo "PASS 69_streams_upgrade ($n_before leads before the upgrade, $n_after after; resumed at ${cursors[*]})"
