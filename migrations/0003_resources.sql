@@ -168,6 +168,14 @@ CREATE TABLE company_exemptions (
 CREATE UNIQUE INDEX company_exemptions_resource_uri ON company_exemptions(resource_uri);
 
 -- +down
+-- The resources of every stream go with these tables. A stream whose
+-- records they were must lose its checkpoint too: kept, it would claim
+-- records the database no longer holds, and an upgrade would resume that
+-- stream after them, losing them without a gap. Without one, the stream
+-- starts again like a new one (CH_TIMEPOINT_<STREAM>, or live with a
+-- started-live gap). The companies stream keeps its own: its companies stay.
+DELETE FROM stream_state
+WHERE stream <> 'companies' AND stream IN (SELECT stream FROM resources);
 DROP TABLE company_exemptions;
 DROP TABLE disqualified_officers;
 DROP TABLE psc_statements;
