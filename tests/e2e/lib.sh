@@ -158,10 +158,19 @@ store() {
 # json_or_null VALUE: VALUE as a JSON string (quotes and backslashes
 # escaped), or null for "-".
 json_or_null() {
-  if [ "$1" = "-" ]; then
-    printf 'null'
+  local json
+  json_or_null_into json "$1"
+  printf '%s' "$json"
+}
+
+# json_or_null_into VAR VALUE: the same into VAR, with no fork: company_line
+# makes five a line, and a fork each made 300 lines take a minute under load.
+json_or_null_into() {
+  if [ "$2" = "-" ]; then
+    printf -v "$1" 'null'
   else
-    printf '"%s"' "$(printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g')"
+    local text="${2//\\/\\\\}"
+    printf -v "$1" '"%s"' "${text//\"/\\\"}"
   fi
 }
 
@@ -178,16 +187,21 @@ company_line() {
     as_of="${when}T00:00:00Z"
     timepoint="null"
   fi
+  local j_published j_name j_status j_detail
+  json_or_null_into j_published "$published"
+  json_or_null_into j_name "$name"
+  json_or_null_into j_status "$status"
+  json_or_null_into j_detail "$detail"
   printf '{"kind":"company","stream":"companies","source":"%s","timepoint":%s,"published_at":%s,' \
-    "$source" "$timepoint" "$(json_or_null "$published")"
+    "$source" "$timepoint" "$j_published"
   printf '"as_of":"%s","event_type":"%s","company_number":"%s","company_name":%s,' \
-    "$as_of" "$event_type" "$number" "$(json_or_null "$name")"
+    "$as_of" "$event_type" "$number" "$j_name"
   printf '"company_status":%s,"company_status_detail":%s,"company_status_raw":%s,' \
-    "$(json_or_null "$status")" "$(json_or_null "$detail")" "$(json_or_null "$status")"
+    "$j_status" "$j_detail" "$j_status"
   printf '"type":"ltd","type_raw":null,"jurisdiction":"england-wales","date_of_creation":"2001-02-03",'
   printf '"date_of_cessation":null,"registered_office_address":{"address_line_1":"1 HIGH STREET",'
   printf '"locality":"LONDON","postal_code":"EC1A 1BB"},"sic_codes":["62020"],'
-  printf '"data":{"company_number":"%s","company_status":%s}}\n' "$number" "$(json_or_null "$status")"
+  printf '"data":{"company_number":"%s","company_status":%s}}\n' "$number" "$j_status"
 }
 
 make_capture() {
