@@ -99,7 +99,7 @@ test: deps
 	BIN=$(abspath $(BIN)) UNIT_TESTS=$(abspath $(UNIT_TESTS)) sh tests/run_tests.sh
 
 run: deps all
-	sh tests/tools/make_run.sh $(abspath $(BIN))
+	@sh tests/tools/make_run.sh $(abspath $(BIN))
 
 bench: EXTRA_PACKAGES = jq sqlite-utils time
 bench: deps all

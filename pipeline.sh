@@ -1,34 +1,43 @@
 #!/usr/bin/env bash
-# pipeline.sh: runs ch-fetch | ch-parse | ch-store in the foreground and keeps
-# it running. Configured by the environment alone (see --help), so that cron
-# or systemd can start it as is:
+# pipeline.sh: runs one chain ch-fetch | ch-parse | ch-store per stream of
+# CH_STREAMS into one database, in the foreground, and keeps each running.
+# Configured by the environment alone (see --help), so that cron or systemd
+# can start it as is:
 #
 #   */5 * * * * CH_STREAM_KEY_FILE=/etc/chstream/key CH_DB=/var/lib/chstream/companies.db /opt/chstream/pipeline.sh
 #
 # - One instance per database: an exclusive flock on $CH_DB.lock; a second
 #   instance logs one line and exits 0 at once.
-# - Starts at the stored checkpoint + 1; with no checkpoint at CH_TIMEPOINT,
-#   else live (ch-fetch then records a started-live gap).
-# - When any stage exits, the whole chain is stopped and restarted from the
-#   stored checkpoint, with backoff; it does not restart after 64, 65 or 78
-#   (usage, unusable input, configuration) and exits with that code.
-# - SIGTERM, SIGINT and SIGHUP stop the chain cleanly and exit 0. (A shell
+# - Each stream's chain starts at that stream's checkpoint + 1; with no
+#   checkpoint at CH_TIMEPOINT (companies) or CH_TIMEPOINT_<STREAM>, else
+#   live (ch-fetch then records a started-live gap).
+# - When any stage of a chain exits, that chain alone is stopped and
+#   restarted from its checkpoint, with its own backoff; after 64, 65 or 78
+#   (usage, unusable input, configuration) that stream stops for good: an
+#   error line, and a marker $CH_DB.<stream>.stopped that `ch-store status`
+#   reports. The other streams go on; pipeline.sh exits, with the first such
+#   code, once every stream has stopped so.
+# - SIGTERM, SIGINT and SIGHUP stop every chain cleanly and exit 0. (A shell
 #   starts background commands with SIGINT ignored, which bash cannot undo:
 #   started as `pipeline.sh &` from a script, only SIGTERM and SIGHUP work.)
-# - CH_CAPTURE_DIR: the raw lines are also appended to daily files. A restart
-#   may append again lines that were captured but not committed (a replay
-#   skips them).
-# - CH_NOTIFY_CMD: a notifier gets every stream status change at least once:
-#   a relay appends the id of each change it has passed on to $CH_DB.notified,
-#   and each chain starts by sending the changes committed after that id
-#   (those a stage killed between its commit and its write never passed on).
-#   A notifier that dies loses what it had read but not handled.
+# - CH_CAPTURE_DIR: the raw lines are also appended to daily files per
+#   stream. A restart may append again lines that were captured but not
+#   committed (a replay skips them).
+# - CH_NOTIFY_CMD: one notifier per chain gets what its ch-store commits, at
+#   least once (see start_notifier).
+# - The stream key (CH_STREAM_KEY, CH_STREAM_KEY_FILE) is taken out of the
+#   environment at start and given to ch-fetch alone; 022 is added to the
+#   umask, so nothing created here is writable by others.
 #
-# The stages are connected through FIFOs in a private temporary directory
-# rather than a shell pipeline, so that each stage's pid and exit status are
-# known (which one failed is logged) and the supervisor can wait for them in
-# the background: bash runs traps only between foreground commands, so every
-# child is waited for with `wait`, which a trapped signal interrupts.
+# One supervisor process runs every chain: an event loop (supervise) that
+# reaps exited processes, moves each stream through its states (waiting ->
+# running -> stopping -> waiting again, or fatal, or stopped) and sleeps
+# until the next exit or the next due restart. The stages are connected
+# through FIFOs in a private temporary directory rather than shell
+# pipelines, so that each stage's pid and exit status are known (which one
+# failed is logged) and the supervisor can wait for them in the background:
+# bash runs traps only between foreground commands, so every child is
+# waited for with `wait`, which a trapped signal interrupts.
 #
 # The stages inherit the lock's file descriptor: a new instance cannot start
 # while a stage of a killed supervisor is still finishing its last commit.
@@ -38,63 +47,108 @@ set -euo pipefail
 readonly PROGRAM="pipeline.sh"
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 readonly SCRIPT_DIR
-# wait_chain looks at the stages at least this often (seconds), even when no
-# child has reported an exit (see wait_chain).
+# The supervisor looks at the chains at least this often (seconds), even
+# when no child has reported an exit (see wait_for_event).
 readonly TICK_SECONDS=1
+# The nine streams of the service (DESIGN.md "Every stream"), in its order.
+readonly ALL_STREAMS="companies,filings,officers,persons-with-significant-control,persons-with-significant-control-statements,charges,insolvency-cases,disqualified-officers,company-exemptions"
+readonly DEFAULT_STREAMS="companies,filings,officers,insolvency-cases"
+# A chain-stopped marker is removed once the stream's next chain has run
+# this long (ms) without a fatal exit: a rejected key or a missing stream
+# is answered at the first request.
+readonly MARKER_CLEAR_MS=5000
 
 stopping=0
-# Every process of the current chain (the three stages, and the capture
-# filter, the notifier and its relay when configured), by index.
-stage_pids=()
-stage_names=()
-chain_codes=()
-exit_order=()
-# A short-lived child to kill on a stop signal (a sleep, a checkpoint read).
+# 1 when CH_STREAM alone names the stream (CH_STREAMS unset).
+single_stream=0
+# The streams followed, in CH_STREAMS order.
+streams=()
+# Per stream: waiting (for due_ms), running, stopping (until every process
+# has exited), fatal (stopped for good by 64, 65 or 78), stopped (by a
+# signal).
+declare -A state=() due_ms=() delay_ms=() started_ms=() deadline_ms=() killed=()
+declare -A exit_order=() chains_started=() marker_set=()
+# Every process of every running chain (the three stages, and the capture
+# filter, the notifier and its relay when configured), by index: its pid,
+# name, stream, and exit code once reaped.
+proc_pids=()
+proc_names=()
+proc_streams=()
+proc_codes=()
+proc_termed=()
+# The first fatal exit code, which pipeline.sh exits with.
+first_fatal=""
+# A short-lived child to kill on a stop signal (a checkpoint read).
 helper_pid=""
 tick_pid=""
+tick_end_ms=0
 work_dir=""
+# The key, kept out of every environment but ch-fetch's (see main).
+key_set=0
+key_value=""
+key_file_set=0
+key_file_value=""
 # Log lines go to a copy of stderr, so that bash's own job reports can be
-# silenced while the chain is waited for (see main).
+# silenced while the chains are waited for (see main).
 log_fd=2
 log_rank=1
-# Set by to_ms, format_ms, now_ms and read_checkpoint.
+# Set by to_ms, format_ms, now_ms, read_checkpoint and others.
 REPLY=""
 CHECKPOINT=""
 
 usage() {
-  cat <<'EOF'
+  cat <<'USAGE'
 Usage: pipeline.sh [--help]
 
-Runs ch-fetch | ch-parse | ch-store for one database in the foreground,
-restarting the whole chain from the stored checkpoint whenever a stage exits,
-until SIGTERM, SIGINT or SIGHUP. Configured by the environment alone.
+Runs one chain ch-fetch | ch-parse | ch-store per stream into one database,
+in the foreground, restarting each chain from its stream's checkpoint
+whenever one of its stages exits, until SIGTERM, SIGINT or SIGHUP.
+Configured by the environment alone.
 
 The supervisor:
   CH_DB                SQLite database (default companies.db); the lock is
-                       $CH_DB.lock, the notifier's cursor $CH_DB.notified
-  CH_STREAM            stream name (default companies)
-  CH_TIMEPOINT         first timepoint when the database has no checkpoint
-                       (unset: live, which records a started-live gap)
+                       $CH_DB.lock, the notifier's cursors $CH_DB.notified
+                       and $CH_DB.<stream>.signals.notified, a stream stopped
+                       by a fatal exit leaves $CH_DB.<stream>.stopped
+  CH_STREAMS           streams to follow, comma-separated (default
+                       companies,filings,officers,insolvency-cases; all: the
+                       nine); an unknown name is exit 78
+  CH_STREAM            when CH_STREAMS is unset: follow this stream alone
+                       (compatibility with single-stream setups)
+  CH_TIMEPOINT         first timepoint of the companies stream when it has
+                       no checkpoint (unset: live, which records a
+                       started-live gap); with CH_STREAM, of that stream
+  CH_TIMEPOINT_<STREAM>  the same for another stream, its name upper-cased
+                       with - as _ (CH_TIMEPOINT_INSOLVENCY_CASES)
   CH_BIN               directory of ch-fetch, ch-parse, ch-store
                        (default: bin/ beside this script, else $PATH)
-  CH_RESTART_MIN       seconds before the first restart (1; fractions allowed)
+  CH_RESTART_MIN       seconds before a chain's first restart (1; fractions)
   CH_RESTART_MAX       cap on the doubling restart delay (60)
-  CH_RESTART_RESET     a chain that ran this long resets the delay (60)
+  CH_RESTART_RESET     a chain that ran this long resets its delay (60)
   CH_STOP_GRACE        seconds stages get to stop before SIGKILL (10)
-  CH_CAPTURE_DIR       also append the raw stream to daily files
+  CH_CAPTURE_DIR       also append each raw stream to daily files
                        <stream>-YYYY-MM-DD.ndjson (UTC date) here (unset: none)
-  CH_NOTIFY_CMD        shell command fed each committed status change as an
-                       NDJSON line on its stdin (ch-store --emit-changes);
-                       restarted with the chain; at least once (see README)
+  CH_NOTIFY_CMD        shell command fed what each chain's ch-store commits
+                       (status changes and signals, ch-store --emit-changes)
+                       as NDJSON lines on its stdin, one per chain, with
+                       CH_STREAM set; restarted with the chain; at least
+                       once (see README)
   CH_LOG_LEVEL         debug, info, warn, error (info; the stages' too)
-  CH_METRICS_DIR       directory for <stage>.prom metrics files (unset: none)
+  CH_METRICS_DIR       directory for the stages' <program>[-<stream>].prom
+                       metrics files (unset: a private one for the watchdog)
+  CH_WATCHDOG          seconds a stage may leave its output blocked (the
+                       next stage not reading) before the chain is restarted
+                       (300; 0: no watchdog)
 
-Passed on to the stages through the environment:
+Given to ch-fetch alone (taken out of every other process's environment):
   CH_STREAM_KEY        stream API key (never on a command line)
   CH_STREAM_KEY_FILE   file holding the key, re-read at each connection
+
+Passed on to the stages through the environment:
   CH_KEY_FILE_WAIT     ch-fetch: 1 = wait for a key file that yields no key
                        instead of exiting 78; set by the supervisor for every
-                       chain after its first (only a first start stops on it)
+                       chain of a stream after its first (only a first start
+                       stops on it)
   CH_STREAM_URL        base URL (default https://stream.companieshouse.gov.uk)
   CH_IDLE_TIMEOUT      ch-fetch: seconds without a byte before reconnecting (90)
   CH_FIRST_BYTE_TIMEOUT  ch-fetch: seconds allowed for the first byte (60)
@@ -110,15 +164,18 @@ Passed on to the stages through the environment:
                        to ch-store (10; 0 keeps normal priority)
   CH_BUSY_TIMEOUT      ch-store: milliseconds to wait for a database lock (5000)
 The supervisor runs ch-parse with --format stream (CH_FORMAT, CH_AS_OF and
-CH_PROGRESS are for bulk imports) and sets CH_EXIT_WITH_PARENT=1, so that
-the stages stop when the supervisor dies, even by SIGKILL.
-For `ch-store status`: CH_MAX_SILENCE, CH_MAX_COMMIT_AGE (see README).
+CH_PROGRESS are for bulk imports), gives each stage --stream and CH_STREAM
+of its chain, and sets CH_EXIT_WITH_PARENT=1, so that the stages stop when
+the supervisor dies, even by SIGKILL.
+For `ch-store status`: CH_MAX_SILENCE, CH_MAX_COMMIT_AGE, CH_STREAMS (see
+README).
 
 Exit status: 0 when stopped by a signal or when another instance holds the
-lock; 64, 65 or 78 when a stage exited with that code (not restarted); 64 for
-an unknown argument; 78 for an invalid variable, a missing program or an
-unusable lock file or capture directory.
-EOF
+lock; 64, 65 or 78 when every stream stopped after a stage exited with one
+of them (the first such code); 64 for an unknown argument; 78 for an invalid
+variable (an unknown stream), a missing program or an unusable lock file or
+capture directory.
+USAGE
 }
 
 # log LEVEL MESSAGE [KEY=STRING | KEY:=JSON]...: one JSON log line on stderr,
@@ -190,16 +247,77 @@ find_bin() {
   fi
 }
 
-# interruptible_sleep MS: sleeps in the background so that a stop signal
-# ends the sleep at once (the trap kills it).
-interruptible_sleep() {
-  format_ms "$1"
-  "${SLEEP[@]}" "${REPLY}" 9>&- &
-  helper_pid=$!
-  # A stop signal ends the wait; on_signal has killed the sleep by then.
-  wait "${helper_pid}" 2>/dev/null || true
-  helper_pid=""
+
+# ---- Configuration ----
+
+# parse_streams: the followed streams into `streams`, from CH_STREAMS; when
+# it is unset, CH_STREAM alone (how a single-stream setup keeps working);
+# else the default four. An unknown or empty name is exit 78.
+parse_streams() {
+  local variable=CH_STREAMS value name names=()
+  local -A seen=()
+  if [[ -n "${CH_STREAMS+set}" ]]; then
+    value="${CH_STREAMS}"
+  elif [[ -n "${CH_STREAM:-}" ]]; then
+    variable=CH_STREAM
+    value="${CH_STREAM}"
+    single_stream=1
+  else
+    value="${DEFAULT_STREAMS}"
+  fi
+  if [[ "${value}" == all ]]; then
+    value="${ALL_STREAMS}"
+  fi
+  IFS=, read -ra names <<<"${value}"
+  for name in "${names[@]}"; do
+    name="${name//[[:space:]]/}"
+    if [[ -z "${name}" || ",${ALL_STREAMS}," != *",${name},"* ]]; then
+      log error "invalid value: unknown stream '${name}' (the streams: all, or ${ALL_STREAMS})" \
+        "variable=${variable}" "value=${value}"
+      exit 78
+    fi
+    if [[ -z "${seen[${name}]:-}" ]]; then
+      seen["${name}"]=1
+      streams+=("${name}")
+    fi
+  done
+  if ((${#streams[@]} == 0)); then
+    log error "invalid value: no stream named" "variable=${variable}" "value=${value}"
+    exit 78
+  fi
 }
+
+# stream_timepoint STREAM: where STREAM starts when it has no checkpoint,
+# in REPLY (empty: live): CH_TIMEPOINT_<STREAM>, else CH_TIMEPOINT for
+# companies (or for the one stream of CH_STREAM).
+stream_timepoint() {
+  local variable="CH_TIMEPOINT_${1^^}"
+  variable="${variable//-/_}"
+  if [[ -n "${!variable:-}" ]]; then
+    REPLY="${!variable}"
+  elif [[ "$1" == companies || "${single_stream}" == 1 ]]; then
+    REPLY="${CH_TIMEPOINT:-}"
+  else
+    REPLY=""
+  fi
+}
+
+# take_key: moves the stream key out of the environment, so that only
+# ch-fetch gets it (start_fetch); ch-parse, ch-store, the capture filter,
+# sqlite3 and the notifier never see it.
+take_key() {
+  if [[ -n "${CH_STREAM_KEY+set}" ]]; then
+    key_set=1
+    key_value="${CH_STREAM_KEY}"
+  fi
+  if [[ -n "${CH_STREAM_KEY_FILE+set}" ]]; then
+    key_file_set=1
+    key_file_value="${CH_STREAM_KEY_FILE}"
+  fi
+  unset CH_STREAM_KEY CH_STREAM_KEY_FILE
+}
+
+# ---- Signals and exit ----
 
 # shellcheck disable=SC2317  # invoked by the traps
 on_signal() {
@@ -210,35 +328,21 @@ on_signal() {
   if [[ -n "${helper_pid}" ]]; then
     kill -TERM "${helper_pid}" 2>/dev/null || true
   fi
-  stop_stages
-}
-
-# SIGTERM to the three programs of the running chain. The capture filter,
-# the relay and the notifier are not signalled: they end at end of input,
-# after passing on everything their upstream wrote before it exited.
-stop_stages() {
-  local i
-  for i in "${!stage_pids[@]}"; do
-    [[ -z "${chain_codes[i]:-}" ]] || continue
-    case "${stage_names[i]}" in
-      ch-fetch | ch-parse | ch-store) kill -TERM "${stage_pids[i]}" 2>/dev/null || true ;;
-    esac
-  done
-}
-
-# SIGKILL to every process of the chain that is still running.
-kill_stages() {
-  local i
-  for i in "${!stage_pids[@]}"; do
-    [[ -z "${chain_codes[i]:-}" ]] || continue
-    kill -KILL "${stage_pids[i]}" 2>/dev/null || true
+  local stream
+  for stream in "${streams[@]}"; do
+    if [[ "${state[${stream}]:-}" == running || "${state[${stream}]:-}" == stopping ]]; then
+      stop_chain "${stream}"
+    fi
   done
 }
 
 # shellcheck disable=SC2317  # invoked by the EXIT trap
 on_exit() {
   # Only reached with stages alive when the script itself failed.
-  stop_stages
+  local i
+  for i in "${!proc_pids[@]}"; do
+    [[ -n "${proc_codes[i]:-}" ]] || kill -TERM "${proc_pids[i]}" 2>/dev/null || true
+  done
   if [[ -n "${tick_pid}" ]]; then
     kill -TERM "${tick_pid}" 2>/dev/null || true
   fi
@@ -250,95 +354,297 @@ on_exit() {
   fi
 }
 
-# read_checkpoint: the stored checkpoint (digits, or empty when there is
-# none) in CHECKPOINT. A locked, unreadable or briefly missing database must
-# not kill the supervisor: retried with backoff until it works. Returns 1
-# only when a stop signal arrived; exits on 64, 65 or 78 (a configuration
-# the chain could not run with either).
-read_checkpoint() {
-  local delay_ms="${restart_min_ms}" code out
-  while ((!stopping)); do
+# ---- The chain-stopped marker ----
+
+# set_marker STREAM CODE STAGE: records that STREAM stopped for good, for
+# `ch-store status` (one JSON line: stream, code, stage, time).
+set_marker() {
+  local path="${DB}.$1.stopped"
+  if printf '{"stream":"%s","code":%d,"stage":"%s","time":"%s"}\n' "$1" "$2" "$3" \
+    "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >"${path}.tmp" && mv -f "${path}.tmp" "${path}"; then
+    marker_set["$1"]=1
+  else
+    log warn "cannot write the chain-stopped marker" "path=${path}" "stream=$1"
+  fi
+}
+
+# clear_marker STREAM: the stream runs again.
+clear_marker() {
+  rm -f "${DB}.$1.stopped"
+  marker_set["$1"]=""
+}
+
+# ---- Processes ----
+
+# add_proc STREAM NAME PID
+add_proc() {
+  proc_streams+=("$1")
+  proc_names+=("$2")
+  proc_pids+=("$3")
+}
+
+# reap: records the exit code of every process that has exited, and the
+# order in which each stream's exits were seen.
+reap() {
+  local i code stream
+  for i in "${!proc_pids[@]}"; do
+    [[ -z "${proc_codes[i]:-}" ]] || continue
+    kill -0 "${proc_pids[i]}" 2>/dev/null && continue
     code=0
-    # In the background, so that a stop signal interrupts the wait.
-    "${BIN_DIR}/ch-store" checkpoint --db "${DB}" --stream "${STREAM}" >"${work_dir}/checkpoint" 9>&- &
-    helper_pid=$!
-    wait "${helper_pid}" || code=$?
-    if ((stopping)); then
-      wait "${helper_pid}" 2>/dev/null || true
-      helper_pid=""
-      return 1
-    fi
-    helper_pid=""
-    out="$(<"${work_dir}/checkpoint")"
-    if ((code == 0)) && [[ "${out}" =~ ^[0-9]*$ ]]; then
-      CHECKPOINT="${out}"
-      return 0
-    fi
-    case "${code}" in
-      64 | 65 | 78)
-        log error "ch-store checkpoint failed permanently; not retrying" "code:=${code}"
-        exit "${code}"
-        ;;
-    esac
-    format_ms "${delay_ms}"
-    log warn "cannot read the checkpoint; retrying" "code:=${code}" "retry_in_s:=${REPLY}"
-    interruptible_sleep "${delay_ms}"
-    delay_ms=$((delay_ms * 2 > restart_max_ms ? restart_max_ms : delay_ms * 2))
+    wait "${proc_pids[i]}" || code=$?
+    proc_codes[i]="${code}"
+    stream="${proc_streams[i]}"
+    exit_order["${stream}"]+=" ${i}"
+  done
+}
+
+# chain_running STREAM: true while a process of STREAM's chain runs.
+chain_running() {
+  local i
+  for i in "${!proc_pids[@]}"; do
+    [[ "${proc_streams[i]}" == "$1" && -z "${proc_codes[i]:-}" ]] && return 0
   done
   return 1
 }
 
-# add_stage NAME PID
-add_stage() {
-  stage_names+=("$1")
-  stage_pids+=("$2")
+# stop_chain STREAM: SIGTERM to the three programs of STREAM's chain (once
+# each), and a deadline for SIGKILL. The capture filter, the relay and the
+# notifier are not signalled: they end at end of input, after passing on
+# everything their upstream wrote before it exited.
+stop_chain() {
+  local i
+  for i in "${!proc_pids[@]}"; do
+    [[ "${proc_streams[i]}" == "$1" && -z "${proc_codes[i]:-}" ]] || continue
+    case "${proc_names[i]}" in
+      ch-fetch | ch-parse | ch-store)
+        if [[ -z "${proc_termed[i]:-}" ]]; then
+          proc_termed[i]=1
+          kill -TERM "${proc_pids[i]}" 2>/dev/null || true
+        fi
+        ;;
+    esac
+  done
+  if [[ "${state[$1]}" != stopping ]]; then
+    now_ms
+    state["$1"]=stopping
+    deadline_ms["$1"]=$((REPLY + stop_grace_ms))
+    killed["$1"]=0
+  fi
 }
+
+# kill_chain STREAM: SIGKILL to every process of STREAM's chain still running.
+kill_chain() {
+  local i
+  for i in "${!proc_pids[@]}"; do
+    [[ "${proc_streams[i]}" == "$1" && -z "${proc_codes[i]:-}" ]] || continue
+    kill -KILL "${proc_pids[i]}" 2>/dev/null || true
+  done
+}
+
+# forget_chain STREAM: drops the ended chain's processes.
+forget_chain() {
+  local i
+  for i in "${!proc_pids[@]}"; do
+    [[ "${proc_streams[i]}" == "$1" ]] || continue
+    unset 'proc_pids[i]' 'proc_names[i]' 'proc_streams[i]' 'proc_codes[i]' 'proc_termed[i]'
+  done
+  exit_order["$1"]=""
+}
+
+# ---- Starting a chain ----
+
+# read_checkpoint STREAM: the stored checkpoint of STREAM (digits, or empty
+# when there is none) in CHECKPOINT. Returns 0 when read, 1 when a stop
+# signal arrived, 2 when it should be tried again later (a locked,
+# unreadable or briefly missing database must not stop the stream), 3 on
+# 64, 65 or 78 (a configuration the chain could not run with either; the
+# code in REPLY).
+read_checkpoint() {
+  local code=0 out
+  # In the background, so that a stop signal interrupts the wait.
+  "${BIN_DIR}/ch-store" checkpoint --db "${DB}" --stream "$1" >"${work_dir}/checkpoint" \
+    2>&"${log_fd}" 9>&- &
+  helper_pid=$!
+  wait "${helper_pid}" || code=$?
+  if ((stopping)); then
+    wait "${helper_pid}" 2>/dev/null || true
+    helper_pid=""
+    return 1
+  fi
+  helper_pid=""
+  out="$(<"${work_dir}/checkpoint")"
+  if ((code == 0)) && [[ "${out}" =~ ^[0-9]*$ ]]; then
+    CHECKPOINT="${out}"
+    return 0
+  fi
+  REPLY="${code}"
+  case "${code}" in
+    64 | 65 | 78)
+      log error "ch-store checkpoint failed permanently; not retrying" "code:=${code}" "stream=$1"
+      return 3
+      ;;
+  esac
+  log warn "cannot read the checkpoint; retrying" "code:=${code}" "stream=$1"
+  return 2
+}
+
+# start_stream STREAM: reads STREAM's checkpoint and starts its chain there
+# (else at its starting point); a failed read is tried again later, or
+# stops the stream when it cannot work.
+start_stream() {
+  local stream="$1" timepoint rc=0
+  read_checkpoint "${stream}" || rc=$?
+  case "${rc}" in
+    1) return 0 ;;
+    2)
+      schedule_restart "${stream}"
+      return 0
+      ;;
+    3)
+      stream_fatal "${stream}" "${REPLY}" ch-store
+      return 0
+      ;;
+  esac
+  if [[ -n "${CHECKPOINT}" ]]; then
+    timepoint=$((CHECKPOINT + 1))
+  else
+    stream_timepoint "${stream}"
+    timepoint="${REPLY}"
+  fi
+  now_ms
+  started_ms["${stream}"]="${REPLY}"
+  log info "chain starting" "timepoint=${timepoint:-live}" "stream=${stream}"
+  state["${stream}"]=running
+  if ! start_chain "${stream}" "${timepoint}"; then
+    # A FIFO could not be made: whatever started waits in open() for a
+    # peer that will never come.
+    kill_chain "${stream}"
+    stop_chain "${stream}"
+  fi
+  chains_started["${stream}"]=$((${chains_started[${stream}]:-0} + 1))
+}
+
+# start_fetch STREAM OUTPUT ARGS...: ch-fetch in the background writing to
+# OUTPUT, with the stream key in its environment alone. A subshell that
+# execs, so that $! is ch-fetch's pid and the key is never on a command
+# line; OUTPUT (a FIFO) is opened by the child, never by the supervisor.
+start_fetch() {
+  local stream="$1" output="$2"
+  shift 2
+  (
+    if ((key_set)); then
+      export CH_STREAM_KEY="${key_value}"
+    fi
+    if ((key_file_set)); then
+      export CH_STREAM_KEY_FILE="${key_file_value}"
+    fi
+    # From its second chain on, a key file that is briefly missing or empty
+    # (a rotation, a remount) is waited for by ch-fetch instead of stopping
+    # the stream with 78; at the stream's first chain it was a
+    # configuration error. (Unless the environment says otherwise.)
+    if ((${chains_started[${stream}]:-0} > 0)); then
+      export CH_KEY_FILE_WAIT="${CH_KEY_FILE_WAIT:-1}"
+    fi
+    export CH_STREAM="${stream}"
+    exec "${BIN_DIR}/ch-fetch" --stream "${stream}" "$@"
+  ) >"${output}" 2>&"${log_fd}" &
+}
+
+# start_chain STREAM TIMEPOINT: starts STREAM's stages connected by FIFOs
+# (TIMEPOINT empty: live). Returns 1 when the FIFOs cannot be made (the
+# caller retries later).
+start_chain() {
+  local stream="$1" timepoint="$2"
+  local dir="${work_dir}/${stream}"
+  local fetch_args=()
+  local parse_args=(--format stream --stream "${stream}")
+  local store_args=(--db "${DB}" --stream "${stream}")
+  if [[ -n "${timepoint}" ]]; then
+    fetch_args+=(--timepoint "${timepoint}")
+  fi
+  # mkdir: a temporary-file cleaner may have removed the directory of a
+  # supervisor that ran for weeks.
+  mkdir -p "${dir}"
+  rm -f "${dir}"/fifo.*
+  if ! mkfifo "${dir}/fifo.fetch" "${dir}/fifo.parse"; then
+    log error "cannot make FIFOs" "dir=${dir}" "stream=${stream}"
+    return 1
+  fi
+
+  local store_out=/dev/null
+  if [[ -n "${CH_NOTIFY_CMD:-}" ]]; then
+    if ! start_notifier "${stream}"; then
+      log error "cannot make FIFOs" "dir=${dir}" "stream=${stream}"
+      return 1
+    fi
+    store_out="${dir}/fifo.changes"
+    store_args+=(--emit-changes)
+  fi
+
+  CH_STREAM="${stream}" "${BIN_DIR}/ch-store" "${store_args[@]}" \
+    <"${dir}/fifo.parse" >"${store_out}" 2>&"${log_fd}" &
+  add_proc "${stream}" ch-store $!
+
+  CH_STREAM="${stream}" "${BIN_DIR}/ch-parse" "${parse_args[@]}" \
+    <"${dir}/fifo.fetch" >"${dir}/fifo.parse" 2>&"${log_fd}" &
+  add_proc "${stream}" ch-parse $!
+
+  if [[ -n "${CH_CAPTURE_DIR:-}" ]]; then
+    mkfifo "${dir}/fifo.capture" || return 1
+    # Appends each raw line to the day's file (UTC), then passes it on; both
+    # flushed per line, so the capture holds at least what reached ch-parse.
+    "${AWK[@]}" -v dir="${CH_CAPTURE_DIR}" -v stream="${stream}" '
+      { f = dir "/" stream "-" strftime("%Y-%m-%d", systime(), 1) ".ndjson"
+        if (f != current) { if (current != "") close(current); current = f }
+        print >> f; fflush(f); print; fflush() }' \
+      <"${dir}/fifo.capture" >"${dir}/fifo.fetch" 2>&"${log_fd}" 9>&- &
+    add_proc "${stream}" capture $!
+    start_fetch "${stream}" "${dir}/fifo.capture" "${fetch_args[@]}"
+  else
+    start_fetch "${stream}" "${dir}/fifo.fetch" "${fetch_args[@]}"
+  fi
+  add_proc "${stream}" ch-fetch $!
+}
+
+# ---- The notifier ----
 
 # sqlite_ro QUERY: runs QUERY on the database read-only (sqlite3 CLI).
 sqlite_ro() {
   sqlite3 -readonly -batch -init /dev/null -cmd ".timeout 2000" "${DB}" "$1" 2>/dev/null 9>&-
 }
 
-# prepare_notify: decides what the notifier gets before the live changes:
-# the stream status changes committed after the last one handed to a
-# notifier (the cursor $DB.notified, appended to by the relay) up to now,
-# which a stage killed between its commit and its write, or a notifier gone
-# with the chain, never passed on. Writes them to work_dir/catch-up.ndjson
-# and compacts the cursor to its last id. Failures only cost the catch-up.
-prepare_notify() {
-  local cursor_file="${DB}.notified" last="" max
-  : >"${work_dir}/catch-up.ndjson"
+# catch_up CURSOR MAX_SQL ROWS_SQL WHAT OUT: appends to OUT the rows
+# ROWS_SQL selects (as NDJSON) with ids after the last one the cursor
+# file CURSOR holds and up to MAX_SQL's answer now (ROWS_SQL names them
+# :last and :max), then compacts the cursor to that last id. WHAT names the
+# rows in log lines. With no cursor yet, the first notifier starts with what
+# is to come. Failures only cost the catch-up.
+catch_up() {
+  local cursor_file="$1" max_sql="$2" rows_sql="$3" what="$4" out="$5" last="" max
   if [[ ! -s "${DB}" ]]; then
     max=0
   elif ! command -v sqlite3 >/dev/null; then
-    log warn "sqlite3 not found: changes the notifier missed cannot be sent again"
+    log warn "sqlite3 not found: ${what} the notifier missed cannot be sent again"
     return 0
-  elif ! max="$(sqlite_ro "SELECT coalesce(max(id), 0) FROM status_changes")" ||
-    [[ ! "${max}" =~ ^[0-9]+$ ]]; then
+  elif ! max="$(sqlite_ro "${max_sql}")" || [[ ! "${max}" =~ ^[0-9]+$ ]]; then
     # Locked, or not migrated yet: the cursor stays as it is.
-    log warn "cannot read the status changes; none sent again this time"
+    log warn "cannot read the ${what}; none sent again this time" "path=${cursor_file}"
     return 0
   fi
   if [[ -f "${cursor_file}" ]]; then
     last="$(awk '/^[0-9]+$/ { id = $0 } END { print id }' "${cursor_file}")"
   fi
   if [[ -z "${last}" ]]; then
-    # The first notifier for this database starts with the changes to come.
     last="${max}"
   elif ((max > last)); then
-    if ! sqlite_ro "SELECT json_object('id', s.id, 'company_number', s.company_number,
-        'timepoint', s.timepoint, 'published_at', s.published_at, 'old_status', s.old_status,
-        'old_status_detail', s.old_status_detail, 'new_status', s.new_status,
-        'new_status_detail', s.new_status_detail, 'source', s.source, 'company_name', c.company_name)
-        FROM status_changes AS s LEFT JOIN companies AS c ON c.company_number = s.company_number
-        WHERE s.source = 'stream' AND s.id > ${last} AND s.id <= ${max} ORDER BY s.id" \
-        >"${work_dir}/catch-up.ndjson"; then
-      log warn "cannot read the changes the notifier missed; not sending them now"
-      : >"${work_dir}/catch-up.ndjson"
+    rows_sql="${rows_sql//:last/${last}}"
+    if ! sqlite_ro "${rows_sql//:max/${max}}" >"${out}.rows"; then
+      log warn "cannot read the ${what} the notifier missed; not sending them now"
       return 0
     fi
-    log info "sending the notifier the changes it missed" "after_id:=${last}" \
-      "changes:=$(wc -l <"${work_dir}/catch-up.ndjson")"
+    cat "${out}.rows" >>"${out}"
+    log info "sending the notifier the ${what} it missed" "after_id:=${last}" \
+      "${what}:=$(wc -l <"${out}.rows")" "stream=${stream}"
   elif ((max < last)); then
     # A new database: its ids start again.
     last="${max}"
@@ -349,86 +655,75 @@ prepare_notify() {
   log warn "cannot write the notifier cursor" "path=${cursor_file}"
 }
 
-# start_notifier: the relay (catch-up lines, then ch-store's changes from
-# fifo.changes; each id appended to the cursor once passed on) and the
-# notifier reading it.
+# prepare_notify STREAM: what STREAM's notifier gets before the live lines
+# (the chain's catch-up.ndjson): what was committed after the last line
+# handed to a notifier and up to now, which a stage killed between its
+# commit and its write, or a notifier gone with the chain, never passed on.
+# For companies the stream status changes (cursor $DB.notified, as before
+# there were several streams); for every stream its signals from the
+# stream (cursor $DB.<stream>.signals.notified). The relay appends each id
+# it passes on to its cursor.
+prepare_notify() {
+  local stream="$1" out="${work_dir}/$1/catch-up.ndjson"
+  : >"${out}"
+  if [[ "${stream}" == companies ]]; then
+    catch_up "${DB}.notified" "SELECT coalesce(max(id), 0) FROM status_changes" \
+      "SELECT json_object('id', s.id, 'company_number', s.company_number,
+        'timepoint', s.timepoint, 'published_at', s.published_at, 'old_status', s.old_status,
+        'old_status_detail', s.old_status_detail, 'new_status', s.new_status,
+        'new_status_detail', s.new_status_detail, 'source', s.source, 'company_name', c.company_name)
+        FROM status_changes AS s LEFT JOIN companies AS c ON c.company_number = s.company_number
+        WHERE s.source = 'stream' AND s.id > :last AND s.id <= :max ORDER BY s.id" \
+      changes "${out}"
+  fi
+  # The fields and their order are ch-store --emit-changes' (signal.cc).
+  catch_up "${DB}.${stream}.signals.notified" \
+    "SELECT coalesce(max(id), 0) FROM signals WHERE stream = '${stream}'" \
+    "SELECT json_object('signal_id', s.id, 'signal', s.signal, 'stream', s.stream,
+      'company_number', s.company_number, 'company_name', c.company_name,
+      'occurred_on', s.occurred_on, 'published_at', s.published_at, 'detail', s.detail,
+      'resource_uri', s.resource_uri, 'timepoint', s.timepoint)
+      FROM signals AS s LEFT JOIN companies AS c ON c.company_number = s.company_number
+      WHERE s.stream = '${stream}' AND s.source = 'stream' AND s.id > :last AND s.id <= :max
+      ORDER BY s.id" \
+    signals "${out}"
+}
+
+# start_notifier STREAM: the relay (catch-up lines, then ch-store's lines
+# from fifo.changes; each id appended to its cursor once passed on: status
+# changes, for companies, and signals) and the notifier reading it, with
+# CH_STREAM set to the chain's stream.
 start_notifier() {
-  mkfifo "${work_dir}/fifo.changes" "${work_dir}/fifo.notify" || return 1
-  prepare_notify
-  # The notifier does not need the stream key.
-  env -u CH_STREAM_KEY -u CH_STREAM_KEY_FILE sh -c "${CH_NOTIFY_CMD}" \
-    <"${work_dir}/fifo.notify" 9>&- &
-  add_stage notifier $!
+  local stream="$1" dir="${work_dir}/$1" changes_cursor=/dev/null
+  mkfifo "${dir}/fifo.changes" "${dir}/fifo.notify" || return 1
+  prepare_notify "${stream}"
+  if [[ "${stream}" == companies ]]; then
+    changes_cursor="${DB}.notified"
+  fi
+  CH_STREAM="${stream}" sh -c "${CH_NOTIFY_CMD}" <"${dir}/fifo.notify" 2>&"${log_fd}" 9>&- &
+  add_proc "${stream}" notifier $!
   # shellcheck disable=SC2016  # awk's own $0
-  "${AWK[@]}" -v catch_up="${work_dir}/catch-up.ndjson" -v cursor="${DB}.notified" '
+  "${AWK[@]}" -v catch_up="${dir}/catch-up.ndjson" -v changes_cursor="${changes_cursor}" \
+    -v signals_cursor="${DB}.${stream}.signals.notified" '
+    function remember(cursor, id) {
+      print id >> cursor
+      fflush(cursor)
+    }
     function pass(line) {
       print line
       fflush()
       if (match(line, /^\{"id":[0-9]+/)) {
-        print substr(line, 7, RLENGTH - 6) >> cursor
-        fflush(cursor)
+        remember(changes_cursor, substr(line, 7, RLENGTH - 6))
+      } else if (match(line, /^\{"signal_id":[0-9]+/)) {
+        remember(signals_cursor, substr(line, 14, RLENGTH - 13))
       }
     }
     BEGIN { while ((getline line < catch_up) > 0) pass(line); close(catch_up) }
-    { pass($0) }' <"${work_dir}/fifo.changes" >"${work_dir}/fifo.notify" 9>&- &
-  add_stage relay $!
+    { pass($0) }' <"${dir}/fifo.changes" >"${dir}/fifo.notify" 2>&"${log_fd}" 9>&- &
+  add_proc "${stream}" relay $!
 }
 
-# start_chain TIMEPOINT: starts the stages connected by FIFOs (TIMEPOINT
-# empty: live); fills stage_pids/stage_names. Returns 1 when the FIFOs
-# cannot be made (the caller retries later).
-start_chain() {
-  local timepoint="$1"
-  local fetch_args=(--stream "${STREAM}")
-  local parse_args=(--format stream --stream "${STREAM}")
-  local store_args=(--db "${DB}" --stream "${STREAM}")
-  if [[ -n "${timepoint}" ]]; then
-    fetch_args+=(--timepoint "${timepoint}")
-  fi
-  stage_pids=()
-  stage_names=()
-  chain_codes=()
-  # mkdir: a temporary-file cleaner may have removed the directory of a
-  # supervisor that ran for weeks.
-  mkdir -p "${work_dir}"
-  rm -f "${work_dir}"/fifo.*
-  if ! mkfifo "${work_dir}/fifo.fetch" "${work_dir}/fifo.parse"; then
-    log error "cannot make FIFOs" "dir=${work_dir}"
-    return 1
-  fi
-
-  local store_out=/dev/null
-  if [[ -n "${CH_NOTIFY_CMD:-}" ]]; then
-    if ! start_notifier; then
-      log error "cannot make FIFOs" "dir=${work_dir}"
-      return 1
-    fi
-    store_out="${work_dir}/fifo.changes"
-    store_args+=(--emit-changes)
-  fi
-
-  "${BIN_DIR}/ch-store" "${store_args[@]}" <"${work_dir}/fifo.parse" >"${store_out}" &
-  add_stage ch-store $!
-
-  "${BIN_DIR}/ch-parse" "${parse_args[@]}" <"${work_dir}/fifo.fetch" >"${work_dir}/fifo.parse" &
-  add_stage ch-parse $!
-
-  if [[ -n "${CH_CAPTURE_DIR:-}" ]]; then
-    mkfifo "${work_dir}/fifo.capture" || return 1
-    # Appends each raw line to the day's file (UTC), then passes it on; both
-    # flushed per line, so the capture holds at least what reached ch-parse.
-    "${AWK[@]}" -v dir="${CH_CAPTURE_DIR}" -v stream="${STREAM}" '
-      { f = dir "/" stream "-" strftime("%Y-%m-%d", systime(), 1) ".ndjson"
-        if (f != current) { if (current != "") close(current); current = f }
-        print >> f; fflush(f); print; fflush() }' \
-      <"${work_dir}/fifo.capture" >"${work_dir}/fifo.fetch" 9>&- &
-    add_stage capture $!
-    "${BIN_DIR}/ch-fetch" "${fetch_args[@]}" >"${work_dir}/fifo.capture" &
-  else
-    "${BIN_DIR}/ch-fetch" "${fetch_args[@]}" >"${work_dir}/fifo.fetch" &
-  fi
-  add_stage ch-fetch $!
-}
+# ---- Ending a chain: restart or stop ----
 
 # exit_rank CODE: how much an exit code looks like the cause of a chain's
 # end rather than a consequence of another stage's (end of input: 0, a
@@ -441,73 +736,26 @@ exit_rank() {
   esac
 }
 
-# wait_chain: waits until every process of the chain has exited; the first
-# to exit (or a stop signal) stops the others, SIGKILL after CH_STOP_GRACE.
-# Sets chain_codes (same order as stage_pids) and exit_order (indexes, in
-# the order their exits were seen).
-#
-# `wait -n` returns when a child exits or a trapped signal arrives; but a
-# child killed by a signal just before `wait -n` starts has already been
-# reported and dropped by bash, so a short ticker child bounds that case.
-# Run with stderr to /dev/null: bash reports a child killed by SIGKILL on
-# its stderr in plain text, which is not a log line.
-wait_chain() {
-  local i code alive deadline=0 killed=0
-  exit_order=()
-  while :; do
-    alive=0
-    for i in "${!stage_pids[@]}"; do
-      [[ -z "${chain_codes[i]:-}" ]] || continue
-      if kill -0 "${stage_pids[i]}" 2>/dev/null; then
-        alive=1
-        continue
-      fi
-      code=0
-      wait "${stage_pids[i]}" || code=$?
-      chain_codes[i]="${code}"
-      exit_order+=("${i}")
-    done
-    ((alive)) || break
-    now_ms
-    if ((deadline == 0)) && [[ "${#exit_order[@]}" -gt 0 || "${stopping}" == 1 ]]; then
-      stop_stages
-      deadline=$((REPLY + stop_grace_ms))
-    elif ((deadline > 0 && REPLY >= deadline && !killed)); then
-      log warn "stages did not stop in time; killing them"
-      kill_stages
-      killed=1
-    fi
-    if [[ -z "${tick_pid}" ]] || ! kill -0 "${tick_pid}" 2>/dev/null; then
-      "${SLEEP[@]}" "${TICK_SECONDS}" 9>&- &
-      tick_pid=$!
-    fi
-    wait -n || true
-  done
-  if [[ -n "${tick_pid}" ]]; then
-    kill -TERM "${tick_pid}" 2>/dev/null || true
-    wait "${tick_pid}" || true
-    tick_pid=""
-  fi
-}
-
-# report_chain: logs how the chain ended, naming the stage that failed: the
-# one whose exit looks most like a cause (exit_rank), the first seen among
-# equals (bash may reap a stage later than the one that saw its end of
-# input). Sets FATAL to the exit code that stops the supervisor (64, 65 or
-# 78 from ch-fetch, ch-parse or ch-store), else empty.
+# report_chain STREAM: logs how STREAM's chain ended, naming the stage that
+# failed: the one whose exit looks most like a cause (exit_rank), the first
+# seen among equals (bash may reap a stage later than the one that saw its
+# end of input). Sets FATAL to the exit code that stops the stream (64, 65
+# or 78 from ch-fetch, ch-parse or ch-store), else empty, and FATAL_STAGE.
 report_chain() {
-  local i name code codes=() blamed="${exit_order[0]}" blamed_rank=-1
-  for i in "${exit_order[@]}"; do
-    exit_rank "${chain_codes[i]}"
+  local stream="$1" i name code codes=() blamed="" blamed_rank=-1
+  for i in ${exit_order[${stream}]}; do
+    exit_rank "${proc_codes[i]}"
     if ((REPLY > blamed_rank)); then
       blamed_rank="${REPLY}"
       blamed="${i}"
     fi
   done
   FATAL=""
-  for i in "${!stage_names[@]}"; do
-    name="${stage_names[i]}"
-    code="${chain_codes[i]}"
+  FATAL_STAGE=""
+  for i in "${!proc_pids[@]}"; do
+    [[ "${proc_streams[i]}" == "${stream}" ]] || continue
+    name="${proc_names[i]}"
+    code="${proc_codes[i]}"
     codes+=("${name}:=${code}")
     case "${name}:${code}" in
       ch-fetch:64 | ch-fetch:65 | ch-fetch:78 | ch-parse:64 | ch-parse:65 | ch-parse:78 | \
@@ -519,12 +767,175 @@ report_chain() {
         ;;
     esac
   done
+  [[ -n "${blamed}" ]] || return 0
   local level=warn
   if ((stopping)); then
     level=info
   fi
-  log "${level}" "chain ended" "stage=${stage_names[blamed]}" \
-    "code:=${chain_codes[blamed]}" "${codes[@]}"
+  log "${level}" "chain ended" "stage=${proc_names[blamed]}" \
+    "code:=${proc_codes[blamed]}" "${codes[@]}" "stream=${stream}"
+}
+
+# stream_fatal STREAM CODE STAGE: STREAM stops for good; the others go on.
+stream_fatal() {
+  log error "stage failed permanently; not restarting" "stage=$3" "code:=$2" "stream=$1"
+  state["$1"]=fatal
+  first_fatal="${first_fatal:-$2}"
+  set_marker "$1" "$2" "$3"
+}
+
+# schedule_restart STREAM: STREAM's next chain after its backoff, which
+# doubles up to CH_RESTART_MAX and is reset by a chain that ran
+# CH_RESTART_RESET.
+schedule_restart() {
+  local stream="$1" delay="${delay_ms[$1]}"
+  now_ms
+  if [[ -n "${started_ms[${stream}]:-}" ]] && ((REPLY - started_ms[${stream}] >= restart_reset_ms)); then
+    delay="${restart_min_ms}"
+  fi
+  due_ms["${stream}"]=$((REPLY + delay))
+  state["${stream}"]=waiting
+  format_ms "${delay}"
+  log info "restarting the chain" "delay_s:=${REPLY}" "stream=${stream}"
+  delay_ms["${stream}"]=$((delay * 2 > restart_max_ms ? restart_max_ms : delay * 2))
+}
+
+# end_chain STREAM: every process of STREAM's chain has exited: report it,
+# then stop the stream (a stop signal, a fatal code) or restart it.
+end_chain() {
+  local stream="$1"
+  report_chain "${stream}"
+  forget_chain "${stream}"
+  if ((stopping)); then
+    state["${stream}"]=stopped
+  elif [[ -n "${FATAL}" ]]; then
+    stream_fatal "${stream}" "${FATAL}" "${FATAL_STAGE}"
+  else
+    schedule_restart "${stream}"
+  fi
+}
+
+# ---- The event loop ----
+
+# check_chain STREAM: a running chain is stopped when one of its processes
+# has exited or a stop signal came; its chain-stopped marker goes once it
+# has run long enough.
+check_chain() {
+  local stream="$1"
+  if ((stopping)) || [[ -n "${exit_order[${stream}]:-}" ]]; then
+    stop_chain "${stream}"
+    return 0
+  fi
+  if [[ -n "${marker_set[${stream}]:-}" ]]; then
+    now_ms
+    if ((REPLY - started_ms[${stream}] >= MARKER_CLEAR_MS)); then
+      clear_marker "${stream}"
+    fi
+  fi
+}
+
+# finish_chain STREAM: a stopping chain ends once every process has exited;
+# whatever outlives CH_STOP_GRACE is killed.
+finish_chain() {
+  local stream="$1"
+  if ! chain_running "${stream}"; then
+    end_chain "${stream}"
+    return 0
+  fi
+  now_ms
+  if ((REPLY >= deadline_ms[${stream}] && !killed[${stream}])); then
+    log warn "stages did not stop in time; killing them" "stream=${stream}"
+    kill_chain "${stream}"
+    killed["${stream}"]=1
+  fi
+}
+
+# advance STREAM: one step of STREAM's states.
+advance() {
+  local stream="$1"
+  case "${state[${stream}]}" in
+    waiting)
+      if ((stopping)); then
+        state["${stream}"]=stopped
+        return 0
+      fi
+      now_ms
+      if ((REPLY >= due_ms[${stream}])); then
+        start_stream "${stream}"
+      fi
+      ;;
+    running) check_chain "${stream}" ;;
+    stopping) finish_chain "${stream}" ;;
+  esac
+}
+
+# settled: true when no stream will run again (each stopped or fatal).
+settled() {
+  local stream
+  for stream in "${streams[@]}"; do
+    case "${state[${stream}]}" in
+      fatal | stopped) ;;
+      *) return 1 ;;
+    esac
+  done
+  return 0
+}
+
+# wait_for_event: sleeps until a child exits, a signal comes, or the next
+# due restart (at most TICK_SECONDS). `wait -n` returns when a child exits
+# or a trapped signal arrives; but a child killed by a signal just before
+# `wait -n` starts has already been reported and dropped by bash, so a
+# short ticker child bounds that case.
+wait_for_event() {
+  local stream sleep_ms=$((TICK_SECONDS * 1000))
+  now_ms
+  local now="${REPLY}"
+  for stream in "${streams[@]}"; do
+    if [[ "${state[${stream}]}" == waiting ]] && ((due_ms[${stream}] - now < sleep_ms)); then
+      sleep_ms=$((due_ms[${stream}] - now))
+    fi
+  done
+  ((sleep_ms >= 10)) || sleep_ms=10
+  if [[ -n "${tick_pid}" ]] && kill -0 "${tick_pid}" 2>/dev/null; then
+    if ((tick_end_ms <= now + sleep_ms)); then
+      wait -n || true
+      return 0
+    fi
+    kill -TERM "${tick_pid}" 2>/dev/null || true
+  fi
+  format_ms "${sleep_ms}"
+  "${SLEEP[@]}" "${REPLY}" 9>&- &
+  tick_pid=$!
+  tick_end_ms=$((now + sleep_ms))
+  wait -n || true
+}
+
+# supervise: runs every stream's chain until a stop signal, or until every
+# stream has stopped for good.
+supervise() {
+  local stream
+  for stream in "${streams[@]}"; do
+    state["${stream}"]=waiting
+    due_ms["${stream}"]=0
+    delay_ms["${stream}"]="${restart_min_ms}"
+    exit_order["${stream}"]=""
+    if [[ -e "${DB}.${stream}.stopped" ]]; then
+      marker_set["${stream}"]=1
+    fi
+  done
+  while :; do
+    reap
+    for stream in "${streams[@]}"; do
+      advance "${stream}"
+    done
+    settled && break
+    wait_for_event
+  done
+  if [[ -n "${tick_pid}" ]]; then
+    kill -TERM "${tick_pid}" 2>/dev/null || true
+    wait "${tick_pid}" || true
+    tick_pid=""
+  fi
 }
 
 main() {
@@ -546,6 +957,10 @@ main() {
   trap 'on_signal INT' INT
   trap 'on_signal HUP' HUP
   trap on_exit EXIT
+  # Nothing this supervisor or its stages create (the lock, cursors,
+  # markers, captures, metrics) is writable by others, whatever umask it
+  # was started with.
+  umask "$(printf '%04o' $((8#$(umask) | 8#022)))"
 
   case "${CH_LOG_LEVEL:-info}" in
     debug) log_rank=0 ;;
@@ -571,11 +986,12 @@ main() {
       "variable=CH_RESTART_MIN" "value=${CH_RESTART_MIN:-1}"
     exit 78
   fi
+  parse_streams
 
   DB="${CH_DB:-companies.db}"
-  STREAM="${CH_STREAM:-companies}"
   BIN_DIR="$(find_bin)"
-  export CH_DB="${DB}" CH_STREAM="${STREAM}"
+  export CH_DB="${DB}"
+  take_key
   # Stages exit (SIGTERM) if this supervisor dies, even by kill -9: no orphans.
   export CH_EXIT_WITH_PARENT=1
   # mawk reads a pipe in whole buffers unless interactive: a line would wait
@@ -584,7 +1000,7 @@ main() {
   if awk -W version 2>/dev/null | grep -q mawk; then
     AWK=(awk -W interactive)
   fi
-  # Sleeps die with the supervisor too (a backoff sleep may last a minute).
+  # Sleeps die with the supervisor too.
   SLEEP=(sleep)
   if setpriv --pdeathsig TERM true 2>/dev/null; then
     SLEEP=(setpriv --pdeathsig TERM sleep)
@@ -599,6 +1015,10 @@ main() {
   done
   if [[ -n "${CH_CAPTURE_DIR:-}" ]] && ! mkdir -p "${CH_CAPTURE_DIR}"; then
     log error "cannot create CH_CAPTURE_DIR" "path=${CH_CAPTURE_DIR}"
+    exit 78
+  fi
+  if [[ -n "${CH_METRICS_DIR:-}" ]] && ! mkdir -p "${CH_METRICS_DIR}"; then
+    log error "cannot create CH_METRICS_DIR" "path=${CH_METRICS_DIR}"
     exit 78
   fi
 
@@ -616,54 +1036,19 @@ main() {
     exit 78
   fi
 
-  local delay_ms="${restart_min_ms}" started_ms timepoint
-  log info "starting" "db=${DB}" "stream=${STREAM}" "pid:=$$"
-  while ((!stopping)); do
-    read_checkpoint || break
-    if [[ -n "${CHECKPOINT}" ]]; then
-      timepoint=$((CHECKPOINT + 1))
-    else
-      timepoint="${CH_TIMEPOINT:-}"
-    fi
-    now_ms
-    started_ms="${REPLY}"
-    log info "chain starting" "timepoint=${timepoint:-live}"
-    if start_chain "${timepoint}"; then
-      wait_chain 2>/dev/null
-      report_chain
-      stage_pids=()
-      if ((stopping)); then
-        break
-      fi
-      if [[ -n "${FATAL}" ]]; then
-        log error "stage failed permanently; not restarting" "stage=${FATAL_STAGE}" "code:=${FATAL}"
-        exit "${FATAL}"
-      fi
-    else
-      # A FIFO could not be made: whatever started waits in open() for a
-      # peer that will never come.
-      kill_stages
-      wait_chain 2>/dev/null
-      stage_pids=()
-    fi
-
-    # From now on a key file that is briefly missing or empty (a rotation,
-    # a remount) is waited for by ch-fetch instead of stopping everything
-    # with 78; at this supervisor's first chain it was a configuration
-    # error. (Unless the environment says otherwise.)
-    export CH_KEY_FILE_WAIT="${CH_KEY_FILE_WAIT:-1}"
-
-    now_ms
-    if ((REPLY - started_ms >= restart_reset_ms)); then
-      delay_ms="${restart_min_ms}"
-    fi
-    format_ms "${delay_ms}"
-    log info "restarting the chain" "delay_s:=${REPLY}"
-    interruptible_sleep "${delay_ms}"
-    delay_ms=$((delay_ms * 2 > restart_max_ms ? restart_max_ms : delay_ms * 2))
-  done
-  log info "stopped"
-  exit 0
+  local joined
+  printf -v joined '%s,' "${streams[@]}"
+  log info "starting" "db=${DB}" "streams=${joined%,}" "pid:=$$"
+  # Bash reports a child killed by SIGKILL on its stderr in plain text,
+  # which is not a log line: the loop runs with stderr to /dev/null, and
+  # every child gets the log's descriptor as its stderr.
+  supervise 2>/dev/null
+  if ((stopping)) || [[ -z "${first_fatal}" ]]; then
+    log info "stopped"
+    exit 0
+  fi
+  log error "every stream stopped permanently; exiting" "code:=${first_fatal}"
+  exit "${first_fatal}"
 }
 
 main "$@"

@@ -13,8 +13,9 @@ std::string Labelled(const char* name, std::string_view reason) {
 
 }  // namespace
 
-FetchMetrics::FetchMetrics(std::string dir, int interval_ms)
-    : metrics_(std::move(dir), "ch-fetch", std::chrono::milliseconds(interval_ms)) {
+FetchMetrics::FetchMetrics(std::string dir, int interval_ms, std::string stream)
+    : metrics_(std::move(dir), "ch-fetch", std::move(stream),
+               std::chrono::milliseconds(interval_ms)) {
   // Present from the first write, so dashboards see zeros, not absences.
   SetConnected(false);
   AddEvents(0);

@@ -36,7 +36,9 @@ class FetchMetrics {
  public:
   // `dir` empty: everything is a no-op. `interval_ms`: least time between
   // two writes of the file.
-  explicit FetchMetrics(std::string dir, int interval_ms = 2000);
+  // `stream` names the file and labels the samples (common/metrics.h).
+  explicit FetchMetrics(std::string dir, int interval_ms = 2000,
+                        std::string stream = "companies");
 
   void SetConnected(bool connected);
   void CountReconnect(std::string_view reason);

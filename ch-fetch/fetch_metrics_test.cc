@@ -39,25 +39,25 @@ TEST(FetchMetricsTest, WritesEveryNamedMetric) {
   const std::string path = std::string(dir) + "/ch-fetch.prom";
   const std::string text = ReadFile(path);
   for (const char* expected :
-       {"chstream_connected{program=\"ch-fetch\"} 1",
-        "chstream_reconnects_total{program=\"ch-fetch\",reason=\"stall\"} 2",
-        "chstream_reconnects_total{program=\"ch-fetch\",reason=\"clean-end\"} 1",
-        "chstream_events_total{program=\"ch-fetch\"} 3",
-        "chstream_bytes_total{program=\"ch-fetch\"} 4096",
-        "chstream_last_event_timepoint{program=\"ch-fetch\"} 68805561",
-        "chstream_last_byte_age_seconds{program=\"ch-fetch\"} 2.5",
-        "chstream_disconnected_seconds{program=\"ch-fetch\"} 7",
-        "chstream_last_attempt{program=\"ch-fetch\",reason=\"rate-limited\"} 1",
-        "chstream_last_http_status{program=\"ch-fetch\"} 429",
-        "chstream_breaker_open{program=\"ch-fetch\"} 1",
-        "chstream_consecutive_failures{program=\"ch-fetch\"} 5",
-        "chstream_gaps_total{program=\"ch-fetch\",reason=\"started-live\"} 1",
-        "chstream_oversized_lines_total{program=\"ch-fetch\"} 1",
-        "chstream_partial_lines_dropped_total{program=\"ch-fetch\"} 1"}) {
+       {"chstream_connected{program=\"ch-fetch\",stream=\"companies\"} 1",
+        "chstream_reconnects_total{program=\"ch-fetch\",stream=\"companies\",reason=\"stall\"} 2",
+        "chstream_reconnects_total{program=\"ch-fetch\",stream=\"companies\",reason=\"clean-end\"} 1",
+        "chstream_events_total{program=\"ch-fetch\",stream=\"companies\"} 3",
+        "chstream_bytes_total{program=\"ch-fetch\",stream=\"companies\"} 4096",
+        "chstream_last_event_timepoint{program=\"ch-fetch\",stream=\"companies\"} 68805561",
+        "chstream_last_byte_age_seconds{program=\"ch-fetch\",stream=\"companies\"} 2.5",
+        "chstream_disconnected_seconds{program=\"ch-fetch\",stream=\"companies\"} 7",
+        "chstream_last_attempt{program=\"ch-fetch\",stream=\"companies\",reason=\"rate-limited\"} 1",
+        "chstream_last_http_status{program=\"ch-fetch\",stream=\"companies\"} 429",
+        "chstream_breaker_open{program=\"ch-fetch\",stream=\"companies\"} 1",
+        "chstream_consecutive_failures{program=\"ch-fetch\",stream=\"companies\"} 5",
+        "chstream_gaps_total{program=\"ch-fetch\",stream=\"companies\",reason=\"started-live\"} 1",
+        "chstream_oversized_lines_total{program=\"ch-fetch\",stream=\"companies\"} 1",
+        "chstream_partial_lines_dropped_total{program=\"ch-fetch\",stream=\"companies\"} 1"}) {
     EXPECT_NE(text.find(expected), std::string::npos) << expected << "\n" << text;
   }
   // Only the last attempt's reason is there.
-  EXPECT_EQ(text.find("chstream_last_attempt{program=\"ch-fetch\",reason=\"stall\"}"),
+  EXPECT_EQ(text.find("chstream_last_attempt{program=\"ch-fetch\",stream=\"companies\",reason=\"stall\"}"),
             std::string::npos)
       << text;
   unlink(path.c_str());

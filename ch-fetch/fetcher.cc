@@ -31,6 +31,7 @@ std::string ReasonOf(const ConnectionResult& r) {
   if (r.http_status == 429) return "rate-limited";
   if (r.http_status == 416) return "timepoint-out-of-range";
   if (r.http_status == 401 || r.http_status == 403) return "key-rejected";
+  if (r.http_status == 404) return "no-such-stream";
   if (r.http_status >= 500 && r.http_status <= 599) return "server-error";
   return "http-error";
 }
@@ -155,6 +156,13 @@ Fetcher::Next Fetcher::Decide(const ConnectionResult& r, std::optional<int64_t> 
         Status::Config("the server rejected the stream key (HTTP " + std::to_string(r.http_status) +
                        ") read from " + key_source_.Describe() +
                        ": set a valid stream key in CH_STREAM_KEY or CH_STREAM_KEY_FILE");
+    return next;
+  }
+  if (r.end == ConnectionResult::End::kHttpStatus && r.http_status == 404) {
+    // DESIGN.md "Starting points": the service has no such stream. Waiting
+    // does not create one; pipeline.sh stops this stream alone.
+    next.fatal = Status::Config("the service has no stream " + options_.stream + " (HTTP 404 for " +
+                                "its path): check CH_STREAM or CH_STREAMS");
     return next;
   }
   if (r.end == ConnectionResult::End::kHttpStatus && r.http_status == 416 && asked.has_value()) {

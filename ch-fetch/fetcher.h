@@ -10,6 +10,7 @@
 //   timepoint-out-of-range gap (after_timepoint = the timepoint asked - 1)
 //   and carries on live, or exits 65 under --on-gap=exit. A gap stays open
 //   until the next event, so later live reconnects add no new gap line.
+// - 404: the service has no such stream; exit 78 after that one request.
 // - 401/403: the key is wrong; exit 78 after that one request (unless the
 //   key file changed meanwhile: then one more try with the new key).
 // - No key yet (--key-file-wait, and the key file yielded none at start):

@@ -55,7 +55,7 @@ int main(int argc, char** argv) {
                              options.breaker_threshold);
   ch::SystemWaiter waiter;
   ch::OutputWriter out(STDOUT_FILENO);
-  ch::FetchMetrics metrics(options.common.metrics_dir);
+  ch::FetchMetrics metrics(options.common.metrics_dir, 2000, options.stream);
   ch::Fetcher fetcher(options, key_source, std::move(key.value()), &connector, &policy, &waiter,
                       &out, STDOUT_FILENO, &metrics);
   ch::Status s = fetcher.Run();

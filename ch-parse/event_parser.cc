@@ -240,10 +240,9 @@ EventParser::Outcome EventParser::ParseResource(const rapidjson::Value& root, st
   if (data != nullptr && !data->IsObject()) {
     return Reject(RejectClass::kData, "data is not an object", timepoint, out);
   }
-  // A deleted event may come without data (the register had none); a
-  // changed one without it would say a resource changed into nothing.
-  if (data == nullptr && !deleted)
-    return Reject(RejectClass::kData, "data is missing", timepoint, out);
+  // No data is no reason to reject, for a changed event too (DESIGN.md's
+  // reject list is exhaustive): the record says the resource exists and is
+  // not deleted, and ch-store keeps what it knows of it (phase2-spec.md 7).
 
   ResourceParser::Event resource;
   resource.timepoint = timepoint;

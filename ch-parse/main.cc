@@ -16,7 +16,7 @@ int main(int argc, char** argv) {
   if (auto exit = ch::ParseParseOptions(argc, argv, &options)) return *exit;
   // Raising one's own niceness cannot fail for lack of privilege.
   if (options.nice > 0) (void)nice(static_cast<int>(options.nice));
-  ch::ParseMetrics metrics(options.common.metrics_dir);
+  ch::ParseMetrics metrics(options.common.metrics_dir, options.stream);
   ch::ParseRunner runner(options, STDIN_FILENO, STDOUT_FILENO, &metrics);
   const ch::Status s = runner.Run();
   if (!s.ok()) ch::LogError(s.message(), {{"exit_code", ch::ExitCodeFor(s)}});

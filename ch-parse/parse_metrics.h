@@ -30,8 +30,9 @@ namespace ch {
 
 class ParseMetrics {
  public:
-  // `dir` empty: nothing is written (counting still works).
-  explicit ParseMetrics(std::string dir,
+  // `dir` empty: nothing is written (counting still works). `stream` names
+  // the file and labels the samples (common/metrics.h).
+  explicit ParseMetrics(std::string dir, std::string stream = "companies",
                         std::chrono::milliseconds interval = std::chrono::milliseconds(2000));
 
   void CountLine() { ++lines_; }

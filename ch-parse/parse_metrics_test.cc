@@ -46,19 +46,19 @@ TEST(ParseMetricsTest, WritesEveryCounterWithItsLabels) {
   const std::string path = std::string(dir) + "/ch-parse.prom";
   const std::string text = ReadFile(path);
   for (const char* line :
-       {"chstream_lines_total{program=\"ch-parse\"} 2\n",
-        "chstream_records_total{program=\"ch-parse\"} 4\n",
-        "chstream_resource_records_total{program=\"ch-parse\",table=\"filings\"} 2\n",
-        "chstream_resource_records_total{program=\"ch-parse\",table=\"officers\"} 0\n",
-        "chstream_resource_records_total{program=\"ch-parse\",table=\"none\"} 1\n",
-        "chstream_unknown_values_total{program=\"ch-parse\",field=\"resource_kind\"} 1\n",
-        "chstream_rejects_total{program=\"ch-parse\",reason=\"timepoint\"} 2\n",
-        "chstream_rejects_total{program=\"ch-parse\",reason=\"line_too_long\"} 1\n",
-        "chstream_rejects_total{program=\"ch-parse\",reason=\"invalid_json\"} 0\n",
-        "chstream_control_lines_total{program=\"ch-parse\"} 1\n",
-        "chstream_unknown_values_total{program=\"ch-parse\",field=\"company_status\"} 1\n",
-        "chstream_bulk_rows_total{program=\"ch-parse\"} 1\n",
-        "chstream_input_bytes_total{program=\"ch-parse\"} 1234\n",
+       {"chstream_lines_total{program=\"ch-parse\",stream=\"companies\"} 2\n",
+        "chstream_records_total{program=\"ch-parse\",stream=\"companies\"} 4\n",
+        "chstream_resource_records_total{program=\"ch-parse\",stream=\"companies\",table=\"filings\"} 2\n",
+        "chstream_resource_records_total{program=\"ch-parse\",stream=\"companies\",table=\"officers\"} 0\n",
+        "chstream_resource_records_total{program=\"ch-parse\",stream=\"companies\",table=\"none\"} 1\n",
+        "chstream_unknown_values_total{program=\"ch-parse\",stream=\"companies\",field=\"resource_kind\"} 1\n",
+        "chstream_rejects_total{program=\"ch-parse\",stream=\"companies\",reason=\"timepoint\"} 2\n",
+        "chstream_rejects_total{program=\"ch-parse\",stream=\"companies\",reason=\"line_too_long\"} 1\n",
+        "chstream_rejects_total{program=\"ch-parse\",stream=\"companies\",reason=\"invalid_json\"} 0\n",
+        "chstream_control_lines_total{program=\"ch-parse\",stream=\"companies\"} 1\n",
+        "chstream_unknown_values_total{program=\"ch-parse\",stream=\"companies\",field=\"company_status\"} 1\n",
+        "chstream_bulk_rows_total{program=\"ch-parse\",stream=\"companies\"} 1\n",
+        "chstream_input_bytes_total{program=\"ch-parse\",stream=\"companies\"} 1234\n",
         "# TYPE chstream_rejects_total counter\n"}) {
     EXPECT_NE(text.find(line), std::string::npos) << line << "\nin:\n" << text;
   }
@@ -70,12 +70,12 @@ TEST(ParseMetricsTest, MaybeWriteWaitsForTheInterval) {
   char dir_template[] = "/tmp/parse_metrics_test.XXXXXX";
   const char* dir = mkdtemp(dir_template);
   ASSERT_NE(dir, nullptr);
-  ParseMetrics metrics(dir, std::chrono::hours(1));
+  ParseMetrics metrics(dir, "companies", std::chrono::hours(1));
   const std::string path = std::string(dir) + "/ch-parse.prom";
   ASSERT_TRUE(metrics.MaybeWrite().ok());  // the first one writes
   metrics.CountLine();
   ASSERT_TRUE(metrics.MaybeWrite().ok());  // too soon: the file keeps 0
-  EXPECT_NE(ReadFile(path).find("chstream_lines_total{program=\"ch-parse\"} 0\n"),
+  EXPECT_NE(ReadFile(path).find("chstream_lines_total{program=\"ch-parse\",stream=\"companies\"} 0\n"),
             std::string::npos);
   unlink(path.c_str());
   rmdir(dir);

@@ -143,11 +143,40 @@ TEST_F(ResourceParserTest, DeletedEventsWithDataKeepTheirRowsButMakeNoSignals) {
   EXPECT_EQ(run_.Str("signals"), "[]");
 }
 
-TEST_F(ResourceParserTest, AChangedEventWithoutDataIsRejected) {
-  EXPECT_EQ(ExpectReject(ResourceEvent("company-officers", kOfficerUri, ""), RejectClass::kData),
-            "data is missing");
-  ExpectReject(ResourceEvent("company-officers", kOfficerUri, "null"), RejectClass::kData);
-  ExpectReject(ResourceEvent("some-new-kind", "/x/1", ""), RejectClass::kData);
+// DESIGN.md's reject list is exhaustive (invalid JSON, no usable timepoint,
+// no resource_uri, a URI without the company number its kind requires): a
+// changed event without data is trusted as far as it goes, a record with
+// data null, the kind's stub rows and no signals (ch-store keeps what it
+// knows of the resource and clears its deleted mark).
+TEST_F(ResourceParserTest, AChangedEventWithoutDataIsARecordWithStubRowsAndNullData) {
+  for (const std::string& line : {ResourceEvent("company-officers", kOfficerUri, ""),
+                                  ResourceEvent("company-officers", kOfficerUri, "null")}) {
+    ASSERT_EQ(run_.Run(line), Outcome::kResource) << line;
+    EXPECT_EQ(run_.Str("event_type"), "changed");
+    EXPECT_EQ(run_.Str("timepoint"), "7");
+    EXPECT_EQ(run_.Str("data"), "(null)");
+    EXPECT_EQ(run_.DataText(), "null");
+    EXPECT_EQ(run_.Str("company_number"), "07217743");
+    EXPECT_EQ(run_.Str("table"), "officers");
+    EXPECT_EQ(run_.RowCount(), 1u);
+    EXPECT_EQ(run_.Cell(0, "appointment_id"), "lZX48JQSZFCbhsdpDhYLSoG6Dbc");
+    EXPECT_EQ(run_.Cell(0, "name"), "(null)");
+    EXPECT_EQ(run_.Str("signals"), "[]");
+  }
+  // No filing type, so no signal (the transaction is all a stub knows).
+  ASSERT_EQ(run_.Run(ResourceEvent("filing-history", "/company/1/filing-history/T", "")),
+            Outcome::kResource);
+  EXPECT_EQ(run_.Json("rows"),
+            R"([{"transaction_id":"T","type":null,"category":null,"subcategory":null,)"
+            R"("description":null,"date":null,"action_date":null,"barcode":null,"pages":null}])");
+  EXPECT_EQ(run_.Str("signals"), "[]");
+  ASSERT_EQ(run_.Run(ResourceEvent("company-insolvency", "/company/12325716/insolvency", "")),
+            Outcome::kResource);
+  EXPECT_EQ(run_.Str("rows"), "[]");
+  EXPECT_EQ(run_.Str("signals"), "[]");
+  ASSERT_EQ(run_.Run(ResourceEvent("some-new-kind", "/x/1", "")), Outcome::kResource);
+  EXPECT_EQ(run_.Str("table"), "(null)");
+  EXPECT_EQ(run_.Str("data"), "(null)");
 }
 
 TEST_F(ResourceParserTest, DataThatIsNotAnObjectIsRejected) {

@@ -99,6 +99,7 @@ Status ApplyLoop::Run() {
       case RecordSource::Event::kIdle: {
         Status s = CommitIfOpen();
         if (!s.ok()) return s;
+        if (wal_watch_ != nullptr) wal_watch_->Poll();
         (void)metrics_->MaybeWrite();
         break;
       }
@@ -139,6 +140,7 @@ Status ApplyLoop::CommitIfOpen() {
                              {"status_changes", changes}});
     }
   }
+  if (wal_watch_ != nullptr) wal_watch_->Poll();
   UpdateMetrics(records);
   return EmitChanges();
 }

@@ -31,6 +31,7 @@
 
 #include "ch-store/record_applier.h"
 #include "ch-store/record_source.h"
+#include "ch-store/wal_watch.h"
 #include "common/metrics.h"
 #include "common/output_writer.h"
 #include "common/status.h"
@@ -74,6 +75,10 @@ class ApplyLoop {
 
   uint64_t commits() const { return commits_; }
 
+  // Polled after each commit and while the input is idle (not owned; may
+  // stay null, as for an in-memory database).
+  void set_wal_watch(WalWatch* watch) { wal_watch_ = watch; }
+
  private:
   bool BatchDue() const;
   // True when another writer waits for the database (asked every
@@ -88,6 +93,7 @@ class ApplyLoop {
   OutputWriter* changes_out_;
   Metrics* metrics_;
   Options options_;
+  WalWatch* wal_watch_ = nullptr;
   std::chrono::steady_clock::time_point batch_started_{};
   uint64_t commits_ = 0;
   std::string line_;  // an emitted change, reused

@@ -5,6 +5,7 @@
 #include <set>
 #include <vector>
 
+#include "ch-store/stream_health.h"
 #include "common/exit_code.h"
 #include "common/log.h"
 #include "common/timestamp.h"
@@ -74,11 +75,17 @@ std::optional<int> ParseStoreCommandLine(int argc, char** argv, StoreOptions* op
       "max-silence", "CH_MAX_SILENCE", &max_silence,
       "status: unhealthy when ch-fetch (its metrics in --metrics-dir) has received nothing for "
       "longer (seconds; default 180)");
+  parser.AddOptional("streams", "CH_STREAMS", &options->streams,
+                     "status: the followed streams, comma-separated, or all (default: those with "
+                     "a checkpoint, an open gap or a chain-stopped marker, and --stream)");
   parser.AddOptional("after-id", "", &options->after_id, "leads: only signals with a larger id");
   parser.AddOptional("since", "", &options->since,
                      "leads: only signals published at or after DATE (YYYY-MM-DD or a timestamp)");
   std::optional<std::string> format;
-  parser.AddOptional("format", "", &format, "leads: csv (default, with a header) or ndjson");
+  parser.AddOptional("format", "", &format,
+                     "leads: table (the default on a terminal: aligned, cut to its width, a "
+                     "count at the end), csv (the default into a pipe or file, with a header) "
+                     "or ndjson");
   parser.AddOptional("to", "", &options->to,
                      "migrate: the schema version wanted (0 removes everything)");
   parser.AddOptional("rejects-older-than", "", &options->rejects_older_than_days,
@@ -122,11 +129,20 @@ std::optional<int> ParseStoreCommandLine(int argc, char** argv, StoreOptions* op
     }
     options->max_silence_seconds = *max_silence;
   }
+  if (options->streams && options->command == StoreCommand::kStatus) {
+    // Only status reads it: pipeline.sh's stages inherit CH_STREAMS.
+    StatusOr<std::vector<std::string>> streams = ParseStreamList(*options->streams);
+    if (!streams.ok()) {
+      return ConfigError("invalid value for " + parser.NameOf("streams") + ": " +
+                         streams.status().message());
+    }
+  }
   if (options->after_id && *options->after_id < 0)
     return ConfigError("invalid value for --after-id: negative");
   if (format) {
-    if (*format != "csv" && *format != "ndjson") {
-      return ConfigError("invalid value for --format: '" + *format + "' (use csv or ndjson)");
+    if (*format != "csv" && *format != "ndjson" && *format != "table") {
+      return ConfigError("invalid value for --format: '" + *format +
+                         "' (use csv, ndjson or table)");
     }
     options->format = *format;
   }

@@ -6,7 +6,7 @@
 //   ch-store [--db F] [--emit-changes] [apply]     < records.ndjson
 //   ch-store checkpoint [--stream S]
 //   ch-store status [--max-commit-age SECONDS] [--max-silence SECONDS]
-//   ch-store leads [--after-id ID] [--since DATE] [--format csv|ndjson]
+//   ch-store leads [--after-id ID] [--since DATE] [--format csv|ndjson|table]
 //   ch-store migrate [--to N]
 //   ch-store prune --rejects-older-than DAYS
 #ifndef CH_STORE_COMMAND_LINE_H_
@@ -40,12 +40,17 @@ struct StoreOptions {
   /// timeout: the server sends a heartbeat every 30 s, so this long without
   /// one is a stream that reconnecting has not brought back.
   double max_silence_seconds = 180;
+  /// status: the followed streams, comma-separated or "all" (CH_STREAMS);
+  /// unset: those stream_state and the chain-stopped markers name, and
+  /// --stream (stream_health.h).
+  std::optional<std::string> streams;
   /// leads: only signals with a larger id.
   std::optional<int64_t> after_id;
   /// leads: only signals published at or after this date or timestamp.
   std::optional<std::string> since;
-  /// leads: "csv" or "ndjson".
-  std::string format = "csv";
+  /// leads: "csv", "ndjson" or "table"; empty: a table when stdout is a
+  /// terminal, else CSV.
+  std::string format;
   /// migrate: the wanted schema version (default: the newest).
   std::optional<int> to;
   /// prune: delete rejects received more than this many days ago.

@@ -18,6 +18,7 @@
 #include "ch-store/record_decoder.h"
 #include "ch-store/record_source.h"
 #include "ch-store/store_db.h"
+#include "ch-store/wal_watch.h"
 #include "ch-store/wal_write_coalescer.h"
 #include "ch-store/write_path_limits.h"
 #include "ch-store/writer_queue.h"
@@ -129,12 +130,25 @@ int RunApply(const StoreOptions& options) {
   std::optional<ThreadedRecordSource> source(std::in_place, &reader, options.stream,
                                              limits->reader_slots, limits->reader_wake_batch);
   OutputWriter out(STDOUT_FILENO);
-  Metrics metrics(options.common.metrics_dir, "ch-store");
+  Metrics metrics(options.common.metrics_dir, "ch-store", options.stream);
   ApplyLoop::Options loop_options;
   loop_options.stream_batch_records = limits->stream_batch_records;
   loop_options.bulk_batch_records = limits->bulk_batch_records;
   ApplyLoop loop(&*source, applier->get(), options.emit_changes ? &out : nullptr, &metrics,
                  loop_options);
+  // Says when checkpoints stop resetting the WAL (a reader holding a
+  // transaction open), as a metric and a warn line (wal_watch.h).
+  std::optional<WalWatch> wal_watch;
+  if (checkpointer) {
+    StatusOr<std::optional<int64_t>> page_size = db->QueryInt64("PRAGMA page_size");
+    WalWatch::Options watch_options;
+    watch_options.due_bytes = WalBytesForFrames(limits->checkpoint_start_frames,
+                                                page_size.ok() ? page_size->value_or(4096) : 4096);
+    watch_options.warn_seconds = limits->wal_warn_seconds;
+    watch_options.warn_bytes = limits->wal_warn_bytes;
+    wal_watch.emplace(options.db + "-wal", &metrics, watch_options);
+    loop.set_wal_watch(&*wal_watch);
+  }
   LogInfo("applying records", {{"db", options.db}, {"stream", options.stream}});
 
   s = loop.Run();

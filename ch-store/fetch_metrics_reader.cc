@@ -12,6 +12,8 @@
 #include <ctime>
 #include <thread>
 
+#include "common/metrics.h"
+
 namespace ch {
 
 namespace {
@@ -155,8 +157,9 @@ FetchMetricsReading InterpretFetchMetrics(std::string_view text, double written_
   return r;
 }
 
-StatusOr<std::optional<FetchMetricsReading>> ReadFetchMetrics(const std::string& dir) {
-  const std::string path = dir + "/" + kFetchMetricsFile;
+StatusOr<std::optional<FetchMetricsReading>> ReadFetchMetrics(const std::string& dir,
+                                                             const std::string& stream) {
+  const std::string path = dir + "/" + MetricsFileName("ch-fetch", stream);
   // open + fstat, so that the mtime and the text belong to the same file
   // even when ch-fetch replaces it in between.
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -197,12 +200,13 @@ std::optional<double> EventsPerMinute(const FetchMetricsReading& earlier,
 }
 
 StatusOr<std::optional<FetchMetricsReading>> ReadFetchMetricsWithRate(
-    const std::string& dir, double max_wait_seconds, std::optional<double>* events_per_minute) {
+    const std::string& dir, const std::string& stream, double max_wait_seconds,
+    std::optional<double>* events_per_minute) {
   events_per_minute->reset();
-  StatusOr<std::optional<FetchMetricsReading>> first = ReadFetchMetrics(dir);
+  StatusOr<std::optional<FetchMetricsReading>> first = ReadFetchMetrics(dir, stream);
   if (!first.ok() || !first->has_value() || (*first)->file_age_seconds > kFreshForRateSeconds)
     return first;
-  const std::string path = dir + "/" + kFetchMetricsFile;
+  const std::string path = dir + "/" + MetricsFileName("ch-fetch", stream);
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::duration<double>(max_wait_seconds);
   while (std::chrono::steady_clock::now() < deadline) {
@@ -210,7 +214,7 @@ StatusOr<std::optional<FetchMetricsReading>> ReadFetchMetricsWithRate(
     struct stat st {};
     if (stat(path.c_str(), &st) != 0 || MtimeOf(st) - (*first)->written_at < kMinRateWindowSeconds)
       continue;
-    StatusOr<std::optional<FetchMetricsReading>> second = ReadFetchMetrics(dir);
+    StatusOr<std::optional<FetchMetricsReading>> second = ReadFetchMetrics(dir, stream);
     if (!second.ok() || !second->has_value()) return first;
     *events_per_minute = EventsPerMinute(**first, **second);
     return second;

@@ -77,9 +77,11 @@ std::optional<std::string> FindPromLabel(std::string_view text, std::string_view
 // `now` (both seconds since the epoch). Pure.
 FetchMetricsReading InterpretFetchMetrics(std::string_view text, double written_at, double now);
 
-// Reads `dir`/ch-fetch.prom now. Unset when the file does not exist; an
-// error when it exists but cannot be read.
-StatusOr<std::optional<FetchMetricsReading>> ReadFetchMetrics(const std::string& dir);
+// Reads `stream`'s ch-fetch file in `dir` (ch-fetch.prom for companies,
+// ch-fetch-<stream>.prom for another: common/metrics.h) now. Unset when the
+// file does not exist; an error when it exists but cannot be read.
+StatusOr<std::optional<FetchMetricsReading>> ReadFetchMetrics(
+    const std::string& dir, const std::string& stream = "companies");
 
 // Events per minute between two readings of the same ch-fetch (by their
 // write times). Unset when it cannot be told: no counter, no time between
@@ -93,7 +95,8 @@ std::optional<double> EventsPerMinute(const FetchMetricsReading& earlier,
 // newer reading. `*events_per_minute` stays unset when the file is missing
 // or stale or was not rewritten in time.
 StatusOr<std::optional<FetchMetricsReading>> ReadFetchMetricsWithRate(
-    const std::string& dir, double max_wait_seconds, std::optional<double>* events_per_minute);
+    const std::string& dir, const std::string& stream, double max_wait_seconds,
+    std::optional<double>* events_per_minute);
 
 }  // namespace ch
 

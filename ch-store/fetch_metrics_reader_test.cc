@@ -20,14 +20,14 @@ using testing_records::TempDir;
 constexpr const char* kFetchProm =
     "# HELP chstream_breaker_open 1 while the circuit breaker is open\n"
     "# TYPE chstream_breaker_open gauge\n"
-    "chstream_breaker_open{program=\"ch-fetch\"} 0\n"
-    "chstream_connected{program=\"ch-fetch\"} 1\n"
-    "chstream_consecutive_failures{program=\"ch-fetch\"} 0\n"
-    "chstream_events_total{program=\"ch-fetch\"} 7495\n"
-    "chstream_last_byte_age_seconds{program=\"ch-fetch\"} 0.25\n"
-    "chstream_last_event_timepoint{program=\"ch-fetch\"} 68917765\n"
-    "chstream_reconnects_total{program=\"ch-fetch\",reason=\"stall\"} 2\n"
-    "chstream_reconnects_total{program=\"ch-fetch\",reason=\"clean-end\"} 1\n";
+    "chstream_breaker_open{program=\"ch-fetch\",stream=\"companies\"} 0\n"
+    "chstream_connected{program=\"ch-fetch\",stream=\"companies\"} 1\n"
+    "chstream_consecutive_failures{program=\"ch-fetch\",stream=\"companies\"} 0\n"
+    "chstream_events_total{program=\"ch-fetch\",stream=\"companies\"} 7495\n"
+    "chstream_last_byte_age_seconds{program=\"ch-fetch\",stream=\"companies\"} 0.25\n"
+    "chstream_last_event_timepoint{program=\"ch-fetch\",stream=\"companies\"} 68917765\n"
+    "chstream_reconnects_total{program=\"ch-fetch\",stream=\"companies\",reason=\"stall\"} 2\n"
+    "chstream_reconnects_total{program=\"ch-fetch\",stream=\"companies\",reason=\"clean-end\"} 1\n";
 
 void WriteFile(const std::string& path, const std::string& text) {
   std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
@@ -80,9 +80,9 @@ TEST(FetchMetricsReaderTest, LastByteAgeAddsTheFileAgeToTheAgeInside) {
 
 TEST(FetchMetricsReaderTest, ReadsHowLongTheStreamHasBeenDownAndWhy) {
   const std::string text = std::string(kFetchProm) +
-                           "chstream_disconnected_seconds{program=\"ch-fetch\"} 40.5\n"
-                           "chstream_last_attempt{program=\"ch-fetch\",reason=\"rate-limited\"} 1\n"
-                           "chstream_last_http_status{program=\"ch-fetch\"} 429\n";
+                           "chstream_disconnected_seconds{program=\"ch-fetch\",stream=\"companies\"} 40.5\n"
+                           "chstream_last_attempt{program=\"ch-fetch\",stream=\"companies\",reason=\"rate-limited\"} 1\n"
+                           "chstream_last_http_status{program=\"ch-fetch\",stream=\"companies\"} 429\n";
   const FetchMetricsReading r = InterpretFetchMetrics(text, 1000.0, 1002.0);
   EXPECT_EQ(r.disconnected_seconds, std::optional<double>(42.5));
   EXPECT_EQ(r.last_attempt, std::optional<std::string>("rate-limited"));
@@ -95,7 +95,7 @@ TEST(FetchMetricsReaderTest, ReadsHowLongTheStreamHasBeenDownAndWhy) {
 TEST(FetchMetricsReaderTest, FindsALabelOfASample) {
   const std::string text =
       "chstream_last_attempt_total{reason=\"no\"} 1\n"
-      "chstream_last_attempt{program=\"ch-fetch\",reason=\"tls-\\\"x\\\"\",detail=\"expired\"} 1\n";
+      "chstream_last_attempt{program=\"ch-fetch\",stream=\"companies\",reason=\"tls-\\\"x\\\"\",detail=\"expired\"} 1\n";
   EXPECT_EQ(FindPromLabel(text, "chstream_last_attempt", "program"),
             std::optional<std::string>("ch-fetch"));
   EXPECT_EQ(FindPromLabel(text, "chstream_last_attempt", "reason"),
@@ -116,7 +116,7 @@ TEST(FetchMetricsReaderTest, FileFromTheFutureHasAgeZero) {
 
 TEST(FetchMetricsReaderTest, MissingMetricsStayUnset) {
   const FetchMetricsReading r =
-      InterpretFetchMetrics("chstream_connected{program=\"ch-fetch\"} 0\n", 5, 5);
+      InterpretFetchMetrics("chstream_connected{program=\"ch-fetch\",stream=\"companies\"} 0\n", 5, 5);
   EXPECT_EQ(r.connected, std::optional<bool>(false));
   EXPECT_FALSE(r.breaker_open.has_value());
   EXPECT_FALSE(r.last_byte_age_seconds.has_value());
@@ -140,6 +140,20 @@ TEST(FetchMetricsReaderTest, EventsPerMinuteBetweenTwoWrites) {
   b.written_at = 102;
   a.events_total.reset();
   EXPECT_FALSE(EventsPerMinute(a, b).has_value());
+}
+
+// Each stream's ch-fetch writes its own file; companies keeps ch-fetch.prom.
+TEST(FetchMetricsReaderTest, ReadsTheFileOfTheStreamAsked) {
+  TempDir dir;
+  const std::string path = dir.File("ch-fetch-filings.prom");
+  const std::string dir_path = path.substr(0, path.rfind('/'));
+  WriteFile(path, kFetchProm);
+  StatusOr<std::optional<FetchMetricsReading>> filings = ReadFetchMetrics(dir_path, "filings");
+  ASSERT_TRUE(filings.ok()) << filings.status().ToString();
+  EXPECT_TRUE(filings->has_value());
+  StatusOr<std::optional<FetchMetricsReading>> companies = ReadFetchMetrics(dir_path);
+  ASSERT_TRUE(companies.ok());
+  EXPECT_FALSE(companies->has_value());
 }
 
 TEST(FetchMetricsReaderTest, ReadsTheFileWithItsMtime) {
@@ -175,16 +189,16 @@ TEST(FetchMetricsReaderTest, RateWaitsForTheNextRewrite) {
   TempDir dir;
   const std::string path = dir.File(kFetchMetricsFile);
   const std::string dir_path = path.substr(0, path.rfind('/'));
-  WriteFile(path, "chstream_events_total{program=\"ch-fetch\"} 100\n");
+  WriteFile(path, "chstream_events_total{program=\"ch-fetch\",stream=\"companies\"} 100\n");
   SetMtime(path, 1);
   std::thread writer([&] {
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
     const std::string tmp = path + ".tmp";
-    WriteFile(tmp, "chstream_events_total{program=\"ch-fetch\"} 160\n");
+    WriteFile(tmp, "chstream_events_total{program=\"ch-fetch\",stream=\"companies\"} 160\n");
     std::rename(tmp.c_str(), path.c_str());
   });
   std::optional<double> rate;
-  StatusOr<std::optional<FetchMetricsReading>> r = ReadFetchMetricsWithRate(dir_path, 3, &rate);
+  StatusOr<std::optional<FetchMetricsReading>> r = ReadFetchMetricsWithRate(dir_path, "companies", 3, &rate);
   writer.join();
   ASSERT_TRUE(r.ok());
   ASSERT_TRUE(r->has_value());
@@ -202,13 +216,13 @@ TEST(FetchMetricsReaderTest, NoRateFromAStaleOrUnchangedFile) {
   WriteFile(path, kFetchProm);
   SetMtime(path, 60);
   std::optional<double> rate = 1;
-  StatusOr<std::optional<FetchMetricsReading>> r = ReadFetchMetricsWithRate(dir_path, 3, &rate);
+  StatusOr<std::optional<FetchMetricsReading>> r = ReadFetchMetricsWithRate(dir_path, "companies", 3, &rate);
   ASSERT_TRUE(r.ok());
   EXPECT_TRUE(r->has_value());
   EXPECT_FALSE(rate.has_value());
 
   SetMtime(path, 0);
-  r = ReadFetchMetricsWithRate(dir_path, 0.2, &rate);
+  r = ReadFetchMetricsWithRate(dir_path, "companies", 0.2, &rate);
   ASSERT_TRUE(r.ok());
   EXPECT_FALSE(rate.has_value());
 }

@@ -11,6 +11,7 @@
 #include "ch-store/store_db.h"
 #include "common/json.h"
 #include "common/log.h"
+#include "common/metrics.h"
 #include "common/output_writer.h"
 
 namespace ch {
@@ -103,6 +104,67 @@ void JudgeStream(const FetchMetricsReading& fetch, double max_silence,
 // measure the events per minute.
 constexpr double kRateWaitSeconds = 3.5;
 
+// The top-level stream's figures as a StreamHealth.
+StreamHealth TopLevelStream(const HealthInputs& in) {
+  StreamHealth s;
+  s.stream = in.stream;
+  s.checkpoint = in.checkpoint;
+  s.last_event_published_at = in.last_event_published_at;
+  s.last_commit_at = in.last_commit_at;
+  s.last_commit_age_seconds = in.last_commit_age_seconds;
+  s.gaps_open = in.gaps_open;
+  s.fetch_metrics_expected = in.fetch_metrics_expected;
+  s.fetch = in.fetch;
+  return s;
+}
+
+std::vector<StreamHealth> JudgedStreams(const HealthInputs& in) {
+  if (in.streams.empty()) return {TopLevelStream(in)};
+  return in.streams;
+}
+
+void AppendStreamMember(std::string* out, const StreamHealth& s, const HealthInputs& in) {
+  AppendJsonString(out, s.stream);
+  out->append(":{\"checkpoint\":");
+  out->append(s.checkpoint ? std::to_string(*s.checkpoint) : "null");
+  out->append(",\"last_event_published_at\":");
+  AppendOptionalText(out, s.last_event_published_at);
+  out->append(",\"last_commit_at\":");
+  AppendOptionalText(out, s.last_commit_at);
+  out->append(",\"last_commit_age_seconds\":" + FormatOptionalSeconds(s.last_commit_age_seconds));
+  out->append(",\"gaps_open\":" + std::to_string(s.gaps_open));
+  out->append(",\"chain_stopped\":");
+  if (s.chain_stopped) {
+    out->append("{\"code\":" + std::to_string(s.chain_stopped->code) + ",\"stage\":");
+    AppendJsonString(out, s.chain_stopped->stage);
+    out->append(",\"time\":");
+    AppendJsonString(out, s.chain_stopped->time);
+    out->append("}");
+  } else {
+    out->append("null");
+  }
+  const FetchMetricsReading none;
+  const FetchMetricsReading& fetch = s.fetch ? *s.fetch : none;
+  out->append(",\"connected\":" + FormatOptionalBool(fetch.connected));
+  out->append(",\"last_byte_age_seconds\":" + FormatOptionalSeconds(fetch.last_byte_age_seconds));
+  out->append(",\"disconnected_seconds\":" + FormatOptionalSeconds(fetch.disconnected_seconds));
+  out->append(",\"last_attempt\":");
+  AppendOptionalText(out, fetch.last_attempt);
+  out->append(",\"last_http_status\":");
+  out->append(fetch.last_http_status ? std::to_string(*fetch.last_http_status) : "null");
+  out->append(",\"fetch_metrics_age_seconds\":");
+  out->append(s.fetch ? FormatSeconds(s.fetch->file_age_seconds) : "null");
+  const std::vector<std::string> problems = StreamProblems(s, in);
+  out->append(",\"healthy\":");
+  out->append(problems.empty() ? "true" : "false");
+  out->append(",\"problems\":[");
+  for (size_t i = 0; i < problems.size(); ++i) {
+    if (i > 0) out->push_back(',');
+    AppendJsonString(out, problems[i]);
+  }
+  out->append("]}");
+}
+
 StatusOr<int64_t> Count(SqliteDb* db, const std::string& sql) {
   StatusOr<std::optional<int64_t>> n = db->QueryInt64(sql);
   if (!n.ok()) return n.status();
@@ -110,6 +172,40 @@ StatusOr<int64_t> Count(SqliteDb* db, const std::string& sql) {
 }
 
 }  // namespace
+
+std::vector<std::string> StreamProblems(const StreamHealth& s, const HealthInputs& in) {
+  std::vector<std::string> problems;
+  if (s.chain_stopped) {
+    std::string why = "chain stopped";
+    if (!s.chain_stopped->stage.empty()) {
+      why += " (" + s.chain_stopped->stage + " exited " + std::to_string(s.chain_stopped->code);
+      if (!s.chain_stopped->time.empty()) why += " at " + s.chain_stopped->time;
+      why += ")";
+    }
+    problems.push_back(why + ": pipeline.sh does not restart it; see its log");
+  }
+  if (s.gaps_open > 0) problems.emplace_back("gap open");
+  if (s.fetch_metrics_expected) {
+    const std::string file = MetricsFileName("ch-fetch", s.stream);
+    if (!s.fetch) {
+      problems.push_back("ch-fetch not running (no " + file + " in the metrics directory)");
+    } else {
+      if (s.fetch->file_age_seconds > kFetchMetricsStaleSeconds) {
+        problems.push_back("ch-fetch not running (" + file + " not rewritten for " +
+                           FormatSeconds(s.fetch->file_age_seconds) + " s)");
+      }
+      JudgeStream(*s.fetch, in.max_silence_seconds, &problems);
+    }
+  }
+  if (in.max_commit_age_seconds && s.stream == in.stream) {
+    if (!s.last_commit_age_seconds) {
+      problems.emplace_back("no commit yet");
+    } else if (*s.last_commit_age_seconds > *in.max_commit_age_seconds) {
+      problems.emplace_back("last commit too old");
+    }
+  }
+  return problems;
+}
 
 HealthReport EvaluateHealth(const HealthInputs& in) {
   HealthReport report;
@@ -120,26 +216,13 @@ HealthReport EvaluateHealth(const HealthInputs& in) {
   } else if (in.schema_version < in.schema_version_latest) {
     report.problems.emplace_back("database schema older than this ch-store");
   }
-  if (in.gaps_open > 0) report.problems.emplace_back("gap open");
-  if (in.fetch_metrics_expected) {
-    if (!in.fetch) {
-      report.problems.emplace_back(
-          "ch-fetch not running (no ch-fetch.prom in the metrics directory)");
-    } else {
-      if (in.fetch->file_age_seconds > kFetchMetricsStaleSeconds) {
-        report.problems.emplace_back("ch-fetch not running (ch-fetch.prom not rewritten for " +
-                                     FormatSeconds(in.fetch->file_age_seconds) + " s)");
-      }
-      JudgeStream(*in.fetch, in.max_silence_seconds, &report.problems);
+  for (const StreamHealth& s : JudgedStreams(in)) {
+    for (const std::string& problem : StreamProblems(s, in)) {
+      report.problems.push_back(s.stream + ": " + problem);
     }
   }
-  if (in.max_commit_age_seconds) {
-    if (!in.last_commit_age_seconds) {
-      report.problems.emplace_back("no commit yet");
-    } else if (*in.last_commit_age_seconds > *in.max_commit_age_seconds) {
-      report.problems.emplace_back("last commit too old");
-    }
-  }
+  // The WAL is the database's, not one stream's.
+  if (std::optional<std::string> wal = WalProblem(in.wal)) report.problems.push_back(*wal);
   report.healthy = report.problems.empty();
   return report;
 }
@@ -231,8 +314,17 @@ std::string FormatStatusJson(const HealthInputs& in, const HealthReport& report)
   }
   out.append(",\"fetch_metrics_age_seconds\":");
   out.append(in.fetch ? FormatSeconds(in.fetch->file_age_seconds) : "null");
+  AppendWalHealthJson(&out, in.wal);
   out.append(",\"schema_version\":" + std::to_string(in.schema_version));
   out.append(",\"schema_version_latest\":" + std::to_string(in.schema_version_latest));
+  out.append(",\"streams\":{");
+  bool first = true;
+  for (const StreamHealth& s : JudgedStreams(in)) {
+    if (!first) out.push_back(',');
+    first = false;
+    AppendStreamMember(&out, s, in);
+  }
+  out.append("}");
   out.append(",\"healthy\":");
   out.append(report.healthy ? "true" : "false");
   out.append(",\"problems\":[");
@@ -255,7 +347,7 @@ int RunStatus(const StoreOptions& options) {
   if (!options.common.metrics_dir.empty()) {
     inputs.fetch_metrics_expected = true;
     StatusOr<std::optional<FetchMetricsReading>> fetch = ReadFetchMetricsWithRate(
-        options.common.metrics_dir, kRateWaitSeconds, &inputs.events_per_minute);
+        options.common.metrics_dir, options.stream, kRateWaitSeconds, &inputs.events_per_minute);
     if (!fetch.ok()) {
       // Judged as missing: status still answers, and says why on stderr.
       LogWarn("cannot read ch-fetch's metrics", {{"error", fetch.status().message()}});
@@ -263,6 +355,10 @@ int RunStatus(const StoreOptions& options) {
       inputs.fetch = fetch.value();
     }
   }
+  // Before the database is opened: the -wal file as the writers left it.
+  StatusOr<WritePathLimits> limits = WritePathLimits::FromEnvironment();
+  if (!limits.ok()) return ExitWithError(limits.status());
+  inputs.wal = ReadWalHealth(options.db, options.common.metrics_dir, *limits);
   inputs.database_exists = StoreFileHasContent(options.db);
   StatusOr<ReadOnlyStore> store =
       OpenStoreForReading(options.db, *migrator, options.busy_timeout_ms);
@@ -271,6 +367,32 @@ int RunStatus(const StoreOptions& options) {
   if (store->db) {
     Status s = ReadHealthInputs(&*store->db, &inputs);
     if (!s.ok()) return ExitWithError(s);
+  }
+  StatusOr<std::vector<std::string>> followed = FollowedStreams(
+      store->db ? &*store->db : nullptr, options.db, options.stream, options.streams);
+  if (!followed.ok()) return ExitWithError(followed.status());
+  for (const std::string& name : *followed) {
+    StreamHealth s;
+    s.stream = name;
+    if (store->db) {
+      Status read = ReadStreamHealth(&*store->db, &s);
+      if (!read.ok()) return ExitWithError(read);
+    }
+    s.chain_stopped = ReadChainStopped(options.db, name);
+    s.fetch_metrics_expected = inputs.fetch_metrics_expected;
+    if (name == options.stream) {
+      s.fetch = inputs.fetch;
+    } else if (s.fetch_metrics_expected) {
+      StatusOr<std::optional<FetchMetricsReading>> fetch =
+          ReadFetchMetrics(options.common.metrics_dir, name);
+      if (!fetch.ok()) {
+        LogWarn("cannot read ch-fetch's metrics",
+                {{"stream", name}, {"error", fetch.status().message()}});
+      } else {
+        s.fetch = fetch.value();
+      }
+    }
+    inputs.streams.push_back(std::move(s));
   }
   const HealthReport report = EvaluateHealth(inputs);
   OutputWriter out(STDOUT_FILENO);

@@ -24,6 +24,8 @@
 
 #include "ch-store/command_line.h"
 #include "ch-store/fetch_metrics_reader.h"
+#include "ch-store/stream_health.h"
+#include "ch-store/wal_health.h"
 #include "common/sqlite_db.h"
 #include "common/status.h"
 
@@ -57,6 +59,13 @@ struct HealthInputs {
   /// --max-silence: the longest time without a byte of the stream, or
   /// without the stream.
   double max_silence_seconds = 180;
+  /// The write-ahead log: its size, and how long ch-store has found a
+  /// checkpoint due without a reset (wal_health.h).
+  WalHealth wal;
+  /// The followed streams (stream_health.h), each judged; the top-level
+  /// fields above are those of `stream`. Empty: `stream` alone, from the
+  /// fields above.
+  std::vector<StreamHealth> streams;
 };
 
 struct HealthReport {
@@ -64,8 +73,15 @@ struct HealthReport {
   std::vector<std::string> problems;  // why not healthy, one phrase each
 };
 
-// Judges the inputs (pure: no clock, no database).
+// Judges the inputs (pure: no clock, no database): the database, then each
+// followed stream; each stream's problem is prefixed with its name
+// ("officers: gap open").
 HealthReport EvaluateHealth(const HealthInputs& inputs);
+
+// The problems of one stream, without its name. --max-commit-age is judged
+// for the top-level stream only: streams differ in pace (insolvency cases
+// come a few an hour).
+std::vector<std::string> StreamProblems(const StreamHealth& stream, const HealthInputs& inputs);
 
 // Reads the figures of `stream` from a migrated database.
 Status ReadHealthInputs(SqliteDb* db, HealthInputs* inputs);
@@ -77,8 +93,14 @@ Status ReadHealthInputs(SqliteDb* db, HealthInputs* inputs);
 // lag_seconds, then from ch-fetch.prom (null without it): connected,
 // breaker_open, consecutive_failures, last_byte_age_seconds,
 // disconnected_seconds, last_attempt, last_http_status,
-// events_per_minute, fetch_metrics_age_seconds; then schema_version,
-// schema_version_latest, healthy, problems.
+// events_per_minute, fetch_metrics_age_seconds; wal_bytes,
+// wal_checkpoint_due_seconds; then schema_version,
+// schema_version_latest, streams (an object: a member per followed stream
+// with checkpoint, last_event_published_at, last_commit_at,
+// last_commit_age_seconds, gaps_open, chain_stopped, ch-fetch's connected,
+// last_byte_age_seconds, disconnected_seconds, last_attempt,
+// last_http_status, fetch_metrics_age_seconds, healthy, problems), healthy,
+// problems.
 std::string FormatStatusJson(const HealthInputs& inputs, const HealthReport& report);
 
 // The status command: prints the object; exit 0 when healthy, 1 when not

@@ -32,7 +32,7 @@ TEST(HealthTest, OpenGapMakesItUnhealthy) {
   in.gaps_open = 1;
   const HealthReport r = EvaluateHealth(in);
   EXPECT_FALSE(r.healthy);
-  EXPECT_EQ(r.problems, std::vector<std::string>{"gap open"});
+  EXPECT_EQ(r.problems, std::vector<std::string>{"companies: gap open"});
 }
 
 TEST(HealthTest, MissingOrUnmigratedDatabaseIsUnhealthy) {
@@ -50,11 +50,11 @@ TEST(HealthTest, CommitAgeCountsOnlyWhenAMaximumIsSet) {
   in.last_commit_age_seconds = 600;
   EXPECT_TRUE(EvaluateHealth(in).healthy);
   in.max_commit_age_seconds = 300;
-  EXPECT_EQ(EvaluateHealth(in).problems, std::vector<std::string>{"last commit too old"});
+  EXPECT_EQ(EvaluateHealth(in).problems, std::vector<std::string>{"companies: last commit too old"});
   in.last_commit_age_seconds = 10;
   EXPECT_TRUE(EvaluateHealth(in).healthy);
   in.last_commit_age_seconds.reset();
-  EXPECT_EQ(EvaluateHealth(in).problems, std::vector<std::string>{"no commit yet"});
+  EXPECT_EQ(EvaluateHealth(in).problems, std::vector<std::string>{"companies: no commit yet"});
 }
 
 TEST(HealthTest, FormatsOneObjectWithEveryField) {
@@ -77,8 +77,15 @@ TEST(HealthTest, FormatsOneObjectWithEveryField) {
       "\"rejects\":5,\"gaps_open\":1,\"gaps_total\":2,\"lag_seconds\":null,\"connected\":null,"
       "\"breaker_open\":null,\"consecutive_failures\":null,\"last_byte_age_seconds\":null,"
       "\"disconnected_seconds\":null,\"last_attempt\":null,\"last_http_status\":null,"
-      "\"events_per_minute\":null,\"fetch_metrics_age_seconds\":null,\"schema_version\":2,"
-      "\"schema_version_latest\":2,\"healthy\":false,\"problems\":[\"gap open\"]}");
+      "\"events_per_minute\":null,\"fetch_metrics_age_seconds\":null,\"wal_bytes\":null,"
+      "\"wal_checkpoint_due_seconds\":null,\"schema_version\":2,"
+      "\"schema_version_latest\":2,\"streams\":{\"companies\":{\"checkpoint\":68805561,"
+      "\"last_event_published_at\":\"2023-11-04T14:33:29Z\",\"last_commit_at\":"
+      "\"2026-01-01T00:00:00Z\",\"last_commit_age_seconds\":12,\"gaps_open\":1,"
+      "\"chain_stopped\":null,\"connected\":null,\"last_byte_age_seconds\":null,"
+      "\"disconnected_seconds\":null,\"last_attempt\":null,\"last_http_status\":null,"
+      "\"fetch_metrics_age_seconds\":null,\"healthy\":false,\"problems\":[\"gap open\"]}},"
+      "\"healthy\":false,\"problems\":[\"companies: gap open\"]}");
   HealthInputs empty;
   empty.stream = "companies";
   EXPECT_NE(FormatStatusJson(empty, EvaluateHealth(empty)).find("\"checkpoint\":null"),
@@ -108,11 +115,11 @@ TEST(HealthTest, MissingOrStaleFetchMetricsMeanFetchIsNotRunning) {
   in.fetch_metrics_expected = true;
   HealthReport r = EvaluateHealth(in);
   ASSERT_EQ(r.problems.size(), 1u);
-  EXPECT_EQ(r.problems[0].rfind("ch-fetch not running", 0), 0u) << r.problems[0];
+  EXPECT_EQ(r.problems[0].rfind("companies: ch-fetch not running", 0), 0u) << r.problems[0];
   in.fetch = Fetch(kFetchMetricsStaleSeconds + 1, 5);
   r = EvaluateHealth(in);
   ASSERT_EQ(r.problems.size(), 1u);
-  EXPECT_EQ(r.problems[0], "ch-fetch not running (ch-fetch.prom not rewritten for 31 s)");
+  EXPECT_EQ(r.problems[0], "companies: ch-fetch not running (ch-fetch.prom not rewritten for 31 s)");
   in.fetch = Fetch(1, 5);
   EXPECT_TRUE(EvaluateHealth(in).healthy);
 }
@@ -125,7 +132,7 @@ TEST(HealthTest, SilenceLongerThanTheMaximumIsUnhealthy) {
   EXPECT_TRUE(EvaluateHealth(in).healthy);
   in.fetch = Fetch(1, 181.5);
   EXPECT_EQ(EvaluateHealth(in).problems,
-            std::vector<std::string>{"stream silent for 181 s (more than --max-silence)"});
+            std::vector<std::string>{"companies: stream silent for 181 s (more than --max-silence)"});
   // Connected or not, and the breaker, are reported, not judged: silence is.
   in.fetch = Fetch(1, 2);
   in.fetch->connected = false;
@@ -150,17 +157,17 @@ TEST(HealthTest, AStreamNotConnectedForLongerThanTheMaximumIsUnhealthy) {
   in.fetch->last_attempt = "rate-limited";
   in.fetch->last_http_status = 429;
   EXPECT_EQ(EvaluateHealth(in).problems,
-            std::vector<std::string>{"stream not connected for 181 s (more than --max-silence; "
+            std::vector<std::string>{"companies: stream not connected for 181 s (more than --max-silence; "
                                      "last attempt: rate-limited, HTTP 429)"});
   in.fetch->last_attempt = "first-byte-timeout";
   in.fetch->last_http_status = 0;
   EXPECT_EQ(EvaluateHealth(in).problems,
-            std::vector<std::string>{"stream not connected for 181 s (more than --max-silence; "
+            std::vector<std::string>{"companies: stream not connected for 181 s (more than --max-silence; "
                                      "last attempt: first-byte-timeout)"});
   // Down for less than the maximum, after a long quiet stream: silent.
   in.fetch->disconnected_seconds = 3;
   EXPECT_EQ(EvaluateHealth(in).problems,
-            std::vector<std::string>{"stream silent for 200 s (more than --max-silence)"});
+            std::vector<std::string>{"companies: stream silent for 200 s (more than --max-silence)"});
   in.fetch->last_byte_age_seconds = 3;
   EXPECT_TRUE(EvaluateHealth(in).healthy);
   // Without the gauge (an older ch-fetch), the silence stands in for it.
@@ -168,7 +175,7 @@ TEST(HealthTest, AStreamNotConnectedForLongerThanTheMaximumIsUnhealthy) {
   in.fetch->last_byte_age_seconds = 190;
   in.fetch->last_attempt.reset();
   EXPECT_EQ(EvaluateHealth(in).problems,
-            std::vector<std::string>{"stream not connected for 190 s (more than --max-silence)"});
+            std::vector<std::string>{"companies: stream not connected for 190 s (more than --max-silence)"});
 }
 
 TEST(HealthTest, ATlsFailureIsNamedAtOnce) {
@@ -192,12 +199,12 @@ TEST(HealthTest, ATlsFailureIsNamedAtOnce) {
   };
   for (const auto& c : cases) {
     in.fetch->last_attempt_detail = c.detail;
-    EXPECT_EQ(EvaluateHealth(in).problems, std::vector<std::string>{c.problem});
+    EXPECT_EQ(EvaluateHealth(in).problems, std::vector<std::string>{std::string("companies: ") + c.problem});
   }
   in.fetch->last_attempt = "tls-error";
   EXPECT_EQ(EvaluateHealth(in).problems,
             std::vector<std::string>{
-                "TLS: connection failed (handshake or CA bundle: see ch-fetch's log)"});
+                "companies: TLS: connection failed (handshake or CA bundle: see ch-fetch's log)"});
   // Once connected again, it is history.
   in.fetch->connected = true;
   EXPECT_TRUE(EvaluateHealth(in).healthy);
@@ -212,7 +219,7 @@ TEST(HealthTest, WaitingForTheKeyFileIsNamedAtOnce) {
   in.fetch->last_attempt = "key-file-unreadable";
   EXPECT_EQ(EvaluateHealth(in).problems,
             std::vector<std::string>{
-                "no stream key: ch-fetch is waiting for CH_STREAM_KEY_FILE to be readable"});
+                "companies: no stream key: ch-fetch is waiting for CH_STREAM_KEY_FILE to be readable"});
 }
 
 TEST(HealthTest, StaleCommitAgeStillNeedsAMaximumWithFetchMetrics) {
@@ -243,6 +250,70 @@ TEST(HealthTest, FormatsTheFetchFields) {
           "\"last_http_status\":503,\"events_per_minute\":1234.6,\"fetch_metrics_age_seconds\":1,"),
       std::string::npos)
       << json;
+}
+
+StreamHealth Followed(const std::string& name) {
+  StreamHealth s;
+  s.stream = name;
+  s.checkpoint = 1;
+  return s;
+}
+
+// Healthy only when every followed stream is; each problem names its
+// stream; the top-level fields stay those of --stream.
+TEST(HealthTest, JudgesEveryFollowedStreamAndNamesEachProblem) {
+  HealthInputs in = Migrated();
+  in.checkpoint = 10;
+  in.streams = {Followed("companies"), Followed("filings"), Followed("officers")};
+  EXPECT_TRUE(EvaluateHealth(in).healthy);
+  in.streams[1].gaps_open = 1;
+  in.streams[2].chain_stopped = ChainStopped{78, "ch-fetch", "2026-01-02T03:04:05Z"};
+  const HealthReport r = EvaluateHealth(in);
+  EXPECT_FALSE(r.healthy);
+  EXPECT_EQ(r.problems,
+            (std::vector<std::string>{
+                "filings: gap open",
+                "officers: chain stopped (ch-fetch exited 78 at 2026-01-02T03:04:05Z): "
+                "pipeline.sh does not restart it; see its log"}));
+  const std::string json = FormatStatusJson(in, r);
+  EXPECT_EQ(json.find("{\"stream\":\"companies\",\"checkpoint\":10,"), 0u) << json;
+  EXPECT_NE(json.find("\"filings\":{\"checkpoint\":1,"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"chain_stopped\":{\"code\":78,\"stage\":\"ch-fetch\",\"time\":"
+                      "\"2026-01-02T03:04:05Z\"}"),
+            std::string::npos)
+      << json;
+  EXPECT_NE(json.find("\"gaps_open\":1,\"chain_stopped\":null"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"companies\":{\"checkpoint\":1,"), std::string::npos) << json;
+}
+
+// With a metrics directory, each stream's ch-fetch is judged from its own
+// file, named in the problem.
+TEST(HealthTest, JudgesEachStreamsFetchFromItsOwnFile) {
+  HealthInputs in = Migrated();
+  in.fetch_metrics_expected = true;
+  in.streams = {Followed("companies"), Followed("insolvency-cases")};
+  for (StreamHealth& s : in.streams) s.fetch_metrics_expected = true;
+  in.streams[0].fetch = Fetch(1, 2);
+  EXPECT_EQ(EvaluateHealth(in).problems,
+            std::vector<std::string>{"insolvency-cases: ch-fetch not running (no "
+                                     "ch-fetch-insolvency-cases.prom in the metrics directory)"});
+  in.streams[1].fetch = Fetch(1, 200);
+  EXPECT_EQ(EvaluateHealth(in).problems,
+            std::vector<std::string>{
+                "insolvency-cases: stream silent for 200 s (more than --max-silence)"});
+}
+
+// --max-commit-age: a quiet stream commits rarely; only --stream is judged.
+TEST(HealthTest, CommitAgeIsJudgedForTheTopLevelStreamOnly) {
+  HealthInputs in = Migrated();
+  in.max_commit_age_seconds = 300;
+  in.streams = {Followed("companies"), Followed("insolvency-cases")};
+  in.streams[0].last_commit_age_seconds = 10;
+  in.streams[1].last_commit_age_seconds = 3600;
+  EXPECT_TRUE(EvaluateHealth(in).healthy);
+  in.streams[0].last_commit_age_seconds = 600;
+  EXPECT_EQ(EvaluateHealth(in).problems,
+            std::vector<std::string>{"companies: last commit too old"});
 }
 
 TEST(HealthTest, ReadsTheFiguresOfTheStream) {

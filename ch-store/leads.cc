@@ -3,12 +3,16 @@
 
 #include <unistd.h>
 
+#include <optional>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "ch-store/commands.h"
 #include "ch-store/csv_writer.h"
 #include "ch-store/migrator.h"
 #include "ch-store/store_db.h"
+#include "ch-store/text_table.h"
 #include "common/json.h"
 
 namespace ch {
@@ -17,6 +21,8 @@ namespace {
 
 // The view `leads` appears with schema version 2.
 constexpr int kLeadsSchemaVersion = 2;
+// The table's width when neither COLUMNS nor a terminal tells.
+constexpr size_t kDefaultTableWidth = 100;
 
 template <size_t N>
 std::vector<const char*> Columns(const std::array<const char*, N>& columns) {
@@ -41,7 +47,31 @@ StatusOr<bool> LeadsViewHasSignals(SqliteDb* db) {
   return n->value_or(0) > 0;
 }
 
+// The table of `spec`'s columns, and where each is among `columns`.
+template <size_t N>
+TextTable MakeTable(const std::array<LeadsTableColumn, N>& spec,
+                    const std::vector<const char*>& columns, std::vector<int>* indexes) {
+  std::vector<TextTable::Column> table_columns;
+  for (const LeadsTableColumn& c : spec) {
+    table_columns.push_back({c.header, c.flexible, c.right_aligned});
+    int index = -1;
+    for (size_t i = 0; i < columns.size(); ++i) {
+      if (std::string_view(columns[i]) == c.column) index = static_cast<int>(i);
+    }
+    indexes->push_back(index);
+  }
+  return TextTable(std::move(table_columns));
+}
+
+std::string CountLine(int64_t rows) {
+  return std::to_string(rows) + (rows == 1 ? " lead" : " leads");
+}
+
 }  // namespace
+
+LeadsFormat DefaultLeadsFormat(bool stdout_is_terminal) {
+  return stdout_is_terminal ? LeadsFormat::kTable : LeadsFormat::kCsv;
+}
 
 StatusOr<int64_t> WriteLeads(SqliteDb* db, const LeadsQuery& query, OutputWriter* out) {
   StatusOr<bool> signals = LeadsViewHasSignals(db);
@@ -54,6 +84,13 @@ StatusOr<int64_t> WriteLeads(SqliteDb* db, const LeadsQuery& query, OutputWriter
   if (s.ok()) s = stmt->BindOptionalText(2, query.since);
   if (!s.ok()) return s;
   std::string line;
+  std::vector<int> table_indexes;
+  std::optional<TextTable> table;
+  if (query.format == LeadsFormat::kTable) {
+    table = *signals ? MakeTable(kLeadTableColumns, columns, &table_indexes)
+                     : MakeTable(kPhaseOneLeadTableColumns, columns, &table_indexes);
+  }
+  std::vector<std::string> cells;
   if (query.format == LeadsFormat::kCsv) {
     CsvRecord header;
     for (const char* column : columns) header.Add(column);
@@ -74,6 +111,15 @@ StatusOr<int64_t> WriteLeads(SqliteDb* db, const LeadsQuery& query, OutputWriter
                        : std::optional(stmt->ColumnText(static_cast<int>(i))));
       }
       s = out->WriteRaw(record.Finish());
+    } else if (table) {
+      // The widths depend on every row: the table is printed at the end.
+      cells.clear();
+      for (const int index : table_indexes) {
+        cells.push_back(index < 0 || stmt->ColumnIsNull(index)
+                            ? std::string()
+                            : std::string(stmt->ColumnText(index)));
+      }
+      table->AddRow(cells);
     } else {
       line = "{";
       for (size_t i = 0; i < columns.size(); ++i) {
@@ -93,6 +139,11 @@ StatusOr<int64_t> WriteLeads(SqliteDb* db, const LeadsQuery& query, OutputWriter
     }
     if (!s.ok()) return s;
   }
+  if (table) {
+    if (rows > 0) s = out->WriteRaw(table->Format(query.table_width));
+    if (s.ok()) s = out->WriteLine(CountLine(rows));
+    if (!s.ok()) return s;
+  }
   s = out->Flush();
   if (!s.ok()) return s;
   return rows;
@@ -108,7 +159,16 @@ int RunLeads(const StoreOptions& options) {
   LeadsQuery query;
   query.after_id = options.after_id;
   query.since = options.since;
-  query.format = options.format == "ndjson" ? LeadsFormat::kNdjson : LeadsFormat::kCsv;
+  if (options.format == "ndjson") {
+    query.format = LeadsFormat::kNdjson;
+  } else if (options.format == "csv") {
+    query.format = LeadsFormat::kCsv;
+  } else if (options.format == "table") {
+    query.format = LeadsFormat::kTable;
+  } else {
+    query.format = DefaultLeadsFormat(isatty(STDOUT_FILENO) == 1);
+  }
+  query.table_width = TerminalWidth(STDOUT_FILENO, kDefaultTableWidth);
   OutputWriter out(STDOUT_FILENO);
   StatusOr<int64_t> rows = WriteLeads(&*store->db, query, &out);
   if (!rows.ok()) return ExitWithError(rows.status());

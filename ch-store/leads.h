@@ -82,16 +82,52 @@ inline constexpr std::array<const char*, 22> kPhaseOneLeadColumns = {"id",
                                                                      "date_of_cessation",
                                                                      "timepoint"};
 
-enum class LeadsFormat { kCsv, kNdjson };
+enum class LeadsFormat { kCsv, kNdjson, kTable };
+
+// The columns of `--format table`, for a person (the full rows are the CSV
+// and NDJSON formats): a short header each; the ones marked flexible are cut
+// to fit the width (text_table.h).
+struct LeadsTableColumn {
+  const char* column;  // in the view
+  const char* header;
+  bool flexible;
+  bool right_aligned;
+};
+inline constexpr std::array<LeadsTableColumn, 7> kLeadTableColumns = {{
+    {"id", "id", false, true},
+    {"signal", "signal", false, false},
+    {"occurred_on", "date", false, false},
+    {"company_number", "company", false, false},
+    {"company_name", "name", true, false},
+    {"officers", "officers", true, false},
+    {"pscs", "pscs", true, false},
+}};
+inline constexpr std::array<LeadsTableColumn, 6> kPhaseOneLeadTableColumns = {{
+    {"id", "id", false, true},
+    {"changed_at", "changed_at", false, false},
+    {"company_number", "company", false, false},
+    {"company_name", "name", true, false},
+    {"new_status", "status", false, false},
+    {"new_status_detail", "detail", true, false},
+}};
 
 struct LeadsQuery {
   std::optional<int64_t> after_id;
   std::optional<std::string> since;  // "YYYY-MM-DDTHH:MM:SSZ": published_at >= since
   LeadsFormat format = LeadsFormat::kCsv;
+  /// kTable: the width the rows must fit (columns).
+  size_t table_width = 100;
 };
 
-// Writes the leads matching `query` to `out` (a CSV header first, even when
-// there are no rows). Returns the number of leads written.
+// The format when --format is not given: a table for a person at a
+// terminal, CSV for a pipe or a file (what every reader of leads had before
+// the table existed).
+LeadsFormat DefaultLeadsFormat(bool stdout_is_terminal);
+
+// Writes the leads matching `query` to `out`: CSV (a header first, even
+// when there are no rows), NDJSON, or a table (its header and rows only
+// when there are leads) ending in a count line "N leads". Returns the number
+// of leads written.
 StatusOr<int64_t> WriteLeads(SqliteDb* db, const LeadsQuery& query, OutputWriter* out);
 
 // The leads command. A missing or unmigrated database has no leads: nothing

@@ -142,5 +142,76 @@ TEST(LeadsTest, NoLeadsIsJustTheHeader) {
   EXPECT_EQ(Leads(&f, q), "");
 }
 
+TEST(LeadsTest, ATableHasTheChosenColumnsAlignedAndACountLine) {
+  StoreFixture f;
+  Load(&f);
+  LeadsQuery q;
+  q.format = LeadsFormat::kTable;
+  q.table_width = 100;
+  EXPECT_EQ(Leads(&f, q),
+            "id  signal                  date        company   name             officers  pscs\n"
+            " 1  proposal-to-strike-off  2024-02-01  00000001  ACME, \"THE\" LTD\n"
+            " 2  dissolved               2024-03-01  00000001  ACME, \"THE\" LTD\n"
+            " 3  dissolved               2024-03-05  00000002  ACME LTD\n"
+            "3 leads\n");
+}
+
+TEST(LeadsTest, ATableFitsItsWidthCuttingTheWideColumns) {
+  StoreFixture f;
+  Load(&f);
+  LeadsQuery q;
+  q.format = LeadsFormat::kTable;
+  q.table_width = 70;
+  const std::string table = Leads(&f, q);
+  std::istringstream lines(table);
+  int count = 0;
+  for (std::string line; std::getline(lines, line); ++count) {
+    size_t columns = 0;
+    for (const char c : line) columns += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    EXPECT_LE(columns, 70u) << line;
+  }
+  EXPECT_EQ(count, 5);
+  // 70 - 42 - 6 separators = 16: pscs keeps its 4, name and officers get 6.
+  EXPECT_NE(table.find("  name    offic\xE2\x80\xA6  pscs\n"), std::string::npos) << table;
+  EXPECT_NE(table.find(" 1  proposal-to-strike-off  2024-02-01  00000001  ACME,\xE2\x80\xA6\n"),
+            std::string::npos)
+      << table;
+}
+
+TEST(LeadsTest, ATableOfNoLeadsIsTheCountAlone) {
+  StoreFixture f;
+  Load(&f);
+  LeadsQuery q;
+  q.format = LeadsFormat::kTable;
+  q.after_id = 3;
+  EXPECT_EQ(Leads(&f, q), "0 leads\n");
+  q.after_id = 2;
+  const std::string one = Leads(&f, q);
+  EXPECT_EQ(one.substr(one.find("\n 3  ")),
+            "\n 3  dissolved  2024-03-05  00000002  ACME LTD\n1 lead\n");
+}
+
+TEST(LeadsTest, APhaseOneViewHasItsOwnTable) {
+  StoreFixture f;
+  Load(&f);
+  StatusOr<Migrator> m = Migrator::Embedded();
+  ASSERT_TRUE(m.ok());
+  ASSERT_TRUE(m->MigrateTo(&f.db(), 4).ok());
+  LeadsQuery q;
+  q.format = LeadsFormat::kTable;
+  const std::string table = Leads(&f, q);
+  EXPECT_EQ(table.substr(0, table.find('\n')),
+            "id  changed_at            company   name             status     detail");
+  EXPECT_NE(table.find("\n 2  2024-02-01T00:00:00Z  00000001  ACME, \"THE\" LTD  active     "
+                       "active-proposal-to-strike-off\n"),
+            std::string::npos)
+      << table;
+}
+
+TEST(LeadsTest, ATerminalGetsATableAndAPipeCsv) {
+  EXPECT_EQ(DefaultLeadsFormat(true), LeadsFormat::kTable);
+  EXPECT_EQ(DefaultLeadsFormat(false), LeadsFormat::kCsv);
+}
+
 }  // namespace
 }  // namespace ch

@@ -193,6 +193,53 @@ TEST(ResourceApplierTest, UnseenInsolvencyDeleteWithoutDataHasNoRows) {
   EXPECT_EQ(f.Count("insolvency_cases"), 0);
 }
 
+// A changed event without data (phase2-spec.md section 7): the resource
+// exists and is not deleted; what is known of it stays.
+TEST(ResourceApplierTest, ChangedWithoutDataKeepsTheStoredDataAndRowsAndClearsTheMark) {
+  StoreFixture f;
+  f.Apply(Ds01(10).Line());
+  f.Apply(DeletedWithoutData(11, "filings").Line());
+  EXPECT_EQ(f.One("SELECT deleted FROM filings"), "1");
+  TestResource changed = DeletedWithoutData(12, "filings");
+  changed.event_type = "changed";
+  f.Apply(changed.Line());
+  EXPECT_EQ(f.One("SELECT deleted, timepoint, data FROM resources"),
+            "0|12|{\"transaction_id\":\"MzAwMDAwMDAwMQ\",\"type\":\"DS01\"}");
+  EXPECT_EQ(f.One("SELECT deleted, type, date, pages FROM filings"), "0|DS01|2024-05-01|1");
+  EXPECT_EQ(f.Count("filings"), 1);
+  EXPECT_EQ(f.Count("signals"), 1);
+  EXPECT_EQ(f.One("SELECT timepoint FROM stream_state WHERE stream = 'filings'"), "12");
+}
+
+TEST(ResourceApplierTest, UnseenChangedWithoutDataCreatesUnmarkedStubRows) {
+  StoreFixture f;
+  TestResource changed = DeletedWithoutData(11, "filings");
+  changed.event_type = "changed";
+  f.Apply(changed.Line());
+  EXPECT_EQ(f.One("SELECT deleted, data IS NULL, resource_kind FROM resources"),
+            "0|1|filing-history");
+  EXPECT_EQ(f.One("SELECT transaction_id, company_number, type, deleted FROM filings"),
+            "MzAwMDAwMDAwMQ|01234567|NULL|0");
+  EXPECT_EQ(f.Count("signals"), 0);
+  // An insolvency resource without data has no stub rows; stored cases stay.
+  TestResource insolvency = Insolvency(3, "2024-06-01T00:00:00Z", "01234567",
+                                       {{"1", "creditors-voluntary-liquidation", "2024-05-01"}});
+  f.Apply(insolvency.Line());
+  TestResource deleted = Insolvency(13, "2024-06-02T00:00:00Z", "01234567", {});
+  deleted.event_type = "deleted";
+  deleted.signals.clear();
+  deleted.data.reset();
+  f.Apply(deleted.Line());
+  EXPECT_EQ(f.One("SELECT count(*), sum(deleted) FROM insolvency_cases"), "1|1");
+  TestResource changed_again = deleted;
+  changed_again.timepoint = 14;
+  changed_again.event_type = "changed";
+  f.Apply(changed_again.Line());
+  EXPECT_EQ(f.One("SELECT case_number, case_type, deleted FROM insolvency_cases"),
+            "1|creditors-voluntary-liquidation|0");
+  EXPECT_EQ(f.Count("signals"), 1);
+}
+
 TEST(ResourceApplierTest, DeletedEventAddsNoSignalEvenWhenTheRecordCarriesOne) {
   StoreFixture f;
   TestResource deleted = Ds01(10);

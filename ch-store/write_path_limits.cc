@@ -9,6 +9,7 @@
 #include "ch-store/company_state_cache.h"
 #include "ch-store/record_source.h"
 #include "ch-store/store_db.h"
+#include "ch-store/wal_watch.h"
 
 namespace ch {
 
@@ -32,6 +33,7 @@ bool ParsePositive(std::string_view text, int64_t max, int64_t* out) {
 WritePathLimits WritePathLimits::Defaults() {
   const ApplyLoop::Options loop;
   const BackgroundCheckpointer::Options checkpointer;
+  const WalWatch::Options wal_watch;
   WritePathLimits l;
   l.state_cache_entries = CompanyStateCache::kDefaultMaxEntries;
   l.stream_batch_records = loop.stream_batch_records;
@@ -42,6 +44,8 @@ WritePathLimits WritePathLimits::Defaults() {
   l.reader_wake_batch = ThreadedRecordSource::kWakeBatch;
   l.journal_size_limit_bytes = kJournalSizeLimitBytes;
   l.wal_autocheckpoint_frames = kWalAutocheckpointPages;
+  l.wal_warn_seconds = wal_watch.warn_seconds;
+  l.wal_warn_bytes = wal_watch.warn_bytes;
   return l;
 }
 
@@ -85,6 +89,10 @@ StatusOr<WritePathLimits> WritePathLimits::Parse(const std::string& spec) {
       l.journal_size_limit_bytes = n;
     } else if (name == "wal_autocheckpoint_frames") {
       ok = as_int(&l.wal_autocheckpoint_frames);
+    } else if (name == "wal_warn_seconds") {
+      ok = as_int(&l.wal_warn_seconds);
+    } else if (name == "wal_warn_bytes") {
+      l.wal_warn_bytes = n;
     } else {
       return Status::Config("CH_TEST_LIMITS: unknown limit '" + std::string(name) + "'");
     }
@@ -107,7 +115,8 @@ bool WritePathLimits::operator==(const WritePathLimits& o) const {
          checkpoint_inline_frames == o.checkpoint_inline_frames && reader_slots == o.reader_slots &&
          reader_wake_batch == o.reader_wake_batch &&
          journal_size_limit_bytes == o.journal_size_limit_bytes &&
-         wal_autocheckpoint_frames == o.wal_autocheckpoint_frames;
+         wal_autocheckpoint_frames == o.wal_autocheckpoint_frames &&
+         wal_warn_seconds == o.wal_warn_seconds && wal_warn_bytes == o.wal_warn_bytes;
 }
 
 }  // namespace ch

@@ -45,6 +45,11 @@ struct WritePathLimits {
   /// own checkpoint threshold when no checkpoint thread runs (store_db.cc).
   int64_t journal_size_limit_bytes;
   int wal_autocheckpoint_frames;
+  /// When the WAL counts as not being reset (WalWatch, and `ch-store
+  /// status`): a checkpoint due for this many seconds without a reset, or
+  /// a -wal file larger than this many bytes.
+  int wal_warn_seconds;
+  int64_t wal_warn_bytes;
 
   // The release defaults, taken from the classes that own them.
   static WritePathLimits Defaults();

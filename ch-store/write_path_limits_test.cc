@@ -17,6 +17,8 @@ TEST(WritePathLimitsTest, DefaultsAreTheReleaseBounds) {
   EXPECT_EQ(d.reader_wake_batch, 16u);
   EXPECT_EQ(d.journal_size_limit_bytes, 128 << 20);
   EXPECT_EQ(d.wal_autocheckpoint_frames, 32000);
+  EXPECT_EQ(d.wal_warn_seconds, 30);
+  EXPECT_EQ(d.wal_warn_bytes, 1000000000);
   StatusOr<WritePathLimits> empty = WritePathLimits::Parse("");
   ASSERT_TRUE(empty.ok());
   EXPECT_TRUE(*empty == d);
@@ -26,7 +28,8 @@ TEST(WritePathLimitsTest, ParsesEveryName) {
   StatusOr<WritePathLimits> l = WritePathLimits::Parse(
       "state_cache_entries=3,stream_batch_records=7,bulk_batch_records=11,"
       "checkpoint_start_frames=20,checkpoint_inline_frames=60,reader_slots=2,"
-      "reader_wake_batch=1,journal_size_limit_bytes=4096,wal_autocheckpoint_frames=10,");
+      "reader_wake_batch=1,journal_size_limit_bytes=4096,wal_autocheckpoint_frames=10,"
+      "wal_warn_seconds=2,wal_warn_bytes=65536");
   ASSERT_TRUE(l.ok()) << l.status().ToString();
   EXPECT_EQ(l->state_cache_entries, 3u);
   EXPECT_EQ(l->stream_batch_records, 7u);
@@ -37,6 +40,8 @@ TEST(WritePathLimitsTest, ParsesEveryName) {
   EXPECT_EQ(l->reader_wake_batch, 1u);
   EXPECT_EQ(l->journal_size_limit_bytes, 4096);
   EXPECT_EQ(l->wal_autocheckpoint_frames, 10);
+  EXPECT_EQ(l->wal_warn_seconds, 2);
+  EXPECT_EQ(l->wal_warn_bytes, 65536);
   EXPECT_FALSE(*l == WritePathLimits::Defaults());
 }
 

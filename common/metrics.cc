@@ -18,8 +18,17 @@ std::string FamilyOf(const std::string& name) { return name.substr(0, name.find(
 
 }  // namespace
 
-Metrics::Metrics(std::string dir, std::string program, std::chrono::milliseconds interval)
-    : dir_(std::move(dir)), program_(std::move(program)), interval_(interval) {}
+std::string MetricsFileName(const std::string& program, const std::string& stream) {
+  if (stream.empty() || stream == "companies") return program + ".prom";
+  return program + "-" + stream + ".prom";
+}
+
+Metrics::Metrics(std::string dir, std::string program, std::string stream,
+                 std::chrono::milliseconds interval)
+    : dir_(std::move(dir)),
+      program_(std::move(program)),
+      stream_(std::move(stream)),
+      interval_(interval) {}
 
 void Metrics::Set(const std::string& name, double value, const std::string& help) {
   Sample& s = samples_[name];
@@ -47,7 +56,8 @@ Status Metrics::Write() {
   last_write_ = std::chrono::steady_clock::now();
   std::string text;
   std::set<std::string> described;
-  std::string program_label = program_;
+  // Stream names and program names are [a-z-]: nothing to escape.
+  const std::string labels = "program=\"" + program_ + "\",stream=\"" + stream_ + "\"";
   for (const auto& [name, sample] : samples_) {
     const std::string family = "chstream_" + FamilyOf(name);
     if (described.insert(family).second) {
@@ -55,14 +65,13 @@ Status Metrics::Write() {
       const bool counter = family.size() > 6 && family.compare(family.size() - 6, 6, "_total") == 0;
       text += "# TYPE " + family + (counter ? " counter\n" : " gauge\n");
     }
-    // Add the program label to every sample.
+    // Add the program and stream labels to every sample.
     std::string sample_name = "chstream_" + name;
-    const std::string label = "program=\"" + program_label + "\"";
     const size_t brace = sample_name.find('{');
     if (brace == std::string::npos) {
-      sample_name += "{" + label + "}";
+      sample_name += "{" + labels + "}";
     } else {
-      sample_name.insert(brace + 1, label + ",");
+      sample_name.insert(brace + 1, labels + ",");
     }
     char value[64];
     if (std::isfinite(sample.value) && sample.value == std::floor(sample.value) &&
@@ -73,7 +82,7 @@ Status Metrics::Write() {
     }
     text += sample_name + " " + value + "\n";
   }
-  const std::string path = dir_ + "/" + program_ + ".prom";
+  const std::string path = dir_ + "/" + MetricsFileName(program_, stream_);
   const std::string tmp = path + ".tmp." + std::to_string(getpid());
   const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return Status::FromErrno("open " + tmp, errno);

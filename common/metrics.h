@@ -1,8 +1,10 @@
-// Metrics: a few gauges and counters written as <program>.prom in
+// Metrics: a few gauges and counters written as <program>.prom (the stream
+// companies) or <program>-<stream>.prom (any other stream) in
 // CH_METRICS_DIR, in the Prometheus textfile-collector format, replaced
 // atomically (write a temporary file, then rename) so node_exporter never
-// reads half a file. Writing is rate-limited: callers may call
-// MaybeWrite() on every record.
+// reads half a file. Every sample carries program="..." and stream="..."
+// labels, so the chains of several streams never make duplicate series.
+// Writing is rate-limited: callers may call MaybeWrite() on every record.
 #ifndef CH_COMMON_METRICS_H_
 #define CH_COMMON_METRICS_H_
 
@@ -14,11 +16,15 @@
 
 namespace ch {
 
+// "ch-fetch.prom" for the stream companies (the name from before there were
+// several streams), "ch-fetch-filings.prom" for filings.
+std::string MetricsFileName(const std::string& program, const std::string& stream);
+
 class Metrics {
  public:
-  // `dir` empty: every call is a no-op. `program` becomes the file name and a
-  // label ("ch-fetch" -> ch-fetch.prom, metric names prefixed "chstream_").
-  Metrics(std::string dir, std::string program,
+  // `dir` empty: every call is a no-op. `program` and `stream` make the file
+  // name (MetricsFileName) and labels; metric names are prefixed "chstream_".
+  Metrics(std::string dir, std::string program, std::string stream = "companies",
           std::chrono::milliseconds interval = std::chrono::milliseconds(2000));
 
   bool enabled() const { return !dir_.empty(); }
@@ -41,6 +47,7 @@ class Metrics {
   };
   std::string dir_;
   std::string program_;
+  std::string stream_;
   std::chrono::milliseconds interval_;
   std::chrono::steady_clock::time_point last_write_{};
   std::map<std::string, Sample> samples_;

@@ -28,10 +28,39 @@ TEST(MetricsTest, WritesTextfileFormatWithProgramLabelAndTypes) {
   const std::string text = ReadFile(std::string(dir) + "/ch-test.prom");
   EXPECT_NE(text.find("# HELP chstream_connected 1 when connected\n"), std::string::npos);
   EXPECT_NE(text.find("# TYPE chstream_connected gauge\n"), std::string::npos);
-  EXPECT_NE(text.find("chstream_connected{program=\"ch-test\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("chstream_connected{program=\"ch-test\",stream=\"companies\"} 1\n"), std::string::npos);
   EXPECT_NE(text.find("# TYPE chstream_reconnects_total counter\n"), std::string::npos);
-  EXPECT_NE(text.find("chstream_reconnects_total{program=\"ch-test\",reason=\"stall\"} 2\n"),
+  EXPECT_NE(text.find("chstream_reconnects_total{program=\"ch-test\",stream=\"companies\",reason=\"stall\"} 2\n"),
             std::string::npos);
+  std::system((std::string("rm -rf ") + dir).c_str());
+}
+
+// Several streams share one metrics directory: each stream's file is its
+// own (companies keeps the name it had before), and each sample names its
+// stream, so node_exporter never sees two series with the same labels.
+TEST(MetricsTest, AStreamOtherThanCompaniesGetsItsOwnFileAndLabel) {
+  EXPECT_EQ(MetricsFileName("ch-fetch", "companies"), "ch-fetch.prom");
+  EXPECT_EQ(MetricsFileName("ch-fetch", "insolvency-cases"), "ch-fetch-insolvency-cases.prom");
+  char dir[] = "/tmp/metrics_test.XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  Metrics companies(dir, "ch-test");
+  Metrics filings(dir, "ch-test", "filings");
+  companies.Set("events_total", 1);
+  filings.Set("events_total", 2);
+  filings.Add("reconnects_total{reason=\"stall\"}", 3);
+  ASSERT_TRUE(companies.Write().ok());
+  ASSERT_TRUE(filings.Write().ok());
+  EXPECT_NE(ReadFile(std::string(dir) + "/ch-test.prom").find(
+                "chstream_events_total{program=\"ch-test\",stream=\"companies\"} 1\n"),
+            std::string::npos);
+  const std::string text = ReadFile(std::string(dir) + "/ch-test-filings.prom");
+  EXPECT_NE(text.find("chstream_events_total{program=\"ch-test\",stream=\"filings\"} 2\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("chstream_reconnects_total{program=\"ch-test\",stream=\"filings\",reason="
+                      "\"stall\"} 3\n"),
+            std::string::npos)
+      << text;
   std::system((std::string("rm -rf ") + dir).c_str());
 }
 

@@ -14,7 +14,7 @@ environment, hash or set order is consulted.
 
 Usage: gen_streams.py [--seed 1] [--days 1] [--scale 0.01] [--clean]
          [--start-date 2026-11-23T00:00:00] [--streams all|a,b,...]
-         [--jobs N] --out-dir DIR
+         [--lines STREAM=N ...] [--jobs N] --out-dir DIR
 
 --scale multiplies the real daily volumes (1 = real): companies 46,000,
 filings 90,000, persons-with-significant-control 11,000, officers 15,000,
@@ -23,6 +23,10 @@ insolvency-cases 500, disqualified-officers 20, company-exemptions 5 events
 per day; a stream gets round(volume * days * scale) lines, and never fewer
 than its fixed scenarios below (so --scale 0 gives the scenarios alone).
 Ten days at --scale 1 is about 1.66 million lines (--scale 0.9: 1.5 M).
+--lines STREAM=N sets one stream's volume instead (the companies stream
+still gets at least 400): `make run`'s demo capture (samples/demo/) has
+more officers and PSCs per company than the real proportions, so that its
+leads name people.
 
 Company numbers are shared: the companies stream is tests/gen_capture.py's
 (called in-process with the same --seed, --clean, events and a pool of
@@ -327,6 +331,7 @@ class Plan:
         self.span = args.days * 86400.0
         self.counts = {name: int(round(per_day * args.days * args.scale))
                        for name, per_day, _ in STREAMS}
+        self.counts.update(args.lines)
         self.counts["companies"] = max(self.counts["companies"], MIN_COMPANY_EVENTS)
         self.ncomp = max(1, self.counts["companies"] // 4)
         numbers = gen_capture.make_numbers(random.Random(args.seed),
@@ -1423,6 +1428,8 @@ def parse_args(argv):
                    help="start of the window, UTC (default 2026-11-23T00:00:00)")
     p.add_argument("--clean", action="store_true", help="no bad lines")
     p.add_argument("--streams", default="all", help="comma-separated streams (default all)")
+    p.add_argument("--lines", action="append", default=[], metavar="STREAM=N",
+                   help="this many lines for STREAM instead of its scaled volume (repeatable)")
     p.add_argument("--jobs", type=int, default=0, help="processes (default: CPUs); any value "
                    "gives the same bytes")
     p.add_argument("--out-dir", required=True, help="writes <stream>.ndjson there")
@@ -1433,6 +1440,13 @@ def parse_args(argv):
         a.start = gen_capture.parse_start(a.start_date)
     except SystemExit as e:
         p.error(str(e))
+    lines = {}
+    for item in a.lines:
+        name, _, n = item.partition("=")
+        if name not in STREAM_NAMES or not n.isdigit():
+            p.error("--lines wants STREAM=N with a known stream, got %r" % item)
+        lines[name] = int(n)
+    a.lines = lines
     a.stream_list = STREAM_NAMES if a.streams == "all" else a.streams.split(",")
     for s in a.stream_list:
         if s not in STREAM_NAMES:

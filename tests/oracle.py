@@ -199,8 +199,9 @@ them, so a comparison on its captures does not depend on them):
     rows get deleted = 1, or stub rows with deleted = 1 are inserted: the
     identity columns from the URI's last segment (officer_kind from the
     URI; pscs also resource_kind: unpinned), the rest NULL; none for
-    insolvency_cases.  A changed event without data is treated the same
-    (unpinned; never generated).
+    insolvency_cases.  A changed event without data is no reject (DESIGN.md
+    lists every reject): the same, with deleted = 0 (phase2-spec.md
+    section 7), and no signals.
   * Extractors (section 3): identity columns are the URI's last segment
     (filings: data.transaction_id when a string); text columns keep JSON
     strings and integers as they are, anything else NULL; integer columns
@@ -222,9 +223,9 @@ them, so a comparison on its captures does not depend on them):
     active-proposal-to-strike-off and the old one is not; key status:{id}
     with id = the change's position in status_changes.csv (1-based);
     occurred_on = the date of its published_at; resource_uri =
-    /company/{n} and detail = the new status (dissolved) or the new detail
-    (proposal): both unpinned.  A key already present changes nothing
-    (the first insertion's fields stay).
+    /company/{n} (unpinned); detail = the new status detail, or the new
+    status when there is none (phase2-spec.md section 7).  A key already
+    present changes nothing (the first insertion's fields stay).
   * Leads (section 5): signals of the lead kinds whose occurred_on or
     published_at is NULL or occurred_on >= date(published_at, '-30
     days'); company_name from companies; officers and pscs as
@@ -549,7 +550,7 @@ TABLE_COLUMNS = {
                               "company_names"],
     "company_exemptions": ["exemption_types"],
 }
-# Identity columns a stub row (a deleted event without data) fills from the
+# Identity columns a stub row (an event without data) fills from the
 # URI; pscs also keeps the record's resource_kind.
 STUB_COLUMNS = {
     "filings": ("transaction_id",), "officers": ("appointment_id",),
@@ -825,7 +826,7 @@ EXTRACTORS = {
 
 
 def stub_rows(rec, table):
-    """The identity-only row of a deleted event without data."""
+    """The identity-only row of an event without data."""
     if table == "insolvency_cases":
         return []
     row = {c: None for c in TABLE_COLUMNS[table]}
@@ -869,10 +870,12 @@ def status_signal(change):
     """The signal of one status change, or None (the phase-1 leads rule).
     change = (number, tp, published, old_st, old_detail, new_st, new_detail, source)."""
     _n, _tp, _pub, old_st, old_detail, new_st, new_detail, _src = change
+    # detail: the new status detail, else the new status (phase2-spec.md 7).
+    detail = new_detail if new_detail is not None else new_st
     if new_st == "dissolved" and old_st != "dissolved":
-        return "dissolved", new_st
+        return "dissolved", detail
     if new_detail == STRIKE_OFF and old_detail != STRIKE_OFF:
-        return "proposal-to-strike-off", new_detail
+        return "proposal-to-strike-off", detail
     return None
 
 
@@ -1031,10 +1034,12 @@ class StreamsOracle:
                 rows[uri] = [dict(r, company_number=rec["number"], deleted=deleted)
                              for r in rec["rows"]]
             elif rows.get(uri):
+                # No data: the stored rows keep their values and take the
+                # event's mark (a changed event clears it).
                 for r in rows[uri]:
-                    r["deleted"] = 1
+                    r["deleted"] = deleted
             else:
-                rows[uri] = [dict(r, company_number=rec["number"], deleted=1)
+                rows[uri] = [dict(r, company_number=rec["number"], deleted=deleted)
                              for r in rec["rows"]]
         for sig, key, occurred, detail in rec["signals"]:
             self.add_signal(key, (rec["number"], sig, rec["stream"], rec["tp"], rec["published"],

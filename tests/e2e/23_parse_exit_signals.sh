@@ -89,11 +89,11 @@ grep -q '"message":"stopped by signal"' "$TMP/live.err" || fail "no log line for
 PROM="$TMP/ch-parse.prom"
 [ -f "$PROM" ] || fail "no $PROM"
 # (The real sample events: one company record, a filing and an exemption.)
-for line in 'chstream_lines_total{program="ch-parse"} 5' 'chstream_records_total{program="ch-parse"} 3' \
-            'chstream_resource_records_total{program="ch-parse",table="filings"} 1' \
-            'chstream_resource_records_total{program="ch-parse",table="company_exemptions"} 1' \
-            'chstream_rejects_total{program="ch-parse",reason="resource_kind"} 0' \
-            'chstream_control_lines_total{program="ch-parse"} 1'; do
+for line in 'chstream_lines_total{program="ch-parse",stream="companies"} 5' 'chstream_records_total{program="ch-parse",stream="companies"} 3' \
+            'chstream_resource_records_total{program="ch-parse",stream="companies",table="filings"} 1' \
+            'chstream_resource_records_total{program="ch-parse",stream="companies",table="company_exemptions"} 1' \
+            'chstream_rejects_total{program="ch-parse",stream="companies",reason="resource_kind"} 0' \
+            'chstream_control_lines_total{program="ch-parse",stream="companies"} 1'; do
   grep -qF "$line" "$PROM" || fail "metrics lack '$line': $(cat "$PROM")"
 done
 

@@ -50,9 +50,9 @@ assert all(list(r) == keys for r in rows), rows[0]
 PY
 
 # 3. The metrics agree with the database.
-grep -q "^chstream_status_changes_total{program=\"ch-store\"} $changes\$" "$TMP/ch-store.prom" ||
+grep -q "^chstream_status_changes_total{program=\"ch-store\",stream=\"companies\"} $changes\$" "$TMP/ch-store.prom" ||
   fail "metrics: $(grep status_changes "$TMP/ch-store.prom")"
-grep -q "^chstream_checkpoint{program=\"ch-store\"} $(cat "$TMP/oracle/checkpoint.txt")\$" "$TMP/ch-store.prom" ||
+grep -q "^chstream_checkpoint{program=\"ch-store\",stream=\"companies\"} $(cat "$TMP/oracle/checkpoint.txt")\$" "$TMP/ch-store.prom" ||
   fail "metrics checkpoint"
 
 # 4. Replaying the same capture again changes nothing, not even a reject.

@@ -45,7 +45,7 @@ for key in ["stream", "checkpoint", "last_event_published_at", "last_commit_at",
 assert s["stream"] == "companies" and s["checkpoint"] == 500 and s["healthy"] is False, s
 assert s["gaps_open"] == 2 and s["companies"] == 2 and s["rejects"] == 0 and s["status_changes"] == 2, s
 assert s["last_event_published_at"] == "2024-01-09T00:00:00Z", s
-assert s["problems"] == ["gap open"], s
+assert s["problems"] == ["companies: gap open"], s
 PY
 
 # 3. A cut-off import heals nothing; snapshot_end heals gaps detected before its date.

@@ -72,14 +72,14 @@ readonly PROM="${WORK}/metrics/ch-fetch.prom"
 start_server brk --capture "${WORK}/capture.ndjson" --heartbeat 0.5 --faults '1-4:status=502'
 start_fetch brk --timepoint "${FIRST}" --backoff-initial 0.1 --backoff-max 1.5 --breaker-threshold 3 \
   --metrics-dir "${WORK}/metrics"
-wait_until 10 grep -qs 'chstream_breaker_open{program="ch-fetch"} 1' "${PROM}" ||
+wait_until 10 grep -qs 'chstream_breaker_open{program="ch-fetch",stream="companies"} 1' "${PROM}" ||
   fail "breaker: the metrics never showed it open"
-grep -q 'chstream_consecutive_failures{program="ch-fetch"} 3' "${PROM}" ||
+grep -q 'chstream_consecutive_failures{program="ch-fetch",stream="companies"} 3' "${PROM}" ||
   fail "breaker: consecutive failures not 3 when it opened: $(grep consecutive "${PROM}")"
 wait_until 10 has_lines "${WORK}/brk.out" 100 || fail "breaker: the stream never resumed"
-wait_until 5 grep -qs 'chstream_breaker_open{program="ch-fetch"} 0' "${PROM}" ||
+wait_until 5 grep -qs 'chstream_breaker_open{program="ch-fetch",stream="companies"} 0' "${PROM}" ||
   fail "breaker: the metrics never showed it closed again"
-grep -q 'chstream_connected{program="ch-fetch"} 1' "${PROM}" || fail "breaker: not reported connected"
+grep -q 'chstream_connected{program="ch-fetch",stream="companies"} 1' "${PROM}" || fail "breaker: not reported connected"
 stop_fetch
 expect "breaker: exit code" "${RC}" 0
 within "${WORK}/brk.log" 0 0.05 0.4
@@ -89,6 +89,6 @@ within "${WORK}/brk.log" 3 1.5 2.0
 grep -q '"message":"circuit breaker open' "${WORK}/brk.err" || fail "breaker: opening not logged"
 grep -q '"message":"circuit breaker closed' "${WORK}/brk.err" || fail "breaker: closing not logged"
 expect "breaker: reconnects counted by reason" \
-  "$(grep -c 'chstream_reconnects_total{program="ch-fetch",reason="server-error"} 4' "${PROM}")" 1
+  "$(grep -c 'chstream_reconnects_total{program="ch-fetch",stream="companies",reason="server-error"} 4' "${PROM}")" 1
 
 echo "PASS ${NAME}"

@@ -58,17 +58,17 @@ done
 
 # The metrics file, rewritten at exit.
 metric() { sed -n "s/^chstream_$1 //p" "${PROM}"; }
-expect "metric events_total" "$(metric 'events_total{program="ch-fetch"}')" 401
-expect "metric last_event_timepoint" "$(metric 'last_event_timepoint{program="ch-fetch"}')" "${LAST}"
-expect "metric connected" "$(metric 'connected{program="ch-fetch"}')" 0
-expect "metric breaker_open" "$(metric 'breaker_open{program="ch-fetch"}')" 0
+expect "metric events_total" "$(metric 'events_total{program="ch-fetch",stream="companies"}')" 401
+expect "metric last_event_timepoint" "$(metric 'last_event_timepoint{program="ch-fetch",stream="companies"}')" "${LAST}"
+expect "metric connected" "$(metric 'connected{program="ch-fetch",stream="companies"}')" 0
+expect "metric breaker_open" "$(metric 'breaker_open{program="ch-fetch",stream="companies"}')" 0
 for reason in network-error:2 server-error:2 rate-limited:1 stall:1 first-byte-timeout:1 clean-end:1; do
   expect "metric reconnects_total ${reason%%:*}" \
-    "$(metric "reconnects_total{program=\"ch-fetch\",reason=\"${reason%%:*}\"}")" "${reason##*:}"
+    "$(metric "reconnects_total{program=\"ch-fetch\",stream=\"companies\",reason=\"${reason%%:*}\"}")" "${reason##*:}"
 done
-[[ "$(metric 'bytes_total{program="ch-fetch"}')" -gt "$(stat -c %s "${WORK}/capture.ndjson")" ]] ||
+[[ "$(metric 'bytes_total{program="ch-fetch",stream="companies"}')" -gt "$(stat -c %s "${WORK}/capture.ndjson")" ]] ||
   fail "metric bytes_total too small"
-[[ -n "$(metric 'last_byte_age_seconds{program="ch-fetch"}')" ]] || fail "metric last_byte_age_seconds missing"
-[[ "$(metric 'partial_lines_dropped_total{program="ch-fetch"}')" -ge 1 ]] || fail "metric partial_lines_dropped_total"
+[[ -n "$(metric 'last_byte_age_seconds{program="ch-fetch",stream="companies"}')" ]] || fail "metric last_byte_age_seconds missing"
+[[ "$(metric 'partial_lines_dropped_total{program="ch-fetch",stream="companies"}')" -ge 1 ]] || fail "metric partial_lines_dropped_total"
 
 echo "PASS ${NAME}"

@@ -125,7 +125,7 @@ assert not [r for r in server if r["phase"] == "start"], "the server read a requ
 EOF
   local status
   status=$(CH_LOG_LEVEL=error CH_METRICS_DIR="${WORK}/${case}.metrics" "${BIN}/ch-store" --db "${WORK}/none.db" status || true)
-  [[ "${status}" == *"\"TLS: certificate verification failed (${detail})\""* ]] ||
+  [[ "${status}" == *"\"companies: TLS: certificate verification failed (${detail})\""* ]] ||
     fail "${case}: status does not name the TLS failure: ${status}"
   stop_fetch
   expect "${case}: exit code after SIGTERM" "${RC}" 0

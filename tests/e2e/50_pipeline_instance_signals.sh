@@ -34,7 +34,7 @@ start_pipeline first CH_DB="$DB" CH_TIMEPOINT=1000
 wait_for 20 has_checkpoint "$DB" || fail "the first supervisor committed nothing: $(tail -n 5 "$TMP/first.err")"
 start=$(now_ms)
 rc=0
-CH_BIN="$BIN" CH_DB="$DB" CH_STREAM_URL="http://127.0.0.1:$PORT" CH_STREAM_KEY=testkey \
+CH_BIN="$BIN" CH_STREAMS=companies CH_DB="$DB" CH_STREAM_URL="http://127.0.0.1:$PORT" CH_STREAM_KEY=testkey \
   timeout 10 bash "$ROOT/pipeline.sh" >"$TMP/second.out" 2>"$TMP/second.err" || rc=$?
 elapsed=$(($(now_ms) - start))
 assert_eq 0 "$rc" "second instance exit status"

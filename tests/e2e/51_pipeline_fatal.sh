@@ -17,7 +17,7 @@ run_pipeline() {
   shift
   start=$(now_ms)
   RC=0
-  env CH_BIN="$BIN" CH_STREAM_URL="http://127.0.0.1:$PORT" CH_STREAM_KEY=testkey CH_DB="$TMP/$name.db" \
+  env CH_BIN="$BIN" CH_STREAMS=companies CH_STREAM_URL="http://127.0.0.1:$PORT" CH_STREAM_KEY=testkey CH_DB="$TMP/$name.db" \
     CH_RESTART_MIN=0.2 "$@" timeout -k 2 20 bash "$ROOT/pipeline.sh" >"$TMP/$name.out" 2>"$TMP/$name.err" || RC=$?
   ELAPSED=$(($(now_ms) - start))
 }

@@ -32,7 +32,7 @@ healthy_now() {
 }
 silent_now() {
   status_of
-  [ "$RC" = 1 ] && case "$STATUS" in *'"stream not connected for '*) true ;; *) false ;; esac
+  [ "$RC" = 1 ] && case "$STATUS" in *'"companies: stream not connected for '*) true ;; *) false ;; esac
 }
 
 # Connection 1 streams 400 events at 100/s, then stalls; connections 2-9
@@ -86,12 +86,12 @@ wait_for 5 all_gone "$PIPE_PID" || fail "the supervisor did not stop"
 touch -d '2 minutes ago' "$METRICS/ch-fetch.prom"
 status_of
 assert_eq 1 "$RC" "status exit with a stale ch-fetch.prom"
-assert_contains "$STATUS" '"ch-fetch not running (ch-fetch.prom not rewritten for ' "stale metrics"
-assert_contains "$STATUS" '"stream not connected for ' "silence counted from the stale file"
+assert_contains "$STATUS" '"companies: ch-fetch not running (ch-fetch.prom not rewritten for ' "stale metrics"
+assert_contains "$STATUS" '"companies: stream not connected for ' "silence counted from the stale file"
 rm "$METRICS/ch-fetch.prom"
 status_of
 assert_eq 1 "$RC" "status exit without ch-fetch.prom"
-assert_contains "$STATUS" '"ch-fetch not running (no ch-fetch.prom in the metrics directory)"' "missing metrics"
+assert_contains "$STATUS" '"companies: ch-fetch not running (no ch-fetch.prom in the metrics directory)"' "missing metrics"
 assert_eq null "$(field connected)" "connected without ch-fetch.prom"
 # Without a metrics directory only the database is judged.
 RC=0
@@ -105,7 +105,7 @@ start_pipeline l CH_DB="$DB" CH_METRICS_DIR="$METRICS"
 wait_for 20 has_checkpoint "$DB" || fail "live: nothing committed: $(tail -n 3 "$TMP/l.err")"
 status_of
 assert_eq 1 "$RC" "status exit after a live start"
-assert_eq '["gap open"]' "$(field problems)" "problems after a live start"
+assert_eq '["companies: gap open"]' "$(field problems)" "problems after a live start (named by stream)"
 assert_eq 1 "$(field gaps_open)" "gaps after a live start"
 printf '{"snapshot_end":{"stream":"companies","as_of":"%s","rows":0}}\n' "$(date -u -d tomorrow +%Y-%m-%d)" |
   store --db "$DB"

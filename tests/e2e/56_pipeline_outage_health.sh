@@ -34,7 +34,7 @@ healthy_now() {
 # in the reason.
 down_now() {
   status_of
-  [ "$RC" = 1 ] && case "$STATUS" in *"\"stream not connected for "*"$1"*) true ;; *) false ;; esac
+  [ "$RC" = 1 ] && case "$STATUS" in *"\"companies: stream not connected for "*"$1"*) true ;; *) false ;; esac
 }
 # phase NAME ARGS...: replaces the fake server by a new one on the same port.
 phase() {

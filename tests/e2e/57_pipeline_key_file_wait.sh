@@ -88,7 +88,7 @@ assert_contains "$(cat "$TMP/p.err")" '"message":"stage failed permanently; not 
 rm "$KEYFILE"
 start=$(now_ms)
 rc=0
-env CH_BIN="$BIN" CH_STREAM_URL="http://127.0.0.1:$PORT" CH_DB="$DB" CH_STREAM_KEY_FILE="$KEYFILE" \
+env CH_BIN="$BIN" CH_STREAMS=companies CH_STREAM_URL="http://127.0.0.1:$PORT" CH_DB="$DB" CH_STREAM_KEY_FILE="$KEYFILE" \
   CH_RESTART_MIN=0.2 timeout -k 2 20 bash "$ROOT/pipeline.sh" >/dev/null 2>"$TMP/first.err" || rc=$?
 assert_eq 78 "$rc" "first start with a missing key file"
 [ $(($(now_ms) - start)) -lt 10000 ] || fail "the first start waited for the key file"

@@ -31,8 +31,9 @@
 #   server_q LOG EXPR              a Python expression over a server log, with
 #                                  `starts` and `ends` in connection order
 #   start_pipeline NAME [VAR=VALUE]...  pipeline.sh in the background against the
-#                                  last server started (stderr $TMP/NAME.err);
-#                                  sets PIPE_PID
+#                                  last server started (stderr $TMP/NAME.err),
+#                                  following the companies stream alone unless
+#                                  a VAR sets CH_STREAMS; sets PIPE_PID
 #   children PID                   the pids of PID's children, one per line
 #   child_pid PID COMM             the pid of PID's child named COMM (empty if none)
 #   descendants PID                every descendant of PID (children first)
@@ -249,7 +250,7 @@ start_pipeline() {
   # --default-signal: a shell starts background commands with SIGINT ignored,
   # and bash cannot trap a signal ignored at its start; cron and systemd do not.
   start_bg env --default-signal=INT CH_BIN="$BIN" CH_STREAM_URL="http://127.0.0.1:${PORT:-1}" \
-    CH_STREAM_KEY=testkey "$@" bash "$ROOT/pipeline.sh" </dev/null >"$TMP/$name.out" 2>"$TMP/$name.err"
+    CH_STREAM_KEY=testkey CH_STREAMS=companies "$@" bash "$ROOT/pipeline.sh" </dev/null >"$TMP/$name.out" 2>"$TMP/$name.err"
   PIPE_PID="$BG_PID"
 }
 
