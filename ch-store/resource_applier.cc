@@ -1,48 +1,48 @@
 // ResourceApplier: see resource_applier.h.
 #include "ch-store/resource_applier.h"
 
-#include <sqlite3.h>
-
 #include <string>
 #include <utility>
 
+#include "ch-store/raw_hash.h"
 #include "ch-store/statement_binder.h"
 
 namespace ch {
 
 namespace {
 
-// The upsert that decides precedence and writes in one statement: the DO
-// UPDATE happens only WHERE the record is newer than the stored state (the
-// rule at the top of resource_applier.h), so Changes() says whether it won.
+// A resource is found by the hash of its URI (an integer index, see
+// migrations/0003_resources.sql) and then its URI.
+constexpr const char* kSelectResourceSql =
+    "SELECT id FROM resources WHERE uri_hash = ?1 AND resource_uri = ?2";
 // ?1 resource_uri, ?2 stream, ?3 resource_kind, ?4 resource_id,
 // ?5 company_number, ?6 timepoint, ?7 published_at, ?8 as_of, ?9 source,
-// ?10 deleted, ?11 data, ?12 updated_at.
-constexpr const char* kUpsertResourceSql =
+// ?10 deleted, ?11 data, ?12 updated_at, ?13 uri_hash.
+constexpr const char* kInsertResourceSql =
     "INSERT INTO resources(resource_uri, stream, resource_kind, resource_id, company_number,"
-    " timepoint, published_at, as_of, source, deleted, data, updated_at)"
-    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
-    " ON CONFLICT(resource_uri) DO UPDATE SET stream = excluded.stream,"
-    " resource_kind = excluded.resource_kind,"
-    " resource_id = coalesce(excluded.resource_id, resources.resource_id),"
-    " company_number = excluded.company_number, timepoint = excluded.timepoint,"
-    " published_at = excluded.published_at, as_of = excluded.as_of, source = excluded.source,"
-    " deleted = excluded.deleted, data = coalesce(excluded.data, resources.data),"
-    " updated_at = excluded.updated_at"
-    " WHERE CASE"
+    " timepoint, published_at, as_of, source, deleted, data, updated_at, uri_hash)"
+    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+// The update that decides precedence and writes in one statement: it
+// changes the stored resource (?13 its id; the other parameters as above)
+// only WHERE the record is newer than it (the rule at the top of
+// resource_applier.h), so Changes() says whether it won. The WHERE reads
+// the stored values, before the SET.
+constexpr const char* kUpdateResourceSql =
+    "UPDATE resources SET stream = ?2,"
+    " resource_kind = ?3, resource_id = coalesce(?4, resource_id),"
+    " company_number = ?5, timepoint = ?6, published_at = ?7, as_of = ?8, source = ?9,"
+    " deleted = ?10, data = coalesce(?11, data), updated_at = ?12"
+    " WHERE id = ?13 AND CASE"
     // A snapshot replaces only an older state.
-    "  WHEN excluded.source = 'bulk' THEN"
-    "   resources.as_of IS NULL OR excluded.as_of > resources.as_of"
+    "  WHEN ?9 = 'bulk' THEN as_of IS NULL OR ?8 > as_of"
     // Two records of the same stream: the timepoint (the checkpoint has
     // already ordered them; this also holds against a checkpoint set back).
-    "  WHEN resources.source = 'stream' AND resources.stream = excluded.stream THEN"
-    "   resources.timepoint IS NULL OR excluded.timepoint > resources.timepoint"
+    "  WHEN source = 'stream' AND stream = ?2 THEN timepoint IS NULL OR ?6 > timepoint"
     // Another stream's record: as_of, a tie to the newcomer; unknown dates
     // do not hold it back.
-    "  WHEN resources.source = 'stream' THEN"
-    "   resources.as_of IS NULL OR excluded.as_of IS NULL OR excluded.as_of >= resources.as_of"
+    "  WHEN source = 'stream' THEN as_of IS NULL OR ?8 IS NULL OR ?8 >= as_of"
     // A stream record against a snapshot: as_of, a tie to the stream.
-    "  ELSE resources.as_of IS NULL OR excluded.as_of >= resources.as_of"
+    "  ELSE as_of IS NULL OR ?8 >= as_of"
     " END";
 
 std::string QuotedName(std::string_view name) {
@@ -70,8 +70,9 @@ Status ResourceApplier::Prepare() {
     Statement* stmt;
     const char* sql;
   } const statements[] = {
-      {&upsert_resource_, kUpsertResourceSql},
-      {&select_id_, "SELECT id FROM resources WHERE resource_uri = ?1"},
+      {&select_resource_, kSelectResourceSql},
+      {&insert_resource_, kInsertResourceSql},
+      {&update_resource_, kUpdateResourceSql},
       {&select_table_, "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?1"},
       {&select_columns_, "SELECT name, pk FROM pragma_table_info(?1) ORDER BY cid"},
   };
@@ -237,8 +238,21 @@ Status ResourceApplier::Apply(const ResourceRecord& r, std::string* reject_reaso
 }
 
 StatusOr<std::optional<int64_t>> ResourceApplier::UpsertResource(const ResourceRecord& r) {
-  ResetOnExit reset(&upsert_resource_);
-  Binder b(&upsert_resource_);
+  const int64_t uri_hash = UriHash(r.resource_uri);
+  std::optional<int64_t> stored;
+  {
+    ResetOnExit reset(&select_resource_);
+    Binder b(&select_resource_);
+    b.Int(1, uri_hash);
+    b.Text(2, r.resource_uri);
+    if (!b.status().ok()) return b.status();
+    StatusOr<bool> row = select_resource_.Step();
+    if (!row.ok()) return row.status();
+    if (*row) stored = select_resource_.ColumnInt64(0);
+  }
+  Statement* stmt = stored ? &update_resource_ : &insert_resource_;
+  ResetOnExit reset(stmt);
+  Binder b(stmt);
   b.Text(1, r.resource_uri);
   b.Text(2, r.stream);
   b.Text(3, r.resource_kind);
@@ -251,25 +265,12 @@ StatusOr<std::optional<int64_t>> ResourceApplier::UpsertResource(const ResourceR
   b.Int(10, r.deleted ? 1 : 0);
   b.Text(11, r.data);
   b.Text(12, txn_->Now());
+  b.Int(13, stored ? *stored : uri_hash);
   if (!b.status().ok()) return b.status();
-  // Which row the upsert wrote: an insert sets the last insert rowid, an
-  // update leaves it alone (so it is cleared first), and then one more
-  // search of the URI index finds it. Not RETURNING id: SQLite builds an
-  // ephemeral table for each execution of a RETURNING statement, which
-  // cost more instructions than the typed index it saves (callgrind).
-  sqlite3_set_last_insert_rowid(txn_->db()->get(), 0);
-  Status s = upsert_resource_.Run();
+  Status s = stmt->Run();
   if (!s.ok()) return s;
   if (txn_->db()->Changes() == 0) return std::optional<int64_t>();
-  const int64_t inserted = txn_->db()->LastInsertRowId();
-  if (inserted != 0) return std::optional<int64_t>(inserted);
-  ResetOnExit reset_select(&select_id_);
-  s = select_id_.BindText(1, r.resource_uri, false);
-  if (!s.ok()) return s;
-  StatusOr<bool> row = select_id_.Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return Status::Internal("resource updated but not found: " + std::string(r.resource_uri));
-  return std::optional<int64_t>(select_id_.ColumnInt64(0));
+  return std::optional<int64_t>(stored ? *stored : txn_->db()->LastInsertRowId());
 }
 
 Status ResourceApplier::WriteRows(const ResourceRecord& r, int64_t id, Table* table) {

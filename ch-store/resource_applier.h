@@ -99,8 +99,9 @@ class ResourceApplier {
   SignalWriter* signals_;
   std::vector<std::unique_ptr<Table>> tables_;
   std::vector<int> cell_columns_;  // for each cell of the record: its column index
-  Statement upsert_resource_;
-  Statement select_id_;
+  Statement select_resource_;
+  Statement insert_resource_;
+  Statement update_resource_;
   Statement select_table_;
   Statement select_columns_;
 };

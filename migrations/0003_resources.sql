@@ -11,17 +11,24 @@
 -- resource has one row; else a unique index on resource_rowid and the row's
 -- position), and the indexes readers need.
 --
--- Why the typed rows hang off the resource's integer id and not off its
--- URI: resource URIs come in no order, so every index keyed by one takes
--- each new resource at a random place, and once such an index outgrows
--- SQLite's page cache each insert dirties a page of its own, which the
--- commit writes whole to the WAL (and a checkpoint again to the database).
--- `resources` needs its URI index (the upsert finds a resource by it); the
--- typed tables do not: a new resource takes the next id, so its typed row
--- is appended. 100,000 filing records (tests/gen_streams.py) through
--- ch-store, with a unique index on each typed table's resource_uri before
--- and resource_rowid after: bytes written 2.0 GB -> 0.9 GB, CPU 3.9 s ->
--- 2.3 s (system time 1.8 s -> 0.8 s).
+-- Nothing here is keyed by a resource's URI, which comes in no order: an
+-- index keyed by one takes each new resource at a random place, and once
+-- it outgrows SQLite's page cache (6 MB; a 60-byte URI a key, 100,000
+-- resources make 7.5 MB) nearly every insert dirties a page of its own,
+-- which the commit writes whole to the WAL (and a checkpoint again to the
+-- database), or the cache spills mid-transaction. So:
+-- - `resources` is found by uri_hash, the FNV-1a hash of the URI (an
+--   integer: 100,000 resources make 1.8 MB of index, and ten days of every
+--   stream fit in the cache), then by comparing the URI itself. ch-store
+--   is its only writer and keeps resource_uri unique (one transaction
+--   looks the URI up and inserts it only when absent); a unique index on
+--   the URI would cost that random index all the same.
+-- - Typed rows hang off the resource's integer id (resource_rowid): a new
+--   resource takes the next id, so its typed row is appended.
+-- 100,000 filing records (tests/gen_streams.py) through ch-store: bytes
+-- written 2.0 GB -> 0.9 GB, CPU 3.9 s -> 2.3 s with resource_rowid instead
+-- of a unique index on each typed table's resource_uri; see README.md
+-- "Performance" for uri_hash.
 --
 -- Rowid tables, not WITHOUT ROWID keyed by resource_uri: a secondary index
 -- of a WITHOUT ROWID table carries the whole key (a 60-byte URI) instead of
@@ -34,7 +41,7 @@
 -- A rowid table: rows carry the whole resource as JSON (1-2 KB), which a
 -- WITHOUT ROWID table would keep in its interior pages too.
 CREATE TABLE resources (
-  resource_uri TEXT NOT NULL UNIQUE,       -- normalised: one leading slash
+  resource_uri TEXT NOT NULL,              -- normalised: one leading slash; unique
   stream TEXT NOT NULL,                    -- whose record wrote this state
   resource_kind TEXT NOT NULL,
   resource_id TEXT,
@@ -48,8 +55,10 @@ CREATE TABLE resources (
   updated_at TEXT NOT NULL,                -- wall clock of the last write
   -- The key of the typed rows (their resource_rowid): an explicit INTEGER
   -- PRIMARY KEY, because VACUUM may renumber an implicit rowid.
-  id INTEGER PRIMARY KEY
+  id INTEGER PRIMARY KEY,
+  uri_hash INTEGER NOT NULL                -- FNV-1a of resource_uri (ch-store/raw_hash.h)
 );
+CREATE INDEX resources_uri_hash ON resources(uri_hash);
 
 CREATE TABLE filings (
   resource_uri TEXT NOT NULL,
