@@ -80,7 +80,9 @@ t0=$(date +%s.%N)
 pipe_pid=$!
 # Peak RSS of each stage: VmHWM of every ch-* process, read as they run
 # (the stages are pipeline.sh's children; their last figure is kept).
-declare -A hwm=()
+# CPU seconds of each stage (utime + stime, the last reading of each
+# process) say where the time goes on a machine shared with other work.
+declare -A hwm=() ticks=() stage=()
 done_all=0
 while kill -0 "$pipe_pid" 2>/dev/null; do
   for p in $(pgrep -P "$pipe_pid" 2>/dev/null); do
@@ -88,6 +90,10 @@ while kill -0 "$pipe_pid" 2>/dev/null; do
     case "$name" in ch-fetch | ch-parse | ch-store) ;; *) continue ;; esac
     kb=$(awk '/^VmHWM/ { print $2 }' "/proc/$p/status" 2>/dev/null) || continue
     [ -n "$kb" ] && [ "$kb" -gt "${hwm[$name]:-0}" ] && hwm[$name]=$kb
+    t=$(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null) || continue
+    stream=$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | sed -n 's/.*--stream \([^ ]*\).*/\1/p')
+    ticks[$p]=$t
+    stage[$p]="$name ${stream:-?}"
   done
   behind=0
   while read -r name _ want; do
@@ -101,6 +107,7 @@ t1=$(date +%s.%N)
 kill -TERM "$pipe_pid" 2>/dev/null || true
 wait "$pipe_pid" 2>/dev/null || true
 pipe_pid=""
+server_ticks=$(awk '{ print $14 + $15 }' "/proc/$server_pid/stat" 2>/dev/null || echo 0)
 kill "$server_pid" 2>/dev/null || true
 wait "$server_pid" 2>/dev/null || true
 server_pid=""
@@ -111,6 +118,18 @@ if [ "$done_all" != 1 ]; then
 fi
 mb() { awk -v k="${1:-0}" 'BEGIN { printf "%.1f", k / 1024 }'; }
 echo "catch-up   : $secs s, $(awk -v n="$events" -v s="$secs" 'BEGIN { printf "%.0f", n / s }') events/s (required < 60 s); peak RSS ch-fetch $(mb "${hwm[ch-fetch]:-0}") MB, ch-parse $(mb "${hwm[ch-parse]:-0}") MB, ch-store $(mb "${hwm[ch-store]:-0}") MB (largest of any stream's)"
+hz=$(getconf CLK_TCK)
+for p in "${!ticks[@]}"; do echo "${stage[$p]} ${ticks[$p]}"; done |
+  awk -v hz="$hz" -v server="$server_ticks" '
+    { cpu[$1] += $3; by[$1 " " $2] += $3 }
+    END {
+      line = sprintf("fake server %.1f", server / hz)
+      for (s in cpu) line = line sprintf(", %s %.1f", s, cpu[s] / hz)
+      print "CPU s      : " line
+      n = 0; for (k in by) { split(k, a, " "); if (a[1] == "ch-store") list[++n] = sprintf("%s %.1f", a[2], by[k] / hz) }
+      out = ""; for (i = 1; i <= n; i++) out = out (i > 1 ? ", " : "") list[i]
+      print "ch-store   : CPU s per stream: " out
+    }'
 echo "per stream : $(sqlite3 "$work/streams.db" "SELECT group_concat(stream || ' ' || (SELECT count(*) FROM resources r WHERE r.stream = s.stream), ', ') FROM stream_state s WHERE stream <> 'companies'") resources; $(sqlite3 "$work/streams.db" 'SELECT count(*) FROM companies') companies, $(sqlite3 "$work/streams.db" 'SELECT count(*) FROM signals') signals"
 [ -n "${BENCH_STREAMS_DIR:-}" ] || rm -rf "$dir"
 rm -f "$work/streams.db" "$work/streams.db-wal" "$work/streams.db-shm"
