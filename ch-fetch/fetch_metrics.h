@@ -37,8 +37,7 @@ class FetchMetrics {
   // `dir` empty: everything is a no-op. `interval_ms`: least time between
   // two writes of the file.
   // `stream` names the file and labels the samples (common/metrics.h).
-  explicit FetchMetrics(std::string dir, int interval_ms = 2000,
-                        std::string stream = "companies");
+  explicit FetchMetrics(std::string dir, int interval_ms = 2000, std::string stream = "companies");
 
   void SetConnected(bool connected);
   void CountReconnect(std::string_view reason);

@@ -41,13 +41,15 @@ TEST(FetchMetricsTest, WritesEveryNamedMetric) {
   for (const char* expected :
        {"chstream_connected{program=\"ch-fetch\",stream=\"companies\"} 1",
         "chstream_reconnects_total{program=\"ch-fetch\",stream=\"companies\",reason=\"stall\"} 2",
-        "chstream_reconnects_total{program=\"ch-fetch\",stream=\"companies\",reason=\"clean-end\"} 1",
+        "chstream_reconnects_total{program=\"ch-fetch\",stream=\"companies\",reason=\"clean-end\"} "
+        "1",
         "chstream_events_total{program=\"ch-fetch\",stream=\"companies\"} 3",
         "chstream_bytes_total{program=\"ch-fetch\",stream=\"companies\"} 4096",
         "chstream_last_event_timepoint{program=\"ch-fetch\",stream=\"companies\"} 68805561",
         "chstream_last_byte_age_seconds{program=\"ch-fetch\",stream=\"companies\"} 2.5",
         "chstream_disconnected_seconds{program=\"ch-fetch\",stream=\"companies\"} 7",
-        "chstream_last_attempt{program=\"ch-fetch\",stream=\"companies\",reason=\"rate-limited\"} 1",
+        "chstream_last_attempt{program=\"ch-fetch\",stream=\"companies\",reason=\"rate-limited\"} "
+        "1",
         "chstream_last_http_status{program=\"ch-fetch\",stream=\"companies\"} 429",
         "chstream_breaker_open{program=\"ch-fetch\",stream=\"companies\"} 1",
         "chstream_consecutive_failures{program=\"ch-fetch\",stream=\"companies\"} 5",
@@ -57,8 +59,10 @@ TEST(FetchMetricsTest, WritesEveryNamedMetric) {
     EXPECT_NE(text.find(expected), std::string::npos) << expected << "\n" << text;
   }
   // Only the last attempt's reason is there.
-  EXPECT_EQ(text.find("chstream_last_attempt{program=\"ch-fetch\",stream=\"companies\",reason=\"stall\"}"),
-            std::string::npos)
+  EXPECT_EQ(
+      text.find(
+          "chstream_last_attempt{program=\"ch-fetch\",stream=\"companies\",reason=\"stall\"}"),
+      std::string::npos)
       << text;
   unlink(path.c_str());
   rmdir(dir);

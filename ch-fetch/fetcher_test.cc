@@ -460,21 +460,28 @@ TEST_F(FetcherTest, OnlyAStreamsBytesCountAgainstSilence) {
   const std::string text = MetricsText();
   char expected[128];
   std::snprintf(expected, sizeof expected,
-                "chstream_last_byte_age_seconds{program=\"ch-fetch\",stream=\"companies\"} %g", end - 1000);
-  EXPECT_NE(text.find(expected), std::string::npos) << expected << "\n" << text;
-  std::snprintf(expected, sizeof expected, "chstream_disconnected_seconds{program=\"ch-fetch\",stream=\"companies\"} %g",
+                "chstream_last_byte_age_seconds{program=\"ch-fetch\",stream=\"companies\"} %g",
                 end - 1000);
   EXPECT_NE(text.find(expected), std::string::npos) << expected << "\n" << text;
-  EXPECT_NE(text.find("chstream_last_attempt{program=\"ch-fetch\",stream=\"companies\",reason=\"server-error\"} 1"),
+  std::snprintf(expected, sizeof expected,
+                "chstream_disconnected_seconds{program=\"ch-fetch\",stream=\"companies\"} %g",
+                end - 1000);
+  EXPECT_NE(text.find(expected), std::string::npos) << expected << "\n" << text;
+  EXPECT_NE(text.find("chstream_last_attempt{program=\"ch-fetch\",stream=\"companies\",reason="
+                      "\"server-error\"} 1"),
             std::string::npos)
       << text;
-  EXPECT_NE(text.find("chstream_last_http_status{program=\"ch-fetch\",stream=\"companies\"} 503"), std::string::npos)
+  EXPECT_NE(text.find("chstream_last_http_status{program=\"ch-fetch\",stream=\"companies\"} 503"),
+            std::string::npos)
       << text;
-  EXPECT_NE(text.find("chstream_connected{program=\"ch-fetch\",stream=\"companies\"} 0"), std::string::npos) << text;
+  EXPECT_NE(text.find("chstream_connected{program=\"ch-fetch\",stream=\"companies\"} 0"),
+            std::string::npos)
+      << text;
   // The error answers' bytes are still counted as bytes received.
   const std::string bytes = std::to_string(Event(1).size() + 1 + 500 + 500 + 800);
-  EXPECT_NE(text.find("chstream_bytes_total{program=\"ch-fetch\",stream=\"companies\"} " + bytes + "\n"),
-            std::string::npos)
+  EXPECT_NE(
+      text.find("chstream_bytes_total{program=\"ch-fetch\",stream=\"companies\"} " + bytes + "\n"),
+      std::string::npos)
       << text;
   std::system((std::string("rm -rf ") + dir).c_str());
 }

@@ -5,8 +5,7 @@
 
 namespace ch {
 
-ParseMetrics::ParseMetrics(std::string dir, std::string stream,
-                           std::chrono::milliseconds interval)
+ParseMetrics::ParseMetrics(std::string dir, std::string stream, std::chrono::milliseconds interval)
     // common/metrics.h rate-limits too; ours decides, so its limit is off.
     : metrics_(std::move(dir), "ch-parse", std::move(stream), std::chrono::milliseconds(0)),
       interval_(interval),

@@ -48,15 +48,23 @@ TEST(ParseMetricsTest, WritesEveryCounterWithItsLabels) {
   for (const char* line :
        {"chstream_lines_total{program=\"ch-parse\",stream=\"companies\"} 2\n",
         "chstream_records_total{program=\"ch-parse\",stream=\"companies\"} 4\n",
-        "chstream_resource_records_total{program=\"ch-parse\",stream=\"companies\",table=\"filings\"} 2\n",
-        "chstream_resource_records_total{program=\"ch-parse\",stream=\"companies\",table=\"officers\"} 0\n",
-        "chstream_resource_records_total{program=\"ch-parse\",stream=\"companies\",table=\"none\"} 1\n",
-        "chstream_unknown_values_total{program=\"ch-parse\",stream=\"companies\",field=\"resource_kind\"} 1\n",
-        "chstream_rejects_total{program=\"ch-parse\",stream=\"companies\",reason=\"timepoint\"} 2\n",
-        "chstream_rejects_total{program=\"ch-parse\",stream=\"companies\",reason=\"line_too_long\"} 1\n",
-        "chstream_rejects_total{program=\"ch-parse\",stream=\"companies\",reason=\"invalid_json\"} 0\n",
+        "chstream_resource_records_total{program=\"ch-parse\",stream=\"companies\",table="
+        "\"filings\"} 2\n",
+        "chstream_resource_records_total{program=\"ch-parse\",stream=\"companies\",table="
+        "\"officers\"} 0\n",
+        "chstream_resource_records_total{program=\"ch-parse\",stream=\"companies\",table=\"none\"} "
+        "1\n",
+        "chstream_unknown_values_total{program=\"ch-parse\",stream=\"companies\",field=\"resource_"
+        "kind\"} 1\n",
+        "chstream_rejects_total{program=\"ch-parse\",stream=\"companies\",reason=\"timepoint\"} "
+        "2\n",
+        "chstream_rejects_total{program=\"ch-parse\",stream=\"companies\",reason=\"line_too_long\"}"
+        " 1\n",
+        "chstream_rejects_total{program=\"ch-parse\",stream=\"companies\",reason=\"invalid_json\"} "
+        "0\n",
         "chstream_control_lines_total{program=\"ch-parse\",stream=\"companies\"} 1\n",
-        "chstream_unknown_values_total{program=\"ch-parse\",stream=\"companies\",field=\"company_status\"} 1\n",
+        "chstream_unknown_values_total{program=\"ch-parse\",stream=\"companies\",field=\"company_"
+        "status\"} 1\n",
         "chstream_bulk_rows_total{program=\"ch-parse\",stream=\"companies\"} 1\n",
         "chstream_input_bytes_total{program=\"ch-parse\",stream=\"companies\"} 1234\n",
         "# TYPE chstream_rejects_total counter\n"}) {
@@ -75,8 +83,9 @@ TEST(ParseMetricsTest, MaybeWriteWaitsForTheInterval) {
   ASSERT_TRUE(metrics.MaybeWrite().ok());  // the first one writes
   metrics.CountLine();
   ASSERT_TRUE(metrics.MaybeWrite().ok());  // too soon: the file keeps 0
-  EXPECT_NE(ReadFile(path).find("chstream_lines_total{program=\"ch-parse\",stream=\"companies\"} 0\n"),
-            std::string::npos);
+  EXPECT_NE(
+      ReadFile(path).find("chstream_lines_total{program=\"ch-parse\",stream=\"companies\"} 0\n"),
+      std::string::npos);
   unlink(path.c_str());
   rmdir(dir);
 }

@@ -158,7 +158,7 @@ FetchMetricsReading InterpretFetchMetrics(std::string_view text, double written_
 }
 
 StatusOr<std::optional<FetchMetricsReading>> ReadFetchMetrics(const std::string& dir,
-                                                             const std::string& stream) {
+                                                              const std::string& stream) {
   const std::string path = dir + "/" + MetricsFileName("ch-fetch", stream);
   // open + fstat, so that the mtime and the text belong to the same file
   // even when ch-fetch replaces it in between.

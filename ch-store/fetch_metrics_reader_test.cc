@@ -79,10 +79,11 @@ TEST(FetchMetricsReaderTest, LastByteAgeAddsTheFileAgeToTheAgeInside) {
 }
 
 TEST(FetchMetricsReaderTest, ReadsHowLongTheStreamHasBeenDownAndWhy) {
-  const std::string text = std::string(kFetchProm) +
-                           "chstream_disconnected_seconds{program=\"ch-fetch\",stream=\"companies\"} 40.5\n"
-                           "chstream_last_attempt{program=\"ch-fetch\",stream=\"companies\",reason=\"rate-limited\"} 1\n"
-                           "chstream_last_http_status{program=\"ch-fetch\",stream=\"companies\"} 429\n";
+  const std::string text =
+      std::string(kFetchProm) +
+      "chstream_disconnected_seconds{program=\"ch-fetch\",stream=\"companies\"} 40.5\n"
+      "chstream_last_attempt{program=\"ch-fetch\",stream=\"companies\",reason=\"rate-limited\"} 1\n"
+      "chstream_last_http_status{program=\"ch-fetch\",stream=\"companies\"} 429\n";
   const FetchMetricsReading r = InterpretFetchMetrics(text, 1000.0, 1002.0);
   EXPECT_EQ(r.disconnected_seconds, std::optional<double>(42.5));
   EXPECT_EQ(r.last_attempt, std::optional<std::string>("rate-limited"));
@@ -95,7 +96,8 @@ TEST(FetchMetricsReaderTest, ReadsHowLongTheStreamHasBeenDownAndWhy) {
 TEST(FetchMetricsReaderTest, FindsALabelOfASample) {
   const std::string text =
       "chstream_last_attempt_total{reason=\"no\"} 1\n"
-      "chstream_last_attempt{program=\"ch-fetch\",stream=\"companies\",reason=\"tls-\\\"x\\\"\",detail=\"expired\"} 1\n";
+      "chstream_last_attempt{program=\"ch-fetch\",stream=\"companies\",reason=\"tls-\\\"x\\\"\","
+      "detail=\"expired\"} 1\n";
   EXPECT_EQ(FindPromLabel(text, "chstream_last_attempt", "program"),
             std::optional<std::string>("ch-fetch"));
   EXPECT_EQ(FindPromLabel(text, "chstream_last_attempt", "reason"),
@@ -115,8 +117,8 @@ TEST(FetchMetricsReaderTest, FileFromTheFutureHasAgeZero) {
 }
 
 TEST(FetchMetricsReaderTest, MissingMetricsStayUnset) {
-  const FetchMetricsReading r =
-      InterpretFetchMetrics("chstream_connected{program=\"ch-fetch\",stream=\"companies\"} 0\n", 5, 5);
+  const FetchMetricsReading r = InterpretFetchMetrics(
+      "chstream_connected{program=\"ch-fetch\",stream=\"companies\"} 0\n", 5, 5);
   EXPECT_EQ(r.connected, std::optional<bool>(false));
   EXPECT_FALSE(r.breaker_open.has_value());
   EXPECT_FALSE(r.last_byte_age_seconds.has_value());
@@ -198,7 +200,8 @@ TEST(FetchMetricsReaderTest, RateWaitsForTheNextRewrite) {
     std::rename(tmp.c_str(), path.c_str());
   });
   std::optional<double> rate;
-  StatusOr<std::optional<FetchMetricsReading>> r = ReadFetchMetricsWithRate(dir_path, "companies", 3, &rate);
+  StatusOr<std::optional<FetchMetricsReading>> r =
+      ReadFetchMetricsWithRate(dir_path, "companies", 3, &rate);
   writer.join();
   ASSERT_TRUE(r.ok());
   ASSERT_TRUE(r->has_value());
@@ -216,7 +219,8 @@ TEST(FetchMetricsReaderTest, NoRateFromAStaleOrUnchangedFile) {
   WriteFile(path, kFetchProm);
   SetMtime(path, 60);
   std::optional<double> rate = 1;
-  StatusOr<std::optional<FetchMetricsReading>> r = ReadFetchMetricsWithRate(dir_path, "companies", 3, &rate);
+  StatusOr<std::optional<FetchMetricsReading>> r =
+      ReadFetchMetricsWithRate(dir_path, "companies", 3, &rate);
   ASSERT_TRUE(r.ok());
   EXPECT_TRUE(r->has_value());
   EXPECT_FALSE(rate.has_value());

@@ -50,7 +50,8 @@ TEST(HealthTest, CommitAgeCountsOnlyWhenAMaximumIsSet) {
   in.last_commit_age_seconds = 600;
   EXPECT_TRUE(EvaluateHealth(in).healthy);
   in.max_commit_age_seconds = 300;
-  EXPECT_EQ(EvaluateHealth(in).problems, std::vector<std::string>{"companies: last commit too old"});
+  EXPECT_EQ(EvaluateHealth(in).problems,
+            std::vector<std::string>{"companies: last commit too old"});
   in.last_commit_age_seconds = 10;
   EXPECT_TRUE(EvaluateHealth(in).healthy);
   in.last_commit_age_seconds.reset();
@@ -119,7 +120,8 @@ TEST(HealthTest, MissingOrStaleFetchMetricsMeanFetchIsNotRunning) {
   in.fetch = Fetch(kFetchMetricsStaleSeconds + 1, 5);
   r = EvaluateHealth(in);
   ASSERT_EQ(r.problems.size(), 1u);
-  EXPECT_EQ(r.problems[0], "companies: ch-fetch not running (ch-fetch.prom not rewritten for 31 s)");
+  EXPECT_EQ(r.problems[0],
+            "companies: ch-fetch not running (ch-fetch.prom not rewritten for 31 s)");
   in.fetch = Fetch(1, 5);
   EXPECT_TRUE(EvaluateHealth(in).healthy);
 }
@@ -131,8 +133,9 @@ TEST(HealthTest, SilenceLongerThanTheMaximumIsUnhealthy) {
   in.fetch = Fetch(1, 180);
   EXPECT_TRUE(EvaluateHealth(in).healthy);
   in.fetch = Fetch(1, 181.5);
-  EXPECT_EQ(EvaluateHealth(in).problems,
-            std::vector<std::string>{"companies: stream silent for 181 s (more than --max-silence)"});
+  EXPECT_EQ(
+      EvaluateHealth(in).problems,
+      std::vector<std::string>{"companies: stream silent for 181 s (more than --max-silence)"});
   // Connected or not, and the breaker, are reported, not judged: silence is.
   in.fetch = Fetch(1, 2);
   in.fetch->connected = false;
@@ -157,17 +160,20 @@ TEST(HealthTest, AStreamNotConnectedForLongerThanTheMaximumIsUnhealthy) {
   in.fetch->last_attempt = "rate-limited";
   in.fetch->last_http_status = 429;
   EXPECT_EQ(EvaluateHealth(in).problems,
-            std::vector<std::string>{"companies: stream not connected for 181 s (more than --max-silence; "
-                                     "last attempt: rate-limited, HTTP 429)"});
+            std::vector<std::string>{
+                "companies: stream not connected for 181 s (more than --max-silence; "
+                "last attempt: rate-limited, HTTP 429)"});
   in.fetch->last_attempt = "first-byte-timeout";
   in.fetch->last_http_status = 0;
   EXPECT_EQ(EvaluateHealth(in).problems,
-            std::vector<std::string>{"companies: stream not connected for 181 s (more than --max-silence; "
-                                     "last attempt: first-byte-timeout)"});
+            std::vector<std::string>{
+                "companies: stream not connected for 181 s (more than --max-silence; "
+                "last attempt: first-byte-timeout)"});
   // Down for less than the maximum, after a long quiet stream: silent.
   in.fetch->disconnected_seconds = 3;
-  EXPECT_EQ(EvaluateHealth(in).problems,
-            std::vector<std::string>{"companies: stream silent for 200 s (more than --max-silence)"});
+  EXPECT_EQ(
+      EvaluateHealth(in).problems,
+      std::vector<std::string>{"companies: stream silent for 200 s (more than --max-silence)"});
   in.fetch->last_byte_age_seconds = 3;
   EXPECT_TRUE(EvaluateHealth(in).healthy);
   // Without the gauge (an older ch-fetch), the silence stands in for it.
@@ -175,7 +181,8 @@ TEST(HealthTest, AStreamNotConnectedForLongerThanTheMaximumIsUnhealthy) {
   in.fetch->last_byte_age_seconds = 190;
   in.fetch->last_attempt.reset();
   EXPECT_EQ(EvaluateHealth(in).problems,
-            std::vector<std::string>{"companies: stream not connected for 190 s (more than --max-silence)"});
+            std::vector<std::string>{
+                "companies: stream not connected for 190 s (more than --max-silence)"});
 }
 
 TEST(HealthTest, ATlsFailureIsNamedAtOnce) {
@@ -199,7 +206,8 @@ TEST(HealthTest, ATlsFailureIsNamedAtOnce) {
   };
   for (const auto& c : cases) {
     in.fetch->last_attempt_detail = c.detail;
-    EXPECT_EQ(EvaluateHealth(in).problems, std::vector<std::string>{std::string("companies: ") + c.problem});
+    EXPECT_EQ(EvaluateHealth(in).problems,
+              std::vector<std::string>{std::string("companies: ") + c.problem});
   }
   in.fetch->last_attempt = "tls-error";
   EXPECT_EQ(EvaluateHealth(in).problems,
@@ -217,9 +225,10 @@ TEST(HealthTest, WaitingForTheKeyFileIsNamedAtOnce) {
   in.fetch->connected = false;
   in.fetch->disconnected_seconds = 2;
   in.fetch->last_attempt = "key-file-unreadable";
-  EXPECT_EQ(EvaluateHealth(in).problems,
-            std::vector<std::string>{
-                "companies: no stream key: ch-fetch is waiting for CH_STREAM_KEY_FILE to be readable"});
+  EXPECT_EQ(
+      EvaluateHealth(in).problems,
+      std::vector<std::string>{
+          "companies: no stream key: ch-fetch is waiting for CH_STREAM_KEY_FILE to be readable"});
 }
 
 TEST(HealthTest, StaleCommitAgeStillNeedsAMaximumWithFetchMetrics) {
@@ -270,11 +279,10 @@ TEST(HealthTest, JudgesEveryFollowedStreamAndNamesEachProblem) {
   in.streams[2].chain_stopped = ChainStopped{78, "ch-fetch", "2026-01-02T03:04:05Z"};
   const HealthReport r = EvaluateHealth(in);
   EXPECT_FALSE(r.healthy);
-  EXPECT_EQ(r.problems,
-            (std::vector<std::string>{
-                "filings: gap open",
-                "officers: chain stopped (ch-fetch exited 78 at 2026-01-02T03:04:05Z): "
-                "pipeline.sh does not restart it; see its log"}));
+  EXPECT_EQ(r.problems, (std::vector<std::string>{
+                            "filings: gap open",
+                            "officers: chain stopped (ch-fetch exited 78 at 2026-01-02T03:04:05Z): "
+                            "pipeline.sh does not restart it; see its log"}));
   const std::string json = FormatStatusJson(in, r);
   EXPECT_EQ(json.find("{\"stream\":\"companies\",\"checkpoint\":10,"), 0u) << json;
   EXPECT_NE(json.find("\"filings\":{\"checkpoint\":1,"), std::string::npos) << json;

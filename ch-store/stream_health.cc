@@ -47,7 +47,7 @@ StatusOr<std::vector<std::string>> ParseStreamList(const std::string& text) {
     const auto& known = KnownStreams();
     if (std::find(known.begin(), known.end(), name) == known.end()) {
       return Status::Config("unknown stream '" + name + "' (the streams: all, or " +
-                                     "companies, filings, officers, ...)");
+                            "companies, filings, officers, ...)");
     }
     if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
   }

@@ -28,9 +28,11 @@ TEST(MetricsTest, WritesTextfileFormatWithProgramLabelAndTypes) {
   const std::string text = ReadFile(std::string(dir) + "/ch-test.prom");
   EXPECT_NE(text.find("# HELP chstream_connected 1 when connected\n"), std::string::npos);
   EXPECT_NE(text.find("# TYPE chstream_connected gauge\n"), std::string::npos);
-  EXPECT_NE(text.find("chstream_connected{program=\"ch-test\",stream=\"companies\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("chstream_connected{program=\"ch-test\",stream=\"companies\"} 1\n"),
+            std::string::npos);
   EXPECT_NE(text.find("# TYPE chstream_reconnects_total counter\n"), std::string::npos);
-  EXPECT_NE(text.find("chstream_reconnects_total{program=\"ch-test\",stream=\"companies\",reason=\"stall\"} 2\n"),
+  EXPECT_NE(text.find("chstream_reconnects_total{program=\"ch-test\",stream=\"companies\",reason="
+                      "\"stall\"} 2\n"),
             std::string::npos);
   std::system((std::string("rm -rf ") + dir).c_str());
 }
@@ -50,8 +52,8 @@ TEST(MetricsTest, AStreamOtherThanCompaniesGetsItsOwnFileAndLabel) {
   filings.Add("reconnects_total{reason=\"stall\"}", 3);
   ASSERT_TRUE(companies.Write().ok());
   ASSERT_TRUE(filings.Write().ok());
-  EXPECT_NE(ReadFile(std::string(dir) + "/ch-test.prom").find(
-                "chstream_events_total{program=\"ch-test\",stream=\"companies\"} 1\n"),
+  EXPECT_NE(ReadFile(std::string(dir) + "/ch-test.prom")
+                .find("chstream_events_total{program=\"ch-test\",stream=\"companies\"} 1\n"),
             std::string::npos);
   const std::string text = ReadFile(std::string(dir) + "/ch-test-filings.prom");
   EXPECT_NE(text.find("chstream_events_total{program=\"ch-test\",stream=\"filings\"} 2\n"),
