@@ -17,6 +17,10 @@
 #   error line, and a marker $CH_DB.<stream>.stopped that `ch-store status`
 #   reports. The other streams go on; pipeline.sh exits, with the first such
 #   code, once every stream has stopped so.
+# - A watchdog on progress: a chain whose stage has made no progress (an
+#   output blocked, the next stage alive but not reading; or a metrics file,
+#   the stages' heartbeat, not rewritten) for CH_WATCHDOG seconds is
+#   restarted (check_progress).
 # - SIGTERM, SIGINT and SIGHUP stop every chain cleanly and exit 0. (A shell
 #   starts background commands with SIGINT ignored, which bash cannot undo:
 #   started as `pipeline.sh &` from a script, only SIGTERM and SIGHUP work.)
@@ -67,7 +71,7 @@ streams=()
 # has exited), fatal (stopped for good by 64, 65 or 78), stopped (by a
 # signal).
 declare -A state=() due_ms=() delay_ms=() started_ms=() deadline_ms=() killed=()
-declare -A exit_order=() chains_started=() marker_set=()
+declare -A exit_order=() chains_started=() marker_set=() checked_ms=()
 # Every process of every running chain (the three stages, and the capture
 # filter, the notifier and its relay when configured), by index: its pid,
 # name, stream, and exit code once reaped.
@@ -83,6 +87,7 @@ helper_pid=""
 tick_pid=""
 tick_end_ms=0
 work_dir=""
+metrics_dir=""
 # The key, kept out of every environment but ch-fetch's (see main).
 key_set=0
 key_value=""
@@ -136,9 +141,12 @@ The supervisor:
   CH_LOG_LEVEL         debug, info, warn, error (info; the stages' too)
   CH_METRICS_DIR       directory for the stages' <program>[-<stream>].prom
                        metrics files (unset: a private one for the watchdog)
-  CH_WATCHDOG          seconds a stage may leave its output blocked (the
-                       next stage not reading) before the chain is restarted
-                       (300; 0: no watchdog)
+  CH_WATCHDOG          seconds a stage may go without progress (its output
+                       blocked, the next stage alive but not reading; or
+                       its metrics file, rewritten every 2 s while it
+                       runs, not rewritten) before that stream's chain is
+                       restarted (120; 0: no watchdog); also ch-store
+                       status's limit for a stuck stage
 
 Given to ch-fetch alone (taken out of every other process's environment):
   CH_STREAM_KEY        stream API key (never on a command line)
@@ -165,8 +173,8 @@ Passed on to the stages through the environment:
   CH_BUSY_TIMEOUT      ch-store: milliseconds to wait for a database lock (5000)
 The supervisor runs ch-parse with --format stream (CH_FORMAT, CH_AS_OF and
 CH_PROGRESS are for bulk imports), gives each stage --stream and CH_STREAM
-of its chain, and sets CH_EXIT_WITH_PARENT=1, so that the stages stop when
-the supervisor dies, even by SIGKILL.
+of its chain, and sets CH_EXIT_WITH_PARENT to its pid, so that the stages
+stop when the supervisor dies, even by SIGKILL.
 For `ch-store status`: CH_MAX_SILENCE, CH_MAX_COMMIT_AGE, CH_STREAMS (see
 README).
 
@@ -815,17 +823,124 @@ end_chain() {
   fi
 }
 
+# ---- The watchdog ----
+
+# stage_files STREAM: the metrics files of STREAM's ch-fetch, ch-parse and
+# ch-store, in the array STAGE_FILES (names as the stages write them).
+stage_files() {
+  local suffix=".prom" program
+  [[ "$1" == companies ]] || suffix="-$1.prom"
+  STAGE_FILES=()
+  for program in ch-fetch ch-parse ch-store; do
+    STAGE_FILES+=("${metrics_dir}/${program}${suffix}")
+  done
+}
+
+# blocked_gauge FILE: chstream_output_blocked_seconds of FILE in ms, in
+# REPLY (0 when absent, unreadable or not blocked).
+blocked_gauge() {
+  local name value=""
+  REPLY=0
+  [[ -r "$1" ]] || return 0
+  while read -r name value; do
+    [[ "${name}" == chstream_output_blocked_seconds* ]] && break
+    value=""
+  done <"$1"
+  # A number of seconds; an exponent (a tiny value) counts as 0.
+  [[ "${value}" =~ ^([0-9]+)(\.([0-9]*))?$ ]] || return 0
+  local fraction="${BASH_REMATCH[3]}000"
+  REPLY=$((10#${BASH_REMATCH[1]} * 1000 + 10#${fraction:0:3}))
+}
+
+# check_progress STREAM: the watchdog, about once a second per chain, from
+# the stages' metrics files. Every stage rewrites its file about every 2 s
+# while it runs, idle or busy (its heartbeat), and every second while its
+# output is blocked, with chstream_output_blocked_seconds. A stage that
+# does not read blocks the output of the stage before it, which then stops
+# reading too. The chain is restarted (SIGCONT too, in case a stage was
+# stopped) when, for longer than CH_WATCHDOG:
+# - an output has been blocked: the stuck stage reads the last such output
+#   in chain order (the gauge plus the file's age: a stage stopped while
+#   blocked stops rewriting it);
+# - or a stage has not rewritten its file (counted from the chain's start
+#   when the file is older: a stage of an earlier chain wrote it).
+# Returns 1 when it restarted the chain.
+check_progress() {
+  local stream="$1" i now since age mtime name
+  ((watchdog_ms > 0)) || return 0
+  now_ms
+  now="${REPLY}"
+  since="${started_ms[${stream}]}"
+  # Neither can exceed CH_WATCHDOG before the chain has run that long.
+  ((now - since > watchdog_ms)) || return 0
+  ((now - ${checked_ms[${stream}]:-0} >= 1000)) || return 0
+  checked_ms["${stream}"]="${now}"
+  stage_files "${stream}"
+  local -A mtimes=()
+  # One stat for the three files (each a fork would be, once a second).
+  while read -r mtime name; do
+    mtimes["${name}"]="${mtime}"
+  done < <(stat -c '%Y %n' -- "${STAGE_FILES[@]}" 2>/dev/null || true)
+  local stages=(ch-fetch ch-parse ch-store) readers=(ch-parse ch-store notifier)
+  local -a heard=() blocked=()
+  for i in 0 1 2; do
+    mtime="${mtimes[${STAGE_FILES[i]}]:-0}"
+    heard[i]=$((mtime * 1000 > since ? mtime * 1000 : since))
+    blocked[i]=0
+    if ((mtime * 1000 >= since - 1000)); then
+      blocked_gauge "${STAGE_FILES[i]}"
+      ((REPLY == 0)) || blocked[i]=$((REPLY + now - mtime * 1000))
+    fi
+  done
+  for i in 2 1 0; do
+    ((blocked[i] > watchdog_ms)) || continue
+    format_ms "${blocked[i]}"
+    log warn "no progress: restarting the chain" "stage=${readers[i]}" \
+      "blocked_output_of=${stages[i]}" "blocked_s:=${REPLY}" "stream=${stream}"
+    restart_stuck_chain "${stream}"
+    return 1
+  done
+  for i in 0 1 2; do
+    age=$((now - heard[i]))
+    ((age > watchdog_ms)) || continue
+    format_ms "${age}"
+    log warn "no progress: restarting the chain" "stage=${stages[i]}" \
+      "metrics_not_rewritten_s:=${REPLY}" "stream=${stream}"
+    restart_stuck_chain "${stream}"
+    return 1
+  done
+}
+
+# restart_stuck_chain STREAM: stops the chain (it is then restarted as after
+# an exit), with SIGCONT so that a stopped stage gets its SIGTERM now rather
+# than its SIGKILL later.
+restart_stuck_chain() {
+  stop_chain "$1"
+  continue_chain "$1"
+}
+
+# continue_chain STREAM: SIGCONT to every process of STREAM's chain, so that
+# a stopped stage gets its SIGTERM now rather than its SIGKILL later.
+continue_chain() {
+  local i
+  for i in "${!proc_pids[@]}"; do
+    [[ "${proc_streams[i]}" == "$1" && -z "${proc_codes[i]:-}" ]] || continue
+    kill -CONT "${proc_pids[i]}" 2>/dev/null || true
+  done
+}
+
 # ---- The event loop ----
 
 # check_chain STREAM: a running chain is stopped when one of its processes
-# has exited or a stop signal came; its chain-stopped marker goes once it
-# has run long enough.
+# has exited, a stop signal came or the watchdog saw no progress; its
+# chain-stopped marker goes once it has run long enough.
 check_chain() {
   local stream="$1"
   if ((stopping)) || [[ -n "${exit_order[${stream}]:-}" ]]; then
     stop_chain "${stream}"
     return 0
   fi
+  check_progress "${stream}" || return 0
   if [[ -n "${marker_set[${stream}]:-}" ]]; then
     now_ms
     if ((REPLY - started_ms[${stream}] >= MARKER_CLEAR_MS)); then
@@ -981,6 +1096,8 @@ main() {
   restart_reset_ms="${REPLY}"
   to_ms CH_STOP_GRACE "${CH_STOP_GRACE:-10}"
   stop_grace_ms="${REPLY}"
+  to_ms CH_WATCHDOG "${CH_WATCHDOG:-120}"
+  watchdog_ms="${REPLY}"
   if ((restart_min_ms == 0 || restart_max_ms < restart_min_ms)); then
     log error "invalid value: CH_RESTART_MIN must be more than 0 and at most CH_RESTART_MAX" \
       "variable=CH_RESTART_MIN" "value=${CH_RESTART_MIN:-1}"
@@ -993,7 +1110,9 @@ main() {
   export CH_DB="${DB}"
   take_key
   # Stages exit (SIGTERM) if this supervisor dies, even by kill -9: no orphans.
-  export CH_EXIT_WITH_PARENT=1
+  # Our pid, not 1: a stage started just as we die must see that its parent
+  # is not us any more (it ran on as an orphan, found by 74's cleanup).
+  export CH_EXIT_WITH_PARENT="$$"
   # mawk reads a pipe in whole buffers unless interactive: a line would wait
   # for the next 4 KiB.
   AWK=(awk)
@@ -1034,6 +1153,14 @@ main() {
   if ! work_dir="$(mktemp -d "${TMPDIR:-/tmp}/chstream.XXXXXX")"; then
     log error "cannot create a temporary directory" "dir=${TMPDIR:-/tmp}"
     exit 78
+  fi
+  # The watchdog reads the stages' metrics: without CH_METRICS_DIR they
+  # write them to a private directory.
+  metrics_dir="${CH_METRICS_DIR:-}"
+  if [[ -z "${metrics_dir}" ]] && ((watchdog_ms > 0)); then
+    metrics_dir="${work_dir}/metrics"
+    mkdir -p "${metrics_dir}"
+    export CH_METRICS_DIR="${metrics_dir}"
   fi
 
   local joined

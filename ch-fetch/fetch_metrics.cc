@@ -21,6 +21,13 @@ FetchMetrics::FetchMetrics(std::string dir, int interval_ms, std::string stream)
   AddEvents(0);
   AddBytes(0);
   SetBreaker(false, 0);
+  SetOutputBlocked(0);
+}
+
+void FetchMetrics::SetOutputBlocked(double seconds) {
+  metrics_.Set(
+      "output_blocked_seconds", seconds,
+      "seconds the current write to stdout has waited for the next stage to read (0: not blocked)");
 }
 
 void FetchMetrics::SetConnected(bool connected) {

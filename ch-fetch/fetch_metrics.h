@@ -54,6 +54,8 @@ class FetchMetrics {
   void SetLastAttempt(std::string_view reason, long http_status, std::string_view detail = "");
   // No attempt to tell of (the key file, waited for, yielded a key).
   void ClearLastAttempt();
+  // How long the current write to stdout has waited for ch-parse (0: none).
+  void SetOutputBlocked(double seconds);
 
   // Writes the file if the interval has passed; the ages (seconds since
   // the last byte of a 200 stream, and since a 200 stream was last open, 0

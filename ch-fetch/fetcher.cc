@@ -397,6 +397,11 @@ double Fetcher::DisconnectedFor() {
   return waiter_->Now() - last_open_time_.value_or(start_time_);
 }
 
+void Fetcher::OnOutputBlocked(double seconds) {
+  metrics_->SetOutputBlocked(seconds);
+  WriteMetrics(true);
+}
+
 void Fetcher::WriteMetrics(bool now) {
   // Metrics are a side channel: failing to write them must not stop the
   // data, so a failure is logged and forgotten.

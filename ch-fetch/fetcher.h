@@ -57,6 +57,11 @@ class Fetcher : private StreamSink {
           Connector* connector, ReconnectPolicy* policy, Waiter* waiter, OutputWriter* out,
           int out_fd, FetchMetrics* metrics);
 
+  // The output has waited `seconds` for ch-parse (0: the write went
+  // through): recorded in the metrics, written at once (OutputWriter's
+  // blocked handler), so the file stays fresh while ch-fetch waits.
+  void OnOutputBlocked(double seconds);
+
   // Runs until stopped (Ok) or a fatal condition: Config for a rejected key,
   // DataError for a gap under --on-gap=exit, IoError when stdout fails.
   Status Run();

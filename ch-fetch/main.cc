@@ -58,6 +58,9 @@ int main(int argc, char** argv) {
   ch::FetchMetrics metrics(options.common.metrics_dir, 2000, options.stream);
   ch::Fetcher fetcher(options, key_source, std::move(key.value()), &connector, &policy, &waiter,
                       &out, STDOUT_FILENO, &metrics);
+  if (!options.common.metrics_dir.empty()) {
+    out.SetBlockedHandler([&fetcher](double seconds) { fetcher.OnOutputBlocked(seconds); });
+  }
   ch::Status s = fetcher.Run();
   if (!s.ok()) ch::LogError(s.message(), {{"exit_code", ch::ExitCodeFor(s)}});
   if (s.ok() && ch::StopRequested()) ch::LogInfo("stopped", {{"signal", ch::StopSignal()}});

@@ -57,6 +57,9 @@ void ParseMetrics::Publish() {
   metrics_.Set("unknown_values_total{field=\"resource_kind\"}", static_cast<double>(unknown_kind_));
   metrics_.Set("bulk_rows_total", static_cast<double>(bulk_rows_), "bulk CSV data rows read");
   metrics_.Set("input_bytes_total", static_cast<double>(input_bytes_), "bytes read from stdin");
+  metrics_.Set(
+      "output_blocked_seconds", output_blocked_seconds_,
+      "seconds the current write to stdout has waited for the next stage to read (0: not blocked)");
 }
 
 Status ParseMetrics::MaybeWrite() {

@@ -46,6 +46,9 @@ class ParseMetrics {
   void CountUnknownType() { ++unknown_type_; }
   void CountBulkRow() { ++bulk_rows_; }
   void SetInputBytes(uint64_t bytes) { input_bytes_ = bytes; }
+  // How long the current write to stdout has waited for ch-store (0: none).
+  void SetOutputBlocked(double seconds) { output_blocked_seconds_ = seconds; }
+  bool enabled() const { return metrics_.enabled(); }
 
   uint64_t lines() const { return lines_; }
   uint64_t records() const { return records_; }
@@ -72,6 +75,7 @@ class ParseMetrics {
   std::chrono::milliseconds interval_;
   std::chrono::steady_clock::time_point last_write_{};
   bool written_ = false;
+  double output_blocked_seconds_ = 0;
   uint64_t lines_ = 0;
   uint64_t records_ = 0;
   // The typed tables and, at the same index, their records; the last

@@ -18,6 +18,7 @@ namespace {
 // Lines between two looks at the clock for metrics and progress.
 constexpr uint64_t kCheckEvery = 4096;
 constexpr auto kProgressInterval = std::chrono::seconds(1);
+constexpr int kIdleWakeMs = 1000;
 
 LineReader::Options ReaderOptions(const ParseOptions& options) {
   LineReader::Options reader_options;
@@ -35,7 +36,15 @@ ParseRunner::ParseRunner(const ParseOptions& options, int in_fd, int out_fd, Par
       progress_(options.format != InputFormat::kStream &&
                 (options.progress || isatty(STDERR_FILENO) == 1)),
       started_(std::chrono::steady_clock::now()),
-      last_progress_(started_) {}
+      last_progress_(started_) {
+  if (metrics_->enabled()) {
+    // Blocked on ch-store: keep the metrics fresh and say so.
+    out_.SetBlockedHandler([this](double seconds) {
+      metrics_->SetOutputBlocked(seconds);
+      MaybeWriteMetrics(/*now=*/true);
+    });
+  }
+}
 
 Status ParseRunner::Run() {
   MaybeWriteMetrics(/*now=*/true);
@@ -116,7 +125,10 @@ Status ParseRunner::RunStream() {
       Status s = OnIdle();
       if (!s.ok()) return s;
       if (StopRequested()) break;
-      r = reader.Next(&line, -1);
+      // Wake at least every second while idle: OnIdle rewrites the metrics
+      // file every 2 s, the heartbeat by which status and pipeline.sh's
+      // watchdog tell an idle ch-parse from a stopped or hung one.
+      r = reader.Next(&line, kIdleWakeMs);
     }
     EventParser::Outcome outcome = EventParser::Outcome::kHeartbeat;
     line_out.clear();

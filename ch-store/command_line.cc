@@ -75,6 +75,10 @@ std::optional<int> ParseStoreCommandLine(int argc, char** argv, StoreOptions* op
       "max-silence", "CH_MAX_SILENCE", &max_silence,
       "status: unhealthy when ch-fetch (its metrics in --metrics-dir) has received nothing for "
       "longer (seconds; default 180)");
+  std::optional<double> watchdog;
+  parser.AddOptional("watchdog", "CH_WATCHDOG", &watchdog,
+                     "status: a stage whose output has been blocked longer is stuck (seconds; "
+                     "default 120; 0: not judged)");
   parser.AddOptional("streams", "CH_STREAMS", &options->streams,
                      "status: the followed streams, comma-separated, or all (default: those with "
                      "a checkpoint, an open gap or a chain-stopped marker, and --stream)");
@@ -136,6 +140,12 @@ std::optional<int> ParseStoreCommandLine(int argc, char** argv, StoreOptions* op
       return ConfigError("invalid value for " + parser.NameOf("streams") + ": " +
                          streams.status().message());
     }
+  }
+  if (watchdog) {
+    if (!(*watchdog >= 0)) {
+      return ConfigError("invalid value for " + parser.NameOf("watchdog") + ": negative");
+    }
+    options->watchdog_seconds = *watchdog;
   }
   if (options->after_id && *options->after_id < 0)
     return ConfigError("invalid value for --after-id: negative");

@@ -40,6 +40,10 @@ struct StoreOptions {
   /// timeout: the server sends a heartbeat every 30 s, so this long without
   /// one is a stream that reconnecting has not brought back.
   double max_silence_seconds = 180;
+  /// status, with --metrics-dir: a stage whose output has waited longer
+  /// than this for the next stage to read is stuck (CH_WATCHDOG, as
+  /// pipeline.sh's watchdog); 0: not judged.
+  double watchdog_seconds = 120;
   /// status: the followed streams, comma-separated or "all" (CH_STREAMS);
   /// unset: those stream_state and the chain-stopped markers name, and
   /// --stream (stream_health.h).

@@ -131,6 +131,18 @@ int RunApply(const StoreOptions& options) {
                                              limits->reader_slots, limits->reader_wake_batch);
   OutputWriter out(STDOUT_FILENO);
   Metrics metrics(options.common.metrics_dir, "ch-store", options.stream);
+  if (metrics.enabled()) {
+    metrics.Set(
+        "output_blocked_seconds", 0,
+        "seconds the current write to stdout has waited for the notifier to read (0: not blocked)");
+    if (options.emit_changes) {
+      // Blocked on the notifier: keep the metrics fresh and say so.
+      out.SetBlockedHandler([&metrics](double seconds) {
+        metrics.Set("output_blocked_seconds", seconds);
+        (void)metrics.Write();
+      });
+    }
+  }
   ApplyLoop::Options loop_options;
   loop_options.stream_batch_records = limits->stream_batch_records;
   loop_options.bulk_batch_records = limits->bulk_batch_records;

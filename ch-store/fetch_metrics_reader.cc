@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cmath>
@@ -188,6 +189,39 @@ StatusOr<std::optional<FetchMetricsReading>> ReadFetchMetrics(const std::string&
   }
   close(fd);
   return std::optional<FetchMetricsReading>(InterpretFetchMetrics(text, MtimeOf(st), UnixNow()));
+}
+
+StageReading InterpretStageMetrics(std::string_view text, double written_at, double now) {
+  StageReading r;
+  r.file_age_seconds = std::max(0.0, now - written_at);
+  const std::map<std::string, double> samples = ParsePromSamples(text);
+  const auto it = samples.find("chstream_output_blocked_seconds");
+  if (it != samples.end()) {
+    r.output_blocked_seconds = it->second > 0 ? it->second + r.file_age_seconds : 0.0;
+  }
+  return r;
+}
+
+std::optional<StageReading> ReadStageMetrics(const std::string& dir, const std::string& program,
+                                             const std::string& stream) {
+  const std::string path = dir + "/" + MetricsFileName(program, stream);
+  // open + fstat: the mtime and the text of the same file (see above).
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  struct stat st {};
+  std::string text;
+  bool ok = fstat(fd, &st) == 0;
+  char buf[4096];
+  while (ok) {
+    const ssize_t n = read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) ok = false;
+    if (n <= 0) break;
+    text.append(buf, static_cast<size_t>(n));
+  }
+  close(fd);
+  if (!ok) return std::nullopt;
+  return InterpretStageMetrics(text, MtimeOf(st), UnixNow());
 }
 
 std::optional<double> EventsPerMinute(const FetchMetricsReading& earlier,

@@ -83,6 +83,31 @@ FetchMetricsReading InterpretFetchMetrics(std::string_view text, double written_
 StatusOr<std::optional<FetchMetricsReading>> ReadFetchMetrics(
     const std::string& dir, const std::string& stream = "companies");
 
+/// What status learns of any stage (ch-fetch, ch-parse, ch-store) from its
+/// metrics file: its heartbeat and whether its output is blocked. Every
+/// stage rewrites its file about every 2 s while it runs, idle or busy,
+/// and every second while its output is blocked, so an old file is a stage
+/// that has stopped making progress (stopped, hung or gone).
+struct StageReading {
+  /// Seconds since the stage last wrote the file (never negative).
+  double file_age_seconds = 0;
+  /// How long its output has been blocked, waiting for the next stage to
+  /// read, at the time of the reading: 0 when not blocked, else
+  /// chstream_output_blocked_seconds plus the file's age (a stage stopped
+  /// while blocked stops rewriting the file, and its wait goes on). Unset
+  /// when the file has no such sample (an older stage).
+  std::optional<double> output_blocked_seconds;
+};
+
+// The reading of a stage's file text written at `written_at`, read at
+// `now` (seconds since the epoch). Pure.
+StageReading InterpretStageMetrics(std::string_view text, double written_at, double now);
+
+// Reads `program`'s file for `stream` in `dir` (MetricsFileName). Unset when
+// the file is missing or unreadable: a stage not judged.
+std::optional<StageReading> ReadStageMetrics(const std::string& dir, const std::string& program,
+                                             const std::string& stream);
+
 // Events per minute between two readings of the same ch-fetch (by their
 // write times). Unset when it cannot be told: no counter, no time between
 // them, or a counter that went back (ch-fetch restarted in between).

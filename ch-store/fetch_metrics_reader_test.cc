@@ -144,6 +144,32 @@ TEST(FetchMetricsReaderTest, EventsPerMinuteBetweenTwoWrites) {
   EXPECT_FALSE(EventsPerMinute(a, b).has_value());
 }
 
+// A stage stopped while blocked stops rewriting its file: its wait goes on
+// in the file's age, and so does the age of its heartbeat.
+TEST(FetchMetricsReaderTest, StageReadingCountsTheFilesAge) {
+  const std::string blocked =
+      "chstream_output_blocked_seconds{program=\"ch-parse\",stream=\"filings\"} 12\n";
+  StageReading r = InterpretStageMetrics(blocked, 1000, 1030);
+  EXPECT_EQ(r.file_age_seconds, 30);
+  EXPECT_EQ(r.output_blocked_seconds, 42.0);
+  r = InterpretStageMetrics("chstream_output_blocked_seconds 0\n", 1000, 1030);
+  EXPECT_EQ(r.output_blocked_seconds, 0.0);
+  EXPECT_EQ(r.file_age_seconds, 30);
+  r = InterpretStageMetrics("chstream_lines_total 3\n", 1000, 999);
+  EXPECT_FALSE(r.output_blocked_seconds.has_value());
+  EXPECT_EQ(r.file_age_seconds, 0);  // a clock step back is not a negative age
+  TempDir dir;
+  const std::string path = dir.File("ch-parse-filings.prom");
+  WriteFile(path, blocked);
+  const std::string metrics_dir = path.substr(0, path.rfind('/'));
+  const std::optional<StageReading> read = ReadStageMetrics(metrics_dir, "ch-parse", "filings");
+  ASSERT_TRUE(read.has_value());
+  ASSERT_TRUE(read->output_blocked_seconds.has_value());
+  EXPECT_GE(*read->output_blocked_seconds, 12.0);
+  EXPECT_LT(read->file_age_seconds, 5.0);
+  EXPECT_FALSE(ReadStageMetrics(metrics_dir, "ch-store", "filings").has_value());
+}
+
 // Each stream's ch-fetch writes its own file; companies keeps ch-fetch.prom.
 TEST(FetchMetricsReaderTest, ReadsTheFileOfTheStreamAsked) {
   TempDir dir;

@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -77,7 +78,10 @@ std::optional<std::string> TlsProblem(const FetchMetricsReading& fetch) {
 // The problems ch-fetch's state makes, by local clocks: a stream not
 // connected for longer than --max-silence, whatever the server answered
 // meanwhile, or silent (not a byte, heartbeats included) for that long.
-void JudgeStream(const FetchMetricsReading& fetch, double max_silence,
+// While ch-fetch's output is blocked it reads nothing from the network:
+// the silence is then the stuck stage's doing (StuckStageProblem), not the
+// stream's.
+void JudgeStream(const FetchMetricsReading& fetch, double max_silence, bool output_blocked,
                  std::vector<std::string>* problems) {
   if (fetch.connected == std::optional<bool>(false)) {
     if (std::optional<std::string> tls = TlsProblem(fetch)) problems->push_back(*tls);
@@ -94,7 +98,8 @@ void JudgeStream(const FetchMetricsReading& fetch, double max_silence,
       return;
     }
   }
-  if (fetch.last_byte_age_seconds && *fetch.last_byte_age_seconds > max_silence) {
+  if (!output_blocked && fetch.last_byte_age_seconds &&
+      *fetch.last_byte_age_seconds > max_silence) {
     problems->push_back("stream silent for " + FormatSeconds(*fetch.last_byte_age_seconds) +
                         " s (more than --max-silence)");
   }
@@ -154,6 +159,20 @@ void AppendStreamMember(std::string* out, const StreamHealth& s, const HealthInp
   out->append(fetch.last_http_status ? std::to_string(*fetch.last_http_status) : "null");
   out->append(",\"fetch_metrics_age_seconds\":");
   out->append(s.fetch ? FormatSeconds(s.fetch->file_age_seconds) : "null");
+  out->append(",\"stages\":{");
+  for (int i = 0; i < 3; ++i) {
+    if (i > 0) out->push_back(',');
+    AppendJsonString(out, kChainStages[i]);
+    out->push_back(':');
+    if (!s.stages[i]) {
+      out->append("null");
+      continue;
+    }
+    out->append("{\"metrics_age_seconds\":" + FormatSeconds(s.stages[i]->file_age_seconds) +
+                ",\"output_blocked_seconds\":" +
+                FormatOptionalSeconds(s.stages[i]->output_blocked_seconds) + "}");
+  }
+  out->append("}");
   const std::vector<std::string> problems = StreamProblems(s, in);
   out->append(",\"healthy\":");
   out->append(problems.empty() ? "true" : "false");
@@ -172,6 +191,60 @@ StatusOr<int64_t> Count(SqliteDb* db, const std::string& sql) {
 }
 
 }  // namespace
+
+std::optional<std::string> StuckStageProblem(const StreamHealth& s, double watchdog_seconds) {
+  if (!(watchdog_seconds > 0)) return std::nullopt;
+  const auto blocked = [&s](int i) {
+    return s.stages[i] ? s.stages[i]->output_blocked_seconds.value_or(0) : 0.0;
+  };
+  const auto silent = [&s](int i) { return s.stages[i] ? s.stages[i]->file_age_seconds : 0.0; };
+  // A stage that does not read blocks the output of the one before it,
+  // which then stops reading too: the stuck stage reads the last output (in
+  // chain order) blocked for longer than the watchdog time. Index 3 is the
+  // notifier, which reads ch-store's output.
+  int stuck = -1;
+  double for_seconds = 0;
+  for (int i = 2; i >= 0; --i) {
+    if (blocked(i) > watchdog_seconds) {
+      stuck = i + 1;
+      for_seconds = blocked(i);
+      break;
+    }
+  }
+  // Before the pipes fill (a quiet stream), a stopped or hung ch-parse or
+  // ch-store shows by its heartbeat alone: its file is not rewritten while
+  // ch-fetch's is (an old ch-fetch file is "ch-fetch not running").
+  const bool fetch_running = s.fetch && s.fetch->file_age_seconds <= kFetchMetricsStaleSeconds;
+  if (stuck < 0 && fetch_running) {
+    for (int i = 1; i <= 2; ++i) {
+      if (silent(i) > watchdog_seconds) {
+        stuck = i;
+        break;
+      }
+    }
+  }
+  if (stuck < 0) return std::nullopt;
+  std::string why;
+  if (stuck < 3 && silent(stuck) > watchdog_seconds) {
+    for_seconds = std::max(for_seconds, silent(stuck));
+    why = MetricsFileName(kChainStages[stuck], s.stream) + " not rewritten";
+  }
+  std::vector<std::string> waiting;
+  for (int i = 0; i < stuck; ++i) {
+    if (blocked(i) > 0) waiting.emplace_back(kChainStages[i]);
+  }
+  if (!waiting.empty()) {
+    if (!why.empty()) why += "; ";
+    for (size_t i = 0; i < waiting.size(); ++i) {
+      if (i > 0) why += i + 1 == waiting.size() ? " and " : ", ";
+      why += waiting[i];
+    }
+    why += " blocked on output";
+  }
+  return std::string(stuck == 3 ? kNotifierName : kChainStages[stuck]) +
+         " not making progress for " + FormatSeconds(for_seconds) + " s (" + why +
+         "; more than --watchdog)";
+}
 
 std::vector<std::string> StreamProblems(const StreamHealth& s, const HealthInputs& in) {
   std::vector<std::string> problems;
@@ -194,8 +267,12 @@ std::vector<std::string> StreamProblems(const StreamHealth& s, const HealthInput
         problems.push_back("ch-fetch not running (" + file + " not rewritten for " +
                            FormatSeconds(s.fetch->file_age_seconds) + " s)");
       }
-      JudgeStream(*s.fetch, in.max_silence_seconds, &problems);
+      const bool blocked = s.stages[0] && s.stages[0]->output_blocked_seconds.value_or(0) > 0;
+      JudgeStream(*s.fetch, in.max_silence_seconds, blocked, &problems);
     }
+  }
+  if (std::optional<std::string> stuck = StuckStageProblem(s, in.watchdog_seconds)) {
+    problems.push_back(*stuck);
   }
   if (in.max_commit_age_seconds && s.stream == in.stream) {
     if (!s.last_commit_age_seconds) {
@@ -380,6 +457,7 @@ int RunStatus(const StoreOptions& options) {
   inputs.schema_version_latest = migrator->latest();
   inputs.max_commit_age_seconds = options.max_commit_age_seconds;
   inputs.max_silence_seconds = options.max_silence_seconds;
+  inputs.watchdog_seconds = options.watchdog_seconds;
   if (!options.common.metrics_dir.empty()) {
     inputs.fetch_metrics_expected = true;
     StatusOr<std::optional<FetchMetricsReading>> fetch = ReadFetchMetricsWithRate(
@@ -416,6 +494,11 @@ int RunStatus(const StoreOptions& options) {
     }
     s.chain_stopped = ReadChainStopped(options.db, name);
     s.fetch_metrics_expected = inputs.fetch_metrics_expected;
+    if (s.fetch_metrics_expected) {
+      for (int i = 0; i < 3; ++i) {
+        s.stages[i] = ReadStageMetrics(options.common.metrics_dir, kChainStages[i], name);
+      }
+    }
     if (name == options.stream) {
       s.fetch = inputs.fetch;
     } else if (s.fetch_metrics_expected) {

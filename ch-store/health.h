@@ -69,6 +69,10 @@ struct HealthInputs {
   /// The write-ahead log: its size, and how long ch-store has found a
   /// checkpoint due without a reset (wal_health.h).
   WalHealth wal;
+  /// --watchdog / CH_WATCHDOG (pipeline.sh's too): a stage alive but
+  /// without progress for longer than this is a problem (StuckStageProblem);
+  /// 0: not judged.
+  double watchdog_seconds = 120;
   /// The followed streams (stream_health.h), each judged; the top-level
   /// fields above are those of `stream`. Empty: `stream` alone, from the
   /// fields above.
@@ -89,6 +93,14 @@ HealthReport EvaluateHealth(const HealthInputs& inputs);
 // for the top-level stream only: streams differ in pace (insolvency cases
 // come a few an hour).
 std::vector<std::string> StreamProblems(const StreamHealth& stream, const HealthInputs& inputs);
+
+// The stage of `stream`'s chain that is alive but has made no progress for
+// longer than `watchdog_seconds` (0: none judged), from the stages' metrics
+// files: the reader of the last output blocked for that long, or, with
+// ch-fetch running, a ch-parse or ch-store whose file has not been
+// rewritten for that long. "ch-store not making progress for 130 s
+// (ch-fetch and ch-parse blocked on output; more than --watchdog)". Pure.
+std::optional<std::string> StuckStageProblem(const StreamHealth& stream, double watchdog_seconds);
 
 // Reads the figures of `stream` from a migrated database.
 Status ReadHealthInputs(SqliteDb* db, HealthInputs* inputs);

@@ -86,7 +86,8 @@ TEST(HealthTest, FormatsOneObjectWithEveryField) {
       "\"2026-01-01T00:00:00Z\",\"last_commit_age_seconds\":12,\"gaps_open\":1,"
       "\"chain_stopped\":null,\"connected\":null,\"last_byte_age_seconds\":null,"
       "\"disconnected_seconds\":null,\"last_attempt\":null,\"last_http_status\":null,"
-      "\"fetch_metrics_age_seconds\":null,\"healthy\":false,\"problems\":[\"gap open\"]}},"
+      "\"fetch_metrics_age_seconds\":null,\"stages\":{\"ch-fetch\":null,"
+      "\"ch-parse\":null,\"ch-store\":null},\"healthy\":false,\"problems\":[\"gap open\"]}},"
       "\"healthy\":false,\"problems\":[\"companies: gap open\"]}");
   HealthInputs empty;
   empty.stream = "companies";
@@ -310,6 +311,109 @@ TEST(HealthTest, JudgesEachStreamsFetchFromItsOwnFile) {
   EXPECT_EQ(EvaluateHealth(in).problems,
             std::vector<std::string>{
                 "insolvency-cases: stream silent for 200 s (more than --max-silence)"});
+}
+
+StageReading Stage(double file_age, double blocked) {
+  StageReading r;
+  r.file_age_seconds = file_age;
+  r.output_blocked_seconds = blocked;
+  return r;
+}
+
+// Issue 16, "name the right stage": a stopped or hung ch-store blocks
+// ch-parse's output, and ch-parse then blocks ch-fetch's; both keep their
+// files fresh while they wait. The stage named is the reader of the last
+// blocked output, not "ch-fetch not running".
+TEST(HealthTest, NamesTheStageThatMakesNoProgress) {
+  HealthInputs in = Migrated();
+  in.watchdog_seconds = 120;
+  in.streams = {Followed("filings")};
+  StreamHealth& s = in.streams[0];
+  s.fetch_metrics_expected = true;
+  s.fetch = Fetch(1, 300);  // it reads nothing while blocked: not "silent"
+  s.stages[0] = Stage(1, 130);
+  s.stages[1] = Stage(1, 125);
+  s.stages[2] = Stage(1, 0);
+  EXPECT_EQ(EvaluateHealth(in).problems,
+            std::vector<std::string>{"filings: ch-store not making progress for 125 s (ch-fetch "
+                                     "and ch-parse blocked on output; more than --watchdog)"});
+  // Stopped (SIGSTOP): its heartbeat stops too, and the longer time counts.
+  s.stages[2] = Stage(140, 0);
+  EXPECT_EQ(EvaluateHealth(in).problems,
+            std::vector<std::string>{"filings: ch-store not making progress for 140 s "
+                                     "(ch-store-filings.prom not rewritten; ch-fetch and ch-parse "
+                                     "blocked on output; more than --watchdog)"});
+  // ch-parse itself stuck: ch-fetch waits for it, ch-store idles.
+  s.stages[1] = Stage(1, 0);
+  s.stages[2] = Stage(1, 0);
+  EXPECT_EQ(EvaluateHealth(in).problems,
+            std::vector<std::string>{"filings: ch-parse not making progress for 130 s (ch-fetch "
+                                     "blocked on output; more than --watchdog)"});
+  // The notifier does not read ch-store's output.
+  s.fetch = Fetch(1, 5);
+  s.stages[0] = Stage(1, 0);
+  s.stages[2] = Stage(1, 200);
+  EXPECT_EQ(EvaluateHealth(in).problems,
+            std::vector<std::string>{"filings: the notifier (CH_NOTIFY) not making progress for "
+                                     "200 s (ch-store blocked on output; more than --watchdog)"});
+}
+
+// Before the pipes fill (a quiet stream) nothing is blocked: a stopped or
+// hung stage shows by its heartbeat, its file not rewritten while
+// ch-fetch's is.
+TEST(HealthTest, NamesAStageWhoseHeartbeatStopped) {
+  HealthInputs in = Migrated();
+  in.watchdog_seconds = 120;
+  in.streams = {Followed("companies")};
+  StreamHealth& s = in.streams[0];
+  s.fetch_metrics_expected = true;
+  s.fetch = Fetch(1, 5);
+  s.stages[0] = Stage(1, 0);
+  s.stages[1] = Stage(2, 0);
+  s.stages[2] = Stage(121, 0);
+  EXPECT_EQ(EvaluateHealth(in).problems,
+            std::vector<std::string>{"companies: ch-store not making progress for 121 s "
+                                     "(ch-store.prom not rewritten; more than --watchdog)"});
+  s.stages[1] = Stage(150, 0);  // the first silent stage in chain order
+  EXPECT_EQ(EvaluateHealth(in).problems,
+            std::vector<std::string>{"companies: ch-parse not making progress for 150 s "
+                                     "(ch-parse.prom not rewritten; more than --watchdog)"});
+  // ch-fetch's file old too: the chain is not running, as before.
+  s.fetch = Fetch(kFetchMetricsStaleSeconds + 100, 5);
+  s.stages[0] = Stage(kFetchMetricsStaleSeconds + 100, 0);
+  const std::vector<std::string> problems = EvaluateHealth(in).problems;
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0].rfind("companies: ch-fetch not running (ch-fetch.prom not rewritten", 0),
+            0u)
+      << problems[0];
+}
+
+// Within the watchdog time a wait is a pause (a long commit, a writer's
+// turn), not a problem; a watchdog of 0 judges nothing; a stage without a
+// file (or an older one, without the gauge) is not judged.
+TEST(HealthTest, AShortWaitOrNoWatchdogIsNoProblem) {
+  HealthInputs in = Migrated();
+  in.watchdog_seconds = 120;
+  in.streams = {Followed("companies")};
+  StreamHealth& s = in.streams[0];
+  s.fetch_metrics_expected = true;
+  s.fetch = Fetch(1, 5);
+  s.stages[0] = Stage(1, 119);
+  s.stages[1] = Stage(119, 0);
+  EXPECT_TRUE(EvaluateHealth(in).healthy);
+  StageReading old_stage;
+  old_stage.file_age_seconds = 1;
+  s.stages[0] = old_stage;
+  s.stages[1].reset();
+  EXPECT_TRUE(EvaluateHealth(in).healthy);
+  in.watchdog_seconds = 0;
+  s.stages[0] = Stage(1, 1000);
+  s.stages[2] = Stage(1000, 0);
+  EXPECT_TRUE(EvaluateHealth(in).healthy);
+  EXPECT_FALSE(StuckStageProblem(s, 0).has_value());
+  // The same stuck chain, judged: not healthy.
+  in.watchdog_seconds = 120;
+  EXPECT_FALSE(EvaluateHealth(in).healthy);
 }
 
 // --max-commit-age: a quiet stream commits rarely; only --stream is judged.

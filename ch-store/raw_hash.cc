@@ -24,4 +24,6 @@ int64_t RejectHash(std::string_view raw, uint64_t raw_length) {
   return out;
 }
 
+int64_t UriHash(std::string_view uri) { return static_cast<int64_t>(Fnv1a64(uri)); }
+
 }  // namespace ch

@@ -23,6 +23,13 @@ uint64_t Fnv1a64(std::string_view bytes, uint64_t hash = kFnv1a64Offset);
 // as a signed 64-bit integer because that is what SQLite stores.
 int64_t RejectHash(std::string_view raw, uint64_t raw_length);
 
+// resources.uri_hash: the key of the index that finds a resource by its URI
+// (migrations/0003_resources.sql says why not the URI itself). FNV-1a of
+// the URI as a signed 64-bit integer; a collision costs nothing but a look
+// at the other row, since the URI is compared too. Stored: never change it
+// without a migration that recomputes the column.
+int64_t UriHash(std::string_view uri);
+
 }  // namespace ch
 
 #endif  // CH_STORE_RAW_HASH_H_

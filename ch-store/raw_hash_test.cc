@@ -19,5 +19,12 @@ TEST(RawHashTest, RejectHashDependsOnBytesAndFullLength) {
   EXPECT_NE(RejectHash(std::string("a\0", 2), 2), RejectHash("a", 1));
 }
 
+TEST(RawHashTest, UriHashIsFnv1aAsSigned) {
+  // Stored in resources.uri_hash: the value must never change.
+  EXPECT_EQ(UriHash("foobar"), static_cast<int64_t>(0x85944171f73967e8ull));
+  EXPECT_LT(UriHash("foobar"), 0);
+  EXPECT_NE(UriHash("/company/01234567/charges/a"), UriHash("/company/01234567/charges/b"));
+}
+
 }  // namespace
 }  // namespace ch

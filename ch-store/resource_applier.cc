@@ -1,50 +1,54 @@
 // ResourceApplier: see resource_applier.h.
 #include "ch-store/resource_applier.h"
 
+#include <string>
 #include <utility>
 
+#include "ch-store/raw_hash.h"
 #include "ch-store/statement_binder.h"
 
 namespace ch {
 
 namespace {
 
-// The upsert that decides precedence and writes in one statement: the DO
-// UPDATE happens only WHERE the record is newer than the stored state (the
-// rule at the top of resource_applier.h), so Changes() says whether it won.
+// A resource is found by the hash of its URI (an integer index, see
+// migrations/0003_resources.sql) and then its URI.
+// A snapshot not newer than the last complete one of its stream changes
+// nothing, not even by adding a resource: one it holds that the newer
+// snapshot lacks was removed from the register in between. ?1 stream,
+// ?2 as_of.
+constexpr const char* kSelectNewerSnapshotSql =
+    "SELECT 1 FROM stream_state WHERE stream = ?1 AND last_snapshot_as_of >= substr(?2, 1, 10)";
+constexpr const char* kSelectResourceSql =
+    "SELECT id FROM resources WHERE uri_hash = ?1 AND resource_uri = ?2";
 // ?1 resource_uri, ?2 stream, ?3 resource_kind, ?4 resource_id,
 // ?5 company_number, ?6 timepoint, ?7 published_at, ?8 as_of, ?9 source,
-// ?10 deleted, ?11 data, ?12 updated_at.
-constexpr const char* kUpsertResourceSql =
+// ?10 deleted, ?11 data, ?12 updated_at, ?13 uri_hash.
+constexpr const char* kInsertResourceSql =
     "INSERT INTO resources(resource_uri, stream, resource_kind, resource_id, company_number,"
-    " timepoint, published_at, as_of, source, deleted, data, updated_at)"
-    " SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12"
-    // A snapshot not newer than the last complete one of its stream changes
-    // nothing, not even by adding a resource: one it holds that the newer
-    // snapshot lacks was removed from the register in between.
-    " WHERE ?9 <> 'bulk' OR NOT EXISTS (SELECT 1 FROM stream_state"
-    "  WHERE stream = ?2 AND last_snapshot_as_of >= substr(?8, 1, 10))"
-    " ON CONFLICT(resource_uri) DO UPDATE SET stream = excluded.stream,"
-    " resource_kind = excluded.resource_kind,"
-    " resource_id = coalesce(excluded.resource_id, resources.resource_id),"
-    " company_number = excluded.company_number, timepoint = excluded.timepoint,"
-    " published_at = excluded.published_at, as_of = excluded.as_of, source = excluded.source,"
-    " deleted = excluded.deleted, data = coalesce(excluded.data, resources.data),"
-    " updated_at = excluded.updated_at"
-    " WHERE CASE"
+    " timepoint, published_at, as_of, source, deleted, data, updated_at, uri_hash)"
+    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+// The update that decides precedence and writes in one statement: it
+// changes the stored resource (?13 its id; the other parameters as above)
+// only WHERE the record is newer than it (the rule at the top of
+// resource_applier.h), so Changes() says whether it won. The WHERE reads
+// the stored values, before the SET.
+constexpr const char* kUpdateResourceSql =
+    "UPDATE resources SET stream = ?2,"
+    " resource_kind = ?3, resource_id = coalesce(?4, resource_id),"
+    " company_number = ?5, timepoint = ?6, published_at = ?7, as_of = ?8, source = ?9,"
+    " deleted = ?10, data = coalesce(?11, data), updated_at = ?12"
+    " WHERE id = ?13 AND CASE"
     // A snapshot replaces only an older state.
-    "  WHEN excluded.source = 'bulk' THEN"
-    "   resources.as_of IS NULL OR excluded.as_of > resources.as_of"
+    "  WHEN ?9 = 'bulk' THEN as_of IS NULL OR ?8 > as_of"
     // Two records of the same stream: the timepoint (the checkpoint has
     // already ordered them; this also holds against a checkpoint set back).
-    "  WHEN resources.source = 'stream' AND resources.stream = excluded.stream THEN"
-    "   resources.timepoint IS NULL OR excluded.timepoint > resources.timepoint"
+    "  WHEN source = 'stream' AND stream = ?2 THEN timepoint IS NULL OR ?6 > timepoint"
     // Another stream's record: as_of, a tie to the newcomer; unknown dates
     // do not hold it back.
-    "  WHEN resources.source = 'stream' THEN"
-    "   resources.as_of IS NULL OR excluded.as_of IS NULL OR excluded.as_of >= resources.as_of"
+    "  WHEN source = 'stream' THEN as_of IS NULL OR ?8 IS NULL OR ?8 >= as_of"
     // A stream record against a snapshot: as_of, a tie to the stream.
-    "  ELSE resources.as_of IS NULL OR excluded.as_of >= resources.as_of"
+    "  ELSE as_of IS NULL OR ?8 >= as_of"
     " END";
 
 std::string QuotedName(std::string_view name) {
@@ -72,9 +76,12 @@ Status ResourceApplier::Prepare() {
     Statement* stmt;
     const char* sql;
   } const statements[] = {
-      {&upsert_resource_, kUpsertResourceSql},
+      {&select_resource_, kSelectResourceSql},
+      {&select_newer_snapshot_, kSelectNewerSnapshotSql},
+      {&insert_resource_, kInsertResourceSql},
+      {&update_resource_, kUpdateResourceSql},
       {&select_table_, "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?1"},
-      {&select_columns_, "SELECT name FROM pragma_table_info(?1) ORDER BY cid"},
+      {&select_columns_, "SELECT name, pk FROM pragma_table_info(?1) ORDER BY cid"},
   };
   for (const auto& s : statements) {
     StatusOr<Statement> stmt = txn_->db()->Prepare(s.sql);
@@ -101,6 +108,8 @@ StatusOr<ResourceApplier::Table*> ResourceApplier::FindTable(std::string_view na
   }
   auto table = std::make_unique<Table>();
   table->name.assign(name);
+  int key_columns = 0;
+  bool keyed_by_resource = false;
   {
     ResetOnExit reset(&select_columns_);
     Status s = select_columns_.BindText(1, name, false);
@@ -110,6 +119,10 @@ StatusOr<ResourceApplier::Table*> ResourceApplier::FindTable(std::string_view na
       if (!row.ok()) return row.status();
       if (!*row) break;
       table->columns.emplace_back(select_columns_.ColumnText(0));
+      if (select_columns_.ColumnInt64(1) > 0) {
+        ++key_columns;
+        keyed_by_resource = table->columns.back() == "resource_rowid";
+      }
     }
   }
   for (size_t i = 0; i < table->columns.size(); ++i) {
@@ -117,8 +130,12 @@ StatusOr<ResourceApplier::Table*> ResourceApplier::FindTable(std::string_view na
     if (c == "resource_uri") table->resource_uri = static_cast<int>(i);
     if (c == "company_number") table->company_number = static_cast<int>(i);
     if (c == "deleted") table->deleted = static_cast<int>(i);
+    if (c == "resource_rowid") table->resource_rowid = static_cast<int>(i);
   }
-  if (table->resource_uri < 0 || table->company_number < 0 || table->deleted < 0) return nullptr;
+  if (table->resource_uri < 0 || table->company_number < 0 || table->deleted < 0 ||
+      table->resource_rowid < 0)
+    return nullptr;
+  table->one_row_per_resource = key_columns == 1 && keyed_by_resource;
   const std::string quoted = QuotedName(name);
   std::string columns;
   std::string values;
@@ -131,15 +148,16 @@ StatusOr<ResourceApplier::Table*> ResourceApplier::FindTable(std::string_view na
     values += "?" + std::to_string(i + 1);
   }
   // OR REPLACE: two rows of one record with the same key (a bug upstream)
-  // leave the last one instead of failing the transaction again and again.
+  // leave the last one instead of failing the transaction again and again;
+  // in a table keyed by resource_rowid alone it also replaces the stored row.
   struct {
     Statement* stmt;
     std::string sql;
   } const statements[] = {
       {&table->insert,
        "INSERT OR REPLACE INTO " + quoted + "(" + columns + ") VALUES(" + values + ")"},
-      {&table->remove, "DELETE FROM " + quoted + " WHERE resource_uri = ?1"},
-      {&table->mark, "UPDATE " + quoted + " SET deleted = ?2 WHERE resource_uri = ?1"},
+      {&table->remove, "DELETE FROM " + quoted + " WHERE resource_rowid = ?1"},
+      {&table->mark, "UPDATE " + quoted + " SET deleted = ?2 WHERE resource_rowid = ?1"},
   };
   for (const auto& s : statements) {
     StatusOr<Statement> stmt = txn_->db()->Prepare(s.sql);
@@ -171,7 +189,7 @@ bool ResourceApplier::MapCells(const ResourceRecord& r, const Table& table,
         }
       }
       if (column < 0 || column == table.resource_uri || column == table.company_number ||
-          column == table.deleted) {
+          column == table.deleted || column == table.resource_rowid) {
         *reject_reason = "ch-store: row member \"" + std::string(name.substr(0, 60)) +
                          "\" is not a row column of table " + table.name;
         return false;
@@ -204,11 +222,11 @@ Status ResourceApplier::Apply(const ResourceRecord& r, std::string* reject_reaso
   }
 
   ++txn_->pending().resources;
-  StatusOr<bool> won = UpsertResource(r);
+  StatusOr<std::optional<int64_t>> won = UpsertResource(r);
   if (!won.ok()) return won.status();
-  if (*won) {
+  if (won->has_value()) {
     if (table != nullptr) {
-      Status s = WriteRows(r, table);
+      Status s = WriteRows(r, **won, table);
       if (!s.ok()) return s;
     }
     // A deletion is no event to act on (phase2-spec: its signals are []).
@@ -226,9 +244,32 @@ Status ResourceApplier::Apply(const ResourceRecord& r, std::string* reject_reaso
   return txn_->Advance(st, *r.timepoint, r.published_at);
 }
 
-StatusOr<bool> ResourceApplier::UpsertResource(const ResourceRecord& r) {
-  ResetOnExit reset(&upsert_resource_);
-  Binder b(&upsert_resource_);
+StatusOr<std::optional<int64_t>> ResourceApplier::UpsertResource(const ResourceRecord& r) {
+  if (r.bulk) {
+    ResetOnExit reset(&select_newer_snapshot_);
+    Binder b(&select_newer_snapshot_);
+    b.Text(1, r.stream);
+    b.Text(2, r.as_of);
+    if (!b.status().ok()) return b.status();
+    StatusOr<bool> row = select_newer_snapshot_.Step();
+    if (!row.ok()) return row.status();
+    if (*row) return std::optional<int64_t>();
+  }
+  const int64_t uri_hash = UriHash(r.resource_uri);
+  std::optional<int64_t> stored;
+  {
+    ResetOnExit reset(&select_resource_);
+    Binder b(&select_resource_);
+    b.Int(1, uri_hash);
+    b.Text(2, r.resource_uri);
+    if (!b.status().ok()) return b.status();
+    StatusOr<bool> row = select_resource_.Step();
+    if (!row.ok()) return row.status();
+    if (*row) stored = select_resource_.ColumnInt64(0);
+  }
+  Statement* stmt = stored ? &update_resource_ : &insert_resource_;
+  ResetOnExit reset(stmt);
+  Binder b(stmt);
   b.Text(1, r.resource_uri);
   b.Text(2, r.stream);
   b.Text(3, r.resource_kind);
@@ -241,38 +282,43 @@ StatusOr<bool> ResourceApplier::UpsertResource(const ResourceRecord& r) {
   b.Int(10, r.deleted ? 1 : 0);
   b.Text(11, r.data);
   b.Text(12, txn_->Now());
+  b.Int(13, stored ? *stored : uri_hash);
   if (!b.status().ok()) return b.status();
-  Status s = upsert_resource_.Run();
+  Status s = stmt->Run();
   if (!s.ok()) return s;
-  return txn_->db()->Changes() > 0;
+  if (txn_->db()->Changes() == 0) return std::optional<int64_t>();
+  return std::optional<int64_t>(stored ? *stored : txn_->db()->LastInsertRowId());
 }
 
-Status ResourceApplier::WriteRows(const ResourceRecord& r, Table* table) {
+Status ResourceApplier::WriteRows(const ResourceRecord& r, int64_t id, Table* table) {
   if (r.data) {
     // The whole resource: its rows are exactly the record's now (an
-    // insolvency record with one case fewer loses a row).
-    ResetOnExit reset(&table->remove);
-    Status s = table->remove.BindText(1, r.resource_uri, false);
-    if (s.ok()) s = table->remove.Run();
-    if (!s.ok()) return s;
-    return InsertRows(r, table);
+    // insolvency record with one case fewer loses a row). One row into a
+    // table keyed by the resource replaces the stored one by itself.
+    if (!(table->one_row_per_resource && r.row_sizes.size() == 1)) {
+      ResetOnExit reset(&table->remove);
+      Status s = table->remove.BindInt64(1, id);
+      if (s.ok()) s = table->remove.Run();
+      if (!s.ok()) return s;
+    }
+    return InsertRows(r, id, table);
   }
   // No data (a deletion without it): the stored rows keep their values and
   // take the mark; a resource never seen gets its stub rows.
   {
     ResetOnExit reset(&table->mark);
     Binder b(&table->mark);
-    b.Text(1, r.resource_uri);
+    b.Int(1, id);
     b.Int(2, r.deleted ? 1 : 0);
     Status s = b.status();
     if (s.ok()) s = table->mark.Run();
     if (!s.ok()) return s;
   }
   if (txn_->db()->Changes() > 0) return Status::Ok();
-  return InsertRows(r, table);
+  return InsertRows(r, id, table);
 }
 
-Status ResourceApplier::InsertRows(const ResourceRecord& r, Table* table) {
+Status ResourceApplier::InsertRows(const ResourceRecord& r, int64_t id, Table* table) {
   Statement& insert = table->insert;
   size_t cell = 0;
   for (const uint32_t size : r.row_sizes) {
@@ -281,6 +327,7 @@ Status ResourceApplier::InsertRows(const ResourceRecord& r, Table* table) {
     b.Text(table->resource_uri + 1, r.resource_uri);
     b.Text(table->company_number + 1, r.company_number);
     b.Int(table->deleted + 1, r.deleted ? 1 : 0);
+    b.Int(table->resource_rowid + 1, id);
     for (uint32_t k = 0; k < size; ++k, ++cell) {
       const RowCell& c = r.cells[cell];
       const int index = cell_columns_[cell] + 1;

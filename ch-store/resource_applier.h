@@ -23,11 +23,14 @@
 //    none.
 //
 // Typed tables are found in the schema, not in the code: a table whose
-// columns include resource_uri, company_number and deleted (`resources`
-// aside) takes rows, and its INSERT is built from its columns (PRAGMA
-// table_info), so a new typed table needs a migration and no C++. A record
-// that names a table the schema does not have, or a row member that is not
-// a column of its table (or is one of the three ch-store fills in), means
+// columns include resource_uri, company_number, deleted and resource_rowid
+// (`resources` aside) takes rows, and its INSERT is built from its columns
+// (PRAGMA table_info), so a new typed table needs a migration and no C++.
+// Typed rows are found by resource_rowid, the `id` the upsert of
+// `resources` returns (migrations/0003_resources.sql says why not by URI).
+// A record that names a table the schema does not have, or a row member
+// that is not a column of its table (or is one of the four ch-store fills
+// in), means
 // ch-parse and ch-store disagree about the schema: the record is not
 // applied, and the caller stores it as a reject (its bytes kept, the
 // checkpoint not moved by it) rather than keep a row that silently lost a
@@ -35,7 +38,9 @@
 #ifndef CH_STORE_RESOURCE_APPLIER_H_
 #define CH_STORE_RESOURCE_APPLIER_H_
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -70,9 +75,12 @@ class ResourceApplier {
     int resource_uri = -1;             // column indexes
     int company_number = -1;
     int deleted = -1;
+    int resource_rowid = -1;
+    // resource_rowid is the table's whole key: it holds one row per resource.
+    bool one_row_per_resource = false;
     Statement insert;  // every column, ?N = column N-1
-    Statement remove;  // the rows of resource_uri ?1
-    Statement mark;    // deleted = ?2 on the rows of resource_uri ?1
+    Statement remove;  // the rows of resource_rowid ?1
+    Statement mark;    // deleted = ?2 on the rows of resource_rowid ?1
   };
 
   ResourceApplier(ApplyTransaction* txn, SignalWriter* signals) : txn_(txn), signals_(signals) {}
@@ -83,17 +91,21 @@ class ResourceApplier {
   // Maps every cell of `r` to a column of `table` (cell_columns_); false
   // with the reason when one is not a row column.
   bool MapCells(const ResourceRecord& r, const Table& table, std::string* reject_reason);
-  // Upserts `resources`: true when the record won.
-  StatusOr<bool> UpsertResource(const ResourceRecord& r);
-  Status WriteRows(const ResourceRecord& r, Table* table);
-  Status InsertRows(const ResourceRecord& r, Table* table);
+  // Upserts `resources`: the resource's id when the record won, else nullopt.
+  StatusOr<std::optional<int64_t>> UpsertResource(const ResourceRecord& r);
+  // The winner's rows, in the typed rows of resource `id`.
+  Status WriteRows(const ResourceRecord& r, int64_t id, Table* table);
+  Status InsertRows(const ResourceRecord& r, int64_t id, Table* table);
   Status AddSignals(const ResourceRecord& r);
 
   ApplyTransaction* txn_;
   SignalWriter* signals_;
   std::vector<std::unique_ptr<Table>> tables_;
   std::vector<int> cell_columns_;  // for each cell of the record: its column index
-  Statement upsert_resource_;
+  Statement select_resource_;
+  Statement select_newer_snapshot_;  // a complete snapshot at least as new (stream, as_of)
+  Statement insert_resource_;
+  Statement update_resource_;
   Statement select_table_;
   Statement select_columns_;
 };

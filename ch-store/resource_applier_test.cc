@@ -437,7 +437,7 @@ TEST(ResourceApplierTest, ANewTypedTableNeedsNoCode) {
   ASSERT_TRUE(f.db()
                   .Exec("CREATE TABLE widgets (resource_uri TEXT NOT NULL, company_number TEXT,"
                         " colour TEXT, size INTEGER, deleted INTEGER NOT NULL DEFAULT 0,"
-                        " PRIMARY KEY (resource_uri)) WITHOUT ROWID")
+                        " resource_rowid INTEGER PRIMARY KEY)")
                   .ok());
   TestResource r;
   r.kind = "widget";
@@ -447,7 +447,8 @@ TEST(ResourceApplierTest, ANewTypedTableNeedsNoCode) {
   r.company_number = "01234567";
   r.rows = {JsonObject({{"colour", JsonText(std::string("red"))}, {"size", "3"}})};
   f.Apply(r.Line());
-  EXPECT_EQ(f.One("SELECT * FROM widgets"), "/company/01234567/widgets/1|01234567|red|3|0");
+  EXPECT_EQ(f.One("SELECT w.* FROM widgets AS w JOIN resources AS r ON r.id = w.resource_rowid"),
+            "/company/01234567/widgets/1|01234567|red|3|0|1");
 }
 
 TEST(ResourceApplierTest, OfficersResignAndStayWithTheirEndDate) {

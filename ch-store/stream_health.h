@@ -40,7 +40,16 @@ struct StreamHealth {
   /// A metrics directory was given: the stream's ch-fetch is judged by its file.
   bool fetch_metrics_expected = false;
   std::optional<FetchMetricsReading> fetch;
+  /// Each stage's metrics file (fetch_metrics_reader.h StageReading), in
+  /// chain order ch-fetch, ch-parse, ch-store (whose output, with
+  /// --emit-changes, goes to the notifier); unset: no file, not judged.
+  std::optional<StageReading> stages[3];
 };
+
+/// The stages of a chain in order (StreamHealth::stages), and the reader
+/// of the last one's output.
+inline constexpr const char* kChainStages[3] = {"ch-fetch", "ch-parse", "ch-store"};
+inline constexpr const char* kNotifierName = "the notifier (CH_NOTIFY)";
 
 /// The nine streams of the service (DESIGN.md "Every stream").
 const std::vector<std::string>& KnownStreams();

@@ -11,10 +11,12 @@
 
 #include "ch-store/migrator.h"
 #include "ch-store/test_records.h"
+#include "ch-store/test_resources.h"
 
 namespace ch {
 namespace {
 
+using testing_records::Filing;
 using testing_records::Stream;
 
 constexpr const char* kPhaseOneCompanySql =
@@ -162,6 +164,40 @@ TEST(UpgradeTest, AnEmptyPhaseOneDatabaseStartsSignalsAfterItsStatusChanges) {
   EXPECT_EQ(f.Count("signals"), 0);
   f.Apply(Stream(1, "2024-05-01T00:00:00Z", "00000009", "dissolved").Line());
   EXPECT_EQ(f.One("SELECT id, signal FROM signals"), "2|dissolved");
+}
+
+// Going down to the phase-1 schema drops the resources of every stream: the
+// checkpoints of the streams whose records they were must go too, or an
+// upgrade would resume those streams after records the database no longer
+// holds, losing them without a gap (found by tests/e2e/69_streams_upgrade).
+// The companies stream keeps its checkpoint: its companies are kept.
+TEST(UpgradeTest, DownToPhaseOneForgetsTheCheckpointsOfTheStreamsItDrops) {
+  testing_records::TempDir dir;
+  const std::string path = dir.File("down.db");
+  {
+    testing_records::StoreFixture f(false, path);
+    f.Apply(Stream(7, "2024-05-01T00:00:00Z", "00000001", "active").Line());
+    testing_records::TestResource filing =
+        Filing(40, "2024-05-02T00:00:00Z", "00000001", "TX1", "DS01", "2024-05-01");
+    f.Apply(filing.Line());
+    EXPECT_EQ(f.Rows("SELECT stream, timepoint FROM stream_state ORDER BY stream"),
+              (std::vector<std::string>{"companies|7", "filings|40"}));
+  }
+  StatusOr<SqliteDb> db = SqliteDb::Open(path, SqliteDb::Mode::kReadWriteCreate);
+  ASSERT_TRUE(db.ok());
+  StatusOr<Migrator> m = Migrator::Embedded();
+  ASSERT_TRUE(m.ok());
+  ASSERT_TRUE(m->MigrateTo(&*db, 2).ok());
+  EXPECT_EQ(Ids(&*db, "SELECT timepoint FROM stream_state ORDER BY stream"),
+            (std::vector<int64_t>{7}));
+  EXPECT_EQ(
+      db->QueryInt64("SELECT count(*) FROM stream_state WHERE stream = 'companies'")->value_or(-1),
+      1);
+  // Up again: the filings stream starts afresh; the companies stream resumes.
+  ASSERT_TRUE(m->MigrateTo(&*db, m->latest()).ok());
+  EXPECT_EQ(Ids(&*db, "SELECT timepoint FROM stream_state ORDER BY stream"),
+            (std::vector<int64_t>{7}));
+  ASSERT_TRUE(db->Close().ok());
 }
 
 }  // namespace

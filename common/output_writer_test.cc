@@ -5,6 +5,11 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <string>
+#include <thread>
+#include <vector>
+
 namespace ch {
 namespace {
 
@@ -44,6 +49,59 @@ TEST(OutputWriterTest, WritesLinesInOrderIncludingOnesLargerThanTheBuffer) {
   while ((n = read(fds[0], buf, sizeof buf)) > 0) got.append(buf, n);
   close(fds[0]);
   EXPECT_EQ(got, "a\n" + std::string(40, 'b') + "\nc\n");
+}
+
+}  // namespace
+}  // namespace ch
+
+namespace ch {
+namespace {
+
+// A reader that stops reading: the writer waits in slices, telling the
+// handler how long it has been blocked (so a stage can keep its metrics
+// fresh), then 0 once the write went through; nothing is lost.
+TEST(OutputWriterBlockedTest, ReportsHowLongAWriteWaitsForTheReader) {
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  std::vector<double> reports;
+  std::string data(300 * 1024, 'x');
+  {
+    OutputWriter out(fds[1]);
+    ASSERT_TRUE(out.SetBlockedHandler([&reports](double s) { reports.push_back(s); },
+                                      std::chrono::milliseconds(30)));
+    std::string got;
+    std::thread reader([&] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      char buf[65536];
+      while (got.size() < data.size()) {
+        const ssize_t n = read(fds[0], buf, sizeof buf);
+        if (n <= 0) break;
+        got.append(buf, static_cast<size_t>(n));
+      }
+    });
+    ASSERT_TRUE(out.WriteRaw(data).ok());
+    ASSERT_TRUE(out.Flush().ok());
+    reader.join();
+    EXPECT_EQ(got, data);
+  }
+  ASSERT_GE(reports.size(), 3u);
+  EXPECT_GT(reports[reports.size() - 2], 0.1);
+  for (size_t i = 1; i + 1 < reports.size(); ++i) EXPECT_GE(reports[i], reports[i - 1]);
+  EXPECT_EQ(reports.back(), 0);
+  // The descriptor is blocking again once the writer is gone.
+  EXPECT_EQ(fcntl(fds[1], F_GETFL) & O_NONBLOCK, 0);
+  close(fds[0]);
+  close(fds[1]);
+}
+
+TEST(OutputWriterBlockedTest, OnlyForAPipe) {
+  const int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  OutputWriter out(fd);
+  EXPECT_FALSE(out.SetBlockedHandler([](double) {}));
+  EXPECT_TRUE(out.WriteLine("a").ok());
+  EXPECT_TRUE(out.Flush().ok());
+  close(fd);
 }
 
 }  // namespace

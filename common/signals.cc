@@ -47,11 +47,18 @@ void InstallSignalHandlers() {
   // it is killed with -9 and cannot pass a signal on: ask the kernel to send
   // SIGTERM when the parent dies. Opt-in, so a stage started by hand and
   // backgrounded keeps running when its shell exits.
+  // The value is the supervisor's pid (pipeline.sh gives its own), or 1
+  // for "whichever parent this process has now".
   const char* with_parent = std::getenv("CH_EXIT_WITH_PARENT");
-  if (with_parent != nullptr && std::strcmp(with_parent, "1") == 0) {
-    const pid_t parent = getppid();
+  char* end = nullptr;
+  const long expected =
+      with_parent != nullptr && *with_parent != '\0' ? std::strtol(with_parent, &end, 10) : 0;
+  if (expected >= 1 && end != nullptr && *end == '\0') {
+    const pid_t parent = expected > 1 ? static_cast<pid_t>(expected) : getppid();
     prctl(PR_SET_PDEATHSIG, SIGTERM);
-    // The parent may have died before prctl took effect.
+    // The parent may have died before prctl took effect, even before this
+    // process started: it then has another parent already (init or a
+    // subreaper), and stops at once instead of running on as an orphan.
     if (getppid() != parent) g_stop_signal = SIGTERM;
   }
 }

@@ -2,8 +2,10 @@
 // poll; handlers are installed without SA_RESTART so a blocking read or poll
 // returns EINTR and the loop gets to look at the flag promptly. SIGPIPE is
 // ignored: a closed stdout shows up as EPIPE from write(), an I/O error.
-// With CH_EXIT_WITH_PARENT=1 in the environment (pipeline.sh sets it) the
-// process also gets SIGTERM when its parent dies.
+// With CH_EXIT_WITH_PARENT=PID in the environment (pipeline.sh gives its
+// own pid) the process also gets SIGTERM when its parent dies, and stops at
+// once when its parent is not PID (the supervisor died before the stage
+// could ask for that). CH_EXIT_WITH_PARENT=1: whichever parent it has.
 #ifndef CH_COMMON_SIGNALS_H_
 #define CH_COMMON_SIGNALS_H_
 

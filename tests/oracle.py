@@ -155,7 +155,8 @@ Output files in DIR, each compared with cmp against the query beside it
   leads.csv           the leads view, id-independent
     $Q "SELECT s.signal_key, l.signal, l.stream, l.company_number, l.occurred_on,
                l.published_at, l.detail, l.resource_uri, l.timepoint,
-               l.company_name, l.officers, l.pscs, l.changed_at, l.old_status,
+               l.company_name, l.company_status, l.company_status_detail,
+               l.officers, l.pscs, l.changed_at, l.old_status,
                l.old_status_detail, l.new_status, l.new_status_detail
         FROM leads l JOIN signals s ON s.id = l.id ORDER BY s.signal_key"
   checkpoints.csv
@@ -194,9 +195,9 @@ them, so a comparison on its captures does not depend on them):
     (trailing slash required: unpinned) else NULL; published_at and as_of
     as for companies; source "stream".  data null = no data (unpinned).
   * Precedence per resource_uri: the stored record of the same stream
-    loses to a higher timepoint.  Stored by another stream (unpinned):
-    the newcomer wins unless its as_of is older (or NULL while the stored
-    one is not).  The winner replaces the resources row, data =
+    loses to a higher timepoint.  Stored by another stream: as_of decides,
+    ties and unknown (NULL) dates go to the newcomer (phase2-spec.md
+    section 7).  The winner replaces the resources row, data =
     COALESCE(new data, stored data), deleted = (event is deleted).
   * Typed rows: with data, the rows of that resource_uri are replaced by
     the extractor's rows (deleted from the event); without data, stored
@@ -207,9 +208,10 @@ them, so a comparison on its captures does not depend on them):
     lists every reject): the same, with deleted = 0 (phase2-spec.md
     section 7), and no signals.
   * Extractors (section 3): identity columns are the URI's last segment
-    (filings: data.transaction_id when a string); text columns keep JSON
-    strings and integers as they are, anything else NULL; integer columns
-    (pages, date_of_birth_*, ceased) take integers or digit strings;
+    (section 7; also transaction_id, whatever data.transaction_id says);
+    text columns keep JSON strings and integers as they are, anything else
+    NULL; integer columns (pages, date_of_birth_*, ceased, charge_number:
+    section 7) take integers or digit strings;
     ceased is 0/1 from an integer, boolean or digit string; joins skip
     NULL elements and give NULL when nothing is left (an empty list:
     unpinned); lists are joined with "," (subcategory, natures_of_control,
@@ -232,7 +234,8 @@ them, so a comparison on its captures does not depend on them):
     present changes nothing (the first insertion's fields stay).
   * Leads (section 5): signals of the lead kinds whose occurred_on or
     published_at is NULL or occurred_on >= date(published_at, '-30
-    days'); company_name from companies; officers and pscs as
+    days'); company_name, company_status and company_status_detail from
+    companies (the current ones); officers and pscs as
     StreamsOracle.people says; changed_at = published_at; old/new status
     from the status change (NULL for other signals).  PSC names never
     start with a character below "(", so ordering by name or by the shown
@@ -762,8 +765,7 @@ def extract_filings(rec, data):
         sub = joined((as_text(x) for x in sub), ",")
     else:
         sub = scalar(sub)
-    tx = data.get("transaction_id")
-    return [{"transaction_id": tx if isinstance(tx, str) else last_segment(rec["uri"]),
+    return [{"transaction_id": last_segment(rec["uri"]),
              "type": scalar(data.get("type")), "category": scalar(data.get("category")),
              "subcategory": sub, "description": scalar(data.get("description")),
              "date": scalar(data.get("date")), "action_date": scalar(data.get("action_date")),
@@ -819,7 +821,7 @@ def names_of(items, key="name"):
 
 def extract_charges(rec, data):
     return [{"charge_id": last_segment(rec["uri"]), "charge_code": scalar(data.get("charge_code")),
-             "charge_number": scalar(data.get("charge_number")),
+             "charge_number": as_int(data.get("charge_number")),
              "status": scalar(data.get("status")),
              "classification": scalar(obj_get(data, "classification", "description")),
              "created_on": scalar(data.get("created_on")),
@@ -1079,9 +1081,10 @@ class StreamsOracle:
         if stored["stream"] == rec["stream"] and stored["source"] == "stream":
             return rec["tp"] > stored["timepoint"]
         # Two streams' records of one resource (never generated): as_of
-        # decides, a tie goes to the newcomer (both are stream records).
-        return stored["as_of"] is None or (rec["published"] is not None
-                                           and rec["published"] >= stored["as_of"])
+        # decides, ties and unknown dates go to the newcomer (both are
+        # stream records; phase2-spec.md section 7).
+        return (stored["as_of"] is None or rec["published"] is None
+                or rec["published"] >= stored["as_of"])
 
     def apply_resource(self, rec):
         uri = rec["uri"]
@@ -1224,7 +1227,9 @@ class StreamsOracle:
     def people(self):
         """company number -> (officers, pscs) as the leads view shows them:
         current appointments as "NAME (officer_role)" ordered by name then
-        appointment_id; current PSCs as "NAME (kind)" ordered by name then
+        appointment_id (NAME "(unknown)" when NULL, " (officer_role)" left
+        out when NULL: a stub row is a current appointment too, README.md
+        "Signals and leads"); current PSCs as "NAME (kind)" ordered by name then
         psc_id, NAME "(protected)" when NULL; each joined by "; ", NULL
         when there are none."""
         officers, pscs = {}, {}
@@ -1240,9 +1245,11 @@ class StreamsOracle:
                         (r["name"], r["psc_id"], r["resource_kind"]))
         out = {}
         for number in set(officers) | set(pscs):
-            # SQL: name || ' (' || officer_role || ')' is NULL (and skipped
-            # by group_concat) when either is NULL.
-            o = joined(("%s (%s)" % (n, role) if n is not None and role is not None else None
+            # Every current appointment is listed (DESIGN.md), also a stub
+            # row's without a name or role: "(unknown)" for the name, the
+            # name alone without a role.
+            o = joined(("%s%s" % ("(unknown)" if n is None else n,
+                                  "" if role is None else " (%s)" % role)
                         for n, _id, role in sort_nulls_first(officers.get(number, []))), "; ")
             p = []
             for name, _id, kind in sort_nulls_first(pscs.get(number, [])):
@@ -1271,7 +1278,9 @@ class StreamsOracle:
             if change is not None:
                 old_st, old_detail, new_st, new_detail = change[3:7]
             out.append((key, sig, stream, number, occurred, published, detail, uri, tp,
-                        company["name"] if company else None, officers, pscs,
+                        company["name"] if company else None,
+                        company["status"] if company else None,
+                        company["detail"] if company else None, officers, pscs,
                         published, old_st, old_detail, new_st, new_detail))
         self._leads = out
         return out
@@ -1399,7 +1408,7 @@ SNAPSHOT_COLUMNS = ["stream", "last_snapshot_as_of", "last_snapshot_rows",
                     "snapshot_incomplete_as_of"]
 LEAD_COLUMNS = ["signal_key", "signal", "stream", "company_number", "occurred_on",
                 "published_at", "detail", "resource_uri", "timepoint", "company_name",
-                "officers", "pscs", "changed_at", "old_status", "old_status_detail",
+                "company_status", "company_status_detail", "officers", "pscs", "changed_at", "old_status", "old_status_detail",
                 "new_status", "new_status_detail"]
 
 

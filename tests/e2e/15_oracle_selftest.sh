@@ -124,17 +124,17 @@ cmp -s "$TMP/want_signals.csv" "$O/signals.csv" ||
 # the deleted; PSCs without the ceased ones.
 P1='"(protected) (supersecure); Acme Holdings Ltd (corporate); Mr Carl Evans (individual)"'
 cat > "$TMP/want_leads.csv" <<EOF
-signal_key,signal,stream,company_number,occurred_on,published_at,detail,resource_uri,timepoint,company_name,officers,pscs,changed_at,old_status,old_status_detail,new_status,new_status_detail
-filing:/company/00000001/filing-history/TXDS01,strike-off-applied,filings,00000001,2026-11-20,2026-11-23T10:00:00Z,DS01,/company/00000001/filing-history/TXDS01,101,"EVANS & SMITH LIMITED","SMITH, Anna (director)",$P1,2026-11-23T10:00:00Z,,,,
-filing:/company/00000001/filing-history/TXGAZ1A,strike-off-gazetted,filings,00000001,2026-12-01,2026-12-01T07:00:00Z,GAZ1(A),/company/00000001/filing-history/TXGAZ1A,102,"EVANS & SMITH LIMITED","SMITH, Anna (director)",$P1,2026-12-01T07:00:00Z,,,,
-filing:/company/00000001/filing-history/TXGAZ2A,dissolved,filings,00000001,2027-02-09,2027-02-09T08:30:00Z,GAZ2(A),/company/00000001/filing-history/TXGAZ2A,104,"EVANS & SMITH LIMITED","SMITH, Anna (director)",$P1,2027-02-09T08:30:00Z,,,,
-filing:/company/00000002/filing-history/TXDS01B,strike-off-applied,filings,00000002,2026-11-22,2026-11-23T11:00:00Z,DS01,/company/00000002/filing-history/TXDS01B,105,"DEE TWO LTD",,,2026-11-23T11:00:00Z,,,,
-filing:/company/00000003/filing-history/TXB30,strike-off-applied,filings,00000003,2026-10-25,2026-11-24T23:59:59Z,DS01,/company/00000003/filing-history/TXB30,115,,,,2026-11-24T23:59:59Z,,,,
-filing:/company/SC000004/filing-history/TXNOTYPE,strike-off-gazetted,filings,SC000004,2026-11-24,2026-11-24T10:00:00Z,gazette-notice-compulsory,/company/SC000004/filing-history/TXNOTYPE,108,,,,2026-11-24T10:00:00Z,,,,
-insolvency:00000001:1:in-administration,administration,insolvency-cases,00000001,,2026-11-25T10:00:00Z,in-administration,/company/00000001/insolvency,201,"EVANS & SMITH LIMITED","SMITH, Anna (director)",$P1,2026-11-25T10:00:00Z,,,,
-insolvency:00000001:2:creditors-voluntary-liquidation,liquidation,insolvency-cases,00000001,2027-01-10,2027-01-11T09:00:00Z,creditors-voluntary-liquidation,/company/00000001/insolvency,202,"EVANS & SMITH LIMITED","SMITH, Anna (director)",$P1,2027-01-11T09:00:00Z,,,,
-status:2,proposal-to-strike-off,companies,00000001,2026-11-29,2026-11-29T09:00:00Z,active-proposal-to-strike-off,/company/00000001,502,"EVANS & SMITH LIMITED","SMITH, Anna (director)",$P1,2026-11-29T09:00:00Z,active,,active,active-proposal-to-strike-off
-status:3,dissolved,companies,00000002,2026-12-05,2026-12-05T10:00:00Z,dissolved,/company/00000002,503,"DEE TWO LTD",,,2026-12-05T10:00:00Z,,,dissolved,
+signal_key,signal,stream,company_number,occurred_on,published_at,detail,resource_uri,timepoint,company_name,company_status,company_status_detail,officers,pscs,changed_at,old_status,old_status_detail,new_status,new_status_detail
+filing:/company/00000001/filing-history/TXDS01,strike-off-applied,filings,00000001,2026-11-20,2026-11-23T10:00:00Z,DS01,/company/00000001/filing-history/TXDS01,101,"EVANS & SMITH LIMITED",active,active-proposal-to-strike-off,"SMITH, Anna (director)",$P1,2026-11-23T10:00:00Z,,,,
+filing:/company/00000001/filing-history/TXGAZ1A,strike-off-gazetted,filings,00000001,2026-12-01,2026-12-01T07:00:00Z,GAZ1(A),/company/00000001/filing-history/TXGAZ1A,102,"EVANS & SMITH LIMITED",active,active-proposal-to-strike-off,"SMITH, Anna (director)",$P1,2026-12-01T07:00:00Z,,,,
+filing:/company/00000001/filing-history/TXGAZ2A,dissolved,filings,00000001,2027-02-09,2027-02-09T08:30:00Z,GAZ2(A),/company/00000001/filing-history/TXGAZ2A,104,"EVANS & SMITH LIMITED",active,active-proposal-to-strike-off,"SMITH, Anna (director)",$P1,2027-02-09T08:30:00Z,,,,
+filing:/company/00000002/filing-history/TXDS01B,strike-off-applied,filings,00000002,2026-11-22,2026-11-23T11:00:00Z,DS01,/company/00000002/filing-history/TXDS01B,105,"DEE TWO LTD",dissolved,,,,2026-11-23T11:00:00Z,,,,
+filing:/company/00000003/filing-history/TXB30,strike-off-applied,filings,00000003,2026-10-25,2026-11-24T23:59:59Z,DS01,/company/00000003/filing-history/TXB30,115,,,,,,2026-11-24T23:59:59Z,,,,
+filing:/company/SC000004/filing-history/TXNOTYPE,strike-off-gazetted,filings,SC000004,2026-11-24,2026-11-24T10:00:00Z,gazette-notice-compulsory,/company/SC000004/filing-history/TXNOTYPE,108,,,,,,2026-11-24T10:00:00Z,,,,
+insolvency:00000001:1:in-administration,administration,insolvency-cases,00000001,,2026-11-25T10:00:00Z,in-administration,/company/00000001/insolvency,201,"EVANS & SMITH LIMITED",active,active-proposal-to-strike-off,"SMITH, Anna (director)",$P1,2026-11-25T10:00:00Z,,,,
+insolvency:00000001:2:creditors-voluntary-liquidation,liquidation,insolvency-cases,00000001,2027-01-10,2027-01-11T09:00:00Z,creditors-voluntary-liquidation,/company/00000001/insolvency,202,"EVANS & SMITH LIMITED",active,active-proposal-to-strike-off,"SMITH, Anna (director)",$P1,2027-01-11T09:00:00Z,,,,
+status:2,proposal-to-strike-off,companies,00000001,2026-11-29,2026-11-29T09:00:00Z,active-proposal-to-strike-off,/company/00000001,502,"EVANS & SMITH LIMITED",active,active-proposal-to-strike-off,"SMITH, Anna (director)",$P1,2026-11-29T09:00:00Z,active,,active,active-proposal-to-strike-off
+status:3,dissolved,companies,00000002,2026-12-05,2026-12-05T10:00:00Z,dissolved,/company/00000002,503,"DEE TWO LTD",dissolved,,,,2026-12-05T10:00:00Z,,,dissolved,
 EOF
 cmp -s "$TMP/want_leads.csv" "$O/leads.csv" ||
   fail "leads differ from the hand-worked answer: $(diff "$TMP/want_leads.csv" "$O/leads.csv")"

@@ -100,7 +100,9 @@ w = json.loads(sys.argv[1])
 assert w["level"] == "warn", w
 assert "most likely a reader holds a transaction open" in w["message"], w
 assert w["wal_bytes"] > 0 and w["wal_size"], w
-assert w["not_reset_seconds"] >= 2 and w["checkpoint_due_seconds"] >= 2, w
+# Either threshold may come first: on a loaded machine the flow can pass
+# 3 MB before 2 s have gone by.
+assert (w["not_reset_seconds"] >= 2 and w["checkpoint_due_seconds"] >= 2) or w["wal_bytes"] > 3000000, w
 assert w["wal"].endswith("w.db-wal"), w
 PY
 # The metric grows, and status names the problem from it.

@@ -158,10 +158,19 @@ store() {
 # json_or_null VALUE: VALUE as a JSON string (quotes and backslashes
 # escaped), or null for "-".
 json_or_null() {
-  if [ "$1" = "-" ]; then
-    printf 'null'
+  local json
+  json_or_null_into json "$1"
+  printf '%s' "$json"
+}
+
+# json_or_null_into VAR VALUE: the same into VAR, with no fork: company_line
+# makes five a line, and a fork each made 300 lines take a minute under load.
+json_or_null_into() {
+  if [ "$2" = "-" ]; then
+    printf -v "$1" 'null'
   else
-    printf '"%s"' "$(printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g')"
+    local text="${2//\\/\\\\}"
+    printf -v "$1" '"%s"' "${text//\"/\\\"}"
   fi
 }
 
@@ -178,16 +187,21 @@ company_line() {
     as_of="${when}T00:00:00Z"
     timepoint="null"
   fi
+  local j_published j_name j_status j_detail
+  json_or_null_into j_published "$published"
+  json_or_null_into j_name "$name"
+  json_or_null_into j_status "$status"
+  json_or_null_into j_detail "$detail"
   printf '{"kind":"company","stream":"companies","source":"%s","timepoint":%s,"published_at":%s,' \
-    "$source" "$timepoint" "$(json_or_null "$published")"
+    "$source" "$timepoint" "$j_published"
   printf '"as_of":"%s","event_type":"%s","company_number":"%s","company_name":%s,' \
-    "$as_of" "$event_type" "$number" "$(json_or_null "$name")"
+    "$as_of" "$event_type" "$number" "$j_name"
   printf '"company_status":%s,"company_status_detail":%s,"company_status_raw":%s,' \
-    "$(json_or_null "$status")" "$(json_or_null "$detail")" "$(json_or_null "$status")"
+    "$j_status" "$j_detail" "$j_status"
   printf '"type":"ltd","type_raw":null,"jurisdiction":"england-wales","date_of_creation":"2001-02-03",'
   printf '"date_of_cessation":null,"registered_office_address":{"address_line_1":"1 HIGH STREET",'
   printf '"locality":"LONDON","postal_code":"EC1A 1BB"},"sic_codes":["62020"],'
-  printf '"data":{"company_number":"%s","company_status":%s}}\n' "$number" "$(json_or_null "$status")"
+  printf '"data":{"company_number":"%s","company_status":%s}}\n' "$number" "$j_status"
 }
 
 make_capture() {
@@ -279,4 +293,128 @@ all_gone() {
 now_ms() {
   local t="${EPOCHREALTIME/[.,]/}"
   echo $((10#$t / 1000))
+}
+
+# ---- every stream against tests/oracle.py --stream (64-69)
+#   STREAMS_ALL                    the nine stream names, in the order DESIGN.md lists them
+#   parse_into DB STREAM FILE...   bin/ch-parse --stream STREAM < FILE | bin/ch-store --db DB,
+#                                  for each FILE in turn (fails on a non-zero exit)
+#   oracle_streams DIR STREAM FILE [STREAM FILE ...]  the oracle's files in DIR
+#                                  (tests/oracle.py --stream, the pairs in the order given)
+#   db_as_oracle_files DB DIR      the database as the files of `oracle.py --print-sql`
+#                                  (one sqlite3 process), plus signals_by_id.csv
+#   compare_with_oracle DB DIR [WHAT]  fail unless every file of --print-sql made from DB
+#                                  equals the oracle's in DIR (cmp; the first lines of a
+#                                  diff in the message); WHAT names the database in it
+#   same_databases DB1 DB2 WHAT    fail unless the two give the same --print-sql files
+#   oracle_queries                 oracle.py --print-sql (file TAB query a line), run once
+STREAMS_ALL=(companies filings officers persons-with-significant-control
+  persons-with-significant-control-statements charges insolvency-cases
+  disqualified-officers company-exemptions)
+
+oracle_queries() {
+  [ -s "$TMP/oracle_queries.tsv" ] ||
+    python3 "$ROOT/tests/oracle.py" --print-sql >"$TMP/oracle_queries.tsv" ||
+    fail "oracle.py --print-sql failed"
+  cat "$TMP/oracle_queries.tsv"
+}
+
+parse_into() {
+  local db="$1" stream="$2" file rc
+  shift 2
+  for file in "$@"; do
+    rc=0
+    "$BIN/ch-parse" --stream "$stream" <"$file" 2>>"$TMP/ch-parse.err" |
+      store --db "$db" 2>>"$TMP/ch-store.err" || rc=$?
+    [ "$rc" = 0 ] || fail "ch-parse --stream $stream < $file | ch-store --db $db: exit $rc ($(tail -n 3 "$TMP/ch-store.err"))"
+  done
+}
+
+oracle_streams() {
+  local dir="$1"
+  shift
+  local args=()
+  while [ $# -gt 0 ]; do
+    args+=(--stream "$1" "$2")
+    shift 2
+  done
+  python3 "$ROOT/tests/oracle.py" --out-dir "$dir" "${args[@]}" 2>"$dir.err" ||
+    fail "oracle.py failed: $(tail -n 3 "$dir.err")"
+}
+
+db_as_oracle_files() {
+  local db="$1" dir="$2" file query
+  oracle_queries >/dev/null
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  {
+    oracle_queries | while IFS=$'\t' read -r file query; do
+      printf '.output %s\n%s;\n' "$dir/$file" "$query"
+    done
+    printf '.output %s\n%s;\n' "$dir/signals_by_id.csv" \
+      "SELECT company_number, signal, stream, timepoint, published_at, occurred_on, resource_uri, detail, signal_key FROM signals ORDER BY id"
+  } | sqlite3 -batch -init /dev/null -bail -cmd ".timeout 5000" -csv -header "$db" ||
+    fail "sqlite3 could not read $db with the queries of oracle.py --print-sql"
+}
+
+compare_with_oracle() {
+  local db="$1" want="$2" what="${3:-$1}" file query compared=0
+  db_as_oracle_files "$db" "$db.files"
+  while IFS=$'\t' read -r file query; do
+    cmp -s "$want/$file" "$db.files/$file" ||
+      fail "$file of $what differs from the oracle (< oracle, > database): $(diff "$want/$file" "$db.files/$file" | head -n 6)"
+    compared=$((compared + 1))
+  done < <(oracle_queries)
+  [ "$compared" -ge 16 ] || fail "only $compared files compared"
+}
+
+same_databases() {
+  local a="$1" b="$2" what="$3" file query
+  db_as_oracle_files "$a" "$a.files"
+  db_as_oracle_files "$b" "$b.files"
+  while IFS=$'\t' read -r file query; do
+    cmp -s "$a.files/$file" "$b.files/$file" ||
+      fail "$what: $file differs: $(diff "$a.files/$file" "$b.files/$file" | head -n 6)"
+  done < <(oracle_queries)
+}
+#   feed_slowly FILE [LINES] [PAUSE]  FILE's lines to stdout in bursts of LINES (20) with
+#                                  PAUSE seconds (0.004) between, so that a reader commits
+#                                  many small transactions (a closed pipe ends it quietly)
+#   interleave_chunks OUT LINES FILE...  OUT gets LINES lines of each FILE in turn, round
+#                                  robin, until all are used (a multi-stream backlog)
+
+feed_slowly() {
+  python3 - "$1" "${2:-20}" "${3:-0.004}" <<'PY'
+import sys, time
+lines = open(sys.argv[1], "rb").readlines()
+step, pause = int(sys.argv[2]), float(sys.argv[3])
+out = sys.stdout.buffer
+try:
+    for i in range(0, len(lines), step):
+        out.write(b"".join(lines[i:i + step]))
+        out.flush()
+        time.sleep(pause)
+except BrokenPipeError:
+    pass
+PY
+}
+
+interleave_chunks() {
+  python3 - "$@" <<'PY'
+import sys
+out, step, names = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+files = [open(n, "rb").readlines() for n in names]
+with open(out, "wb") as f:
+    for start in range(0, max(len(l) for l in files), step):
+        for lines in files:
+            f.write(b"".join(lines[start:start + step]))
+PY
+}
+#   progress DB                    the sum of the database's checkpoints (0 before any);
+#                                  progressed DB N: true once it is above N
+progress() {
+  sql "$1" "SELECT coalesce(sum(timepoint), 0) FROM stream_state" 2>/dev/null || echo 0
+}
+progressed() {
+  [ "$(progress "$1")" -gt "$2" ]
 }
