@@ -128,8 +128,11 @@ wait_for 15 all_gone "$PIPE_PID" || fail "the supervisor did not stop"
 assert_eq "[(429, '/officers'), (503, '/officers')]" \
   "$(server_q "$TMP/srv.log" 'sorted(set((e["status"], e["path"]) for e in ends if e["status"] in (429, 503)))')" \
   "error answers"
-assert_eq "True" "$(server_q "$TMP/srv.log" 'any(e["path"] == "/officers" and e["stream_conn"] == 2 and e["end"] == "abrupt" for e in ends)')" \
-  "officers' second connection cut"
+# The random kills can end that connection first (a killed ch-fetch, or one
+# whose reader was killed, closes it before its 40th line): then it was not
+# the server's cut, but it must have ended before the cut was due.
+assert_eq "True" "$(server_q "$TMP/srv.log" 'any(e["path"] == "/officers" and e["stream_conn"] == 2 and (e["end"] == "abrupt" or e["events_sent"] < 40) for e in ends)')" \
+  "officers' second connection cut (or closed by a killed stage before the cut)"
 echo "$kills kills over streams: ${!killed_streams[*]}"
 
 # The database equals the oracle, file by file.
