@@ -67,7 +67,7 @@ class BulkRowMapper {
 
   RecordWriter writer_;
   std::string as_of_;  // "YYYY-MM-DDT00:00:00Z"
-  CompanyRecord record_;
+  ParsedCompany record_;
   std::optional<CompanyNumber> number_;
   // Dates by column, parsed once per row.
   std::optional<IsoDate> incorporated_, dissolved_, accounts_next_due_, accounts_last_made_up_,

@@ -90,7 +90,7 @@ class EventParser {
   LineDocument document_;
   ResourceParser resource_parser_;
 
-  CompanyRecord record_;
+  ParsedCompany record_;
   std::optional<UtcTimestamp> published_at_;
   std::optional<CompanyNumber> company_number_;
   std::optional<IsoDate> date_of_creation_;

@@ -196,7 +196,7 @@ PscSnapshotParser::Outcome PscSnapshotParser::Parse(std::string_view line, JsonL
     rows_.ClearSignals();
   }
 
-  ResourceRecord record;
+  ParsedResource record;
   record.as_of = as_of_;
   record.event_type = "changed";
   record.resource_kind = kind != nullptr ? kind->resource_kind : data_kind;

@@ -28,7 +28,7 @@ void AppendMember(JsonLine* out, std::string_view key, std::optional<std::string
 
 }  // namespace
 
-void CompanyRecord::Clear() {
+void ParsedCompany::Clear() {
   timepoint.reset();
   published_at.reset();
   as_of = {};
@@ -90,7 +90,7 @@ RecordWriter::RecordWriter(std::string_view stream, std::string_view source) : s
   resource_prefix_ = "{\"kind\":\"resource\"" + tail;
 }
 
-void RecordWriter::BeginCompany(const CompanyRecord& r, JsonLine* out) const {
+void RecordWriter::BeginCompany(const ParsedCompany& r, JsonLine* out) const {
   out->Append(company_prefix_);
   AppendOptionalInt(out, r.timepoint);
   AppendMember(out, "published_at", r.published_at);
@@ -123,13 +123,13 @@ void RecordWriter::BeginCompany(const CompanyRecord& r, JsonLine* out) const {
   out->Append("],\"data\":");
 }
 
-void RecordWriter::AppendCompany(const CompanyRecord& r, JsonLine* out) const {
+void RecordWriter::AppendCompany(const ParsedCompany& r, JsonLine* out) const {
   BeginCompany(r, out);
   out->Append(r.data_json.empty() ? std::string_view("{}") : r.data_json);
   EndCompany(out);
 }
 
-void RecordWriter::AppendResource(const ResourceRecord& r, JsonLine* out) const {
+void RecordWriter::AppendResource(const ParsedResource& r, JsonLine* out) const {
   out->Append(resource_prefix_);
   AppendOptionalInt(out, r.timepoint);
   AppendMember(out, "published_at", r.published_at);
@@ -169,7 +169,7 @@ void RecordWriter::AppendResource(const ResourceRecord& r, JsonLine* out) const 
   out->Append("],\"signals\":[");
   if (r.rows != nullptr) {
     bool first = true;
-    for (const Signal& signal : r.rows->signals()) {
+    for (const ParsedSignal& signal : r.rows->signals()) {
       if (!first) out->Append(',');
       first = false;
       out->Append("{\"signal\":");

@@ -27,7 +27,12 @@ inline constexpr std::array<std::string_view, 9> kAddressKeys = {
 
 // One company's normalised state. Views point into the caller's buffers and
 // must stay valid until AppendCompany returns. Empty optional = JSON null.
-struct CompanyRecord {
+// The records are named Parsed*, not CompanyRecord and ResourceRecord:
+// ch-store's decoder has types of those names in namespace ch, and the unit
+// test binary links both libraries, so two layouts under one name broke
+// the one-definition rule (the linker kept one of each implicit member and
+// the unoptimised coverage build crashed).
+struct ParsedCompany {
   std::optional<int64_t> timepoint;
   std::optional<std::string_view> published_at;
   std::string_view as_of;
@@ -54,7 +59,7 @@ struct CompanyRecord {
 
 // One resource's state (every resource_kind but company-profile). Views
 // must stay valid until AppendResource returns. Empty optional = JSON null.
-struct ResourceRecord {
+struct ParsedResource {
   std::optional<int64_t> timepoint;
   std::optional<std::string_view> published_at;
   std::optional<std::string_view> as_of;
@@ -102,14 +107,14 @@ class RecordWriter {
   std::string_view stream() const { return stream_; }
 
   // Appends one company record (no '\n') to *out.
-  void AppendCompany(const CompanyRecord& record, JsonLine* out) const;
+  void AppendCompany(const ParsedCompany& record, JsonLine* out) const;
   // The same in two steps, for a caller that writes `data` straight into
   // the line: BeginCompany writes every member up to `"data":` (ignoring
   // record.data_json), the caller appends the object, EndCompany closes.
-  void BeginCompany(const CompanyRecord& record, JsonLine* out) const;
+  void BeginCompany(const ParsedCompany& record, JsonLine* out) const;
   static void EndCompany(JsonLine* out) { out->Append('}'); }
   // Appends one resource record (no '\n') to *out.
-  void AppendResource(const ResourceRecord& record, JsonLine* out) const;
+  void AppendResource(const ParsedResource& record, JsonLine* out) const;
   // Appends one reject record: `raw` is the line as received (only its first
   // kMaxRawBytes are kept), `raw_length` its full length.
   void AppendReject(std::optional<int64_t> timepoint, std::string_view reason, std::string_view raw,

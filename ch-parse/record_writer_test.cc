@@ -12,7 +12,7 @@ namespace {
 
 TEST(RecordWriterTest, CompanyRecordHasEveryMemberInOrderWithDataLast) {
   RecordWriter writer("companies", "stream");
-  CompanyRecord r;
+  ParsedCompany r;
   r.timepoint = 68805561;
   r.published_at = "2023-11-04T14:33:29Z";
   r.as_of = "2023-11-04T14:33:29Z";
@@ -51,7 +51,7 @@ TEST(RecordWriterTest, CompanyRecordHasEveryMemberInOrderWithDataLast) {
 
 TEST(RecordWriterTest, NullsAndEmptyCollectionsForABulkRecord) {
   RecordWriter writer("companies", "bulk");
-  CompanyRecord r;
+  ParsedCompany r;
   r.as_of = "2025-08-01T00:00:00Z";
   r.event_type = "changed";
   r.company_number = "SC1";
@@ -68,7 +68,7 @@ TEST(RecordWriterTest, NullsAndEmptyCollectionsForABulkRecord) {
 }
 
 TEST(RecordWriterTest, ClearResetsEverything) {
-  CompanyRecord r;
+  ParsedCompany r;
   r.timepoint = 1;
   r.company_name = "x";
   r.address[3] = "y";
@@ -140,7 +140,7 @@ TEST(RecordWriterTest, ResourceRecordHasEveryMemberInOrderWithDataLast) {
   rows.SetInteger(second, 1, -3);
   rows.AddSignal({"strike-off-applied", "filing:/company/1/f/T", "2024-01-02", "DS01"});
   rows.AddSignal({"dissolved", "k2", std::nullopt, std::nullopt});
-  ResourceRecord r;
+  ParsedResource r;
   r.timepoint = 42;
   r.published_at = r.as_of = "2024-01-02T03:04:05Z";
   r.event_type = "changed";
@@ -168,7 +168,7 @@ TEST(RecordWriterTest, ResourceRecordWithoutTableOrData) {
   RecordWriter writer("x", "bulk");
   ResourceRows rows;
   rows.Reset(nullptr);
-  ResourceRecord r;
+  ParsedResource r;
   r.event_type = "deleted";
   r.resource_kind = "new-kind";
   r.resource_uri = "/n/1";

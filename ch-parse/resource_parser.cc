@@ -71,7 +71,7 @@ bool ResourceParser::Parse(const Event& event, JsonLine* out) {
     if (event.deleted) rows_.ClearSignals();
   }
 
-  ResourceRecord record;
+  ParsedResource record;
   record.timepoint = event.timepoint;
   record.published_at = event.published_at;
   record.as_of = event.as_of;

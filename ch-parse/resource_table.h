@@ -73,7 +73,7 @@ constexpr ResourceTable MakeResourceTable(std::string_view name,
 }
 
 // One signal (README.md "Signals"): `key` makes it unique in the database.
-struct Signal {
+struct ParsedSignal {
   std::string_view signal;
   std::string_view key;
   std::optional<std::string_view> occurred_on;  // YYYY-MM-DD
@@ -104,7 +104,7 @@ class ResourceRows {
   // An empty string that stays where it is until the next Reset.
   std::string* NewText();
 
-  void AddSignal(const Signal& signal) { signals_.push_back(signal); }
+  void AddSignal(const ParsedSignal& signal) { signals_.push_back(signal); }
   void ClearSignals() { signals_.clear(); }
 
   const ResourceTable* table() const { return table_; }
@@ -112,13 +112,13 @@ class ResourceRows {
   const Cell& cell(size_t row, size_t column) const {
     return cells_[row * table_->column_count + column];
   }
-  const std::vector<Signal>& signals() const { return signals_; }
+  const std::vector<ParsedSignal>& signals() const { return signals_; }
 
  private:
   const ResourceTable* table_ = nullptr;
   size_t rows_ = 0;
   std::vector<Cell> cells_;
-  std::vector<Signal> signals_;
+  std::vector<ParsedSignal> signals_;
   std::deque<std::string> texts_;  // a deque: growing never moves a string
   size_t texts_used_ = 0;
 };
