@@ -553,17 +553,22 @@ bool RecordDecoder::DecodeCompany(const Value& root) {
     return Fail("\"company_number\" must be 1-10 characters A-Z0-9");
   }
   c.company_number = *company_number;
-  if (!c.bulk) {
-    c.timepoint = timepoint;
-    if (!c.timepoint || *c.timepoint < 0)
-      return Fail("stream record without a valid \"timepoint\"");
+  return DecodeTime(timepoint, as_of_present, as_of, c.bulk, &c.timepoint, &c.as_of);
+}
+
+bool RecordDecoder::DecodeTime(std::optional<int64_t> timepoint, bool as_of_present, OptText as_of,
+                               bool bulk, std::optional<int64_t>* timepoint_out,
+                               OptText* as_of_out) {
+  if (!bulk) {
+    *timepoint_out = timepoint;
+    if (!timepoint || *timepoint < 0) return Fail("stream record without a valid \"timepoint\"");
   }
   if (as_of_present) {
     if (!as_of || !IsUtcTimestampText(*as_of))
       return Fail("\"as_of\" must be \"YYYY-MM-DDTHH:MM:SSZ\"");
-    c.as_of = as_of;
+    *as_of_out = as_of;
   }
-  if (c.bulk && !c.as_of) return Fail("bulk record without \"as_of\"");
+  if (bulk && !*as_of_out) return Fail("bulk record without \"as_of\"");
   return true;
 }
 
@@ -670,18 +675,7 @@ bool RecordDecoder::DecodeResource(const Value& root) {
   }
   if (table_present && (!r.table || r.table->empty()))
     return Fail("\"table\" must be null or a table name");
-  if (!r.bulk) {
-    r.timepoint = timepoint;
-    if (!r.timepoint || *r.timepoint < 0)
-      return Fail("stream record without a valid \"timepoint\"");
-  }
-  if (as_of_present) {
-    if (!as_of || !IsUtcTimestampText(*as_of))
-      return Fail("\"as_of\" must be \"YYYY-MM-DDTHH:MM:SSZ\"");
-    r.as_of = as_of;
-  }
-  if (r.bulk && !r.as_of) return Fail("bulk record without \"as_of\"");
-  return true;
+  return DecodeTime(timepoint, as_of_present, as_of, r.bulk, &r.timepoint, &r.as_of);
 }
 
 template <typename Value>

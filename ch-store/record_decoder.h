@@ -211,6 +211,11 @@ class RecordDecoder {
   }
   template <typename Value>
   void NoteData(const Value&) {}
+  // The checks company and resource records share: a stream record's
+  // timepoint (stored into *timepoint_out), a valid `as_of` when present
+  // (into *as_of_out), and a bulk record's `as_of`.
+  bool DecodeTime(std::optional<int64_t> timepoint, bool as_of_present, OptText as_of, bool bulk,
+                  std::optional<int64_t>* timepoint_out, OptText* as_of_out);
   // Fills record_.resource from the members of `root` except `data`.
   template <typename Value>
   bool DecodeResource(const Value& root);
