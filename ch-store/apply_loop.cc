@@ -55,10 +55,13 @@ bool ApplyLoop::BatchDue() const {
   return std::chrono::steady_clock::now() - batch_started_ >= max_age;
 }
 
-bool ApplyLoop::OthersWaiting() const {
+bool ApplyLoop::OthersWaiting(bool batch_due) const {
   WriterQueue* queue = applier_->writer_queue();
-  return queue != nullptr && options_.writer_probe_records > 0 &&
-         applier_->pending_records() % options_.writer_probe_records == 0 && queue->OthersWaiting();
+  if (queue == nullptr || options_.writer_probe_records == 0) return false;
+  if (batch_due) return queue->OthersWaiting();
+  return applier_->pending_records() % options_.writer_probe_records == 0 &&
+         std::chrono::steady_clock::now() - batch_started_ >= options_.min_turn &&
+         queue->OthersWaiting();
 }
 
 Status ApplyLoop::Run() {
@@ -84,13 +87,14 @@ Status ApplyLoop::Run() {
           applier_->Rollback();
           return s.Annotate("apply record");
         }
-        if (OthersWaiting()) {
+        const bool batch_due = BatchDue();
+        if (OthersWaiting(batch_due)) {
           // Make way: commit what we have, and begin again only once the
           // waiting writers have had their turn.
           s = CommitIfOpen();
           if (!s.ok()) return s;
           applier_->writer_queue()->LetOthersIn();
-        } else if (BatchDue()) {
+        } else if (batch_due) {
           s = CommitIfOpen();
           if (!s.ok()) return s;
         }

@@ -15,9 +15,10 @@
 // and ends the loop; an error rolls the open transaction back, so the
 // database always holds exactly a prefix of the input up to its checkpoint.
 // Several ch-store processes may write one database (one per stream): with
-// a writer queue, a transaction that learns another writer waits commits
-// early and lets it in before beginning the next (see writer_queue.h), so a
-// backlog on one stream cannot starve a trickle on another.
+// a writer queue, a transaction at least Options::min_turn old that learns
+// another writer waits commits early, and any commit lets a waiting writer
+// in before beginning the next (see writer_queue.h), so a backlog on one
+// stream cannot starve a trickle on another.
 //
 // With --emit-changes each committed status change (first member "id") and
 // then each new signal of the same commit (first member "signal_id") is
@@ -53,9 +54,20 @@ class ApplyLoop {
     /// commit per pipe-full, and a trickle still commits within milliseconds.
     int idle_grace_ms = 2;
     /// With other writers of the database (RecordApplier::writer_queue()):
-    /// how often, in records, the open transaction asks whether one waits;
-    /// when one does it commits at once and lets it in first.
+    /// how often, in records, the open transaction asks whether one waits,
+    /// once it is min_turn old; when one does it commits and lets it in
+    /// first. A transaction that commits because it is due (age, size, a
+    /// full page cache) asks too, whatever its age: one that begins again at
+    /// once keeps the lock, turn after turn.
     size_t writer_probe_records = 16;
+    /// The least a transaction keeps the lock before it makes way. SQLite
+    /// drops a connection's page cache when another one wrote, so each turn
+    /// starts cold: backlogs on several streams giving way every 16 records
+    /// took 2-3 times the CPU of the same streams one by one (ten-day
+    /// catch-up of every stream, 2 cores: 62.9 s with none, 48.3 s with
+    /// 10 ms). A trickle waits at most about this long behind a backlog
+    /// (38_store_fair_writers: p99 27.5 ms with 10 ms, 25.7 ms with 20).
+    std::chrono::milliseconds min_turn{10};
     /// While another writer has waited within the last second, a
     /// transaction of stream records commits at this age at the latest:
     /// a writer that starts waiting waits for the commit of everything the
@@ -81,9 +93,9 @@ class ApplyLoop {
 
  private:
   bool BatchDue() const;
-  // True when another writer waits for the database (asked every
-  // writer_probe_records records).
-  bool OthersWaiting() const;
+  // True when another writer waits for the database: asked when the batch
+  // is due, else every writer_probe_records records once min_turn is over.
+  bool OthersWaiting(bool batch_due) const;
   Status CommitIfOpen();
   Status EmitChanges();
   void UpdateMetrics(size_t batch_records);

@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
+#include <memory>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -11,6 +13,7 @@
 #include "ch-store/store_db.h"
 #include "ch-store/test_records.h"
 #include "ch-store/test_resources.h"
+#include "ch-store/writer_queue.h"
 #include "common/signals.h"
 
 namespace ch {
@@ -23,7 +26,7 @@ using testing_records::TempDir;
 // A database file, a pipe feeding the loop, and the loop's parts.
 class LoopFixture {
  public:
-  explicit LoopFixture(bool emit = false) {
+  explicit LoopFixture(bool emit = false, bool queued = false) {
     path_ = dir_.File("loop.db");
     StatusOr<SqliteDb> db = OpenStoreForWriting(path_, 1000);
     EXPECT_TRUE(db.ok());
@@ -31,6 +34,10 @@ class LoopFixture {
     EXPECT_TRUE(MigrateUp(&db_, std::move(Migrator::Embedded()).value()).ok());
     RecordApplier::Options options;
     options.collect_changes = emit;
+    if (queued) {
+      queue_ = std::move(WriterQueue::Open(path_ + "-writers", &db_, WriterQueue::Options())).value();
+      options.writer_queue = queue_.get();
+    }
     applier_ = std::move(RecordApplier::Create(&db_, options)).value();
     int fds[2];
     EXPECT_EQ(pipe(fds), 0);
@@ -90,6 +97,7 @@ class LoopFixture {
   }
 
   SqliteDb& db() { return db_; }
+  const std::string& path() const { return path_; }
 
  private:
   TempDir dir_;
@@ -97,6 +105,7 @@ class LoopFixture {
   std::string changes_path_;
   FILE* changes_file_ = nullptr;
   SqliteDb db_;
+  std::unique_ptr<WriterQueue> queue_;
   std::unique_ptr<RecordApplier> applier_;
   int read_fd_ = -1;
   int write_fd_ = -1;
@@ -212,6 +221,115 @@ TEST(ApplyLoopTest, EmitsEachNewSignalOnceAfterItsCommit) {
             "\"company_number\":\"01234567\",\"company_name\":null,\"occurred_on\":\"2024-05-01\","
             "\"published_at\":\"2024-05-02T10:00:00Z\",\"detail\":\"DS01\","
             "\"resource_uri\":\"/company/01234567/filing-history/T1\",\"timepoint\":5}\n");
+}
+
+// Another writer of the same database (another stream's ch-store): `asks`
+// times, 20 ms apart, it waits in BEGIN IMMEDIATE through its own writer
+// queue, as ApplyTransaction does, while the loop applies a backlog. Keeps
+// when it first got in (after `start`) and its longest wait.
+class OtherWriter {
+ public:
+  OtherWriter(const std::string& path, std::chrono::steady_clock::time_point start, int asks)
+      : thread_([this, path, start, asks] {
+          SqliteDb db = std::move(SqliteDb::Open(path, SqliteDb::Mode::kReadWriteCreate)).value();
+          WriterQueue::Options options;
+          options.busy_timeout_ms = 10000;
+          std::unique_ptr<WriterQueue> queue =
+              std::move(WriterQueue::Open(path + "-writers", &db, options)).value();
+          ok_ = true;
+          for (int i = 0; i < asks && ok_; ++i) {
+            if (i > 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            const auto asked = std::chrono::steady_clock::now();
+            queue->StartBegin();
+            ok_ = db.Exec("BEGIN IMMEDIATE").ok();
+            queue->EndBegin();
+            const auto now = std::chrono::steady_clock::now();
+            if (i == 0) first_in_ = now - start;
+            longest_wait_ = std::max(longest_wait_, now - asked);
+            ok_ = ok_ && db.Exec("COMMIT").ok();
+          }
+          done_ = true;
+        }) {}
+  ~OtherWriter() { thread_.join(); }
+  bool done() const { return done_; }
+  bool ok() const { return ok_; }
+  std::chrono::steady_clock::duration first_in() const { return first_in_; }
+  std::chrono::steady_clock::duration longest_wait() const { return longest_wait_; }
+
+ private:
+  std::atomic<bool> done_{false};
+  bool ok_ = false;
+  std::chrono::steady_clock::duration first_in_{};
+  std::chrono::steady_clock::duration longest_wait_{};
+  std::thread thread_;
+};
+
+// Feeds records, `pause` apart, until `other` got in and `more` records after
+// that, then ends the input. A record a millisecond never leaves the loop
+// idle, and is too few to fill the page cache (which would end the
+// transaction early); without a pause the loop begins its next transaction
+// right after each commit, as with a real backlog.
+void FeedBacklogPast(LoopFixture* f, const OtherWriter& other, int more,
+                     std::chrono::microseconds pause) {
+  int tp = 1;
+  for (int after = 0; after < more; after += other.done() ? 1 : 0) {
+    f->Write(Line(++tp));
+    if (pause.count() > 0) std::this_thread::sleep_for(pause);
+  }
+  f->CloseInput();
+}
+
+// Writers replaying backlogs on several streams wait for one another all the
+// time: giving way at the first sign of a waiter made turns of a few dozen
+// records, each starting with an empty page cache (SQLite drops it when
+// another connection wrote), and the ten-day catch-up of every stream took
+// 2-3 times the CPU of the same streams replayed one by one. A writer
+// keeps its turn for min_turn.
+TEST(ApplyLoopTest, AWaitingWriterGetsInOnlyOnceTheTurnLastedMinTurn) {
+  LoopFixture f(false, true);
+  ApplyLoop::Options options;
+  options.min_turn = std::chrono::milliseconds(300);
+  options.stream_batch_age = std::chrono::milliseconds(60000);
+  options.stream_batch_records = 1000000;
+  options.idle_grace_ms = 1000;
+  f.Write(Line(1));  // the loop's transaction is open before the other writer asks
+  const auto start = std::chrono::steady_clock::now();
+  std::unique_ptr<OtherWriter> other;
+  std::thread feeder([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    other = std::make_unique<OtherWriter>(f.path(), start, 1);
+    FeedBacklogPast(&f, *other, 100, std::chrono::milliseconds(1));
+  });
+  ASSERT_TRUE(f.Run(options).ok());
+  feeder.join();
+  ASSERT_TRUE(other->ok());
+  EXPECT_GE(other->first_in(), std::chrono::milliseconds(300));
+  EXPECT_LT(other->first_in(), std::chrono::seconds(5));
+}
+
+// A transaction that commits because it is due (its age or size) lets a
+// waiting writer in first whatever min_turn says: else a backlog committing
+// and beginning again at once would keep the lock turn after turn (a trickle
+// on another stream waited 100-350 ms in 38_store_fair_writers).
+TEST(ApplyLoopTest, ACommitThatIsDueLetsAWaitingWriterIn) {
+  LoopFixture f(false, true);
+  ApplyLoop::Options options;
+  options.min_turn = std::chrono::milliseconds(60000);
+  options.stream_batch_records = 2000;  // about 20 ms of records here
+  options.idle_grace_ms = 1000;
+  f.Write(Line(1));
+  std::unique_ptr<OtherWriter> other;
+  std::thread feeder([&] {
+    other = std::make_unique<OtherWriter>(f.path(), std::chrono::steady_clock::now(), 8);
+    FeedBacklogPast(&f, *other, 100, std::chrono::microseconds(0));
+  });
+  ASSERT_TRUE(f.Run(options).ok());
+  feeder.join();
+  ASSERT_TRUE(other->ok());
+  // Each wait ends at the loop's next commit; without giving way there, the
+  // other writer got in only when a poll of its busy handler happened to
+  // fall between a COMMIT and the next BEGIN (the longest of 8 waits: 0.75-2.4 s; with it 9-24 ms).
+  EXPECT_LT(other->longest_wait(), std::chrono::milliseconds(300));
 }
 
 TEST(ApplyLoopTest, ErrorRollsBackTheOpenTransaction) {
