@@ -9,6 +9,15 @@
 
 namespace ch {
 
+namespace {
+
+// How long a RESTART checkpoint waits for the write lock and for readers,
+// and how long the hook stays PASSIVE after one that could not finish.
+constexpr int kRestartWaitMs = 50;
+constexpr std::chrono::seconds kRestartBackoff{1};
+
+}  // namespace
+
 StatusOr<std::unique_ptr<BackgroundCheckpointer>> BackgroundCheckpointer::Start(
     const std::string& path, SqliteDb* writer, Options options) {
   // No busy wait: a passive checkpoint that finds the lock taken (the
@@ -60,7 +69,15 @@ int BackgroundCheckpointer::WalHook(void* self, sqlite3* db, const char* name, i
   auto* c = static_cast<BackgroundCheckpointer*>(self);
   if (frames >= c->options_.inline_frames) {
     ++c->inline_checkpoints_;
-    (void)sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    const auto now = std::chrono::steady_clock::now();
+    if (c->options_.restore_busy_handler && now >= c->restart_after_) {
+      sqlite3_busy_timeout(db, kRestartWaitMs);
+      const int rc = sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
+      c->options_.restore_busy_handler(db);
+      if (rc == SQLITE_BUSY) c->restart_after_ = now + kRestartBackoff;
+    } else {
+      (void)sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    }
   } else if (frames >= c->options_.start_frames) {
     bool wake = false;
     {

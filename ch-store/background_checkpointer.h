@@ -16,8 +16,17 @@
 // on committing while pages are copied, and SQLite starts the WAL afresh at
 // the writer's next transaction once everything was copied). Should the WAL
 // still grow past Options::inline_frames (the thread cannot keep up, or failed), the
-// hook checkpoints on the writer's connection itself, as SQLite would have:
-// the WAL stays bounded whatever happens.
+// hook checkpoints on the writer's connection itself, as SQLite would have,
+// with RESTART: with several writers (one ch-store per stream) one of them
+// is nearly always inside a transaction, which a PASSIVE checkpoint cannot
+// copy past, so the WAL never started afresh (three streams' backlogs: a
+// 2.4 GB WAL). RESTART holds the write lock while it copies the rest and
+// waits for readers to leave the WAL, so the next transaction starts it
+// from the beginning. It waits at most kRestartWaitMs (a short busy wait
+// borrowed from the writer's own busy handler), and after a wait that
+// failed (a reader holding a transaction open) the hook goes back to
+// PASSIVE for kRestartBackoff: the WAL stays bounded whatever happens, and
+// a reader does not stall the writer at every commit.
 //
 // The thread's connection uses the second instance of the WAL write
 // coalescer (its checkpoint reads the WAL ahead and writes the database in
@@ -29,7 +38,9 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -51,6 +62,10 @@ class BackgroundCheckpointer {
     int start_frames = 48000;
     /// WAL frames after which the writer checkpoints itself: ~600 MB.
     int inline_frames = 144000;
+    /// Puts the writer connection's own busy handler back (the writer
+    /// queue's, or SQLite's busy timeout) after the hook borrowed it for a
+    /// RESTART checkpoint. Unset: the writer checkpoints PASSIVE only.
+    std::function<void(sqlite3*)> restore_busy_handler;
   };
 
   // Opens a second connection to `path` and installs the hook on `writer`
@@ -84,6 +99,8 @@ class BackgroundCheckpointer {
   bool stopping_ = false;           // guarded by mutex_
   int background_checkpoints_ = 0;  // guarded by mutex_
   int inline_checkpoints_ = 0;      // writer's thread only
+  // No RESTART before then: the last one found a reader (writer's thread).
+  std::chrono::steady_clock::time_point restart_after_{};
   bool warned_ = false;             // the thread's only
   std::thread thread_;
 };

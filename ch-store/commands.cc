@@ -117,6 +117,15 @@ int RunApply(const StoreOptions& options) {
     BackgroundCheckpointer::Options checkpointer_options;
     checkpointer_options.start_frames = limits->checkpoint_start_frames;
     checkpointer_options.inline_frames = limits->checkpoint_inline_frames;
+    WriterQueue* queue = writer_queue.get();
+    const int busy_timeout_ms = options.busy_timeout_ms;
+    checkpointer_options.restore_busy_handler = [queue, busy_timeout_ms](sqlite3* writer) {
+      if (queue != nullptr) {
+        queue->InstallBusyHandler();
+      } else {
+        sqlite3_busy_timeout(writer, busy_timeout_ms);
+      }
+    };
     StatusOr<std::unique_ptr<BackgroundCheckpointer>> started =
         BackgroundCheckpointer::Start(options.db, &*db, checkpointer_options);
     if (started.ok()) {

@@ -18,8 +18,12 @@ StatusOr<std::unique_ptr<WriterQueue>> WriterQueue::Open(const std::string& side
     return Status::IoError("open " + side_path + ": " + std::strerror(errno));
   }
   std::unique_ptr<WriterQueue> queue(new WriterQueue(fd, db, options));
-  sqlite3_busy_handler(db->get(), &WriterQueue::BusyHandler, queue.get());
+  queue->InstallBusyHandler();
   return queue;
+}
+
+void WriterQueue::InstallBusyHandler() {
+  sqlite3_busy_handler(db_->get(), &WriterQueue::BusyHandler, this);
 }
 
 WriterQueue::~WriterQueue() {

@@ -57,6 +57,9 @@ class WriterQueue {
                                                      Options options);
   WriterQueue(const WriterQueue&) = delete;
   WriterQueue& operator=(const WriterQueue&) = delete;
+  // Installs the queue's busy handler on the database again (after
+  // something borrowed the connection's busy handler).
+  void InstallBusyHandler();
   // Puts SQLite's own busy timeout back and closes the side file.
   ~WriterQueue();
 
