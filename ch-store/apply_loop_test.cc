@@ -5,8 +5,8 @@
 
 #include <atomic>
 #include <chrono>
-#include <memory>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <thread>
 
@@ -35,7 +35,8 @@ class LoopFixture {
     RecordApplier::Options options;
     options.collect_changes = emit;
     if (queued) {
-      queue_ = std::move(WriterQueue::Open(path_ + "-writers", &db_, WriterQueue::Options())).value();
+      queue_ =
+          std::move(WriterQueue::Open(path_ + "-writers", &db_, WriterQueue::Options())).value();
       options.writer_queue = queue_.get();
     }
     applier_ = std::move(RecordApplier::Create(&db_, options)).value();

@@ -72,7 +72,8 @@ int BackgroundCheckpointer::WalHook(void* self, sqlite3* db, const char* name, i
     const auto now = std::chrono::steady_clock::now();
     if (c->options_.restore_busy_handler && now >= c->restart_after_) {
       sqlite3_busy_timeout(db, kRestartWaitMs);
-      const int rc = sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
+      const int rc =
+          sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
       c->options_.restore_busy_handler(db);
       if (rc == SQLITE_BUSY) c->restart_after_ = now + kRestartBackoff;
     } else {

@@ -101,7 +101,7 @@ class BackgroundCheckpointer {
   int inline_checkpoints_ = 0;      // writer's thread only
   // No RESTART before then: the last one found a reader (writer's thread).
   std::chrono::steady_clock::time_point restart_after_{};
-  bool warned_ = false;             // the thread's only
+  bool warned_ = false;  // the thread's only
   std::thread thread_;
 };
 
