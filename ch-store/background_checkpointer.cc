@@ -69,6 +69,10 @@ int BackgroundCheckpointer::WalHook(void* self, sqlite3* db, const char* name, i
   auto* c = static_cast<BackgroundCheckpointer*>(self);
   if (frames >= c->options_.inline_frames) {
     ++c->inline_checkpoints_;
+    // PASSIVE first, without the write lock: it copies all it can while
+    // the other writers go on, so that the RESTART after it holds the lock
+    // only for the frames committed meanwhile.
+    (void)sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
     const auto now = std::chrono::steady_clock::now();
     if (c->options_.restore_busy_handler && now >= c->restart_after_) {
       sqlite3_busy_timeout(db, kRestartWaitMs);
@@ -76,8 +80,6 @@ int BackgroundCheckpointer::WalHook(void* self, sqlite3* db, const char* name, i
           sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
       c->options_.restore_busy_handler(db);
       if (rc == SQLITE_BUSY) c->restart_after_ = now + kRestartBackoff;
-    } else {
-      (void)sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
     }
   } else if (frames >= c->options_.start_frames) {
     bool wake = false;

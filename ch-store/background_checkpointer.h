@@ -20,7 +20,8 @@
 // with RESTART: with several writers (one ch-store per stream) one of them
 // is nearly always inside a transaction, which a PASSIVE checkpoint cannot
 // copy past, so the WAL never started afresh (three streams' backlogs: a
-// 2.4 GB WAL). RESTART holds the write lock while it copies the rest and
+// 2.4 GB WAL). So after a PASSIVE pass (which copies what it can without
+// the write lock), a RESTART holds the write lock while it copies the rest and
 // waits for readers to leave the WAL, so the next transaction starts it
 // from the beginning. It waits at most kRestartWaitMs (a short busy wait
 // borrowed from the writer's own busy handler), and after a wait that
