@@ -28,6 +28,11 @@ LDLIBS += -lcurl -lsqlite3 -lboost_program_options -pthread
 
 PROGRAMS := ch-fetch ch-parse ch-store
 
+# make test and make run build on every core: on the 2-core machine the
+# clean-clone build of the programs and the unit tests took 8 min 19 s one
+# file at a time, 4 min 24 s with -j2.
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
 sources_of = $(filter-out %_test.cc $(1)/main.cc $(1)/%_fuzz.cc,$(wildcard $(1)/*.cc))
 objects_of = $(patsubst %.cc,$(BUILD)/%.o,$(1))
 
@@ -95,10 +100,11 @@ deps:
 	fi
 
 test: deps
-	$(MAKE) all $(UNIT_TESTS)
+	$(MAKE) -j$(JOBS) all $(UNIT_TESTS)
 	BIN=$(abspath $(BIN)) UNIT_TESTS=$(abspath $(UNIT_TESTS)) sh tests/run_tests.sh
 
-run: deps all
+run: deps
+	@$(MAKE) --no-print-directory -j$(JOBS) all
 	@sh tests/tools/make_run.sh $(abspath $(BIN))
 
 bench: EXTRA_PACKAGES = jq sqlite-utils time
