@@ -81,7 +81,11 @@ while [ "$(now_ms)" -lt "$end" ]; do
   [ "${#pids[@]}" -gt 0 ] || continue
   pid=${pids[RANDOM % ${#pids[@]}]}
   stream=$(tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | sed -n 's/^CH_STREAM=//p') || continue
-  what="$(cat "/proc/$pid/comm" 2>/dev/null) of ${stream:-?}"
+  # A stage may end between the two reads (a chain restarting after the
+  # last kill): an assignment takes its command substitution's status, and
+  # under set -e a failed read ended the script with no message.
+  comm=$(cat "/proc/$pid/comm" 2>/dev/null) || continue
+  what="$comm of ${stream:-?}"
   kill -9 "$pid" 2>/dev/null || continue
   kills=$((kills + 1))
   killed_streams[${stream:-?}]=1
