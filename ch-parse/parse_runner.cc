@@ -35,6 +35,7 @@ ParseRunner::ParseRunner(const ParseOptions& options, int in_fd, int out_fd, Par
       metrics_(metrics),
       progress_(options.format != InputFormat::kStream &&
                 (options.progress || isatty(STDERR_FILENO) == 1)),
+      until_check_(kCheckEvery),
       started_(std::chrono::steady_clock::now()),
       last_progress_(started_) {
   if (metrics_->enabled()) {
@@ -113,23 +114,37 @@ Status ParseRunner::OnIdle() {
   return Status::Ok();
 }
 
+StatusOr<LineReader::Result> ParseRunner::NextLine(LineReader* reader, LineReader::Line* line,
+                                                   int wake_ms) {
+  LineReader::Result r = reader->Next(line, 0);
+  if (r != LineReader::Result::kWouldBlock) return r;
+  Status s = OnIdle();
+  if (!s.ok()) return s;
+  // kInterrupted makes the caller look at the stop flag.
+  if (StopRequested()) return LineReader::Result::kInterrupted;
+  return reader->Next(line, wake_ms);
+}
+
+void ParseRunner::CheckEveryFewLines(uint64_t bytes_read) {
+  if (--until_check_ != 0) return;
+  until_check_ = kCheckEvery;
+  metrics_->SetInputBytes(bytes_read);
+  MaybeWriteMetrics(/*now=*/false);
+  MaybeReportProgress(/*final_report=*/false);
+}
+
 Status ParseRunner::RunStream() {
   LineReader reader(in_fd_, ReaderOptions(options_));
   EventParser parser(options_.stream);
   JsonLine line_out;
-  uint64_t until_check = kCheckEvery;
   while (!StopRequested()) {
     LineReader::Line line;
-    LineReader::Result r = reader.Next(&line, 0);
-    if (r == LineReader::Result::kWouldBlock) {
-      Status s = OnIdle();
-      if (!s.ok()) return s;
-      if (StopRequested()) break;
-      // Wake at least every second while idle: OnIdle rewrites the metrics
-      // file every 2 s, the heartbeat by which status and pipeline.sh's
-      // watchdog tell an idle ch-parse from a stopped or hung one.
-      r = reader.Next(&line, kIdleWakeMs);
-    }
+    // Wake at least every second while idle: OnIdle rewrites the metrics
+    // file every 2 s, the heartbeat by which status and pipeline.sh's
+    // watchdog tell an idle ch-parse from a stopped or hung one.
+    StatusOr<LineReader::Result> next = NextLine(&reader, &line, kIdleWakeMs);
+    if (!next.ok()) return next.status();
+    const LineReader::Result r = *next;
     EventParser::Outcome outcome = EventParser::Outcome::kHeartbeat;
     line_out.clear();
     switch (r) {
@@ -175,11 +190,7 @@ Status ParseRunner::RunStream() {
       Status s = Emit(line_out);
       if (!s.ok()) return s;
     }
-    if (--until_check == 0) {
-      until_check = kCheckEvery;
-      metrics_->SetInputBytes(reader.bytes_read());
-      MaybeWriteMetrics(/*now=*/false);
-    }
+    CheckEveryFewLines(reader.bytes_read());
   }
   metrics_->SetInputBytes(reader.bytes_read());
   LogInfo("stopped by signal", {{"signal", StopSignal()}, {"lines", metrics_->lines()}});
@@ -194,7 +205,6 @@ Status ParseRunner::RunBulk() {
   JsonLine line_out;
   bool header_seen = false;
   bool truncated = false;
-  uint64_t until_check = kCheckEvery;
   uint64_t lines_counted = 0;
   while (!StopRequested()) {
     CsvReader::Result r = csv.Next(0);
@@ -285,12 +295,7 @@ Status ParseRunner::RunBulk() {
     }
     Status s = Emit(line_out);
     if (!s.ok()) return s;
-    if (--until_check == 0) {
-      until_check = kCheckEvery;
-      metrics_->SetInputBytes(reader.bytes_read());
-      MaybeWriteMetrics(/*now=*/false);
-      MaybeReportProgress(/*final_report=*/false);
-    }
+    CheckEveryFewLines(reader.bytes_read());
   }
   metrics_->SetInputBytes(reader.bytes_read());
   LogWarn("stopped by signal before the end of the bulk input: no snapshot_end written",
@@ -302,16 +307,11 @@ Status ParseRunner::RunPscSnapshot() {
   LineReader reader(in_fd_, ReaderOptions(options_));
   PscSnapshotParser parser(*options_.as_of);
   JsonLine line_out;
-  uint64_t until_check = kCheckEvery;
   while (!StopRequested()) {
     LineReader::Line line;
-    LineReader::Result r = reader.Next(&line, 0);
-    if (r == LineReader::Result::kWouldBlock) {
-      Status s = OnIdle();
-      if (!s.ok()) return s;
-      if (StopRequested()) break;
-      r = reader.Next(&line, -1);
-    }
+    StatusOr<LineReader::Result> next = NextLine(&reader, &line, -1);
+    if (!next.ok()) return next.status();
+    const LineReader::Result r = *next;
     PscSnapshotParser::Outcome outcome = PscSnapshotParser::Outcome::kBlank;
     line_out.clear();
     switch (r) {
@@ -366,12 +366,7 @@ Status ParseRunner::RunPscSnapshot() {
       Status s = Emit(line_out);
       if (!s.ok()) return s;
     }
-    if (--until_check == 0) {
-      until_check = kCheckEvery;
-      metrics_->SetInputBytes(reader.bytes_read());
-      MaybeWriteMetrics(/*now=*/false);
-      MaybeReportProgress(/*final_report=*/false);
-    }
+    CheckEveryFewLines(reader.bytes_read());
   }
   metrics_->SetInputBytes(reader.bytes_read());
   LogWarn("stopped by signal before the end of the PSC snapshot: no snapshot_end written",

@@ -19,6 +19,7 @@
 #include "ch-parse/json_line.h"
 #include "ch-parse/parse_metrics.h"
 #include "ch-parse/parse_options.h"
+#include "common/line_reader.h"
 #include "common/output_writer.h"
 #include "common/status.h"
 
@@ -47,6 +48,14 @@ class ParseRunner {
   Status RunPscSnapshot();
   // Input would block: flush, refresh metrics and progress.
   Status OnIdle();
+  // The next line of `reader`; when the input pauses, OnIdle() first, then
+  // a wait of up to wake_ms (-1: until input comes). kInterrupted when a
+  // stop was requested meanwhile; OnIdle's error (the output failed).
+  StatusOr<LineReader::Result> NextLine(LineReader* reader, LineReader::Line* line, int wake_ms);
+  // Every kCheckEvery lines (or bulk records): the input bytes, the
+  // metrics file and the progress line, which otherwise change only when
+  // the input pauses.
+  void CheckEveryFewLines(uint64_t bytes_read);
   // Output goes through these two, which remember a failed write.
   Status Emit(const JsonLine& line);
   Status Flush();
@@ -58,6 +67,7 @@ class ParseRunner {
   OutputWriter out_;
   ParseMetrics* metrics_;
   bool progress_ = false;
+  uint64_t until_check_;  // lines before the next CheckEveryFewLines does something
   bool metrics_warned_ = false;
   bool output_failed_ = false;  // stdout is gone or full: do not try again
   bool snapshot_complete_ = false;
