@@ -64,6 +64,18 @@ inline std::string RawDataOf(const std::string& line) {
   return "";
 }
 
+// A member of an output object as the tests compare it: a string as it is,
+// null as "(null)", absent as "(absent)", anything else as compact JSON.
+inline std::string MemberText(const rapidjson::Value& object, const char* name) {
+  const rapidjson::Value* v = FindMember(object, name);
+  if (v == nullptr) return "(absent)";
+  if (v->IsNull()) return "(null)";
+  if (v->IsString()) return std::string(v->GetString(), v->GetStringLength());
+  std::string json;
+  AppendJsonValue(&json, *v);
+  return json;
+}
+
 inline constexpr std::string_view kChangedEvent =
     R"({"timepoint":7,"published_at":"2023-11-04T14:33:29","type":"changed"})";
 inline constexpr std::string_view kDeletedEvent =
@@ -117,8 +129,6 @@ class EventRun {
   std::string_view out() const { return out_.view(); }
   const rapidjson::Document& doc() const { return doc_; }
 
-  // A member of the output: a string as it is, null as "(null)", absent as
-  // "(absent)", anything else as compact JSON.
   // The member as compact JSON (rows, signals).
   std::string Json(const char* name) const {
     const rapidjson::Value* v = FindMember(doc_, name);
@@ -127,26 +137,13 @@ class EventRun {
     AppendJsonValue(&json, *v);
     return json;
   }
-  std::string Str(const char* name) const {
-    const rapidjson::Value* v = FindMember(doc_, name);
-    if (v == nullptr) return "(absent)";
-    if (v->IsNull()) return "(null)";
-    if (v->IsString()) return std::string(v->GetString(), v->GetStringLength());
-    std::string json;
-    AppendJsonValue(&json, *v);
-    return json;
-  }
+  // A member of the output (MemberText).
+  std::string Str(const char* name) const { return MemberText(doc_, name); }
   // Row `i`'s column, the same way.
   std::string Cell(size_t i, const char* column) const {
     const rapidjson::Value* rows = FindMember(doc_, "rows");
     if (rows == nullptr || !rows->IsArray() || i >= rows->Size()) return "(no row)";
-    const rapidjson::Value* v = FindMember((*rows)[static_cast<rapidjson::SizeType>(i)], column);
-    if (v == nullptr) return "(absent)";
-    if (v->IsNull()) return "(null)";
-    if (v->IsString()) return std::string(v->GetString(), v->GetStringLength());
-    std::string json;
-    AppendJsonValue(&json, *v);
-    return json;
+    return MemberText((*rows)[static_cast<rapidjson::SizeType>(i)], column);
   }
   size_t RowCount() const {
     const rapidjson::Value* rows = FindMember(doc_, "rows");

@@ -43,15 +43,7 @@ class SnapshotRun {
     return outcome;
   }
 
-  std::string Str(const char* name) const {
-    const rapidjson::Value* v = FindMember(doc_, name);
-    if (v == nullptr) return "(absent)";
-    if (v->IsNull()) return "(null)";
-    if (v->IsString()) return std::string(v->GetString(), v->GetStringLength());
-    std::string json;
-    AppendJsonValue(&json, *v);
-    return json;
-  }
+  std::string Str(const char* name) const { return test_support::MemberText(doc_, name); }
   std::string Raw() const {
     std::optional<std::string> raw = Base64Decode(Str("raw_base64"));
     return raw.value_or("(bad base64)");
