@@ -242,24 +242,32 @@ class OtherWriter {
             if (i > 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
             const auto asked = std::chrono::steady_clock::now();
             queue->StartBegin();
-            ok_ = db.Exec("BEGIN IMMEDIATE").ok();
+            Status begun = db.Exec("BEGIN IMMEDIATE");
             queue->EndBegin();
+            ok_ = begun.ok();
+            if (!ok_) error_ = "BEGIN IMMEDIATE: " + begun.ToString();
             const auto now = std::chrono::steady_clock::now();
             if (i == 0) first_in_ = now - start;
             longest_wait_ = std::max(longest_wait_, now - asked);
-            ok_ = ok_ && db.Exec("COMMIT").ok();
+            if (ok_) {
+              Status committed = db.Exec("COMMIT");
+              ok_ = committed.ok();
+              if (!ok_) error_ = "COMMIT: " + committed.ToString();
+            }
           }
           done_ = true;
         }) {}
   ~OtherWriter() { thread_.join(); }
   bool done() const { return done_; }
   bool ok() const { return ok_; }
+  const std::string& error() const { return error_; }
   std::chrono::steady_clock::duration first_in() const { return first_in_; }
   std::chrono::steady_clock::duration longest_wait() const { return longest_wait_; }
 
  private:
   std::atomic<bool> done_{false};
   bool ok_ = false;
+  std::string error_;
   std::chrono::steady_clock::duration first_in_{};
   std::chrono::steady_clock::duration longest_wait_{};
   std::thread thread_;
@@ -303,7 +311,7 @@ TEST(ApplyLoopTest, AWaitingWriterGetsInOnlyOnceTheTurnLastedMinTurn) {
   });
   ASSERT_TRUE(f.Run(options).ok());
   feeder.join();
-  ASSERT_TRUE(other->ok());
+  ASSERT_TRUE(other->ok()) << other->error();
   EXPECT_GE(other->first_in(), std::chrono::milliseconds(300));
   EXPECT_LT(other->first_in(), std::chrono::seconds(5));
 }
@@ -326,7 +334,7 @@ TEST(ApplyLoopTest, ACommitThatIsDueLetsAWaitingWriterIn) {
   });
   ASSERT_TRUE(f.Run(options).ok());
   feeder.join();
-  ASSERT_TRUE(other->ok());
+  ASSERT_TRUE(other->ok()) << other->error();
   // Each wait ends at the loop's next commit; without giving way there, the
   // other writer got in only when a poll of its busy handler happened to
   // fall between a COMMIT and the next BEGIN (the longest of 8 waits: 0.75-2.4 s; with it 9-24 ms).
