@@ -6,6 +6,8 @@
 #include <atomic>
 #include <cstring>
 #include <mutex>
+#include <new>
+#include <thread>
 
 namespace ch {
 
@@ -36,11 +38,16 @@ struct ShimFile {
   sqlite3_int64 last_read_end;
   struct ShimVfs* owner;  // the instance that opened it
   ShimFile* next;         // the owner's open coalescing files
+  // The thread that last called into the file. A connection is used by one
+  // thread at a time, and only that thread may flush or drop its buffers:
+  // another thread flushing them while this one appends to them wrote torn
+  // frames (WalWriteCoalescerTest.ThreadsWithTheirOwnConnectionsDoNot...).
+  std::atomic<std::thread::id> user;
 };
 
 // One instance of the shim: the VFS SQLite sees and the coalescing files
-// opened through it. Any use of the WAL index flushes every file of the
-// instance, so an instance serves one thread at a time (see the header).
+// opened through it. Any use of the WAL index flushes the files of the
+// instance that the calling thread last used (FlushAll).
 struct ShimVfs {
   sqlite3_vfs vfs;  // first: SQLite sees a sqlite3_vfs
   std::mutex files_mutex;
@@ -52,6 +59,12 @@ sqlite3_vfs* g_base = nullptr;
 std::atomic<uint64_t> g_writes_issued{0};
 
 ShimFile* Shim(sqlite3_file* f) { return reinterpret_cast<ShimFile*>(f); }
+// Shim(), noting the calling thread as the file's user.
+ShimFile* Use(sqlite3_file* file) {
+  ShimFile* f = Shim(file);
+  f->user.store(std::this_thread::get_id(), std::memory_order_relaxed);
+  return f;
+}
 const sqlite3_io_methods* Real(ShimFile* f) { return f->real->pMethods; }
 
 int Flush(ShimFile* f) {
@@ -76,10 +89,15 @@ int FlushForCall(ShimFile* f) {
 
 // Before the WAL index (shared memory) is touched or a file deleted, every
 // buffered write must be in its file, and what was read ahead may be stale
-// (another connection may have restarted the WAL).
+// (another connection may have restarted the WAL). Only the calling
+// thread's files: another thread's buffers hold no more than the frames of
+// its own transaction in progress, which no other connection may see yet,
+// and that thread flushes them itself before it touches the index.
 void FlushAll(ShimVfs* shim) {
+  const std::thread::id self = std::this_thread::get_id();
   std::lock_guard<std::mutex> lock(shim->files_mutex);
   for (ShimFile* f = shim->files; f != nullptr; f = f->next) {
+    if (f->user.load(std::memory_order_relaxed) != self) continue;
     f->ahead_used = 0;
     const int rc = Flush(f);
     if (rc != SQLITE_OK && f->deferred_error == SQLITE_OK) f->deferred_error = rc;
@@ -87,7 +105,7 @@ void FlushAll(ShimVfs* shim) {
 }
 
 int ShimClose(sqlite3_file* file) {
-  ShimFile* f = Shim(file);
+  ShimFile* f = Use(file);
   int rc = SQLITE_OK;
   if (f->coalesce) {
     rc = FlushForCall(f);
@@ -136,7 +154,7 @@ bool ReadAhead(ShimFile* f, void* data, int amount, sqlite3_int64 offset, int* r
 }
 
 int ShimRead(sqlite3_file* file, void* data, int amount, sqlite3_int64 offset) {
-  ShimFile* f = Shim(file);
+  ShimFile* f = Use(file);
   if (f->coalesce) {
     if (f->deferred_error != SQLITE_OK) return FlushForCall(f);
     // Pending writes matter only to a read of the same bytes (what was read
@@ -152,7 +170,7 @@ int ShimRead(sqlite3_file* file, void* data, int amount, sqlite3_int64 offset) {
 }
 
 int ShimWrite(sqlite3_file* file, const void* data, int amount, sqlite3_int64 offset) {
-  ShimFile* f = Shim(file);
+  ShimFile* f = Use(file);
   if (!f->coalesce) return Real(f)->xWrite(f->real, data, amount, offset);
   if (f->deferred_error != SQLITE_OK) return FlushForCall(f);
   // Keep what was read ahead equal to the file: SQLite rewrites frame
@@ -192,96 +210,96 @@ int ShimWrite(sqlite3_file* file, const void* data, int amount, sqlite3_int64 of
 }
 
 int ShimTruncate(sqlite3_file* file, sqlite3_int64 size) {
-  ShimFile* f = Shim(file);
+  ShimFile* f = Use(file);
   const int rc = FlushForCall(f);
   if (rc != SQLITE_OK) return rc;
   return Real(f)->xTruncate(f->real, size);
 }
 
 int ShimSync(sqlite3_file* file, int flags) {
-  ShimFile* f = Shim(file);
+  ShimFile* f = Use(file);
   const int rc = FlushForCall(f);
   if (rc != SQLITE_OK) return rc;
   return Real(f)->xSync(f->real, flags);
 }
 
 int ShimFileSize(sqlite3_file* file, sqlite3_int64* size) {
-  ShimFile* f = Shim(file);
+  ShimFile* f = Use(file);
   const int rc = FlushForCall(f);
   if (rc != SQLITE_OK) return rc;
   return Real(f)->xFileSize(f->real, size);
 }
 
 int ShimLock(sqlite3_file* file, int level) {
-  ShimFile* f = Shim(file);
+  ShimFile* f = Use(file);
   const int rc = FlushForCall(f);
   if (rc != SQLITE_OK) return rc;
   return Real(f)->xLock(f->real, level);
 }
 
 int ShimUnlock(sqlite3_file* file, int level) {
-  ShimFile* f = Shim(file);
+  ShimFile* f = Use(file);
   const int rc = FlushForCall(f);
   const int unlock_rc = Real(f)->xUnlock(f->real, level);
   return rc != SQLITE_OK ? rc : unlock_rc;
 }
 
 int ShimCheckReservedLock(sqlite3_file* file, int* out) {
-  ShimFile* f = Shim(file);
+  ShimFile* f = Use(file);
   f->ahead_used = 0;
   return Real(f)->xCheckReservedLock(f->real, out);
 }
 
 int ShimFileControl(sqlite3_file* file, int op, void* arg) {
-  ShimFile* f = Shim(file);
+  ShimFile* f = Use(file);
   const int rc = FlushForCall(f);
   if (rc != SQLITE_OK) return rc;
   return Real(f)->xFileControl(f->real, op, arg);
 }
 
 int ShimSectorSize(sqlite3_file* file) {
-  ShimFile* f = Shim(file);
+  ShimFile* f = Use(file);
   return Real(f)->xSectorSize(f->real);
 }
 
 int ShimDeviceCharacteristics(sqlite3_file* file) {
-  ShimFile* f = Shim(file);
+  ShimFile* f = Use(file);
   return Real(f)->xDeviceCharacteristics(f->real);
 }
 
 int ShimShmMap(sqlite3_file* file, int page, int page_size, int extend, void volatile** out) {
-  ShimFile* f = Shim(file);
+  ShimFile* f = Use(file);
   FlushAll(f->owner);
   return Real(f)->xShmMap(f->real, page, page_size, extend, out);
 }
 
 int ShimShmLock(sqlite3_file* file, int offset, int n, int flags) {
-  ShimFile* f = Shim(file);
+  ShimFile* f = Use(file);
   FlushAll(f->owner);
   return Real(f)->xShmLock(f->real, offset, n, flags);
 }
 
 void ShimShmBarrier(sqlite3_file* file) {
-  ShimFile* f = Shim(file);
+  ShimFile* f = Use(file);
   FlushAll(f->owner);
   Real(f)->xShmBarrier(f->real);
 }
 
 int ShimShmUnmap(sqlite3_file* file, int delete_flag) {
-  ShimFile* f = Shim(file);
+  ShimFile* f = Use(file);
   FlushAll(f->owner);
   return Real(f)->xShmUnmap(f->real, delete_flag);
 }
 
 int ShimFetch(sqlite3_file* file, sqlite3_int64 offset, int amount, void** out) {
-  ShimFile* f = Shim(file);
+  ShimFile* f = Use(file);
   const int rc = FlushForCall(f);
   if (rc != SQLITE_OK) return rc;
   return Real(f)->xFetch(f->real, offset, amount, out);
 }
 
 int ShimUnfetch(sqlite3_file* file, sqlite3_int64 offset, void* p) {
-  ShimFile* f = Shim(file);
+  ShimFile* f = Use(file);
   return Real(f)->xUnfetch(f->real, offset, p);
 }
 
@@ -312,8 +330,9 @@ const sqlite3_io_methods kMethods[3] = {MakeMethods(1), MakeMethods(2), MakeMeth
 
 int ShimOpen(sqlite3_vfs* vfs, sqlite3_filename name, sqlite3_file* file, int flags,
              int* out_flags) {
-  ShimFile* f = Shim(file);
-  std::memset(f, 0, sizeof *f);
+  // Every member zero (no thread for `user`), then the calling thread's.
+  ShimFile* f = new (file) ShimFile{};
+  f->user.store(std::this_thread::get_id(), std::memory_order_relaxed);
   f->owner = reinterpret_cast<ShimVfs*>(vfs);
   f->real = reinterpret_cast<sqlite3_file*>(f + 1);
   const int rc = g_base->xOpen(g_base, name, f->real, flags, out_flags);

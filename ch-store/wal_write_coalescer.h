@@ -31,9 +31,11 @@ Status InstallWalWriteCoalescer();
 
 // The shim comes as two VFS instances: the default one, and a second one for
 // a connection that another thread uses (background_checkpointer.h). Any use
-// of the WAL index flushes the buffers of every file of the same instance, so
-// each instance must serve one thread at a time. The second instance's name,
-// null before InstallWalWriteCoalescer().
+// of the WAL index flushes the buffers of every file of the same instance
+// that the calling thread last used: threads with their own connections may
+// share an instance (a test's second writer does), but a connection must not
+// be used by two threads at once. The second instance's name, null before
+// InstallWalWriteCoalescer().
 const char* WalWriteCoalescerSecondVfs();
 
 // Writes issued to WAL files by the shim since start (for tests and metrics).
