@@ -72,6 +72,10 @@ streams=()
 # signal).
 declare -A state=() due_ms=() delay_ms=() started_ms=() deadline_ms=() killed=()
 declare -A exit_order=() chains_started=() marker_set=() checked_ms=()
+# Per stream and stage ("<stream>/<0-2>"), for the watchdog: the modification
+# time last seen of the stage's metrics file, and when (now_ms) that chain's
+# stage last rewrote it (unset: not since the chain started).
+declare -A file_mtime=() file_written_ms=()
 # Every process of every running chain (the three stages, and the capture
 # filter, the notifier and its relay when configured), by index: its pid,
 # name, stream, and exit code once reaped.
@@ -239,8 +243,24 @@ format_ms() {
   printf -v REPLY '%d.%03d' $(($1 / 1000)) $(($1 % 1000))
 }
 
-# now_ms: the wall clock in milliseconds, in REPLY (no subshell).
+# now_ms: a monotonic clock in milliseconds, in REPLY (no subshell): the
+# time since boot, from /proc/uptime (10 ms steps). Every delay, deadline and
+# age pipeline.sh keeps is measured with it, so that a step of the wall clock
+# (NTP, an operator's `date -s`) neither holds a restart back for as long as
+# the step nor fires the watchdog (tests/e2e/75_pipeline_clock_step.sh).
 now_ms() {
+  local up rest
+  if read -r up rest </proc/uptime 2>/dev/null && [[ "${up}" =~ ^([0-9]+)\.([0-9]*)$ ]]; then
+    local fraction="${BASH_REMATCH[2]}000"
+    REPLY=$((10#${BASH_REMATCH[1]} * 1000 + 10#${fraction:0:3}))
+  else
+    wall_ms
+  fi
+}
+
+# wall_ms: the wall clock in milliseconds, in REPLY (no subshell); only to
+# compare with a file's modification time.
+wall_ms() {
   local t="${EPOCHREALTIME/[.,]/}"
   REPLY=$((10#${t} / 1000))
 }
@@ -866,32 +886,59 @@ blocked_gauge() {
 #   when the file is older: a stage of an earlier chain wrote it).
 # Returns 1 when it restarted the chain.
 check_progress() {
-  local stream="$1" i now since age mtime name
+  local stream="$1" i now since age mtime name key
   ((watchdog_ms > 0)) || return 0
   now_ms
   now="${REPLY}"
   since="${started_ms[${stream}]}"
-  # Neither can exceed CH_WATCHDOG before the chain has run that long.
-  ((now - since > watchdog_ms)) || return 0
-  ((now - ${checked_ms[${stream}]:-0} >= 1000)) || return 0
+  # A look a second from the chain's start, so that each rewrite is seen
+  # within a second of it, whatever the wall clock does.
+  local previous="${checked_ms[${stream}]:-0}" first=0
+  ((now - previous >= 1000)) || return 0
   checked_ms["${stream}"]="${now}"
+  if ((previous < since)); then
+    # The chain's first look: what earlier chains' stages wrote is not heard.
+    previous="${since}"
+    first=1
+    for i in 0 1 2; do unset 'file_written_ms[${stream}/${i}]'; done
+  fi
   stage_files "${stream}"
   local -A mtimes=()
   # One stat for the three files (each a fork would be, once a second).
   while read -r mtime name; do
     mtimes["${name}"]="${mtime}"
-  done < <(stat -c '%Y %n' -- "${STAGE_FILES[@]}" 2>/dev/null || true)
+  done < <(stat -c '%.3Y %n' -- "${STAGE_FILES[@]}" 2>/dev/null || true)
+  wall_ms
+  local wall="${REPLY}"
   local stages=(ch-fetch ch-parse ch-store) readers=(ch-parse ch-store notifier)
   local -a heard=() blocked=()
   for i in 0 1 2; do
-    mtime="${mtimes[${STAGE_FILES[i]}]:-0}"
-    heard[i]=$((mtime * 1000 > since ? mtime * 1000 : since))
+    key="${stream}/${i}"
+    mtime="${mtimes[${STAGE_FILES[i]}]:-}"
+    if [[ "${mtime}" =~ ^([0-9]+)(\.([0-9]*))?$ && "${mtime}" != "${file_mtime[${key}]:-}" ]]; then
+      # Rewritten since the last look. When, by its time and the wall
+      # clock, but clamped between the last look and now: the wall clock
+      # may have stepped either way since (75_pipeline_clock_step.sh). At
+      # the chain's first look, a file more than a second older than the
+      # chain is an earlier chain's.
+      file_mtime["${key}"]="${mtime}"
+      local fraction="${BASH_REMATCH[3]}000"
+      age=$((wall - (10#${BASH_REMATCH[1]} * 1000 + 10#${fraction:0:3})))
+      ((age >= 0)) || age=0
+      if ((!first || age <= now - since + 1000)); then
+        ((age <= now - previous)) || age=$((now - previous))
+        file_written_ms["${key}"]=$((now - age))
+      fi
+    fi
+    heard[i]="${file_written_ms[${key}]:-${since}}"
     blocked[i]=0
-    if ((mtime * 1000 >= since - 1000)); then
+    if [[ -n "${file_written_ms[${key}]:-}" ]]; then
       blocked_gauge "${STAGE_FILES[i]}"
-      ((REPLY == 0)) || blocked[i]=$((REPLY + now - mtime * 1000))
+      ((REPLY == 0)) || blocked[i]=$((REPLY + now - heard[i]))
     fi
   done
+  # Neither can exceed CH_WATCHDOG before the chain has run that long.
+  ((now - since > watchdog_ms)) || return 0
   for i in 2 1 0; do
     ((blocked[i] > watchdog_ms)) || continue
     format_ms "${blocked[i]}"
