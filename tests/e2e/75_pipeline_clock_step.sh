@@ -17,8 +17,7 @@ SHIFT="$TMP/clock_shift"
 echo 0 >"$SHIFT"
 
 gen_resumable_capture "$TMP/capture.ndjson" 6000 75
-mkdir "$TMP/oracle"
-python3 "$ROOT/tests/oracle.py" --out-dir "$TMP/oracle" "$TMP/capture.ndjson" 2>/dev/null
+oracle_streams "$TMP/oracle" companies "$TMP/capture.ndjson"
 first=$(head -n 1 "$TMP/capture.ndjson" | python3 -c 'import json, sys; print(json.load(sys.stdin)["event"]["timepoint"])')
 final=$(cat "$TMP/oracle/checkpoint.txt")
 start_fake_server srv --capture "$TMP/capture.ndjson" --heartbeat 0.3 --rate 200
@@ -73,11 +72,6 @@ wait_for 60 eval '[ "$(store --db "$DB" checkpoint)" = "$final" ]' ||
 kill -TERM "$PIPE_PID"
 wait_for 10 all_gone "$PIPE_PID" || fail "the supervisor did not stop"
 
-sql_csv "$DB" "SELECT company_number, company_name, company_status, company_status_detail, as_of, source, deleted
-               FROM companies ORDER BY company_number" >"$TMP/companies.csv"
-sql_csv "$DB" "SELECT company_number, timepoint, published_at, old_status, old_status_detail, new_status,
-               new_status_detail, source FROM status_changes ORDER BY id" >"$TMP/status_changes.csv"
-cmp -s "$TMP/companies.csv" "$TMP/oracle/companies.csv" || fail "companies differ from the oracle"
-cmp -s "$TMP/status_changes.csv" "$TMP/oracle/status_changes.csv" || fail "status changes differ from the oracle"
+compare_with_oracle "$DB" "$TMP/oracle"
 
 echo "PASS 75_pipeline_clock_step"
