@@ -65,6 +65,15 @@ Status ValidateParseOptions(const std::string& format_text, const std::string& a
     return Status::Config("invalid value for --format/CH_FORMAT: '" + format_text +
                           "' (stream, bulk-csv or psc-snapshot)");
   }
+  // The company bulk file is the companies register: filed under another
+  // stream (a CH_STREAM left set in a cron job), its snapshot_end would heal
+  // that stream's gaps and make that stream's next snapshot look not newer.
+  if (options->format == InputFormat::kBulkCsv && options->stream != "companies") {
+    return Status::Config(
+        "--format bulk-csv reads the companies register: --stream/CH_STREAM "
+        "must be companies, not '" +
+        options->stream + "'");
+  }
   options->as_of.reset();
   if (!as_of_text.empty()) {
     options->as_of = ParseIsoDate(as_of_text);

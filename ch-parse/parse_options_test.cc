@@ -51,6 +51,20 @@ TEST_F(ParseOptionsTest, BulkNeedsAValidAsOf) {
   EXPECT_EQ(Parse({"--format", "bulk-csv", "--as-of"}), 64);
 }
 
+// The company bulk file is the companies register. Filed under another
+// stream (a CH_STREAM left set in a cron job), its snapshot_end healed that
+// stream's gaps and hid that stream's next snapshot as "not newer".
+TEST_F(ParseOptionsTest, BulkIsTheCompaniesStreamOnly) {
+  EXPECT_EQ(Parse({"--format", "bulk-csv", "--as-of", "2025-08-01", "--stream", "companies"}), -1);
+  EXPECT_EQ(Parse({"--format", "bulk-csv", "--as-of", "2025-08-01", "--stream", "filings"}), 78);
+  setenv("CH_STREAM", "persons-with-significant-control", 1);
+  EXPECT_EQ(Parse({"--format", "bulk-csv", "--as-of", "2025-08-01"}), 78);
+  // The PSC snapshot files each line under its kind's stream, whatever
+  // CH_STREAM says; a stream's events are any stream's.
+  EXPECT_EQ(Parse({"--format", "psc-snapshot", "--as-of", "2026-12-05"}), -1);
+  EXPECT_EQ(Parse({}), -1);
+}
+
 TEST_F(ParseOptionsTest, PscSnapshotNeedsAValidAsOf) {
   EXPECT_EQ(Parse({"--format", "psc-snapshot", "--as-of", "2026-12-05"}), -1);
   EXPECT_EQ(options_.format, InputFormat::kPscSnapshot);
@@ -61,7 +75,7 @@ TEST_F(ParseOptionsTest, PscSnapshotNeedsAValidAsOf) {
 }
 
 TEST_F(ParseOptionsTest, EnvironmentVariablesAndFlagsWin) {
-  setenv("CH_FORMAT", "bulk-csv", 1);
+  setenv("CH_FORMAT", "psc-snapshot", 1);
   setenv("CH_AS_OF", "2025-08-01", 1);
   setenv("CH_STREAM", "test", 1);
   setenv("CH_MAX_LINE_BYTES", "1000", 1);
@@ -69,13 +83,13 @@ TEST_F(ParseOptionsTest, EnvironmentVariablesAndFlagsWin) {
   setenv("CH_PARSE_NICE", "0", 1);
   EXPECT_EQ(Parse({}), -1);
   EXPECT_EQ(options_.nice, 0);
-  EXPECT_EQ(options_.format, InputFormat::kBulkCsv);
+  EXPECT_EQ(options_.format, InputFormat::kPscSnapshot);
   EXPECT_EQ(options_.stream, "test");
   EXPECT_EQ(options_.max_line_bytes, 1000);
   EXPECT_TRUE(options_.progress);
-  EXPECT_EQ(Parse({"--stream", "companies", "--format", "stream"}), -1);
+  EXPECT_EQ(Parse({"--stream", "companies", "--format", "bulk-csv"}), -1);
   EXPECT_EQ(options_.stream, "companies");
-  EXPECT_EQ(options_.format, InputFormat::kStream);
+  EXPECT_EQ(options_.format, InputFormat::kBulkCsv);
 }
 
 TEST_F(ParseOptionsTest, InvalidValuesAreConfigErrors) {
