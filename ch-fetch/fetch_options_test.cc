@@ -85,6 +85,9 @@ TEST_F(FetchOptionsTest, BadValuesAreConfigErrorsAndUnknownFlagsUsageErrors) {
   EXPECT_EQ(Parse({"--on-gap", "ignore"}), 78);
   EXPECT_EQ(Parse({"--no-such-flag"}), 64);
   EXPECT_EQ(Parse({"--url"}), 64);
+  // A stray word ("ch-fetch filings") was ignored: the companies stream was
+  // fetched instead.
+  EXPECT_EQ(Parse({"filings"}), 64);
 }
 
 TEST_F(FetchOptionsTest, TheKeyCannotBeGivenAsAFlag) {

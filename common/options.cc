@@ -76,7 +76,17 @@ std::optional<int> OptionParser::Parse(int argc, char** argv) {
     parser.options(options_).style(po::command_line_style::default_style &
                                    ~po::command_line_style::allow_guessing);
     if (positional_target_ != nullptr) parser.positional(positional_);
-    po::store(parser.run(), vm_);
+    const po::parsed_options parsed = parser.run();
+    // Without AddPositional a word that is no option was dropped silently
+    // ("ch-parse filings" parsed the companies stream): a usage error.
+    for (const po::option& o : parsed.options) {
+      if (o.string_key.empty() && !o.value.empty()) {
+        LogError("unexpected argument '" + o.value.front() + "'. Try '" + program_ + " --help'.",
+                 {{"exit_code", kExitUsage}});
+        return kExitUsage;
+      }
+    }
+    po::store(parsed, vm_);
   } catch (const po::validation_error& e) {
     LogError(std::string("invalid value: ") + e.what(), {{"exit_code", kExitConfig}});
     return kExitConfig;
