@@ -6,6 +6,7 @@
 
 #include "common/exit_code.h"
 #include "common/log.h"
+#include "common/stream_name.h"
 
 namespace ch {
 
@@ -30,16 +31,6 @@ constexpr const char* kDescription =
 
 constexpr int64_t kMaxLineCap = int64_t{1} << 30;
 
-bool ValidStreamName(std::string_view name) {
-  if (name.empty() || name.size() > 100) return false;
-  for (char c : name) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '-' || c == '_' || c == '.';
-    if (!ok) return false;
-  }
-  return true;
-}
-
 bool TruthyEnv(const char* name) {
   const char* value = std::getenv(name);
   if (value == nullptr) return false;
@@ -52,8 +43,8 @@ bool TruthyEnv(const char* name) {
 Status ValidateParseOptions(const std::string& format_text, const std::string& as_of_text,
                             ParseOptions* options) {
   if (!ValidStreamName(options->stream)) {
-    return Status::Config("invalid value for --stream/CH_STREAM: '" + options->stream +
-                          "' (letters, digits, '-', '_' and '.')");
+    return Status::Config("invalid value for --stream/CH_STREAM: '" + options->stream + "' (" +
+                          kStreamNameRule + ")");
   }
   if (format_text == "stream") {
     options->format = InputFormat::kStream;

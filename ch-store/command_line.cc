@@ -8,6 +8,7 @@
 #include "ch-store/stream_health.h"
 #include "common/exit_code.h"
 #include "common/log.h"
+#include "common/stream_name.h"
 #include "common/timestamp.h"
 
 namespace ch {
@@ -115,8 +116,10 @@ std::optional<int> ParseStoreCommandLine(int argc, char** argv, StoreOptions* op
 
   if (options->db.empty())
     return ConfigError("invalid value for " + parser.NameOf("db") + ": empty");
-  if (options->stream.empty())
-    return ConfigError("invalid value for " + parser.NameOf("stream") + ": empty");
+  // The name keys stream_state and names the metrics file (ch-store-<stream>.prom).
+  if (!ValidStreamName(options->stream))
+    return ConfigError("invalid value for " + parser.NameOf("stream") + ": '" + options->stream +
+                       "' (" + kStreamNameRule + ")");
   if (busy_timeout) {
     if (*busy_timeout < 0)
       return ConfigError("invalid value for " + parser.NameOf("busy-timeout") + ": negative");

@@ -92,6 +92,9 @@ TEST(CommandLineTest, InvalidValuesAre78) {
                                              {"status", "--max-silence", "soon"},
                                              {"prune", "--rejects-older-than", "-1"},
                                              {"--db", ""},
+                                             // It names ch-store-<stream>.prom.
+                                             {"--stream", "../x"},
+                                             {"--stream", "a b"},
                                              {"--busy-timeout", "soon"}}) {
     StoreOptions o;
     EXPECT_EQ(Parse(words, &o), 78) << words[0] << " " << words[1];
