@@ -47,8 +47,9 @@ constexpr const char* kUpdateResourceSql =
     // Another stream's record: as_of, a tie to the newcomer; unknown dates
     // do not hold it back.
     "  WHEN source = 'stream' THEN as_of IS NULL OR ?8 IS NULL OR ?8 >= as_of"
-    // A stream record against a snapshot: as_of, a tie to the stream.
-    "  ELSE as_of IS NULL OR ?8 >= as_of"
+    // A stream record against a snapshot: as_of, a tie to the stream; an
+    // unknown date does not hold it back either (tests/oracle.py alike).
+    "  ELSE as_of IS NULL OR ?8 IS NULL OR ?8 >= as_of"
     " END";
 
 std::string QuotedName(std::string_view name) {

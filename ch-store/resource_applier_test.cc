@@ -122,6 +122,21 @@ TEST(ResourceApplierTest, SnapshotAndStreamCompareAsOfATieGoesToTheStream) {
   EXPECT_EQ(f.applier().totals().superseded, 4u);
 }
 
+// A stream record whose date is unknown (no readable published_at) is not
+// held back by a snapshot's date, as between two streams: it lost, and as
+// its checkpoint moved on, the change was gone for good (an audit run).
+TEST(ResourceApplierTest, AStreamRecordOfUnknownDateReplacesASnapshotState) {
+  StoreFixture f;
+  f.Apply(Snapshot("2024-06-01", "FROM SNAPSHOT").Line());
+  TestResource undated =
+      testing_records::Psc(5, "01234567", "company-psc-individual", "abc", "UNDATED");
+  undated.published_at = std::nullopt;
+  f.Apply(undated.Line());
+  EXPECT_EQ(f.One("SELECT name, source FROM pscs JOIN resources USING (resource_uri)"),
+            "UNDATED|stream");
+  EXPECT_EQ(f.applier().totals().superseded, 0u);
+}
+
 TEST(ResourceApplierTest, ASnapshotNotNewerThanTheLastCompleteOneAddsNoResource) {
   StoreFixture f;
   // The complete snapshot of 2024-06-02 lacked PSC "gone": it was removed
