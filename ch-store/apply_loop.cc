@@ -68,7 +68,7 @@ Status ApplyLoop::Run() {
   for (;;) {
     if (StopRequested()) {
       LogInfo("stop requested", {{"signal", StopSignal()}});
-      return CommitIfOpen();
+      return Finish();
     }
     // With a transaction open, wait only a moment: no more input then means
     // commit.
@@ -108,15 +108,21 @@ Status ApplyLoop::Run() {
         break;
       }
       case RecordSource::Event::kEnd:
-        return CommitIfOpen();
+        return Finish();
       case RecordSource::Event::kError: {
         // The records applied so far are whole: keep them, then report.
-        Status s = CommitIfOpen();
+        Status s = Finish();
         if (!s.ok()) return s;
         return source_->status();
       }
     }
   }
+}
+
+Status ApplyLoop::Finish() {
+  Status s = CommitIfOpen();
+  if (!s.ok()) return s;
+  return applier_->EndOfInput();
 }
 
 Status ApplyLoop::CommitIfOpen() {

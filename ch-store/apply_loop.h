@@ -97,6 +97,9 @@ class ApplyLoop {
   // is due, else every writer_probe_records records once min_turn is over.
   bool OthersWaiting(bool batch_due) const;
   Status CommitIfOpen();
+  // The input ended or a stop came: CommitIfOpen(), then what the end means
+  // to the records (RecordApplier::EndOfInput()).
+  Status Finish();
   Status EmitChanges();
   void UpdateMetrics(size_t batch_records);
 

@@ -191,27 +191,7 @@ Status ControlApplier::ApplySnapshotEnd(const SnapshotEndRecord& e) {
 
 Status ControlApplier::ApplyPscSnapshotEnd(const SnapshotEndRecord& e) {
   const PscSnapshotVerdict verdict = CheckPscSnapshot(e);
-  if (!verdict.complete) {
-    // Nothing healed: the lines that did not arrive may be exactly what a
-    // gap lost. The records that did arrive were applied (each one a state
-    // at least as new as its date says).
-    for (const std::string_view stream : kPscSnapshotStreams) {
-      ResetOnExit reset(&upsert_psc_incomplete_);
-      Binder b(&upsert_psc_incomplete_);
-      b.Text(1, stream);
-      b.Text(2, e.as_of_date);
-      b.Text(3, verdict.missing);
-      if (!b.status().ok()) return b.status();
-      Status s = upsert_psc_incomplete_.Run();
-      if (!s.ok()) return s;
-    }
-    LogWarn("PSC snapshot " + std::string(e.as_of_date) + " incomplete: " + verdict.missing,
-            {{"as_of", e.as_of_date},
-             {"rows", e.rows.value_or(-1)},
-             {"gaps_healed", 0},
-             {"missing", verdict.missing}});
-    return Status::Ok();
-  }
+  if (!verdict.complete) return RecordPscSnapshotIncomplete(e.as_of_date, verdict.missing, e.rows);
   int healed_total = 0;
   for (const std::string_view stream : kPscSnapshotStreams) {
     StatusOr<int> healed = HealGaps(stream, e.as_of_date);
@@ -234,6 +214,30 @@ Status ControlApplier::ApplyPscSnapshotEnd(const SnapshotEndRecord& e) {
                                     {"exemptions", e.received.exemptions},
                                     {"other_kinds", e.received.other},
                                     {"gaps_healed", healed_total}});
+  return Status::Ok();
+}
+
+Status ControlApplier::RecordPscSnapshotIncomplete(std::string_view as_of_date,
+                                                   const std::string& missing,
+                                                   std::optional<int64_t> rows) {
+  // Nothing healed: the lines that did not arrive may be exactly what a gap
+  // lost. The records that did arrive were applied (each one a state at
+  // least as new as its date says).
+  for (const std::string_view stream : kPscSnapshotStreams) {
+    ResetOnExit reset(&upsert_psc_incomplete_);
+    Binder b(&upsert_psc_incomplete_);
+    b.Text(1, stream);
+    b.Text(2, as_of_date);
+    b.Text(3, missing);
+    if (!b.status().ok()) return b.status();
+    Status s = upsert_psc_incomplete_.Run();
+    if (!s.ok()) return s;
+  }
+  LogWarn("PSC snapshot " + std::string(as_of_date) + " incomplete: " + missing,
+          {{"as_of", as_of_date},
+           {"rows", rows.value_or(-1)},
+           {"gaps_healed", 0},
+           {"missing", missing}});
   return Status::Ok();
 }
 

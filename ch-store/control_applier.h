@@ -35,6 +35,10 @@ class ControlApplier {
   Status ApplyReject(const RejectRecord& r);
   Status ApplyGap(const GapRecord& g);
   Status ApplySnapshotEnd(const SnapshotEndRecord& e);
+  // Records the PSC snapshot of `as_of_date` as incomplete, `missing` saying
+  // why (for `status`), and logs it; heals nothing.
+  Status RecordPscSnapshotIncomplete(std::string_view as_of_date, const std::string& missing,
+                                     std::optional<int64_t> rows);
 
  private:
   explicit ControlApplier(ApplyTransaction* txn) : txn_(txn) {}

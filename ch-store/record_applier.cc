@@ -56,6 +56,33 @@ void RecordApplier::Rollback() {
   if (company_ != nullptr) company_->ForgetRemembered();
 }
 
+void RecordApplier::NoteSnapshotLine(std::string_view as_of) {
+  const std::string_view date = as_of.substr(0, 10);
+  if (date != unfinished_snapshot_) {
+    unfinished_snapshot_.assign(date);
+    unfinished_snapshot_lines_ = 0;
+  }
+  ++unfinished_snapshot_lines_;
+}
+
+Status RecordApplier::EndOfInput() {
+  if (unfinished_snapshot_.empty()) return Status::Ok();
+  Status s = Begin();
+  if (!s.ok()) return s;
+  s = control_->RecordPscSnapshotIncomplete(
+      unfinished_snapshot_,
+      "cut off (the input ended without its totals line after " +
+          std::to_string(unfinished_snapshot_lines_) + " of its lines)",
+      std::nullopt);
+  if (!s.ok()) {
+    Rollback();
+    return s;
+  }
+  s = Commit();
+  if (s.ok()) unfinished_snapshot_.clear();
+  return s;
+}
+
 Status RecordApplier::Apply(const Record& record) {
   if (!txn_->open()) return Status::Internal("Apply() outside a transaction");
   switch (record.kind) {
@@ -74,6 +101,7 @@ Status RecordApplier::Apply(const Record& record) {
         Status s = txn_->db()->Exec("PRAGMA cache_size = -" + std::to_string(bulk_cache_kib_));
         if (!s.ok()) return s;
       }
+      if (record.resource.bulk) NoteSnapshotLine(*record.resource.as_of);
       Status s = resource_->Apply(record.resource, &reject_reason_);
       if (!s.ok() || reject_reason_.empty()) return s;
       return RejectResource(record.resource);
@@ -86,6 +114,7 @@ Status RecordApplier::Apply(const Record& record) {
       return control_->ApplyGap(record.gap);
     case RecordKind::kSnapshotEnd:
       txn_->CountRecord(/*stream=*/false);
+      if (record.snapshot_end.psc_snapshot) unfinished_snapshot_.clear();
       return control_->ApplySnapshotEnd(record.snapshot_end);
   }
   return Status::Internal("unknown record kind");

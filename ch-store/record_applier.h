@@ -72,6 +72,12 @@ class RecordApplier {
   Status Commit();
   // Rolls back everything since Begin() (also safe when not in a transaction).
   void Rollback();
+  // At the end of the input (or a stop), after the last Commit(): a PSC
+  // snapshot whose lines came without their snapshot_end (ch-parse died, or
+  // this process was stopped) is recorded as incomplete, in a transaction
+  // of its own, so that `status` says the import is short.
+  // REQUIRES: !in_transaction().
+  Status EndOfInput();
 
   // Records handled in the open transaction.
   uint64_t pending_records() const { return txn_->pending().records; }
@@ -96,6 +102,8 @@ class RecordApplier {
 
  private:
   RecordApplier() = default;
+  // Counts a line of the PSC snapshot of `as_of` (see EndOfInput()).
+  void NoteSnapshotLine(std::string_view as_of);
   // Stores a resource record that disagrees with the schema as a reject.
   Status RejectResource(const ResourceRecord& r);
 
@@ -106,7 +114,11 @@ class RecordApplier {
   std::unique_ptr<ControlApplier> control_;
   int bulk_cache_kib_ = 0;
   bool resource_bulk_tuned_ = false;  // the page cache raised for bulk resources
-  std::string reject_reason_;         // a resource record ch-store turned down
+  // The PSC snapshot (its date) whose lines are coming, and how many came,
+  // until its snapshot_end.
+  std::string unfinished_snapshot_;
+  int64_t unfinished_snapshot_lines_ = 0;
+  std::string reject_reason_;  // a resource record ch-store turned down
   std::string reject_raw_;
 };
 

@@ -137,6 +137,24 @@ TEST(ResourceApplierTest, AStreamRecordOfUnknownDateReplacesASnapshotState) {
   EXPECT_EQ(f.applier().totals().superseded, 0u);
 }
 
+// ch-parse died (or ch-store was stopped) before the snapshot's totals
+// line: no snapshot_end comes, and only the end of the input can say the
+// import is short (an audit run found `status` silent).
+TEST(ResourceApplierTest, ASnapshotWithoutItsEndIsRecordedIncompleteAtTheEndOfInput) {
+  StoreFixture f;
+  f.Apply(Snapshot("2024-06-01", "ONE").Line());
+  f.Apply(Snapshot("2024-06-01", "TWO").Line());
+  ASSERT_TRUE(f.applier().EndOfInput().ok());
+  EXPECT_EQ(f.One("SELECT snapshot_incomplete_as_of, snapshot_incomplete FROM stream_state"
+                  " WHERE stream = 'persons-with-significant-control'"),
+            "2024-06-01|cut off (the input ended without its totals line after 2 of its lines)");
+  EXPECT_EQ(f.Count("gaps"), 0);
+  // Said once: the next end of input has nothing unfinished.
+  ASSERT_TRUE(f.db().Exec("UPDATE stream_state SET snapshot_incomplete = 'seen'").ok());
+  ASSERT_TRUE(f.applier().EndOfInput().ok());
+  EXPECT_EQ(f.One("SELECT DISTINCT snapshot_incomplete FROM stream_state"), "seen");
+}
+
 TEST(ResourceApplierTest, ASnapshotNotNewerThanTheLastCompleteOneAddsNoResource) {
   StoreFixture f;
   // The complete snapshot of 2024-06-02 lacked PSC "gone": it was removed

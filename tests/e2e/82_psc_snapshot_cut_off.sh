@@ -19,6 +19,19 @@ cat "$TMP"/parts/*_{1,3,4}of4.txt >"$TMP/short.txt"  # part 2 lost
 expected=$(tail -n 1 "$TMP/whole.txt" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["persons_of_significant_control_count"])')
 
 open_gaps "$DB"
+# 0. ch-parse dies mid-import (here of SIGPIPE, as head stops reading): no
+# snapshot_end reaches ch-store, which must still say the import is short.
+{ "$BIN/ch-parse" --format psc-snapshot --as-of "$D" <"$TMP/whole.txt" 2>/dev/null || true; } |
+  head -n 700 >"$TMP/died.ndjson"
+"$BIN/ch-store" --db "$DB" <"$TMP/died.ndjson" 2>"$TMP/store.err" ||
+  fail "ch-store exited $? at the end of a cut-off import"
+assert_eq 3 "$(sql "$DB" "SELECT count(*) FROM gaps WHERE healed_by IS NULL")" "gaps after ch-parse died"
+warn=$(grep '"level":"warn"' "$TMP/store.err" || true)
+assert_contains "$warn" "PSC snapshot $D incomplete: cut off (the input ended without its totals line after 700 of its lines)" "warn line when ch-parse died"
+status=$(store --db "$DB" status --stream "$PSC" || true)
+assert_contains "$status" '"healthy":false' "status when ch-parse died"
+assert_contains "$status" "PSC snapshot $D incomplete: cut off" "status problem when ch-parse died"
+
 # 1. Cut off before the totals line.
 import_psc "$DB" "$TMP/cut.txt" "$D"
 check_oracle "$DB" "$TMP/o1" --psc-snapshot "$TMP/cut.txt" --as-of "$D"
