@@ -170,7 +170,7 @@ StatusOr<int> ControlApplier::HealGaps(std::string_view stream, std::string_view
 }
 
 Status ControlApplier::ApplySnapshotEnd(const SnapshotEndRecord& e) {
-  if (e.psc_snapshot) return ApplyPscSnapshotEnd(e);
+  if (e.psc_snapshot) return ApplyPscSnapshotEnd(e, PscSnapshotReceived());
   StatusOr<int> healed = HealGaps(e.stream, e.as_of_date);
   if (!healed.ok()) return healed.status();
   ResetOnExit reset(&upsert_snapshot_state_);
@@ -189,9 +189,22 @@ Status ControlApplier::ApplySnapshotEnd(const SnapshotEndRecord& e) {
   return Status::Ok();
 }
 
-Status ControlApplier::ApplyPscSnapshotEnd(const SnapshotEndRecord& e) {
+Status ControlApplier::ApplyPscSnapshotEnd(const SnapshotEndRecord& received,
+                                           const PscSnapshotReceived& repeated) {
+  SnapshotEndRecord e = received;
+  e.received.pscs -= repeated.pscs;
+  e.received.statements -= repeated.statements;
+  e.received.exemptions -= repeated.exemptions;
+  e.received.other -= repeated.other;
+  const int64_t repeats =
+      repeated.pscs + repeated.statements + repeated.exemptions + repeated.other;
   const PscSnapshotVerdict verdict = CheckPscSnapshot(e);
-  if (!verdict.complete) return RecordPscSnapshotIncomplete(e.as_of_date, verdict.missing, e.rows);
+  if (!verdict.complete) {
+    std::string missing = verdict.missing;
+    if (repeats > 0)
+      missing += "; " + WithThousands(repeats) + " lines named a resource again (a part twice?)";
+    return RecordPscSnapshotIncomplete(e.as_of_date, missing, e.rows);
+  }
   int healed_total = 0;
   for (const std::string_view stream : kPscSnapshotStreams) {
     StatusOr<int> healed = HealGaps(stream, e.as_of_date);
@@ -213,6 +226,7 @@ Status ControlApplier::ApplyPscSnapshotEnd(const SnapshotEndRecord& e) {
                                     {"statements", e.received.statements},
                                     {"exemptions", e.received.exemptions},
                                     {"other_kinds", e.received.other},
+                                    {"repeated_lines", repeats},
                                     {"gaps_healed", healed_total}});
   return Status::Ok();
 }

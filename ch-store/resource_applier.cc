@@ -287,8 +287,11 @@ StatusOr<std::optional<int64_t>> ResourceApplier::UpsertResource(const ResourceR
   if (!b.status().ok()) return b.status();
   Status s = stmt->Run();
   if (!s.ok()) return s;
-  if (txn_->db()->Changes() == 0) return std::optional<int64_t>();
-  return std::optional<int64_t>(stored ? *stored : txn_->db()->LastInsertRowId());
+  const bool won = txn_->db()->Changes() > 0;
+  const int64_t id = stored ? *stored : txn_->db()->LastInsertRowId();
+  if (r.bulk && (stored || won)) snapshot_lines_.Note(r.as_of->substr(0, 10), id, r.table);
+  if (!won) return std::optional<int64_t>();
+  return std::optional<int64_t>(id);
 }
 
 Status ResourceApplier::WriteRows(const ResourceRecord& r, int64_t id, Table* table) {

@@ -48,6 +48,7 @@
 #include "ch-store/apply_transaction.h"
 #include "ch-store/record_decoder.h"
 #include "ch-store/signal_writer.h"
+#include "ch-store/snapshot_line_tally.h"
 #include "common/sqlite_db.h"
 #include "common/status.h"
 
@@ -66,6 +67,11 @@ class ResourceApplier {
   // disagrees with the schema (see the top of this file) nothing is written
   // and `*reject_reason` says why; else it is left empty.
   Status Apply(const ResourceRecord& r, std::string* reject_reason);
+  // The lines of the PSC snapshot of `as_of_date` applied so far that named
+  // a resource an earlier one had named (snapshot_line_tally.h).
+  PscSnapshotReceived RepeatedSnapshotLines(std::string_view as_of_date) const {
+    return snapshot_lines_.repeated(as_of_date);
+  }
 
  private:
   // A typed table: its columns and the statements that write its rows.
@@ -108,6 +114,7 @@ class ResourceApplier {
   Statement update_resource_;
   Statement select_table_;
   Statement select_columns_;
+  SnapshotLineTally snapshot_lines_;
 };
 
 }  // namespace ch

@@ -965,6 +965,7 @@ class StreamsOracle:
         self.status_meta = {}     # signal_key -> the status change
         # stream -> [last_snapshot_as_of, last_snapshot_rows, snapshot_incomplete_as_of]
         self.snapshot_state = {}
+        self._snapshot_uri = None  # the resource the last snapshot line applied
         self.lines = self.applied = self.skipped = self.rejected_lines = 0
         self._leads = None
 
@@ -1126,6 +1127,10 @@ class StreamsOracle:
         as_of = as_of_date + "T00:00:00Z"
         got = {"pscs": 0, "statements": 0, "exemptions": 0, "other": 0, "rejects": 0}
         totals = None
+        # A line naming a resource an earlier applied line of this snapshot
+        # named is not counted (ch-store/snapshot_line_tally.h): a part
+        # imported twice does not stand in for a missing one.
+        seen = set()
         for raw in fh:
             if raw.endswith(b"\n"):
                 raw = raw[:-1]
@@ -1145,6 +1150,10 @@ class StreamsOracle:
             if isinstance(t, dict):
                 totals = t
                 continue
+            if self._snapshot_uri is not None:
+                if self._snapshot_uri in seen:
+                    continue
+                seen.add(self._snapshot_uri)
             got[SNAPSHOT_FAMILY[t] if t is not None else "other"] += 1
         complete = False
         if totals is not None and got["rejects"] == 0:
@@ -1213,8 +1222,10 @@ class StreamsOracle:
         if table is not None:
             rec["rows"] = EXTRACTORS[table](rec, data)
         last = self.snapshot_state.get(stream, [None])[0]
+        self._snapshot_uri = None
         if last is None or as_of[:10] > last:
             self.apply_resource(rec)
+            self._snapshot_uri = uri
         return stream if known is not None else None
 
     def add_signal(self, key, row):

@@ -54,10 +54,21 @@ assert_contains "$warn" "of $(python3 -c "print(f'{$expected:,}')")\"" "warn lin
 assert_contains "$warn" "PSC snapshot $D incomplete: pscs " "warn line"
 assert_eq 3 "$(sql "$DB" "SELECT count(*) FROM gaps WHERE healed_by IS NULL")" "gaps after a short snapshot"
 
+# 2b. Part 1 twice and part 2 missing: as many lines as the totals line
+# says, but a part's PSCs never came (an audit run saw this heal the gaps).
+cat "$TMP"/parts/*_{1,1,3,4}of4.txt >"$TMP/twice.txt"
+[ "$(wc -l <"$TMP/twice.txt")" = "$(wc -l <"$TMP/whole.txt")" ] || fail "parts 1 and 2 differ in size: no test"
+import_psc "$DB" "$TMP/twice.txt" "$D"
+check_oracle "$DB" "$TMP/o2b" --psc-snapshot "$TMP/cut.txt" --as-of "$D" --psc-snapshot "$TMP/short.txt" --as-of "$D" \
+  --psc-snapshot "$TMP/twice.txt" --as-of "$D"
+assert_eq 3 "$(sql "$DB" "SELECT count(*) FROM gaps WHERE healed_by IS NULL")" "gaps after a part twice and one missing"
+warn=$(grep '"level":"warn"' "$TMP/store.err" || true)
+assert_contains "$warn" "lines named a resource again (a part twice?)" "warn line names the repeated lines"
+
 # 3. The whole snapshot: complete, heals the gaps, clears the problem.
 import_psc "$DB" "$TMP/whole.txt" "$D"
 check_oracle "$DB" "$TMP/o3" --psc-snapshot "$TMP/cut.txt" --as-of "$D" --psc-snapshot "$TMP/short.txt" --as-of "$D" \
-  --psc-snapshot "$TMP/whole.txt" --as-of "$D"
+  --psc-snapshot "$TMP/twice.txt" --as-of "$D" --psc-snapshot "$TMP/whole.txt" --as-of "$D"
 assert_eq 0 "$(sql "$DB" "SELECT count(*) FROM gaps WHERE healed_by IS NULL")" "gaps after the whole snapshot"
 status=$(store --db "$DB" status --stream "$PSC") || fail "not healthy after a complete snapshot: $status"
 assert_contains "$status" '"psc_snapshot":{"last_complete_as_of":"'"$D"'","incomplete_as_of":null,"missing":null}' "status"
