@@ -891,8 +891,10 @@ check_progress() {
   now_ms
   now="${REPLY}"
   since="${started_ms[${stream}]}"
-  # A look a second from the chain's start, so that each rewrite is seen
-  # within a second of it, whatever the wall clock does.
+  # A look a second, so that each rewrite is seen within a second of it,
+  # whatever the wall clock does; from 5 s before CH_WATCHDOG has passed
+  # (two rewrites of every stage), as each look costs a fork.
+  ((now - since > watchdog_ms - 5000)) || return 0
   local previous="${checked_ms[${stream}]:-0}" first=0
   ((now - previous >= 1000)) || return 0
   checked_ms["${stream}"]="${now}"
