@@ -18,6 +18,17 @@ head -n -1 "$TMP/whole.txt" >"$TMP/cut.txt"        # no totals line
 cat "$TMP"/parts/*_{1,3,4}of4.txt >"$TMP/short.txt"  # part 2 lost
 expected=$(tail -n 1 "$TMP/whole.txt" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["persons_of_significant_control_count"])')
 
+# short_import WHEN MISSING: the last import healed none of the 3 gaps,
+# ch-store's warn line and `status` (not healthy) say "PSC snapshot $D
+# incomplete: MISSING"; leaves the status object in $status.
+short_import() {
+  assert_eq 3 "$(sql "$DB" "SELECT count(*) FROM gaps WHERE healed_by IS NULL")" "open gaps $1"
+  assert_contains "$(grep '"level":"warn"' "$TMP/store.err" || true)" "PSC snapshot $D incomplete: $2" "warn line $1"
+  status=$(store --db "$DB" status --stream "$PSC" || true)
+  assert_contains "$status" '"healthy":false' "status $1"
+  assert_contains "$status" "PSC snapshot $D incomplete: $2" "status problem $1"
+}
+
 open_gaps "$DB"
 # 0. ch-parse dies mid-import (here of SIGPIPE, as head stops reading): no
 # snapshot_end reaches ch-store, which must still say the import is short.
@@ -25,22 +36,13 @@ open_gaps "$DB"
   head -n 700 >"$TMP/died.ndjson"
 "$BIN/ch-store" --db "$DB" <"$TMP/died.ndjson" 2>"$TMP/store.err" ||
   fail "ch-store exited $? at the end of a cut-off import"
-assert_eq 3 "$(sql "$DB" "SELECT count(*) FROM gaps WHERE healed_by IS NULL")" "gaps after ch-parse died"
-warn=$(grep '"level":"warn"' "$TMP/store.err" || true)
-assert_contains "$warn" "PSC snapshot $D incomplete: cut off (the input ended without its totals line after 700 of its lines)" "warn line when ch-parse died"
-status=$(store --db "$DB" status --stream "$PSC" || true)
-assert_contains "$status" '"healthy":false' "status when ch-parse died"
-assert_contains "$status" "PSC snapshot $D incomplete: cut off" "status problem when ch-parse died"
+short_import "when ch-parse died" \
+  "cut off (the input ended without its totals line after 700 of its lines)"
 
 # 1. Cut off before the totals line.
 import_psc "$DB" "$TMP/cut.txt" "$D"
 check_oracle "$DB" "$TMP/o1" --psc-snapshot "$TMP/cut.txt" --as-of "$D"
-assert_eq 3 "$(sql "$DB" "SELECT count(*) FROM gaps WHERE healed_by IS NULL")" "gaps after a cut-off snapshot"
-warn=$(grep '"level":"warn"' "$TMP/store.err" || true)
-assert_contains "$warn" "PSC snapshot $D incomplete: totals line missing (received pscs " "warn line"
-status=$(store --db "$DB" status --stream "$PSC" || true)
-assert_contains "$status" '"healthy":false' "status"
-assert_contains "$status" "PSC snapshot $D incomplete: totals line missing" "status problem"
+short_import "when cut off before the totals line" "totals line missing (received pscs "
 assert_contains "$status" '"incomplete_as_of":"'"$D"'"' "status psc_snapshot"
 expect_exit 1 store --db "$DB" status --stream companies >/dev/null
 pscs=$(sql "$DB" "SELECT count(*) FROM pscs")
