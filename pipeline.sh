@@ -226,16 +226,24 @@ json_escape() {
   printf '%s' "${s}"
 }
 
+# seconds_ms TEXT: TEXT, seconds with an optional fraction ("12", "0.5",
+# "1796577746.205"), in whole milliseconds in REPLY; status 1 (REPLY
+# unchanged) when TEXT is no such number.
+seconds_ms() {
+  [[ "$1" =~ ^([0-9]+)(\.([0-9]*))?$ ]] || return 1
+  local fraction="${BASH_REMATCH[3]}000"
+  REPLY=$((10#${BASH_REMATCH[1]} * 1000 + 10#${fraction:0:3}))
+}
+
 # to_ms NAME VALUE: VALUE, seconds with up to three decimals, in
 # milliseconds (in REPLY); anything else is a configuration error naming NAME.
 to_ms() {
   local name="$1" value="$2"
-  if [[ ! "${value}" =~ ^([0-9]{1,9})(\.([0-9]*))?$ ]]; then
+  if [[ ! "${value}" =~ ^[0-9]{1,9}(\.[0-9]*)?$ ]]; then
     log error "invalid value: seconds expected (e.g. 1 or 0.5)" "variable=${name}" "value=${value}"
     exit 78
   fi
-  local fraction="${BASH_REMATCH[3]}000"
-  REPLY=$((10#${BASH_REMATCH[1]} * 1000 + 10#${fraction:0:3}))
+  seconds_ms "${value}"
 }
 
 # format_ms MS: MS as seconds with three decimals ("1.500"), in REPLY.
@@ -250,10 +258,7 @@ format_ms() {
 # the step nor fires the watchdog (tests/e2e/75_pipeline_clock_step.sh).
 now_ms() {
   local up rest
-  if read -r up rest </proc/uptime 2>/dev/null && [[ "${up}" =~ ^([0-9]+)\.([0-9]*)$ ]]; then
-    local fraction="${BASH_REMATCH[2]}000"
-    REPLY=$((10#${BASH_REMATCH[1]} * 1000 + 10#${fraction:0:3}))
-  else
+  if ! { read -r up rest </proc/uptime 2>/dev/null && seconds_ms "${up}"; }; then
     wall_ms
   fi
 }
@@ -867,9 +872,7 @@ blocked_gauge() {
     value=""
   done <"$1"
   # A number of seconds; an exponent (a tiny value) counts as 0.
-  [[ "${value}" =~ ^([0-9]+)(\.([0-9]*))?$ ]] || return 0
-  local fraction="${BASH_REMATCH[3]}000"
-  REPLY=$((10#${BASH_REMATCH[1]} * 1000 + 10#${fraction:0:3}))
+  seconds_ms "${value}" || true
 }
 
 # check_progress STREAM: the watchdog, about once a second per chain, from
@@ -917,15 +920,14 @@ check_progress() {
   for i in 0 1 2; do
     key="${stream}/${i}"
     mtime="${mtimes[${STAGE_FILES[i]}]:-}"
-    if [[ "${mtime}" =~ ^([0-9]+)(\.([0-9]*))?$ && "${mtime}" != "${file_mtime[${key}]:-}" ]]; then
+    if [[ "${mtime}" != "${file_mtime[${key}]:-}" ]] && seconds_ms "${mtime}"; then
       # Rewritten since the last look. When, by its time and the wall
       # clock, but clamped between the last look and now: the wall clock
       # may have stepped either way since (75_pipeline_clock_step.sh). At
       # the chain's first look, a file more than a second older than the
       # chain is an earlier chain's.
       file_mtime["${key}"]="${mtime}"
-      local fraction="${BASH_REMATCH[3]}000"
-      age=$((wall - (10#${BASH_REMATCH[1]} * 1000 + 10#${fraction:0:3})))
+      age=$((wall - REPLY))
       ((age >= 0)) || age=0
       if ((!first || age <= now - since + 1000)); then
         ((age <= now - previous)) || age=$((now - previous))
