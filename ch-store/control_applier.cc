@@ -169,8 +169,9 @@ StatusOr<int> ControlApplier::HealGaps(std::string_view stream, std::string_view
   return healed;
 }
 
-Status ControlApplier::ApplySnapshotEnd(const SnapshotEndRecord& e) {
-  if (e.psc_snapshot) return ApplyPscSnapshotEnd(e, PscSnapshotReceived());
+Status ControlApplier::ApplySnapshotEnd(const SnapshotEndRecord& e,
+                                        const PscSnapshotReceived& repeated) {
+  if (e.psc_snapshot) return ApplyPscSnapshotEnd(e, repeated);
   StatusOr<int> healed = HealGaps(e.stream, e.as_of_date);
   if (!healed.ok()) return healed.status();
   ResetOnExit reset(&upsert_snapshot_state_);

@@ -34,10 +34,10 @@ class ControlApplier {
   // Each REQUIRES: txn->open().
   Status ApplyReject(const RejectRecord& r);
   Status ApplyGap(const GapRecord& g);
-  Status ApplySnapshotEnd(const SnapshotEndRecord& e);
-  // A PSC snapshot's end: complete (healing) only when the lines received,
-  // less those that named a resource again (`repeated`), match its totals.
-  Status ApplyPscSnapshotEnd(const SnapshotEndRecord& e, const PscSnapshotReceived& repeated);
+  // A snapshot's end. A PSC snapshot's is complete (healing) only when the
+  // lines received, less those that named a resource again (`repeated`),
+  // match its totals; a company bulk file's `repeated` is unused.
+  Status ApplySnapshotEnd(const SnapshotEndRecord& e, const PscSnapshotReceived& repeated);
   // Records the PSC snapshot of `as_of_date` as incomplete, `missing` saying
   // why (for `status`), and logs it; heals nothing.
   Status RecordPscSnapshotIncomplete(std::string_view as_of_date, const std::string& missing,
@@ -47,6 +47,7 @@ class ControlApplier {
   explicit ControlApplier(ApplyTransaction* txn) : txn_(txn) {}
   Status Prepare();
 
+  Status ApplyPscSnapshotEnd(const SnapshotEndRecord& e, const PscSnapshotReceived& repeated);
   // Heals the open gaps of `stream` detected before 00:00Z of `as_of_date`;
   // returns how many.
   StatusOr<int> HealGaps(std::string_view stream, std::string_view as_of_date);

@@ -114,9 +114,8 @@ Status RecordApplier::Apply(const Record& record) {
       return control_->ApplyGap(record.gap);
     case RecordKind::kSnapshotEnd:
       txn_->CountRecord(/*stream=*/false);
-      if (!record.snapshot_end.psc_snapshot) return control_->ApplySnapshotEnd(record.snapshot_end);
-      unfinished_snapshot_.clear();
-      return control_->ApplyPscSnapshotEnd(
+      if (record.snapshot_end.psc_snapshot) unfinished_snapshot_.clear();
+      return control_->ApplySnapshotEnd(
           record.snapshot_end, resource_->RepeatedSnapshotLines(record.snapshot_end.as_of_date));
   }
   return Status::Internal("unknown record kind");

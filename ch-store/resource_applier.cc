@@ -287,10 +287,10 @@ StatusOr<std::optional<int64_t>> ResourceApplier::UpsertResource(const ResourceR
   if (!b.status().ok()) return b.status();
   Status s = stmt->Run();
   if (!s.ok()) return s;
-  const bool won = txn_->db()->Changes() > 0;
+  // An INSERT always writes; an UPDATE only when the record is newer.
   const int64_t id = stored ? *stored : txn_->db()->LastInsertRowId();
-  if (r.bulk && (stored || won)) snapshot_lines_.Note(r.as_of->substr(0, 10), id, r.table);
-  if (!won) return std::optional<int64_t>();
+  if (r.bulk) snapshot_lines_.Note(r.as_of->substr(0, 10), id, r.table);
+  if (txn_->db()->Changes() == 0) return std::optional<int64_t>();
   return std::optional<int64_t>(id);
 }
 
