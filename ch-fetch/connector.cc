@@ -42,4 +42,16 @@ std::string TlsProblemOf(std::string_view error) {
   return "";
 }
 
+bool HandshakeCutOff(std::string_view error) {
+  // libcurl 7.88 with OpenSSL 3 (measured against a listener that closes
+  // or resets each connection, tests/e2e/49_fetch_tls.sh): a close gives
+  // SSL_ERROR_SYSCALL, a reset "Recv failure: Connection reset by peer".
+  // OpenSSL names an orderly close mid-record "unexpected eof".
+  for (const char* part : {"SSL_ERROR_SYSCALL", "Connection reset by peer", "Recv failure",
+                           "Send failure", "unexpected eof"}) {
+    if (error.find(part) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
 }  // namespace ch

@@ -109,6 +109,12 @@ const char* EndName(ConnectionResult::End end);
 // empty.
 std::string TlsProblemOf(std::string_view error);
 
+// Whether a failed TLS handshake's message (libcurl's, from OpenSSL) says
+// the peer closed or reset the connection during the handshake, rather than
+// that the two sides disagreed. A server that is restarting does that: it is
+// a network error to retry quietly, not a TLS problem someone must fix.
+bool HandshakeCutOff(std::string_view error);
+
 }  // namespace ch
 
 #endif  // CH_FETCH_CONNECTOR_H_

@@ -34,5 +34,24 @@ TEST(ConnectorTest, NamesWhatACertificateFailureSays) {
   EXPECT_EQ(TlsProblemOf("SSL certificate problem: something new"), "");
 }
 
+// A peer that goes away during the handshake (a server restarting) is a
+// network error; a peer that speaks something else is a TLS error.
+TEST(ConnectorTest, TellsAHandshakeCutOffFromADisagreement) {
+  EXPECT_TRUE(
+      HandshakeCutOff("OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to "
+                      "127.0.0.1:33747 "));
+  EXPECT_TRUE(HandshakeCutOff("Recv failure: Connection reset by peer"));
+  EXPECT_TRUE(HandshakeCutOff("Send failure: Broken pipe"));
+  EXPECT_TRUE(
+      HandshakeCutOff("TLS connect error: error:0A000126:SSL routines::unexpected eof "
+                      "while reading"));
+  EXPECT_FALSE(
+      HandshakeCutOff("OpenSSL/3.0.17: error:0A00010B:SSL routines::wrong version number"));
+  EXPECT_FALSE(
+      HandshakeCutOff("OpenSSL/3.0.17: error:0A000410:SSL routines::sslv3 alert "
+                      "handshake failure"));
+  EXPECT_FALSE(HandshakeCutOff(""));
+}
+
 }  // namespace
 }  // namespace ch

@@ -225,6 +225,9 @@ void ClassifyFinished(CURLcode outcome, const char* error_buffer, ConnectionResu
         result->tls_problem = TlsProblemOf(result->error);
         break;
       case CURLE_SSL_CONNECT_ERROR:
+        // A peer gone during the handshake stays a network error.
+        if (!HandshakeCutOff(result->error)) result->end = ConnectionResult::End::kTlsError;
+        break;
       case CURLE_SSL_CACERT_BADFILE:
       case CURLE_SSL_CERTPROBLEM:
       case CURLE_SSL_CIPHER:

@@ -4,6 +4,8 @@
 # openssl makes here.
 # - Flow: with CH_CACERT naming the CA, events arrive over https, and the
 #   stream resumes exactly where it was across a server restart.
+# - Cut off: a peer that closes or resets the connection during the
+#   handshake is a network error, retried quietly, not a TLS problem.
 # - Refusals: a CA that did not sign the certificate, a certificate for
 #   another host name, an expired certificate, and no CH_CACERT at all (the
 #   system store does not know our CA) are each refused: an error line
@@ -86,12 +88,62 @@ expect "flow: the resume asked for" "$(q "${WORK}/up2.log" 'starts[0]["timepoint
 expect "flow: the key was accepted" "$(q "${WORK}/up2.log" 'starts[0]["auth_ok"]')" True
 grep -q '"level":"error"' "${WORK}/flow.err" && fail "flow: an error line: $(grep '"level":"error"' "${WORK}/flow.err" | head -1)"
 
-# ---------------------------------------------------------------- refusals
-
 # attempts_at_least ERR N: ch-fetch logged at least N connection attempts.
 attempts_at_least() {
   [[ "$(grep -c '"message":"connection"' "$1")" -ge "$2" ]]
 }
+
+# ---------------------------------------------------------------- cut off
+# A peer that goes away during the handshake (as a restarting server does:
+# this once made the flow above log an error) is a network error: retried
+# at info level, and no TLS problem in status. The listener closes the
+# first three connections at once, then resets three after reading the
+# ClientHello; it stops by itself.
+python3 - "${WORK}/cut.port" <<'EOF' &
+import os, socket, struct, sys
+s = socket.socket()
+s.settimeout(20)
+s.bind(("127.0.0.1", 0))
+s.listen(8)
+with open(sys.argv[1] + ".tmp", "w") as f:
+    f.write(str(s.getsockname()[1]))
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+for n in range(6):
+    try:
+        c, _ = s.accept()
+    except socket.timeout:
+        break
+    if n >= 3:
+        c.settimeout(5)
+        c.recv(4096)
+        c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    c.close()
+EOF
+PIDS+=("$!")
+wait_until 10 test -s "${WORK}/cut.port" || fail "cut: the listener did not start"
+PORT=$(cat "${WORK}/cut.port")
+mkdir -p "${WORK}/cut.metrics"
+tls_fetch cut --timepoint "${FIRST}" --cacert "${PKI}/ca.pem" --backoff-initial 0.1 \
+  --backoff-max 0.2 --metrics-dir "${WORK}/cut.metrics"
+wait_until 15 attempts_at_least "${WORK}/cut.err" 6 || fail "cut: fewer than 6 attempts"
+python3 - "${WORK}/cut.err" <<'EOF' || fail "cut: $(head -c 900 "${WORK}/cut.err")"
+import json, sys
+attempts = [json.loads(l) for l in open(sys.argv[1]) if '"message":"connection"' in l][:6]
+assert len(attempts) == 6, attempts
+for a in attempts:
+    assert a["level"] == "info", a
+    assert a["end"] == "network-error", a
+# Both ways of going away were seen: a close and a reset.
+assert any("SSL_ERROR_SYSCALL" in a["error"] for a in attempts), attempts
+assert any("reset" in a["error"] for a in attempts), attempts
+EOF
+status=$(CH_LOG_LEVEL=error CH_METRICS_DIR="${WORK}/cut.metrics" "${BIN}/ch-store" --db "${WORK}/none.db" status || true)
+[[ "${status}" == *TLS* ]] && fail "cut: status names a TLS problem: ${status}"
+stop_fetch
+expect "cut: exit code after SIGTERM" "${RC}" 0
+
+# ---------------------------------------------------------------- refusals
+
 
 # refused CASE CERT NEEDLE DETAIL [ARGS...]: a server with PKI/CERT.pem;
 # ch-fetch (with ARGS) must be refused at the handshake, again and again,
