@@ -47,7 +47,7 @@ ApplyLoop::ApplyLoop(RecordSource* source, RecordApplier* applier, OutputWriter*
 bool ApplyLoop::BatchDue() const {
   const bool stream = applier_->pending_has_stream_records();
   const size_t max_records = stream ? options_.stream_batch_records : options_.bulk_batch_records;
-  if (applier_->pending_records() >= max_records || applier_->cache_spilled()) return true;
+  if (applier_->pending_records() >= max_records) return true;
   auto max_age = stream ? options_.stream_batch_age : options_.bulk_batch_age;
   const WriterQueue* queue = applier_->writer_queue();
   if (queue != nullptr && queue->SharedWithin(std::chrono::seconds(1)))

@@ -4,9 +4,14 @@
 // at the latest when the oldest uncommitted record is 200 ms old or the batch
 // holds 5,000 records. A batch of bulk records only may grow to 50,000
 // records and 5 s: a snapshot import has no reader waiting on each row, and
-// big transactions are what makes it fast. A batch also ends early when its
-// changed pages no longer fit in SQLite's page cache (see
-// RecordApplier::cache_spilled()).
+// big transactions are what makes it fast. A batch does not end when its
+// changed pages outgrow SQLite's page cache: SQLite then writes the least
+// recently used ones (mostly the appended rows, never needed again) to the
+// WAL before the commit. Committing at the first spill instead made batches
+// of about 2,500 filing records, each rewriting every index page the
+// batch touched: 100,000 filing records wrote a 212 MB WAL instead of
+// 152 MB, and ch-store took 1.12 s instead of 0.93 s (median of 6
+// alternating runs).
 //
 // "Idle" means nothing arrived for idle_grace_ms (2 ms), not a single empty
 // read: see Options.

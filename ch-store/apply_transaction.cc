@@ -88,21 +88,10 @@ Status ApplyTransaction::Begin() {
   }
   others_wrote_ = *version != data_version_;
   data_version_ = *version;
-  int current = 0;
-  int highwater = 0;
-  sqlite3_db_status(db_->get(), SQLITE_DBSTATUS_CACHE_SPILL, &current, &highwater, /*resetFlag=*/1);
   // Another writer may have moved a checkpoint since our last transaction.
   for (StreamState& st : streams_) st.Forget();
   ClearPending();
   return Status::Ok();
-}
-
-bool ApplyTransaction::cache_spilled() const {
-  int current = 0;
-  int highwater = 0;
-  return sqlite3_db_status(db_->get(), SQLITE_DBSTATUS_CACHE_SPILL, &current, &highwater, 0) ==
-             SQLITE_OK &&
-         current > 0;
 }
 
 Status ApplyTransaction::Commit() {

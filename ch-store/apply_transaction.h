@@ -123,10 +123,6 @@ class ApplyTransaction {
   const std::vector<Signal>& committed_signals() const { return committed_signals_; }
   std::optional<int64_t> last_committed_checkpoint() const { return last_committed_checkpoint_; }
 
-  // True once SQLite had to write dirty pages of the open transaction to the
-  // WAL before its commit because the page cache is full.
-  bool cache_spilled() const;
-
   // UTC wall clock "YYYY-MM-DDTHH:MM:SSZ", formatted once per second.
   std::string_view Now();
 

@@ -96,7 +96,7 @@ Status RecordApplier::Apply(const Record& record) {
       if (record.resource.bulk && !resource_bulk_tuned_) {
         // As for company bulk rows (CompanyApplier): a snapshot writes all
         // over its tables' b-trees, and with the stream's small cache a
-        // transaction spills (and so commits) every few hundred records.
+        // transaction spills to the WAL every few hundred records.
         resource_bulk_tuned_ = true;
         Status s = txn_->db()->Exec("PRAGMA cache_size = -" + std::to_string(bulk_cache_kib_));
         if (!s.ok()) return s;

@@ -82,11 +82,6 @@ class RecordApplier {
   // Records handled in the open transaction.
   uint64_t pending_records() const { return txn_->pending().records; }
   bool pending_has_stream_records() const { return txn_->pending_has_stream_records(); }
-  // True once SQLite had to write dirty pages of the open transaction to the
-  // WAL before its commit because the page cache is full. Committing then is
-  // cheaper than going on: pages changed again after being spilled make
-  // SQLite rewrite the checksums of every later frame at commit.
-  bool cache_spilled() const { return txn_->cache_spilled(); }
   // Totals over committed transactions.
   const ApplyCounters& totals() const { return txn_->totals(); }
   // Changes committed by the last Commit() (collect_changes only).
