@@ -59,7 +59,7 @@ class BackgroundCheckpointer {
     /// 200 MB. Each checkpoint copies every page the WAL holds, so fewer,
     /// larger ones copy a hot page fewer times: 100,000-event pipeline, 6
     /// alternating runs, 32,000: 832 ms, 40,000: 797, 48,000: 781, 64,000:
-    /// 871 (the checkpoint at close then has more left to copy).
+    /// 871 (measured when the writer's close still checkpointed the rest).
     int start_frames = 48000;
     /// WAL frames after which the writer checkpoints itself: ~600 MB.
     int inline_frames = 144000;
@@ -75,9 +75,11 @@ class BackgroundCheckpointer {
                                                                  SqliteDb* writer, Options options);
   BackgroundCheckpointer(const BackgroundCheckpointer&) = delete;
   BackgroundCheckpointer& operator=(const BackgroundCheckpointer&) = delete;
-  // Waits for a checkpoint in progress, stops the thread, closes its
-  // connection and removes the hook (the writer is about to close, which
-  // checkpoints what is left).
+  // Interrupts a checkpoint in progress (it stops at its next page, or after
+  // the fsync it is in), stops the thread, closes its connection and
+  // removes the hook. The frames it did not finish stay in the WAL for the
+  // next writer's checkpoints (the writer is about to close and leaves the
+  // WAL: LeaveWalAtClose in store_db.h).
   ~BackgroundCheckpointer();
 
   // Checkpoints the thread completed (each copied every frame the WAL held

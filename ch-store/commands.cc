@@ -176,7 +176,7 @@ int RunApply(const StoreOptions& options) {
   source.reset();  // stops the reading thread
   const int background_checkpoints = checkpointer ? checkpointer->background_checkpoints() : 0;
   const int inline_checkpoints = checkpointer ? checkpointer->inline_checkpoints() : 0;
-  checkpointer.reset();  // before the writer closes, which checkpoints the rest
+  checkpointer.reset();  // interrupts a checkpoint under way: the next one resumes it
   const ApplyCounters& t = (*applier)->totals();
   const std::optional<int64_t> checkpoint = (*applier)->last_committed_checkpoint();
   LogInfo(s.ok() ? (StopRequested() ? "stopped" : "end of input") : "stopped on error",
@@ -200,7 +200,8 @@ int RunApply(const StoreOptions& options) {
   applier->reset();  // finalizes the statements before the database closes
   writer_queue.reset();
   if (!s.ok()) return ExitWithError(s);
-  s = db->Close();
+  if (options.db != ":memory:") s = LeaveWalAtClose(&*db);
+  if (s.ok()) s = db->Close();
   if (!s.ok()) return ExitWithError(s);
   return kExitOk;
 }

@@ -65,6 +65,21 @@ StatusOr<SqliteDb> OpenStoreForWriting(const std::string& path, int busy_timeout
   return db;
 }
 
+Status LeaveWalAtClose(SqliteDb* db) {
+  // SQLite's last connection to close checkpoints the whole WAL, fsyncs the
+  // WAL and the database and deletes the WAL. At the end of a replay that
+  // is hundreds of MB to write to the disk, which the process then waits
+  // for: 100,000 filing records, 6 alternating runs, ch-store 1.12 s with
+  // that checkpoint, 0.93 s without (0.88 s on tmpfs, where an fsync costs
+  // nothing). Every commit is already in the WAL, and the WAL is part of
+  // the database for every reader and writer; with synchronous=NORMAL the
+  // contract asks no more of a commit (DESIGN.md, crash safety).
+  int set = 0;
+  const int rc = sqlite3_db_config(db->get(), SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, &set);
+  if (rc != SQLITE_OK || set != 1) return Status::Internal("cannot leave the WAL at close");
+  return Status::Ok();
+}
+
 Status MigrateUp(SqliteDb* db, const Migrator& migrator) {
   StatusOr<int> version = Migrator::CurrentVersion(db);
   if (!version.ok()) return version.status();

@@ -31,6 +31,10 @@ void TuneSqliteForOneWriter();
 // Opens (creating if needed) for writing and sets the pragmas. Does not migrate.
 StatusOr<SqliteDb> OpenStoreForWriting(const std::string& path, int busy_timeout_ms);
 
+// Makes the writer's close leave the WAL as it is, for the next writer's
+// checkpoints, instead of checkpointing all of it (README.md "Checkpoints").
+Status LeaveWalAtClose(SqliteDb* db);
+
 // Migrates up to the newest schema; a Config error (exit 78) when the
 // database is newer than this binary.
 Status MigrateUp(SqliteDb* db, const Migrator& migrator);
