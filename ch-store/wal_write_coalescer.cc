@@ -3,6 +3,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <mutex>
@@ -36,6 +37,10 @@ struct ShimFile {
   int ahead_used;
   sqlite3_int64 ahead_offset;
   sqlite3_int64 last_read_end;
+  // Frame headers SQLite rewrote inside the read-ahead window and the shim
+  // has not written yet (ahead[dirty_from, dirty_to)); empty when equal.
+  int dirty_from = 0;
+  int dirty_to = 0;
   struct ShimVfs* owner;  // the instance that opened it
   ShimFile* next;         // the owner's open coalescing files
   // The thread that last called into the file. A connection is used by one
@@ -67,24 +72,40 @@ ShimFile* Use(sqlite3_file* file) {
 }
 const sqlite3_io_methods* Real(ShimFile* f) { return f->real->pMethods; }
 
+// Writes the pending writes, then the rewritten frame headers of the
+// read-ahead window (in that order: the window holds the newest bytes of
+// any range the two share, see ShimWrite).
 int Flush(ShimFile* f) {
-  if (f->used == 0) return SQLITE_OK;
-  const int used = f->used;
-  f->used = 0;
-  ++g_writes_issued;
-  return Real(f)->xWrite(f->real, f->buffer, used, f->offset);
+  int rc = SQLITE_OK;
+  if (f->used > 0) {
+    const int used = f->used;
+    f->used = 0;
+    ++g_writes_issued;
+    rc = Real(f)->xWrite(f->real, f->buffer, used, f->offset);
+  }
+  if (f->dirty_to > f->dirty_from) {
+    const int from = f->dirty_from;
+    const int to = f->dirty_to;
+    f->dirty_from = f->dirty_to = 0;
+    ++g_writes_issued;
+    const int dirty_rc =
+        Real(f)->xWrite(f->real, f->ahead + from, to - from, f->ahead_offset + from);
+    if (rc == SQLITE_OK) rc = dirty_rc;
+  }
+  return rc;
 }
 
 // Flushes, reporting a failure that happened earlier where it could not be.
 int FlushForCall(ShimFile* f) {
   if (!f->coalesce) return SQLITE_OK;
+  const int rc = Flush(f);
   f->ahead_used = 0;  // anything may change after this call: read again
   if (f->deferred_error != SQLITE_OK) {
-    const int rc = f->deferred_error;
+    const int deferred = f->deferred_error;
     f->deferred_error = SQLITE_OK;
-    return rc;
+    return deferred;
   }
-  return Flush(f);
+  return rc;
 }
 
 // Before the WAL index (shared memory) is touched or a file deleted, every
@@ -98,8 +119,8 @@ void FlushAll(ShimVfs* shim) {
   std::lock_guard<std::mutex> lock(shim->files_mutex);
   for (ShimFile* f = shim->files; f != nullptr; f = f->next) {
     if (f->user.load(std::memory_order_relaxed) != self) continue;
-    f->ahead_used = 0;
     const int rc = Flush(f);
+    f->ahead_used = 0;
     if (rc != SQLITE_OK && f->deferred_error == SQLITE_OK) f->deferred_error = rc;
   }
 }
@@ -140,8 +161,8 @@ bool ReadAhead(ShimFile* f, void* data, int amount, sqlite3_int64 offset, int* r
     const sqlite3_int64 available = size - offset;
     if (available < amount) return false;  // let the VFS report the short read
     const int fill = static_cast<int>(available < kBufferBytes ? available : kBufferBytes);
-    f->ahead_used = 0;
     *rc = Flush(f);  // the file must hold the pending writes before we read it
+    f->ahead_used = 0;
     if (*rc != SQLITE_OK) return true;
     *rc = Real(f)->xRead(f->real, f->ahead, fill, offset);
     if (*rc != SQLITE_OK) return true;
@@ -159,7 +180,11 @@ int ShimRead(sqlite3_file* file, void* data, int amount, sqlite3_int64 offset) {
     if (f->deferred_error != SQLITE_OK) return FlushForCall(f);
     // Pending writes matter only to a read of the same bytes (what was read
     // ahead already holds them).
-    if (f->used > 0 && offset < f->offset + f->used && offset + amount > f->offset) {
+    const bool dirty_overlaps = f->dirty_to > f->dirty_from &&
+                                offset < f->ahead_offset + f->dirty_to &&
+                                offset + amount > f->ahead_offset + f->dirty_from;
+    if (dirty_overlaps ||
+        (f->used > 0 && offset < f->offset + f->used && offset + amount > f->offset)) {
       const int rc = Flush(f);
       if (rc != SQLITE_OK) return rc;
     }
@@ -183,6 +208,23 @@ int ShimWrite(sqlite3_file* file, const void* data, int amount, sqlite3_int64 of
                                  : f->ahead_offset + f->ahead_used;
     std::memcpy(f->ahead + (from - f->ahead_offset),
                 static_cast<const char*>(data) + (from - offset), static_cast<size_t>(to - from));
+  }
+  // A frame header rewritten inside the read-ahead window (SQLite
+  // recomputing the checksums of every frame after one it overwrote, at
+  // commit: a 24-byte write per frame) stays in the window, which the next
+  // flush writes in one call. The window already holds the new bytes.
+  if (f->wal && amount == kFrameHeaderBytes && f->ahead_used > 0 && offset >= f->ahead_offset &&
+      offset + amount <= f->ahead_offset + f->ahead_used &&
+      !(f->used > 0 && offset < f->offset + f->used && offset + amount > f->offset)) {
+    const int from = static_cast<int>(offset - f->ahead_offset);
+    if (f->dirty_to == f->dirty_from) {
+      f->dirty_from = from;
+      f->dirty_to = from + amount;
+    } else {
+      f->dirty_from = std::min(f->dirty_from, from);
+      f->dirty_to = std::max(f->dirty_to, from + amount);
+    }
+    return SQLITE_OK;
   }
   const bool contiguous = f->used > 0 && offset == f->offset + f->used;
   if (!contiguous || f->used + amount > kBufferBytes) {
@@ -246,6 +288,10 @@ int ShimUnlock(sqlite3_file* file, int level) {
 
 int ShimCheckReservedLock(sqlite3_file* file, int* out) {
   ShimFile* f = Use(file);
+  if (f->coalesce) {
+    const int rc = Flush(f);
+    if (rc != SQLITE_OK && f->deferred_error == SQLITE_OK) f->deferred_error = rc;
+  }
   f->ahead_used = 0;
   return Real(f)->xCheckReservedLock(f->real, out);
 }

@@ -15,6 +15,15 @@
 // that ends the transaction, which SQLite then rolls back. As a backstop, any
 // use of the shared-memory index flushes every buffered WAL first.
 //
+// A transaction larger than the page cache writes pages to the WAL before
+// its commit; when such a page changes again SQLite overwrites its frame,
+// and at commit rewrites the 24-byte header of every later frame (their
+// checksums are chained), reading the frames in order. Those header writes
+// land in the read-ahead window the reads filled and go to the file as one
+// write per window, before anything that may read the file or publish the
+// commit: 100,000 company records, 52,566 of 62,985 WAL writes were such
+// headers; ch-store 1.16 s -> 1.07 s (median of 6 alternating runs).
+//
 // Files other than WAL files are passed through untouched.
 #ifndef CH_STORE_WAL_WRITE_COALESCER_H_
 #define CH_STORE_WAL_WRITE_COALESCER_H_
