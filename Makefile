@@ -85,6 +85,12 @@ $(addprefix $(BIN)/,$(PROGRAMS)):
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
+# The unit tests' own files are compiled without optimisation (appended, so
+# it wins over -O2): GoogleTest's macros make them slow to optimise, and they
+# run in seconds either way. What they test (the libraries) keeps CXXFLAGS.
+# Clean-clone build of the programs and the unit tests with -j2: 246 s, 189 s
+# with this.
+$(call objects_of,$(TEST_SRCS)): override CXXFLAGS += -O0
 $(UNIT_TESTS): $(call objects_of,$(TEST_SRCS)) $(LIBFETCH) $(LIBPARSE) $(LIBSTORE) $(LIBCOMMON)
 	$(CXX) $(CXXFLAGS) $(LDFLAGS) $^ -lgtest -lgtest_main $(LDLIBS) -o $@
 
