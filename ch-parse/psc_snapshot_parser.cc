@@ -45,8 +45,12 @@ LineDocument::Shape SnapshotShape() {
   LineDocument::Shape shape;
   shape.members = {"company_number", "data"};
   std::vector<std::string>& data = shape.data_members;
-  data = {"kind", "links", "persons_of_significant_control_count", "statements_count",
-          "exemptions_count"};
+  data = {"kind",
+          "links",
+          "persons_of_significant_control_count",
+          "statements_count",
+          "exemptions_count",
+          "generated_at"};
   for (const ResourceKind& kind : AllResourceKinds()) {
     if (kind.snapshot_kind.empty() || kind.table == nullptr) continue;
     for (size_t i = 0; i < kind.table->data_member_count; ++i) {
@@ -118,6 +122,26 @@ PscSnapshotParser::Outcome PscSnapshotParser::ParseTotals(const rapidjson::Value
       return Reject(RejectClass::kData, reason_, out);
     }
     values[i] = static_cast<uint64_t>(*n);
+  }
+  // A snapshot generated before the --as-of date (a wrong or a stale file:
+  // only the day's files are served, PSC-SNAPSHOT.md) would date its states
+  // later than they were true, so they would win over stream changes made
+  // since. Its lines are written already; refusing the totals line leaves
+  // the import incomplete, so it heals nothing and status says so. The
+  // date as written (UK local time) is the day the snapshot is of. A later
+  // or missing generated_at is accepted (the field is not confirmed).
+  const rapidjson::Value::ConstMemberIterator generated = data.FindMember("generated_at");
+  if (generated != data.MemberEnd() && generated->value.IsString()) {
+    const std::string_view text = ViewOf(generated->value);
+    const std::optional<IsoDate> day = ParseIsoDate(text.substr(0, 10));
+    if (day && day->view() < as_of_date_) {
+      reason_ = "totals line generated_at ";
+      AppendQuoted(&reason_, text);
+      reason_ += " is before --as-of ";
+      reason_ += as_of_date_;
+      reason_ += ": the snapshot is older than --as-of says";
+      return Reject(RejectClass::kData, reason_, out);
+    }
   }
   totals_ = PscSnapshotTotals{values[0], values[1], values[2]};
   return Outcome::kTotals;

@@ -26,7 +26,8 @@ IsoDate Date(const char* text = kDate) { return *ParseIsoDate(text); }
 // same outcome and bytes, and reads the output like EventRun.
 class SnapshotRun {
  public:
-  SnapshotRun() : parser_(Date()), full_(Date(), /*shaped_parse=*/false) {}
+  explicit SnapshotRun(const char* as_of = kDate)
+      : parser_(Date(as_of)), full_(Date(as_of), /*shaped_parse=*/false) {}
 
   Outcome Run(std::string_view line) {
     out_.clear();
@@ -88,13 +89,15 @@ TEST(PscSnapshotParserTest, RealLinesBecomeResourceRecordsAndTheTotalsLineIsReme
   const std::vector<std::string> lines =
       test_support::ReadLines("samples/real/psc-snapshot.ndjson");
   ASSERT_EQ(lines.size(), 3u);
-  SnapshotRun run;
+  // Imported as of the day its totals line was generated (an earlier
+  // --as-of would be refused: ATotalsLineGeneratedBeforeAsOfIsAReject).
+  SnapshotRun run("2022-06-28");
   ASSERT_EQ(run.Run(lines[0]), Outcome::kResource);
   const std::string data = test_support::RawDataOf(lines[0]);
   EXPECT_EQ(
       run.out(),
       R"({"kind":"resource","stream":"persons-with-significant-control","source":"bulk",)"
-      R"("timepoint":null,"published_at":null,"as_of":"2026-12-05T00:00:00Z","event_type":"changed",)"
+      R"("timepoint":null,"published_at":null,"as_of":"2022-06-28T00:00:00Z","event_type":"changed",)"
       R"("resource_kind":"company-psc-individual","resource_uri":"/company/09145694/persons-with-significant-control/individual/bIhuKnMFctSnjrDjUG8n3NgOrlU",)"
       R"("resource_id":"bIhuKnMFctSnjrDjUG8n3NgOrlU","company_number":"09145694","table":"pscs",)"
       R"("rows":[{"psc_id":"bIhuKnMFctSnjrDjUG8n3NgOrlU","resource_kind":"company-psc-individual",)"
@@ -126,7 +129,7 @@ TEST(PscSnapshotParserTest, RealLinesBecomeResourceRecordsAndTheTotalsLineIsReme
   EXPECT_EQ(
       run.End(),
       R"({"snapshot_end":{"stream":"persons-with-significant-control","format":"psc-snapshot",)"
-      R"("as_of":"2026-12-05","rows":2,"expected":{"pscs":9792999,"statements":627924,)"
+      R"("as_of":"2022-06-28","rows":2,"expected":{"pscs":9792999,"statements":627924,)"
       R"("exemptions":60},"received":{"pscs":2,"statements":0,"exemptions":0,"other":0,)"
       R"("rejects":0}}})");
 }
@@ -344,6 +347,36 @@ TEST(PscSnapshotParserTest, TheTotalsLineMayComeFirstAndASecondOneIsAReject) {
       R"({"snapshot_end":{"stream":"persons-with-significant-control","format":"psc-snapshot",)"
       R"("as_of":"2026-12-05","rows":1,"expected":{"pscs":2,"statements":0,"exemptions":1},)"
       R"("received":{"pscs":0,"statements":0,"exemptions":0,"other":0,"rejects":1}}})");
+}
+
+// A totals line generated before --as-of (2026-12-05): the snapshot is older
+// than the user said, so its totals are refused and the import can never be
+// complete (nothing healed). The same day (UK local time, as written), a
+// later day, or no generated_at at all is accepted.
+TEST(PscSnapshotParserTest, ATotalsLineGeneratedBeforeAsOfIsAReject) {
+  const auto totals = [](const std::string& generated) {
+    return R"({"data":{"kind":"totals#persons-of-significant-control-snapshot",)"
+           R"("persons_of_significant_control_count":2,"statements_count":0,"exemptions_count":0)" +
+           generated + "}}";
+  };
+  {
+    SnapshotRun run;
+    ASSERT_EQ(run.Run(totals(R"(,"generated_at":"2026-12-04T03:40:50+00:00")")), Outcome::kReject);
+    EXPECT_EQ(run.Str("reason"),
+              "totals line generated_at \"2026-12-04T03:40:50+00:00\" is before --as-of "
+              "2026-12-05: the snapshot is older than --as-of says");
+    EXPECT_FALSE(run.parser().totals().has_value());
+    EXPECT_NE(run.End().find(R"("expected":null)"), std::string::npos);
+  }
+  for (const std::string& generated : std::vector<std::string>{
+           R"(,"generated_at":"2026-12-05T03:40:50+00:00")",
+           R"(,"generated_at":"2026-12-05T00:10:00+01:00")",
+           R"(,"generated_at":"2026-12-06T03:40:50+00:00")", R"(,"generated_at":"not a date")",
+           R"(,"generated_at":20261204)", std::string()}) {
+    SnapshotRun run;
+    EXPECT_EQ(run.Run(totals(generated)), Outcome::kTotals) << generated;
+    EXPECT_TRUE(run.parser().totals().has_value()) << generated;
+  }
 }
 
 TEST(PscSnapshotParserTest, WithoutATotalsLineExpectedIsNull) {

@@ -253,7 +253,8 @@ PSC-SNAPSHOT.md), --psc-snapshot FILE --as-of D:
     company_number.  The totals line (data.kind
     totals#persons-of-significant-control-snapshot) anywhere: its three
     counts (non-negative integers, else a reject) are the expected ones; a
-    second one is a reject.
+    second one is a reject, and so is one whose generated_at begins with a
+    date (YYYY-MM-DD, as written) before D.
   * Every other line is the stream's resource record: resource_kind and
     stream from SNAPSHOT_KINDS (an unknown kind: itself, stream
     persons-with-significant-control, no typed table, company number from a
@@ -1195,6 +1196,20 @@ class StreamsOracle:
                 if not isinstance(n, int) or isinstance(n, bool) or n < 0:
                     raise Reject("totals count")
                 totals[family] = n
+            # Generated before --as-of: the snapshot is older than the
+            # user said; its totals are refused (the import is incomplete).
+            # The date as written, its first ten characters; anything else
+            # (missing, not a string, not a date) is accepted.
+            generated = data.get("generated_at")
+            if isinstance(generated, str):
+                day = generated[:10].strip(" \t")
+                if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", day):
+                    try:
+                        dt.date.fromisoformat(day)
+                    except ValueError:
+                        day = None
+                    if day is not None and day < as_of[:10]:
+                        raise Reject("totals generated before --as-of")
             return totals
         number = valid_number(obj.get("company_number"))
         if number is None:
