@@ -224,6 +224,11 @@ int ShimWrite(sqlite3_file* file, const void* data, int amount, sqlite3_int64 of
       f->dirty_from = std::min(f->dirty_from, from);
       f->dirty_to = std::max(f->dirty_to, from + amount);
     }
+    // The commit frame's header (its database size is set) is the last one
+    // rewritten: write them all now, so that a failed write fails the
+    // commit before SQLite publishes it, as for an appended commit frame.
+    const auto* header = static_cast<const unsigned char*>(data);
+    if ((header[4] | header[5] | header[6] | header[7]) != 0) return Flush(f);
     return SQLITE_OK;
   }
   const bool contiguous = f->used > 0 && offset == f->offset + f->used;
