@@ -2,7 +2,6 @@
 #include "ch-store/commands.h"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -201,14 +200,7 @@ int RunApply(const StoreOptions& options) {
   applier->reset();  // finalizes the statements before the database closes
   writer_queue.reset();
   if (!s.ok()) return ExitWithError(s);
-  // A WAL past the size at which status calls it not reset (a reader held
-  // it, or nine writers' backlogs) is checkpointed as SQLite always did, if
-  // this is the last connection: left behind, status would report a
-  // problem for a database nobody writes.
-  struct stat wal {};
-  const bool large_wal = stat((options.db + "-wal").c_str(), &wal) == 0 &&
-                         static_cast<int64_t>(wal.st_size) > limits->wal_warn_bytes;
-  if (options.db != ":memory:" && !large_wal) s = LeaveWalAtClose(&*db);
+  if (options.db != ":memory:") s = LeaveWalAtClose(&*db, options.db, limits->wal_warn_bytes);
   if (s.ok()) s = db->Close();
   if (!s.ok()) return ExitWithError(s);
   return kExitOk;

@@ -87,4 +87,23 @@ TEST(StoreDbTest, ReaderOpensAMigratedDatabase) {
 }
 
 }  // namespace
+// The writer's close leaves a WAL for the next writer, unless it is larger
+// than the bound given: then the last connection checkpoints and removes it.
+TEST(StoreDbTest, CloseLeavesTheWalUnlessItIsLargerThanTheBound) {
+  TempDir dir;
+  for (const int64_t bound : {int64_t{1} << 30, int64_t{0}}) {
+    const std::string path = dir.File("w" + std::to_string(bound) + ".db");
+    StatusOr<SqliteDb> db = OpenStoreForWriting(path, 1000);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE(db->Exec("CREATE TABLE t(v); INSERT INTO t VALUES(randomblob(5000));").ok());
+    ASSERT_TRUE(LeaveWalAtClose(&*db, path, bound).ok());
+    ASSERT_TRUE(db->Close().ok());
+    std::ifstream wal(path + "-wal");
+    EXPECT_EQ(wal.good(), bound > 0) << "bound " << bound;
+    StatusOr<SqliteDb> reader = SqliteDb::Open(path, SqliteDb::Mode::kReadOnly);
+    ASSERT_TRUE(reader.ok());
+    EXPECT_EQ(reader->QueryInt64("SELECT count(*) FROM t")->value_or(-1), 1);
+  }
+}
+
 }  // namespace ch
