@@ -207,7 +207,7 @@ TEST_F(BackgroundCheckpointerTest, StoppingInterruptsACheckpointWithoutLosingARo
     ASSERT_TRUE(c.ok()) << c.status().ToString();
     Write(1);  // wakes the thread, which starts copying 3,001 rows
   }            // and is interrupted (or finishes, on a fast machine)
-  ASSERT_TRUE(LeaveWalAtClose(&writer_, path_, int64_t{1} << 30).ok());
+  ASSERT_TRUE(LeaveWalAtClose(&writer_, int64_t{1} << 30).ok());
   ASSERT_TRUE(writer_.Close().ok());
   EXPECT_GT(FileSize(path_ + "-wal"), 0);  // left for the next writer
   {

@@ -200,7 +200,7 @@ int RunApply(const StoreOptions& options) {
   applier->reset();  // finalizes the statements before the database closes
   writer_queue.reset();
   if (!s.ok()) return ExitWithError(s);
-  if (options.db != ":memory:") s = LeaveWalAtClose(&*db, options.db, limits->wal_warn_bytes);
+  s = LeaveWalAtClose(&*db, limits->wal_warn_bytes);
   if (s.ok()) s = db->Close();
   if (!s.ok()) return ExitWithError(s);
   return kExitOk;

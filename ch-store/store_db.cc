@@ -65,22 +65,26 @@ StatusOr<SqliteDb> OpenStoreForWriting(const std::string& path, int busy_timeout
   return db;
 }
 
-Status LeaveWalAtClose(SqliteDb* db, const std::string& path, int64_t above_bytes) {
+Status LeaveWalAtClose(SqliteDb* db, int64_t above_bytes) {
   // A WAL past the size at which status calls it not reset (a reader held
   // it, or nine writers' backlogs) is checkpointed as SQLite always did, if
   // this is the last connection: left behind, status would report a
-  // problem for a database nobody writes.
+  // problem for a database nobody writes. (An in-memory database has no
+  // file name, and no WAL.)
+  const sqlite3_filename name = sqlite3_db_filename(db->get(), "main");
   struct stat wal {};
-  if (stat((path + "-wal").c_str(), &wal) == 0 && static_cast<int64_t>(wal.st_size) > above_bytes)
+  if (name != nullptr && *name != '\0' && stat(sqlite3_filename_wal(name), &wal) == 0 &&
+      static_cast<int64_t>(wal.st_size) > above_bytes) {
     return Status::Ok();
+  }
   // SQLite's last connection to close checkpoints the whole WAL, fsyncs the
   // WAL and the database and deletes the WAL. At the end of a replay that
   // is hundreds of MB to write to the disk, which the process then waits
   // for: 100,000 filing records, 6 alternating runs, ch-store 1.27 s, and
   // 0.88 s with its fsyncs stubbed out (0.88 s on tmpfs too). Every commit
-  // is already in the WAL, and the WAL is part of
-  // the database for every reader and writer; with synchronous=NORMAL the
-  // contract asks no more of a commit (DESIGN.md, crash safety).
+  // is already in the WAL, and the WAL is part of the database for every
+  // reader and writer; with synchronous=NORMAL the contract asks no more of
+  // a commit (DESIGN.md, crash safety).
   int set = 0;
   const int rc = sqlite3_db_config(db->get(), SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, &set);
   if (rc != SQLITE_OK || set != 1) return Status::Internal("cannot leave the WAL at close");

@@ -31,10 +31,10 @@ void TuneSqliteForOneWriter();
 // Opens (creating if needed) for writing and sets the pragmas. Does not migrate.
 StatusOr<SqliteDb> OpenStoreForWriting(const std::string& path, int busy_timeout_ms);
 
-// Makes the writer's close leave the WAL of the database at `path` as it is,
-// for the next writer's checkpoints, instead of checkpointing all of it
-// (README.md "Checkpoints"); unless the WAL is larger than `above_bytes`.
-Status LeaveWalAtClose(SqliteDb* db, const std::string& path, int64_t above_bytes);
+// Makes the writer's close leave the WAL of its database as it is, for the
+// next writer's checkpoints, instead of checkpointing all of it (README.md
+// "Checkpoints"); unless the WAL is larger than `above_bytes`.
+Status LeaveWalAtClose(SqliteDb* db, int64_t above_bytes);
 
 // Migrates up to the newest schema; a Config error (exit 78) when the
 // database is newer than this binary.

@@ -96,7 +96,7 @@ TEST(StoreDbTest, CloseLeavesTheWalUnlessItIsLargerThanTheBound) {
     StatusOr<SqliteDb> db = OpenStoreForWriting(path, 1000);
     ASSERT_TRUE(db.ok());
     ASSERT_TRUE(db->Exec("CREATE TABLE t(v); INSERT INTO t VALUES(randomblob(5000));").ok());
-    ASSERT_TRUE(LeaveWalAtClose(&*db, path, bound).ok());
+    ASSERT_TRUE(LeaveWalAtClose(&*db, bound).ok());
     ASSERT_TRUE(db->Close().ok());
     std::ifstream wal(path + "-wal");
     EXPECT_EQ(wal.good(), bound > 0) << "bound " << bound;
