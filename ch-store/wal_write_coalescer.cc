@@ -72,6 +72,23 @@ ShimFile* Use(sqlite3_file* file) {
 }
 const sqlite3_io_methods* Real(ShimFile* f) { return f->real->pMethods; }
 
+// Whether the byte ranges [offset, offset + amount) and [from, to) share a byte.
+bool Overlaps(sqlite3_int64 offset, int amount, sqlite3_int64 from, sqlite3_int64 to) {
+  return offset < to && offset + amount > from;
+}
+
+// Whether the write [offset, offset + amount) touches bytes still pending in
+// the buffer.
+bool OverlapsPending(const ShimFile* f, sqlite3_int64 offset, int amount) {
+  return f->used > 0 && Overlaps(offset, amount, f->offset, f->offset + f->used);
+}
+
+// Whether a WAL frame header carries a database size: the commit frame's.
+bool IsCommitFrameHeader(const void* header) {
+  const auto* h = static_cast<const unsigned char*>(header);
+  return (h[4] | h[5] | h[6] | h[7]) != 0;
+}
+
 // Writes the pending writes, then the rewritten frame headers of the
 // read-ahead window (in that order: the window holds the newest bytes of
 // any range the two share, see ShimWrite).
@@ -180,11 +197,10 @@ int ShimRead(sqlite3_file* file, void* data, int amount, sqlite3_int64 offset) {
     if (f->deferred_error != SQLITE_OK) return FlushForCall(f);
     // Pending writes matter only to a read of the same bytes (what was read
     // ahead already holds them).
-    const bool dirty_overlaps = f->dirty_to > f->dirty_from &&
-                                offset < f->ahead_offset + f->dirty_to &&
-                                offset + amount > f->ahead_offset + f->dirty_from;
-    if (dirty_overlaps ||
-        (f->used > 0 && offset < f->offset + f->used && offset + amount > f->offset)) {
+    const bool dirty_overlaps =
+        f->dirty_to > f->dirty_from &&
+        Overlaps(offset, amount, f->ahead_offset + f->dirty_from, f->ahead_offset + f->dirty_to);
+    if (dirty_overlaps || OverlapsPending(f, offset, amount)) {
       const int rc = Flush(f);
       if (rc != SQLITE_OK) return rc;
     }
@@ -200,8 +216,8 @@ int ShimWrite(sqlite3_file* file, const void* data, int amount, sqlite3_int64 of
   if (f->deferred_error != SQLITE_OK) return FlushForCall(f);
   // Keep what was read ahead equal to the file: SQLite rewrites frame
   // headers in place while it reads the frames (recomputing checksums).
-  if (f->ahead_used > 0 && offset < f->ahead_offset + f->ahead_used &&
-      offset + amount > f->ahead_offset) {
+  if (f->ahead_used > 0 &&
+      Overlaps(offset, amount, f->ahead_offset, f->ahead_offset + f->ahead_used)) {
     const sqlite3_int64 from = offset > f->ahead_offset ? offset : f->ahead_offset;
     const sqlite3_int64 to = offset + amount < f->ahead_offset + f->ahead_used
                                  ? offset + amount
@@ -214,8 +230,7 @@ int ShimWrite(sqlite3_file* file, const void* data, int amount, sqlite3_int64 of
   // commit: a 24-byte write per frame) stays in the window, which the next
   // flush writes in one call. The window already holds the new bytes.
   if (f->wal && amount == kFrameHeaderBytes && f->ahead_used > 0 && offset >= f->ahead_offset &&
-      offset + amount <= f->ahead_offset + f->ahead_used &&
-      !(f->used > 0 && offset < f->offset + f->used && offset + amount > f->offset)) {
+      offset + amount <= f->ahead_offset + f->ahead_used && !OverlapsPending(f, offset, amount)) {
     const int from = static_cast<int>(offset - f->ahead_offset);
     if (f->dirty_to == f->dirty_from) {
       f->dirty_from = from;
@@ -227,8 +242,7 @@ int ShimWrite(sqlite3_file* file, const void* data, int amount, sqlite3_int64 of
     // The commit frame's header (its database size is set) is the last one
     // rewritten: write them all now, so that a failed write fails the
     // commit before SQLite publishes it, as for an appended commit frame.
-    const auto* header = static_cast<const unsigned char*>(data);
-    if ((header[4] | header[5] | header[6] | header[7]) != 0) return Flush(f);
+    if (IsCommitFrameHeader(data)) return Flush(f);
     return SQLITE_OK;
   }
   const bool contiguous = f->used > 0 && offset == f->offset + f->used;
@@ -249,10 +263,7 @@ int ShimWrite(sqlite3_file* file, const void* data, int amount, sqlite3_int64 of
     f->flush_after_next_write = false;
     return Flush(f);
   }
-  if (amount == kFrameHeaderBytes) {
-    const auto* header = static_cast<const unsigned char*>(data);
-    f->flush_after_next_write = (header[4] | header[5] | header[6] | header[7]) != 0;
-  }
+  if (amount == kFrameHeaderBytes) f->flush_after_next_write = IsCommitFrameHeader(data);
   return SQLITE_OK;
 }
 
