@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <functional>
 #include <string>
 #include <thread>
 
@@ -44,6 +45,18 @@ class BackgroundCheckpointerTest : public testing::Test {
 
   int64_t Rows() { return writer_.QueryInt64("SELECT count(*) FROM t")->value_or(-1); }
 
+  // A checkpointer on writer_ that wakes its thread at `start_frames` WAL
+  // frames and checkpoints inline at `inline_frames`.
+  StatusOr<std::unique_ptr<BackgroundCheckpointer>> Start(
+      int start_frames, int inline_frames,
+      std::function<void(sqlite3*)> restore_busy_handler = nullptr) {
+    BackgroundCheckpointer::Options options;
+    options.start_frames = start_frames;
+    options.inline_frames = inline_frames;
+    options.restore_busy_handler = std::move(restore_busy_handler);
+    return BackgroundCheckpointer::Start(path_, &writer_, options);
+  }
+
   TempDir dir_;
   std::string path_;
   SqliteDb writer_;
@@ -72,11 +85,7 @@ int64_t RowsInTheFileAlone(const std::string& path, const std::string& copy) {
 TEST_F(BackgroundCheckpointerTest, CopiesTheWalIntoTheDatabaseOnItsOwnThread) {
   Write(30);  // before the hook: all of it waits in the WAL
   EXPECT_EQ(RowsInTheFileAlone(path_, dir_.File("before.db")), 0);
-  BackgroundCheckpointer::Options options;
-  options.start_frames = 20;
-  options.inline_frames = 1000000;
-  StatusOr<std::unique_ptr<BackgroundCheckpointer>> c =
-      BackgroundCheckpointer::Start(path_, &writer_, options);
+  StatusOr<std::unique_ptr<BackgroundCheckpointer>> c = Start(20, 1000000);
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   const off_t size_before = FileSize(path_);
   Write(1);  // the commit that wakes the thread; nothing is written after it
@@ -93,11 +102,7 @@ TEST_F(BackgroundCheckpointerTest, CopiesTheWalIntoTheDatabaseOnItsOwnThread) {
 }
 
 TEST_F(BackgroundCheckpointerTest, ThreadKeepsUpWhileTheWriterGoesOn) {
-  BackgroundCheckpointer::Options options;
-  options.start_frames = 20;
-  options.inline_frames = 1000000;
-  StatusOr<std::unique_ptr<BackgroundCheckpointer>> c =
-      BackgroundCheckpointer::Start(path_, &writer_, options);
+  StatusOr<std::unique_ptr<BackgroundCheckpointer>> c = Start(20, 1000000);
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   for (int i = 0; i < 20; ++i) {
     Write(10);
@@ -110,11 +115,8 @@ TEST_F(BackgroundCheckpointerTest, ThreadKeepsUpWhileTheWriterGoesOn) {
 }
 
 TEST_F(BackgroundCheckpointerTest, WriterCheckpointsItselfWhenTheWalGrowsTooLarge) {
-  BackgroundCheckpointer::Options options;
-  options.start_frames = 1000000;  // the thread is never woken
-  options.inline_frames = 30;
-  StatusOr<std::unique_ptr<BackgroundCheckpointer>> c =
-      BackgroundCheckpointer::Start(path_, &writer_, options);
+  // The thread is never woken.
+  StatusOr<std::unique_ptr<BackgroundCheckpointer>> c = Start(1000000, 30);
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   Write(200);
   EXPECT_GT((*c)->inline_checkpoints(), 0);
@@ -125,12 +127,8 @@ TEST_F(BackgroundCheckpointerTest, WriterCheckpointsItselfWhenTheWalGrowsTooLarg
 }
 
 TEST_F(BackgroundCheckpointerTest, StoppingLeavesTheWriterToCheckpointWhatIsLeftAtClose) {
-  BackgroundCheckpointer::Options options;
-  options.start_frames = 1000000;
-  options.inline_frames = 1000000;
   {
-    StatusOr<std::unique_ptr<BackgroundCheckpointer>> c =
-        BackgroundCheckpointer::Start(path_, &writer_, options);
+    StatusOr<std::unique_ptr<BackgroundCheckpointer>> c = Start(1000000, 1000000);
     ASSERT_TRUE(c.ok()) << c.status().ToString();
     Write(10);
   }
@@ -161,15 +159,12 @@ TEST_F(BackgroundCheckpointerTest, RefusesADatabaseNotInWalMode) {
 // PASSIVE for a second, and the writer's busy handler is put back each time.
 TEST_F(BackgroundCheckpointerTest, InlineRestartWaitsForAReaderOnlyBriefly) {
   int restored = 0;
-  BackgroundCheckpointer::Options options;
-  options.start_frames = 1000000;  // no thread: only the inline checkpoint
-  options.inline_frames = 20;
-  options.restore_busy_handler = [&restored](sqlite3* db) {
-    ++restored;
-    sqlite3_busy_timeout(db, 5000);
-  };
+  // No thread: only the inline checkpoint.
   StatusOr<std::unique_ptr<BackgroundCheckpointer>> c =
-      BackgroundCheckpointer::Start(path_, &writer_, options);
+      Start(1000000, 20, [&restored](sqlite3* db) {
+        ++restored;
+        sqlite3_busy_timeout(db, 5000);
+      });
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   Write(30);  // past inline_frames: RESTART each time, nobody reading
   const int inline_before = (*c)->inline_checkpoints();
@@ -198,12 +193,8 @@ TEST_F(BackgroundCheckpointerTest, InlineRestartWaitsForAReaderOnlyBriefly) {
 // row, and the next checkpoint copies them into the database file.
 TEST_F(BackgroundCheckpointerTest, StoppingInterruptsACheckpointWithoutLosingARow) {
   Write(3000);  // about 12 MB of WAL, before the hook
-  BackgroundCheckpointer::Options options;
-  options.start_frames = 20;
-  options.inline_frames = 1000000;
   {
-    StatusOr<std::unique_ptr<BackgroundCheckpointer>> c =
-        BackgroundCheckpointer::Start(path_, &writer_, options);
+    StatusOr<std::unique_ptr<BackgroundCheckpointer>> c = Start(20, 1000000);
     ASSERT_TRUE(c.ok()) << c.status().ToString();
     Write(1);  // wakes the thread, which starts copying 3,001 rows
   }            // and is interrupted (or finishes, on a fast machine)
