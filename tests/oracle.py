@@ -1201,15 +1201,13 @@ class StreamsOracle:
             # The date as written, its first ten characters; anything else
             # (missing, not a string, not a date) is accepted.
             generated = data.get("generated_at")
-            if isinstance(generated, str):
-                day = generated[:10].strip(" \t")
-                if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", day):
-                    try:
-                        dt.date.fromisoformat(day)
-                    except ValueError:
-                        day = None
-                    if day is not None and day < as_of[:10]:
-                        raise Reject("totals generated before --as-of")
+            day = generated[:10] if isinstance(generated, str) else ""
+            if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", day) and day < as_of[:10]:
+                try:
+                    dt.date.fromisoformat(day)
+                except ValueError:
+                    return totals
+                raise Reject("totals generated before --as-of")
             return totals
         number = valid_number(obj.get("company_number"))
         if number is None:
