@@ -41,6 +41,8 @@ Status RecordApplier::Begin() {
   // What the company applier remembers is stale when another connection
   // wrote in between (and after a failed Begin, which rolled back).
   if (!s.ok() || txn_->others_wrote()) company_->ForgetRemembered();
+  // Another writer may have completed a snapshot since the last answer.
+  resource_->ForgetNewerSnapshot();
   return s;
 }
 
@@ -54,6 +56,7 @@ Status RecordApplier::Commit() {
 void RecordApplier::Rollback() {
   if (txn_ != nullptr) txn_->Rollback();
   if (company_ != nullptr) company_->ForgetRemembered();
+  if (resource_ != nullptr) resource_->ForgetNewerSnapshot();
 }
 
 void RecordApplier::NoteSnapshotLine(std::string_view as_of) {
@@ -115,6 +118,8 @@ Status RecordApplier::Apply(const Record& record) {
     case RecordKind::kSnapshotEnd:
       txn_->CountRecord(/*stream=*/false);
       if (record.snapshot_end.psc_snapshot) unfinished_snapshot_.clear();
+      // It may record a complete snapshot: the next line must ask again.
+      resource_->ForgetNewerSnapshot();
       return control_->ApplySnapshotEnd(
           record.snapshot_end, resource_->RepeatedSnapshotLines(record.snapshot_end.as_of_date));
   }

@@ -16,9 +16,9 @@ namespace {
 // A snapshot not newer than the last complete one of its stream changes
 // nothing, not even by adding a resource: one it holds that the newer
 // snapshot lacks was removed from the register in between. ?1 stream,
-// ?2 as_of.
+// ?2 the date of as_of.
 constexpr const char* kSelectNewerSnapshotSql =
-    "SELECT 1 FROM stream_state WHERE stream = ?1 AND last_snapshot_as_of >= substr(?2, 1, 10)";
+    "SELECT 1 FROM stream_state WHERE stream = ?1 AND last_snapshot_as_of >= ?2";
 constexpr const char* kSelectResourceSql =
     "SELECT id FROM resources WHERE uri_hash = ?1 AND resource_uri = ?2";
 // ?1 resource_uri, ?2 stream, ?3 resource_kind, ?4 resource_id,
@@ -247,14 +247,9 @@ Status ResourceApplier::Apply(const ResourceRecord& r, std::string* reject_reaso
 
 StatusOr<std::optional<int64_t>> ResourceApplier::UpsertResource(const ResourceRecord& r) {
   if (r.bulk) {
-    ResetOnExit reset(&select_newer_snapshot_);
-    Binder b(&select_newer_snapshot_);
-    b.Text(1, r.stream);
-    b.Text(2, r.as_of);
-    if (!b.status().ok()) return b.status();
-    StatusOr<bool> row = select_newer_snapshot_.Step();
-    if (!row.ok()) return row.status();
-    if (*row) return std::optional<int64_t>();
+    StatusOr<bool> newer = NewerSnapshotRecorded(r.stream, *r.as_of);
+    if (!newer.ok()) return newer.status();
+    if (*newer) return std::optional<int64_t>();
   }
   const int64_t uri_hash = UriHash(r.resource_uri);
   std::optional<int64_t> stored;
@@ -292,6 +287,22 @@ StatusOr<std::optional<int64_t>> ResourceApplier::UpsertResource(const ResourceR
   if (r.bulk) snapshot_lines_.Note(r.as_of->substr(0, 10), id, r.table);
   if (txn_->db()->Changes() == 0) return std::optional<int64_t>();
   return std::optional<int64_t>(id);
+}
+
+StatusOr<bool> ResourceApplier::NewerSnapshotRecorded(std::string_view stream,
+                                                      std::string_view as_of) {
+  const std::string_view date = as_of.substr(0, 10);
+  if (newer_snapshot_ && newer_snapshot_->stream == stream && newer_snapshot_->as_of_date == date)
+    return newer_snapshot_->recorded;
+  ResetOnExit reset(&select_newer_snapshot_);
+  Binder b(&select_newer_snapshot_);
+  b.Text(1, stream);
+  b.Text(2, date);
+  if (!b.status().ok()) return b.status();
+  StatusOr<bool> row = select_newer_snapshot_.Step();
+  if (!row.ok()) return row.status();
+  newer_snapshot_ = NewerSnapshot{std::string(stream), std::string(date), *row};
+  return *row;
 }
 
 Status ResourceApplier::WriteRows(const ResourceRecord& r, int64_t id, Table* table) {

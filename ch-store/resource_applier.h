@@ -72,6 +72,11 @@ class ResourceApplier {
   PscSnapshotReceived RepeatedSnapshotLines(std::string_view as_of_date) const {
     return snapshot_lines_.repeated(as_of_date);
   }
+  // Forgets whether a complete snapshot newer than a snapshot line is
+  // recorded (the answer it keeps while nothing writes stream_state's
+  // snapshot columns): RecordApplier calls it at every transaction
+  // boundary and after every snapshot_end.
+  void ForgetNewerSnapshot() { newer_snapshot_.reset(); }
 
  private:
   // A typed table: its columns and the statements that write its rows.
@@ -103,6 +108,9 @@ class ResourceApplier {
   Status WriteRows(const ResourceRecord& r, int64_t id, Table* table);
   Status InsertRows(const ResourceRecord& r, int64_t id, Table* table);
   Status AddSignals(const ResourceRecord& r);
+  // Whether a complete snapshot of `stream` at least as new as `as_of` is
+  // recorded: the snapshot line changes nothing then.
+  StatusOr<bool> NewerSnapshotRecorded(std::string_view stream, std::string_view as_of);
 
   ApplyTransaction* txn_;
   SignalWriter* signals_;
@@ -115,6 +123,15 @@ class ResourceApplier {
   Statement select_table_;
   Statement select_columns_;
   SnapshotLineTally snapshot_lines_;
+  // The last answer of select_newer_snapshot_: every line of a snapshot
+  // asks the same question, and the query was 9 % of an import (100,000
+  // lines, 5 alternating runs: 0.95 s against 0.87 s without it).
+  struct NewerSnapshot {
+    std::string stream;
+    std::string as_of_date;
+    bool recorded;
+  };
+  std::optional<NewerSnapshot> newer_snapshot_;
 };
 
 }  // namespace ch

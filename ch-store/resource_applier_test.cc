@@ -186,6 +186,49 @@ TEST(ResourceApplierTest, ASnapshotNotNewerThanTheLastCompleteOneAddsNoResource)
             "new,s");
 }
 
+// The answer to "is a complete snapshot at least as new recorded?" is kept
+// between lines (resource_applier.h): it must not outlive a totals line that
+// completes the snapshot, nor a transaction after which another writer
+// completed one.
+TEST(ResourceApplierTest, ALineAfterItsSnapshotCompletedOrANewerOneAddsNoResource) {
+  TempDir dir;
+  const std::string path = dir.File("memo.db");
+  StoreFixture f(/*collect_changes=*/false, path);
+  auto line = [](const std::string& date, const std::string& id) {
+    TestResource r =
+        testing_records::Psc(0, "01234567", "company-psc-individual", id, std::string("X"));
+    r.source = "bulk";
+    r.timepoint.reset();
+    r.published_at.reset();
+    r.as_of = date + "T00:00:00Z";
+    return r.Line();
+  };
+  const std::string end =
+      R"({"snapshot_end":{"stream":"persons-with-significant-control","format":"psc-snapshot",)"
+      R"("as_of":"2024-06-03","rows":1,"expected":{"pscs":1,"statements":0,"exemptions":0},)"
+      R"("received":{"pscs":1,"statements":0,"exemptions":0,"other":0,"rejects":0}}})";
+  // One transaction: a line, its complete end, and a line of the same day
+  // again (a part repeated after the totals line).
+  f.ApplyAll({line("2024-06-03", "a"), end, line("2024-06-03", "late")});
+  EXPECT_EQ(f.One("SELECT last_snapshot_as_of FROM stream_state"
+                  " WHERE stream = 'persons-with-significant-control'"),
+            "2024-06-03");
+  // Another transaction: a newer day is taken; then another writer records a
+  // complete snapshot newer still, and the same newer day is no longer.
+  f.Apply(line("2024-06-04", "b"));
+  {
+    StatusOr<SqliteDb> other = SqliteDb::Open(path, SqliteDb::Mode::kReadWriteCreate);
+    ASSERT_TRUE(other.ok());
+    ASSERT_TRUE(other
+                    ->Exec("UPDATE stream_state SET last_snapshot_as_of = '2024-06-05'"
+                           " WHERE stream = 'persons-with-significant-control'")
+                    .ok());
+  }
+  f.Apply(line("2024-06-04", "c"));
+  EXPECT_EQ(f.One("SELECT group_concat(psc_id, ',') FROM (SELECT psc_id FROM pscs ORDER BY 1)"),
+            "a,b");
+}
+
 TEST(ResourceApplierTest, DeletedWithDataMarksEverythingAndStoresThatData) {
   StoreFixture f;
   f.Apply(Ds01(10).Line());
