@@ -60,15 +60,22 @@ Status ControlApplier::Prepare() {
        "  THEN NULL ELSE snapshot_incomplete END,"
        " snapshot_incomplete_as_of = CASE"
        "  WHEN snapshot_incomplete_as_of <= excluded.last_snapshot_as_of"
-       "  THEN NULL ELSE snapshot_incomplete_as_of END"
+       "  THEN NULL ELSE snapshot_incomplete_as_of END,"
+       " snapshot_running_at = CASE"
+       "  WHEN snapshot_incomplete_as_of <= excluded.last_snapshot_as_of"
+       "  THEN NULL ELSE snapshot_running_at END"
        " WHERE last_snapshot_as_of IS NULL OR excluded.last_snapshot_as_of >= last_snapshot_as_of"},
       // An incomplete one matters only when newer than the last complete
       // one, and than an incomplete one already recorded.
+      // (?4: the wall clock of a commit of an import still without its
+      // totals line, RecordPscSnapshotRunning; NULL: the import is over.)
       {&upsert_psc_incomplete_,
-       "INSERT INTO stream_state(stream, snapshot_incomplete_as_of, snapshot_incomplete)"
-       " VALUES(?1, ?2, ?3) ON CONFLICT(stream) DO UPDATE SET"
+       "INSERT INTO stream_state(stream, snapshot_incomplete_as_of, snapshot_incomplete,"
+       " snapshot_running_at)"
+       " VALUES(?1, ?2, ?3, ?4) ON CONFLICT(stream) DO UPDATE SET"
        " snapshot_incomplete_as_of = excluded.snapshot_incomplete_as_of,"
-       " snapshot_incomplete = excluded.snapshot_incomplete"
+       " snapshot_incomplete = excluded.snapshot_incomplete,"
+       " snapshot_running_at = excluded.snapshot_running_at"
        " WHERE (last_snapshot_as_of IS NULL"
        "  OR excluded.snapshot_incomplete_as_of > last_snapshot_as_of)"
        " AND (snapshot_incomplete_as_of IS NULL"
@@ -232,22 +239,38 @@ Status ControlApplier::ApplyPscSnapshotEnd(const SnapshotEndRecord& received,
   return Status::Ok();
 }
 
-Status ControlApplier::RecordPscSnapshotIncomplete(std::string_view as_of_date,
-                                                   const std::string& missing,
-                                                   std::optional<int64_t> rows) {
-  // Nothing healed: the lines that did not arrive may be exactly what a gap
-  // lost. The records that did arrive were applied (each one a state at
-  // least as new as its date says).
+Status ControlApplier::UpsertPscIncomplete(std::string_view as_of_date, const std::string& missing,
+                                           std::optional<std::string_view> running_at) {
   for (const std::string_view stream : kPscSnapshotStreams) {
     ResetOnExit reset(&upsert_psc_incomplete_);
     Binder b(&upsert_psc_incomplete_);
     b.Text(1, stream);
     b.Text(2, as_of_date);
     b.Text(3, missing);
+    b.Text(4, running_at);
     if (!b.status().ok()) return b.status();
     Status s = upsert_psc_incomplete_.Run();
     if (!s.ok()) return s;
   }
+  return Status::Ok();
+}
+
+Status ControlApplier::RecordPscSnapshotRunning(std::string_view as_of_date, int64_t lines) {
+  return UpsertPscIncomplete(as_of_date,
+                             "no totals line yet after " + std::to_string(lines) +
+                                 " of its lines (an import running, or one that stopped: "
+                                 "killed, or an error such as a full disk)",
+                             txn_->Now());
+}
+
+Status ControlApplier::RecordPscSnapshotIncomplete(std::string_view as_of_date,
+                                                   const std::string& missing,
+                                                   std::optional<int64_t> rows) {
+  // Nothing healed: the lines that did not arrive may be exactly what a gap
+  // lost. The records that did arrive were applied (each one a state at
+  // least as new as its date says).
+  Status s = UpsertPscIncomplete(as_of_date, missing, std::nullopt);
+  if (!s.ok()) return s;
   LogWarn("PSC snapshot " + std::string(as_of_date) + " incomplete: " + missing,
           {{"as_of", as_of_date},
            {"rows", rows.value_or(-1)},

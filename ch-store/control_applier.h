@@ -16,6 +16,9 @@
 #define CH_STORE_CONTROL_APPLIER_H_
 
 #include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
 
 #include "ch-store/apply_transaction.h"
 #include "ch-store/record_decoder.h"
@@ -42,10 +45,20 @@ class ControlApplier {
   // why (for `status`), and logs it; heals nothing.
   Status RecordPscSnapshotIncomplete(std::string_view as_of_date, const std::string& missing,
                                      std::optional<int64_t> rows);
+  // Records the PSC snapshot of `as_of_date`, of which `lines` lines were
+  // applied and no totals line yet, as incomplete with the wall clock of
+  // this commit (snapshot_running_at): an import still running, or one that
+  // stopped where nothing could say so (kill -9, a full disk). Not logged:
+  // it is written at every commit of an import.
+  Status RecordPscSnapshotRunning(std::string_view as_of_date, int64_t lines);
 
  private:
   explicit ControlApplier(ApplyTransaction* txn) : txn_(txn) {}
   Status Prepare();
+  // The incomplete snapshot's columns of the three PSC streams' rows;
+  // `running_at` unset: the import is over.
+  Status UpsertPscIncomplete(std::string_view as_of_date, const std::string& missing,
+                             std::optional<std::string_view> running_at);
 
   Status ApplyPscSnapshotEnd(const SnapshotEndRecord& e, const PscSnapshotReceived& repeated);
   // Heals the open gaps of `stream` detected before 00:00Z of `as_of_date`;

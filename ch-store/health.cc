@@ -298,10 +298,20 @@ HealthReport EvaluateHealth(const HealthInputs& in) {
       report.problems.push_back(s.stream + ": " + problem);
     }
   }
-  // The PSC snapshot covers three streams: one problem, database-wide.
-  if (in.psc_snapshot_incomplete_as_of) {
-    report.problems.push_back("PSC snapshot " + *in.psc_snapshot_incomplete_as_of +
-                              " incomplete: " + in.psc_snapshot_incomplete.value_or("?"));
+  // The PSC snapshot covers three streams: one problem, database-wide. An
+  // import that committed lately is running, not short (the watchdog's
+  // time, as for a stage: 120 s when that is 0).
+  const double running_within = in.watchdog_seconds > 0 ? in.watchdog_seconds : 120;
+  const bool import_running =
+      in.psc_snapshot_running_age_seconds && *in.psc_snapshot_running_age_seconds <= running_within;
+  if (in.psc_snapshot_incomplete_as_of && !import_running) {
+    std::string problem = "PSC snapshot " + *in.psc_snapshot_incomplete_as_of +
+                          " incomplete: " + in.psc_snapshot_incomplete.value_or("?");
+    if (in.psc_snapshot_running_age_seconds) {
+      problem += "; nothing committed for " + FormatSeconds(*in.psc_snapshot_running_age_seconds) +
+                 " s (more than --watchdog)";
+    }
+    report.problems.push_back(problem);
   }
   // The WAL is the database's, not one stream's.
   if (std::optional<std::string> wal = WalProblem(in.wal)) report.problems.push_back(*wal);
@@ -349,9 +359,18 @@ Status ReadHealthInputs(SqliteDb* db, HealthInputs* in) {
                                             " WHERE name = 'snapshot_incomplete'");
   if (!has_psc_columns.ok()) return has_psc_columns.status();
   if (*has_psc_columns > 0) {
+    // snapshot_running_at: migration 7 (NULL before it).
+    StatusOr<int64_t> has_running_column =
+        Count(db,
+              "SELECT count(*) FROM pragma_table_info('stream_state')"
+              " WHERE name = 'snapshot_running_at'");
+    if (!has_running_column.ok()) return has_running_column.status();
+    const std::string running_age =
+        *has_running_column > 0 ? "(julianday('now') - julianday(snapshot_running_at)) * 86400.0"
+                                : "NULL";
     StatusOr<Statement> psc = db->Prepare(
-        "SELECT last_snapshot_as_of, snapshot_incomplete_as_of, snapshot_incomplete"
-        " FROM stream_state WHERE stream = 'persons-with-significant-control'");
+        "SELECT last_snapshot_as_of, snapshot_incomplete_as_of, snapshot_incomplete, " +
+        running_age + " FROM stream_state WHERE stream = 'persons-with-significant-control'");
     if (!psc.ok()) return psc.status();
     StatusOr<bool> psc_row = psc->Step();
     if (!psc_row.ok()) return psc_row.status();
@@ -359,6 +378,10 @@ Status ReadHealthInputs(SqliteDb* db, HealthInputs* in) {
       in->psc_snapshot_as_of = psc->ColumnOptionalText(0);
       in->psc_snapshot_incomplete_as_of = psc->ColumnOptionalText(1);
       in->psc_snapshot_incomplete = psc->ColumnOptionalText(2);
+      if (!psc->ColumnIsNull(3)) {
+        // A clock stepped back makes the age negative: still running.
+        in->psc_snapshot_running_age_seconds = std::max(0.0, psc->ColumnDouble(3));
+      }
     }
   }
   StatusOr<Statement> gaps = db->Prepare(
@@ -423,6 +446,8 @@ std::string FormatStatusJson(const HealthInputs& in, const HealthReport& report)
     AppendOptionalText(&out, in.psc_snapshot_incomplete_as_of);
     out.append(",\"missing\":");
     AppendOptionalText(&out, in.psc_snapshot_incomplete);
+    out.append(",\"import_last_commit_age_seconds\":");
+    out.append(FormatOptionalSeconds(in.psc_snapshot_running_age_seconds));
     out.append("}");
   } else {
     out.append("null");

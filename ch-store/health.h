@@ -53,6 +53,10 @@ struct HealthInputs {
   std::optional<std::string> psc_snapshot_as_of;
   std::optional<std::string> psc_snapshot_incomplete_as_of;
   std::optional<std::string> psc_snapshot_incomplete;
+  /// Seconds since the last commit of an import of that incomplete one
+  /// still without its totals line (migration 7); unset: none, or the
+  /// import is over. Within watchdog_seconds it is running, not a problem.
+  std::optional<double> psc_snapshot_running_age_seconds;
   int64_t gaps_open = 0;  // not healed (resumed or not)
   int64_t gaps_total = 0;
   /// --max-commit-age; unset: the commit age is not judged.
@@ -113,8 +117,10 @@ Status ReadHealthInputs(SqliteDb* db, HealthInputs* inputs);
 // breaker_open, consecutive_failures, last_byte_age_seconds,
 // disconnected_seconds, last_attempt, last_http_status,
 // events_per_minute, fetch_metrics_age_seconds; psc_snapshot
-// ({"last_complete_as_of","incomplete_as_of","missing"}, null when no PSC
-// snapshot was ever imported); wal_bytes,
+// ({"last_complete_as_of","incomplete_as_of","missing",
+// "import_last_commit_age_seconds"}, the last null unless an import without
+// its totals line yet committed; null when no PSC snapshot was ever
+// imported); wal_bytes,
 // wal_checkpoint_due_seconds; then schema_version,
 // schema_version_latest, streams (an object: a member per followed stream
 // with checkpoint, last_event_published_at, last_commit_at,

@@ -462,7 +462,7 @@ TEST(HealthTest, AnIncompletePscSnapshotIsAProblemThatSaysWhatWasMissing) {
   EXPECT_NE(
       FormatStatusJson(in, EvaluateHealth(in))
           .find(R"("psc_snapshot":{"last_complete_as_of":"2026-12-04","incomplete_as_of":null,)"
-                R"("missing":null})"),
+                R"("missing":null,"import_last_commit_age_seconds":null})"),
       std::string::npos);
   in.psc_snapshot_incomplete_as_of = "2026-12-05";
   in.psc_snapshot_incomplete = "pscs 14,500,000 of 15,029,813";
@@ -472,8 +472,33 @@ TEST(HealthTest, AnIncompletePscSnapshotIsAProblemThatSaysWhatWasMissing) {
                             "PSC snapshot 2026-12-05 incomplete: pscs 14,500,000 of 15,029,813"});
   EXPECT_NE(FormatStatusJson(in, r).find(
                 R"("psc_snapshot":{"last_complete_as_of":"2026-12-04","incomplete_as_of":)"
-                R"("2026-12-05","missing":"pscs 14,500,000 of 15,029,813"})"),
+                R"("2026-12-05","missing":"pscs 14,500,000 of 15,029,813",)"
+                R"("import_last_commit_age_seconds":null})"),
             std::string::npos);
+}
+
+// An import without its totals line yet is running while it commits within
+// --watchdog (120 s when that is 0), and a problem once it does not: killed,
+// or stopped by a full disk, where nothing could record why.
+TEST(HealthTest, AnImportWithoutItsTotalsLineIsRunningWhileItCommits) {
+  HealthInputs in = Migrated();
+  in.psc_snapshot_incomplete_as_of = "2026-12-05";
+  in.psc_snapshot_incomplete = "no totals line yet after 700 of its lines (...)";
+  in.psc_snapshot_running_age_seconds = 3;
+  in.watchdog_seconds = 10;
+  EXPECT_TRUE(EvaluateHealth(in).healthy);
+  EXPECT_NE(FormatStatusJson(in, EvaluateHealth(in)).find(R"("import_last_commit_age_seconds":3})"),
+            std::string::npos);
+  in.psc_snapshot_running_age_seconds = 10.5;
+  HealthReport r = EvaluateHealth(in);
+  EXPECT_FALSE(r.healthy);
+  EXPECT_EQ(r.problems, std::vector<std::string>{
+                            "PSC snapshot 2026-12-05 incomplete: no totals line yet after 700 of "
+                            "its lines (...); nothing committed for 10 s (more than --watchdog)"});
+  in.watchdog_seconds = 0;
+  EXPECT_TRUE(EvaluateHealth(in).healthy);
+  in.psc_snapshot_running_age_seconds = 121;
+  EXPECT_FALSE(EvaluateHealth(in).healthy);
 }
 
 TEST(HealthTest, ReadsThePscSnapshotWhateverTheStream) {
@@ -490,6 +515,16 @@ TEST(HealthTest, ReadsThePscSnapshotWhateverTheStream) {
   EXPECT_EQ(in.psc_snapshot_incomplete_as_of, "2026-12-05");
   EXPECT_EQ(in.psc_snapshot_incomplete,
             "totals line missing (received pscs 1, statements 0, exemptions 0)");
+  EXPECT_FALSE(in.psc_snapshot_running_age_seconds.has_value());
+  // An import that committed a moment ago, without its totals line yet.
+  ASSERT_TRUE(f.db()
+                  .Exec("UPDATE stream_state SET snapshot_running_at ="
+                        " strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-5 seconds')")
+                  .ok());
+  ASSERT_TRUE(ReadHealthInputs(&f.db(), &in).ok());
+  ASSERT_TRUE(in.psc_snapshot_running_age_seconds.has_value());
+  EXPECT_GE(*in.psc_snapshot_running_age_seconds, 4);
+  EXPECT_LT(*in.psc_snapshot_running_age_seconds, 60);
   // A database older than migration 6 has no such columns, and no problem.
   ASSERT_TRUE(f.db().Exec("ALTER TABLE stream_state DROP COLUMN snapshot_incomplete").ok());
   HealthInputs old = Migrated();

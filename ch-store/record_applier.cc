@@ -37,6 +37,7 @@ StatusOr<std::unique_ptr<RecordApplier>> RecordApplier::Create(SqliteDb* db, Opt
 RecordApplier::~RecordApplier() { Rollback(); }
 
 Status RecordApplier::Begin() {
+  snapshot_lines_pending_ = false;
   Status s = txn_->Begin();
   // What the company applier remembers is stale when another connection
   // wrote in between (and after a failed Begin, which rolled back).
@@ -47,6 +48,17 @@ Status RecordApplier::Begin() {
 }
 
 Status RecordApplier::Commit() {
+  if (snapshot_lines_pending_ && !unfinished_snapshot_.empty()) {
+    // So that an import stopped where it could not say so (kill -9, a full
+    // disk) still shows in `status`: the lines and this mark commit
+    // together, and the totals line or the end of the input replaces it.
+    Status s = control_->RecordPscSnapshotRunning(unfinished_snapshot_, unfinished_snapshot_lines_);
+    if (!s.ok()) {
+      Rollback();
+      return s;
+    }
+  }
+  snapshot_lines_pending_ = false;
   Status s = txn_->Commit();
   // A failed commit rolled back: the remembered states may never have been.
   if (!s.ok()) company_->ForgetRemembered();
@@ -54,6 +66,7 @@ Status RecordApplier::Commit() {
 }
 
 void RecordApplier::Rollback() {
+  snapshot_lines_pending_ = false;
   if (txn_ != nullptr) txn_->Rollback();
   if (company_ != nullptr) company_->ForgetRemembered();
   if (resource_ != nullptr) resource_->ForgetNewerSnapshot();
@@ -66,6 +79,7 @@ void RecordApplier::NoteSnapshotLine(std::string_view as_of) {
     unfinished_snapshot_lines_ = 0;
   }
   ++unfinished_snapshot_lines_;
+  snapshot_lines_pending_ = true;
 }
 
 Status RecordApplier::EndOfInput() {

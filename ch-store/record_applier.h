@@ -113,6 +113,9 @@ class RecordApplier {
   // until its snapshot_end.
   std::string unfinished_snapshot_;
   int64_t unfinished_snapshot_lines_ = 0;
+  // Lines of it applied in the open transaction: its commit records the
+  // import as running (ControlApplier::RecordPscSnapshotRunning).
+  bool snapshot_lines_pending_ = false;
   std::string reject_reason_;  // a resource record ch-store turned down
   std::string reject_raw_;
 };

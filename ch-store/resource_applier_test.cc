@@ -83,8 +83,10 @@ TEST(ResourceApplierTest, HigherTimepointOfTheSameStreamWins) {
   EXPECT_EQ(f.One("SELECT timepoint FROM stream_state"), "10");  // still advanced
 }
 
-TestResource Snapshot(const std::string& date, std::optional<std::string> name) {
-  TestResource r = testing_records::Psc(0, "01234567", "company-psc-individual", "abc", name);
+// A line of the PSC snapshot of `date` about PSC `id` of company 01234567.
+TestResource SnapshotPsc(const std::string& date, const std::string& id,
+                         std::optional<std::string> name) {
+  TestResource r = testing_records::Psc(0, "01234567", "company-psc-individual", id, name);
   r.source = "bulk";
   r.timepoint.reset();
   r.published_at.reset();
@@ -92,12 +94,17 @@ TestResource Snapshot(const std::string& date, std::optional<std::string> name) 
   return r;
 }
 
+TestResource Snapshot(const std::string& date, std::optional<std::string> name) {
+  return SnapshotPsc(date, "abc", name);
+}
+
 TEST(ResourceApplierTest, SnapshotAndStreamCompareAsOfATieGoesToTheStream) {
   StoreFixture f;
   f.Apply(Snapshot("2024-06-01", "FROM SNAPSHOT 1").Line());
   EXPECT_EQ(f.One("SELECT source, timepoint, as_of FROM resources"),
             "bulk|NULL|2024-06-01T00:00:00Z");
-  EXPECT_EQ(f.Count("stream_state"), 0);  // a snapshot moves no checkpoint
+  // A snapshot moves no checkpoint (its rows say the import is running).
+  EXPECT_EQ(f.One("SELECT count(*) FROM stream_state WHERE timepoint IS NOT NULL"), "0");
   // The same snapshot again, and an older one: nothing.
   f.Apply(Snapshot("2024-06-01", "AGAIN").Line());
   f.Apply(Snapshot("2024-05-01", "OLDER").Line());
@@ -107,7 +114,7 @@ TEST(ResourceApplierTest, SnapshotAndStreamCompareAsOfATieGoesToTheStream) {
   old.published_at = "2024-05-31T23:59:59Z";
   f.Apply(old.Line());
   EXPECT_EQ(f.One("SELECT name FROM pscs"), "FROM SNAPSHOT 1");
-  EXPECT_EQ(f.One("SELECT timepoint FROM stream_state"), "5");
+  EXPECT_EQ(f.One("SELECT timepoint FROM stream_state WHERE timepoint IS NOT NULL"), "5");
   // A tie goes to the stream.
   TestResource tie = testing_records::Psc(6, "01234567", "company-psc-individual", "abc", "TIE");
   tie.published_at = "2024-06-01T00:00:00Z";
@@ -164,13 +171,7 @@ TEST(ResourceApplierTest, ASnapshotNotNewerThanTheLastCompleteOneAddsNoResource)
                         " VALUES('persons-with-significant-control', '2024-06-02', 1)")
                   .ok());
   auto snapshot = [](const std::string& date, const std::string& id) {
-    TestResource r =
-        testing_records::Psc(0, "01234567", "company-psc-individual", id, std::string("X"));
-    r.source = "bulk";
-    r.timepoint.reset();
-    r.published_at.reset();
-    r.as_of = date + "T00:00:00Z";
-    return r;
+    return SnapshotPsc(date, id, std::string("X"));
   };
   f.Apply(snapshot("2024-06-01", "gone").Line());
   f.Apply(snapshot("2024-06-02", "gone").Line());  // the same day again
@@ -195,13 +196,7 @@ TEST(ResourceApplierTest, ALineAfterItsSnapshotCompletedOrANewerOneAddsNoResourc
   const std::string path = dir.File("memo.db");
   StoreFixture f(/*collect_changes=*/false, path);
   auto line = [](const std::string& date, const std::string& id) {
-    TestResource r =
-        testing_records::Psc(0, "01234567", "company-psc-individual", id, std::string("X"));
-    r.source = "bulk";
-    r.timepoint.reset();
-    r.published_at.reset();
-    r.as_of = date + "T00:00:00Z";
-    return r.Line();
+    return SnapshotPsc(date, id, std::string("X")).Line();
   };
   const std::string end =
       R"({"snapshot_end":{"stream":"persons-with-significant-control","format":"psc-snapshot",)"
@@ -227,6 +222,54 @@ TEST(ResourceApplierTest, ALineAfterItsSnapshotCompletedOrANewerOneAddsNoResourc
   f.Apply(line("2024-06-04", "c"));
   EXPECT_EQ(f.One("SELECT group_concat(psc_id, ',') FROM (SELECT psc_id FROM pscs ORDER BY 1)"),
             "a,b");
+}
+
+// Each commit of snapshot lines without their totals line records the
+// snapshot as incomplete with the time of that commit, in the same
+// transaction: an import killed or stopped by a full disk still shows in
+// `status` (health.h). The end of the input, or the totals line, replaces it.
+TEST(ResourceApplierTest, SnapshotLinesWithoutTheirTotalsLineAreRecordedAsARunningImport) {
+  StoreFixture f;
+  auto line = [](const std::string& id, const std::string& date = "2024-06-03") {
+    return SnapshotPsc(date, id, std::string("X")).Line();
+  };
+  const char kState[] =
+      "SELECT stream, coalesce(snapshot_incomplete_as_of, '-'), coalesce(snapshot_incomplete, '-'),"
+      " snapshot_running_at IS NOT NULL FROM stream_state ORDER BY stream";
+  const std::string running =
+      " of its lines (an import running, or one that stopped: killed, or an error such as a full "
+      "disk)|1";
+  f.ApplyAll({line("a"), line("b")});
+  EXPECT_EQ(
+      f.Rows(kState),
+      (std::vector<std::string>{
+          "company-exemptions|2024-06-03|no totals line yet after 2" + running,
+          "persons-with-significant-control|2024-06-03|no totals line yet after 2" + running,
+          "persons-with-significant-control-statements|2024-06-03|no totals line yet after 2" +
+              running}));
+  f.Apply(line("c"));
+  EXPECT_EQ(f.One("SELECT snapshot_incomplete FROM stream_state"
+                  " WHERE stream = 'persons-with-significant-control'"),
+            "no totals line yet after 3" + running.substr(0, running.size() - 2));
+  // The end of the input says it was cut off: no longer running.
+  ASSERT_TRUE(f.applier().EndOfInput().ok());
+  EXPECT_EQ(f.One("SELECT snapshot_incomplete, snapshot_running_at FROM stream_state"
+                  " WHERE stream = 'persons-with-significant-control'"),
+            "cut off (the input ended without its totals line after 3 of its lines)|NULL");
+  // A newer snapshot, whole, with its totals line: complete, all cleared.
+  const std::string next = "2024-06-04";
+  f.ApplyAll(
+      {line("a", next), line("b", next), line("c", next),
+       R"({"snapshot_end":{"stream":"persons-with-significant-control","format":"psc-snapshot",)"
+       R"("as_of":"2024-06-04","rows":3,"expected":{"pscs":3,"statements":0,"exemptions":0},)"
+       R"("received":{"pscs":3,"statements":0,"exemptions":0,"other":0,"rejects":0}}})"});
+  EXPECT_EQ(f.Rows(kState),
+            (std::vector<std::string>{"company-exemptions|-|-|0",
+                                      "persons-with-significant-control|-|-|0",
+                                      "persons-with-significant-control-statements|-|-|0"}));
+  // Lines of a snapshot no newer than the complete one record nothing.
+  f.Apply(line("d", next));
+  EXPECT_EQ(f.One("SELECT count(*) FROM stream_state WHERE snapshot_incomplete IS NOT NULL"), "0");
 }
 
 TEST(ResourceApplierTest, DeletedWithDataMarksEverythingAndStoresThatData) {

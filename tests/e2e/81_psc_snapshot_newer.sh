@@ -43,5 +43,5 @@ assert_eq "$signals" "$(sql "$DB" "SELECT count(*) FROM signals")" "signals adde
 # Healed: every gap of the three streams, by this snapshot.
 assert_eq "3|snapshot:$D2" "$(sql "$DB" "SELECT count(*), group_concat(DISTINCT healed_by) FROM gaps")" "gaps healed"
 status=$(store --db "$DB" status --stream "$PSC" || true)
-assert_contains "$status" '"psc_snapshot":{"last_complete_as_of":"'"$D2"'","incomplete_as_of":null,"missing":null}' "status"
+assert_contains "$status" '"psc_snapshot":{"last_complete_as_of":"'"$D2"'","incomplete_as_of":null,"missing":null,"import_last_commit_age_seconds":null}' "status"
 assert_contains "$status" '"gaps_open":0' "status gaps"

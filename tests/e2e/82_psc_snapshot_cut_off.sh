@@ -67,10 +67,48 @@ assert_eq 3 "$(sql "$DB" "SELECT count(*) FROM gaps WHERE healed_by IS NULL")" "
 warn=$(grep '"level":"warn"' "$TMP/store.err" || true)
 assert_contains "$warn" "lines named a resource again (a part twice?)" "warn line names the repeated lines"
 
+# 2c. Stopped where nothing can say why: a full disk (here the database's
+# page limit) mid-import, then a kill -9. Each commit of lines recorded the
+# snapshot as incomplete, with its time, in the same transaction: status
+# calls the import running while that is within --watchdog, and a problem
+# after.
+FULL="$TMP/full.db"
+rc=0
+"$BIN/ch-parse" --format psc-snapshot --as-of "$D" <"$TMP/whole.txt" 2>/dev/null |
+  CH_TEST_LIMITS=bulk_batch_records=100 CH_TEST_SQLITE_MAX_PAGES=400 "$BIN/ch-store" --db "$FULL" \
+    2>"$TMP/full.err" || rc=$?
+assert_eq 74 "$rc" "ch-store's exit on a full disk mid-import"
+applied=$(sql "$FULL" "SELECT count(*) FROM resources")
+[ "$applied" -ge 100 ] && [ "$applied" -lt 2000 ] || fail "no commit before the disk was full: $applied resources"
+status=$(store --db "$FULL" status --watchdog 60) || fail "an import that committed just now is not running: $status"
+assert_contains "$status" "\"incomplete_as_of\":\"$D\",\"missing\":\"no totals line yet after $applied of its lines" \
+  "status after a full disk: the lines committed"
+sleep 2
+status=$(store --db "$FULL" status --watchdog 1 || true)
+assert_contains "$status" '"healthy":false' "status once the import committed nothing for longer than --watchdog"
+assert_contains "$status" "PSC snapshot $D incomplete: no totals line yet after $applied of its lines" \
+  "status problem after a full disk"
+assert_contains "$status" "; nothing committed for " "status problem says since when"
+# kill -9 with the input still open (the stage before alive, gone quiet):
+# what was committed, mark included, stays.
+KILLED="$TMP/killed.db"
+mkfifo "$TMP/lines"
+CH_TEST_LIMITS=bulk_batch_records=100 "$BIN/ch-store" --db "$KILLED" <"$TMP/lines" 2>/dev/null &
+store_pid=$!
+exec 3>"$TMP/lines"
+{ "$BIN/ch-parse" --format psc-snapshot --as-of "$D" <"$TMP/cut.txt" 2>/dev/null || true; } | head -n 450 >&3
+wait_for 10 eval '[ "$(sql "$KILLED" "SELECT count(*) FROM resources" 2>/dev/null || echo 0)" = 450 ]' ||
+  fail "ch-store did not commit the 450 lines"
+kill -9 "$store_pid"
+wait "$store_pid" 2>/dev/null || true
+exec 3>&-
+status=$(store --db "$KILLED" status --watchdog 60) || fail "not running right after the kill: $status"
+assert_contains "$status" "\"missing\":\"no totals line yet after 450 of its lines" "status after kill -9"
+
 # 3. The whole snapshot: complete, heals the gaps, clears the problem.
 import_psc "$DB" "$TMP/whole.txt" "$D"
 check_oracle "$DB" "$TMP/o3" --psc-snapshot "$TMP/cut.txt" --as-of "$D" --psc-snapshot "$TMP/short.txt" --as-of "$D" \
   --psc-snapshot "$TMP/twice.txt" --as-of "$D" --psc-snapshot "$TMP/whole.txt" --as-of "$D"
 assert_eq 0 "$(sql "$DB" "SELECT count(*) FROM gaps WHERE healed_by IS NULL")" "gaps after the whole snapshot"
 status=$(store --db "$DB" status --stream "$PSC") || fail "not healthy after a complete snapshot: $status"
-assert_contains "$status" '"psc_snapshot":{"last_complete_as_of":"'"$D"'","incomplete_as_of":null,"missing":null}' "status"
+assert_contains "$status" '"psc_snapshot":{"last_complete_as_of":"'"$D"'","incomplete_as_of":null,"missing":null,"import_last_commit_age_seconds":null}' "status"
