@@ -105,12 +105,23 @@ Status RecordApplier::Apply(const Record& record) {
   switch (record.kind) {
     case RecordKind::kBlank:
       return Status::Ok();
-    case RecordKind::kCompany:
-      txn_->CountRecord(/*stream=*/!record.company.bulk);
-      return company_->Apply(record.company);
+    case RecordKind::kCompany: {
+      const CompanyRecord& c = record.company;
+      txn_->CountRecord(/*stream=*/!c.bulk);
+      if (!c.bulk) {
+        StatusOr<bool> rejected = RejectedAsImplausible(c.stream, *c.timepoint, c.line);
+        if (!rejected.ok() || *rejected) return rejected.status();
+      }
+      return company_->Apply(c);
+    }
     case RecordKind::kResource: {
-      txn_->CountRecord(/*stream=*/!record.resource.bulk);
-      if (record.resource.bulk && !resource_bulk_tuned_) {
+      const ResourceRecord& r = record.resource;
+      txn_->CountRecord(/*stream=*/!r.bulk);
+      if (!r.bulk) {
+        StatusOr<bool> rejected = RejectedAsImplausible(r.stream, *r.timepoint, r.line);
+        if (!rejected.ok() || *rejected) return rejected.status();
+      }
+      if (r.bulk && !resource_bulk_tuned_) {
         // As for company bulk rows (CompanyApplier): a snapshot writes all
         // over its tables' b-trees, and with the stream's small cache a
         // transaction spills to the WAL every few hundred records.
@@ -118,10 +129,10 @@ Status RecordApplier::Apply(const Record& record) {
         Status s = txn_->db()->Exec("PRAGMA cache_size = -" + std::to_string(bulk_cache_kib_));
         if (!s.ok()) return s;
       }
-      if (record.resource.bulk) NoteSnapshotLine(*record.resource.as_of);
-      Status s = resource_->Apply(record.resource, &reject_reason_);
+      if (r.bulk) NoteSnapshotLine(*r.as_of);
+      Status s = resource_->Apply(r, &reject_reason_);
       if (!s.ok() || reject_reason_.empty()) return s;
-      return RejectResource(record.resource);
+      return StoreReject(r.stream, r.bulk, r.timepoint, r.line);
     }
     case RecordKind::kReject:
       txn_->CountRecord(/*stream=*/true);
@@ -140,14 +151,32 @@ Status RecordApplier::Apply(const Record& record) {
   return Status::Internal("unknown record kind");
 }
 
-Status RecordApplier::RejectResource(const ResourceRecord& r) {
+StatusOr<bool> RecordApplier::RejectedAsImplausible(std::string_view stream, int64_t timepoint,
+                                                    std::string_view line) {
+  StatusOr<ApplyTransaction::StreamState*> state = txn_->State(stream);
+  if (!state.ok()) return state.status();
+  const std::optional<int64_t>& checkpoint = (*state)->checkpoint;
+  // As unsigned: the distance between any two int64 values fits.
+  if (!checkpoint || timepoint <= *checkpoint ||
+      static_cast<uint64_t>(timepoint) - static_cast<uint64_t>(*checkpoint) <= kMaxTimepointJump)
+    return false;
+  reject_reason_ = "ch-store: timepoint " + std::to_string(timepoint) +
+                   " is more than 2^32 past the checkpoint " + std::to_string(*checkpoint) +
+                   " of its stream: not trusted";
+  Status s = StoreReject(stream, /*bulk=*/false, timepoint, line);
+  if (!s.ok()) return s;
+  return true;
+}
+
+Status RecordApplier::StoreReject(std::string_view stream, bool bulk,
+                                  std::optional<int64_t> timepoint, std::string_view line) {
   RejectRecord reject;
-  reject.stream = r.stream;
-  reject.source = r.bulk ? "bulk" : "stream";
-  reject.timepoint = r.timepoint;
+  reject.stream = stream;
+  reject.source = bulk ? "bulk" : "stream";
+  reject.timepoint = timepoint;
   reject.reason = reject_reason_;
-  reject.raw = r.line.substr(0, kMaxRejectRawBytes);
-  reject.raw_length = r.line.size();
+  reject.raw = line.substr(0, kMaxRejectRawBytes);
+  reject.raw_length = line.size();
   return control_->ApplyReject(reject);
 }
 

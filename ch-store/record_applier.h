@@ -22,6 +22,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ch-store/apply_transaction.h"
@@ -36,6 +37,16 @@
 #include "common/status.h"
 
 namespace ch {
+
+// The farthest a stream record's timepoint may be past its stream's
+// checkpoint. A stream's timepoints count its events (the busiest, filings,
+// was at about 1.4e8 in 2023, after years): no outage or live restart moves
+// one by 2^32. A record that does (a corrupt or hostile line; 2^63-1 is a
+// valid JSON integer) would become the checkpoint, and every real record
+// after it would be skipped as already applied, for good. It is not
+// trusted: a reject, which moves no checkpoint (DESIGN.md: "no usable
+// timepoint"). A stream's first record has no checkpoint to compare with.
+inline constexpr uint64_t kMaxTimepointJump = uint64_t{1} << 32;
 
 class RecordApplier {
  public:
@@ -99,8 +110,14 @@ class RecordApplier {
   RecordApplier() = default;
   // Counts a line of the PSC snapshot of `as_of` (see EndOfInput()).
   void NoteSnapshotLine(std::string_view as_of);
-  // Stores a resource record that disagrees with the schema as a reject.
-  Status RejectResource(const ResourceRecord& r);
+  // Stores a record ch-store turned down (why: reject_reason_), its line
+  // kept, as a reject.
+  Status StoreReject(std::string_view stream, bool bulk, std::optional<int64_t> timepoint,
+                     std::string_view line);
+  // True, after storing it as a reject, when a stream record's timepoint is
+  // more than kMaxTimepointJump past its stream's checkpoint.
+  StatusOr<bool> RejectedAsImplausible(std::string_view stream, int64_t timepoint,
+                                       std::string_view line);
 
   std::unique_ptr<ApplyTransaction> txn_;
   std::unique_ptr<SignalWriter> signals_;
@@ -116,7 +133,7 @@ class RecordApplier {
   // Lines of it applied in the open transaction: its commit records the
   // import as running (ControlApplier::RecordPscSnapshotRunning).
   bool snapshot_lines_pending_ = false;
-  std::string reject_reason_;  // a resource record ch-store turned down
+  std::string reject_reason_;  // why ch-store turned a record down
   std::string reject_raw_;
 };
 

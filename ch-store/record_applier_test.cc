@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "ch-store/test_records.h"
 
 namespace ch {
@@ -44,6 +46,34 @@ TEST(RecordApplierTest, RecordAtOrBelowTheCheckpointChangesNothing) {
   EXPECT_EQ(f.Count("status_changes"), 1);
   EXPECT_EQ(f.One(kCheckpoint), "10");
   EXPECT_EQ(f.applier().totals().skipped, 2u);
+}
+
+// A timepoint more than 2^32 past the checkpoint (record_applier.h) would
+// become the checkpoint and make every real record after it a duplicate: a
+// reject, which moves nothing. Exactly 2^32 is still a record.
+TEST(RecordApplierTest, ATimepointFarPastTheCheckpointIsARejectThatMovesNothing) {
+  StoreFixture f;
+  f.Apply(Stream(10, "2024-01-02T00:00:00Z", "00000001").Line());
+  const int64_t jump = int64_t{1} << 32;
+  for (const int64_t poisoned : {10 + jump + 1, std::numeric_limits<int64_t>::max()}) {
+    TestCompany c = Stream(poisoned, "2024-01-03T00:00:00Z", "00000001");
+    c.status = "dissolved";
+    f.Apply(c.Line());
+  }
+  EXPECT_EQ(f.One(kCheckpoint), "10");
+  EXPECT_EQ(f.One("SELECT company_status FROM companies"), "active");
+  EXPECT_EQ(f.Rows("SELECT stream, timepoint, reason FROM rejects ORDER BY id"),
+            (std::vector<std::string>{
+                "companies|4294967307|ch-store: timepoint 4294967307 is more than 2^32 past the "
+                "checkpoint 10 of its stream: not trusted",
+                "companies|9223372036854775807|ch-store: timepoint 9223372036854775807 is more "
+                "than 2^32 past the checkpoint 10 of its stream: not trusted"}));
+  f.Apply(Stream(11, "2024-01-04T00:00:00Z", "00000001").Line());
+  TestCompany far = Stream(11 + jump, "2024-01-05T00:00:00Z", "00000001");
+  far.status = "liquidation";
+  f.Apply(far.Line());
+  EXPECT_EQ(f.One(kCheckpoint), std::to_string(11 + jump));
+  EXPECT_EQ(f.One("SELECT company_status FROM companies"), "liquidation");
 }
 
 TEST(RecordApplierTest, DuplicateWithinOneTransactionIsSkipped) {

@@ -361,6 +361,7 @@ const Record& RecordDecoder::Decode(std::string_view line) {
   } else if (View(*kind) == "company") {
     record_.kind = RecordKind::kCompany;
     ok = DecodeCompany(root);
+    record_.company.line = line;
     if (ok && data_member_ != nullptr && !data_member_->IsNull()) {
       // `data` is not where README.md promises it (the last member, once):
       // serialise it again (slower, same content).
@@ -434,6 +435,7 @@ bool RecordDecoder::DecodeFast(std::string_view line) {
   const std::string_view data = text(last.value_begin, last.value_end);
   if (kind == RecordKind::kCompany) {
     if (data != "null") record_.company.data = data;
+    record_.company.line = line;
   } else {
     if (data != "null") record_.resource.data = data;
     record_.resource.line = line;

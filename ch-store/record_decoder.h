@@ -67,8 +67,9 @@ struct CompanyRecord {
   OptText date_of_creation;
   OptText date_of_cessation;
   std::array<OptText, kAddressFields.size()> address;
-  OptText sic_codes;  // comma-separated
-  OptText data;       // JSON text
+  OptText sic_codes;      // comma-separated
+  OptText data;           // JSON text
+  std::string_view line;  // the whole line (for a reject made by the applier)
 };
 
 // One value of a typed row: the column it goes in and the value.

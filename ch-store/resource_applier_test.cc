@@ -64,6 +64,18 @@ TEST(ResourceApplierTest, RecordAtOrBelowTheCheckpointChangesNothing) {
   EXPECT_EQ(f.applier().totals().skipped, 2u);
 }
 
+TEST(ResourceApplierTest, ATimepointFarPastTheCheckpointIsAReject) {
+  StoreFixture f;
+  f.Apply(Ds01(10).Line());
+  f.Apply(Ds01((int64_t{1} << 32) + 11).Line());  // 2^32 + 1 past
+  EXPECT_EQ(f.One("SELECT timepoint FROM stream_state"), "10");
+  EXPECT_EQ(f.One("SELECT timepoint FROM resources"), "10");
+  EXPECT_EQ(
+      f.One("SELECT stream, timepoint, reason LIKE '%2^32 past the checkpoint 10 %' FROM rejects"),
+      "filings|4294967307|1");
+  EXPECT_EQ(f.applier().totals().rejects, 1u);
+}
+
 TEST(ResourceApplierTest, HigherTimepointOfTheSameStreamWins) {
   StoreFixture f;
   f.Apply(Ds01(10).Line());

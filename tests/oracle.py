@@ -85,6 +85,8 @@ Contract as modelled (DESIGN.md "Delivery guarantees" and "Database"):
     raw lines ("the same reject seen again ... is not stored twice").
   * Dedupe: a valid record is applied only if its timepoint > checkpoint
     (max applied so far, initially none); otherwise it changes nothing.
+    One more than 2^32 past the checkpoint is a reject (ch-store's:
+    it would have hidden every real record after it).
   * published_at -> "YYYY-MM-DDTHH:MM:SSZ": zone-less is UTC, "Z" or
     +hh:mm / -hh:mm / +hhmm / +hh offsets are converted to UTC, fractions
     are dropped (truncated, not rounded), "T" or a space between date and
@@ -289,6 +291,10 @@ import re
 import sys
 
 MAX_TIMEPOINT = 2 ** 63 - 1
+# A stream record more than this past its stream's checkpoint is a reject
+# (ch-store/record_applier.h, kMaxTimepointJump): it would have become the
+# checkpoint and hidden every real record after it.
+MAX_TIMEPOINT_JUMP = 2 ** 32
 
 STATUS_KEYS = {
     "active", "dissolved", "liquidation", "receivership", "converted-closed",
@@ -493,6 +499,8 @@ class Oracle:
         number = company_number(obj, data)
         if number is None:
             raise Reject("invalid company number", tp)
+        if self.checkpoint is not None and tp - self.checkpoint > MAX_TIMEPOINT_JUMP:
+            raise Reject("timepoint more than 2^32 past the checkpoint", tp)
         if self.checkpoint is not None and tp <= self.checkpoint:
             self.skipped += 1
             return
@@ -1002,6 +1010,8 @@ class StreamsOracle:
             return self.apply_company(stream, raw)
         rec = self.resource_record(stream, obj, text, kind)
         cp = self.checkpoints.get(stream)
+        if cp is not None and rec["tp"] - cp > MAX_TIMEPOINT_JUMP:
+            raise Reject("timepoint more than 2^32 past the checkpoint", rec["tp"])
         if cp is not None and rec["tp"] <= cp:
             self.skipped += 1
             return

@@ -91,6 +91,26 @@ assert_eq 68805561 "$(store --db "$TMP/real.db" checkpoint)" "rejects do not mov
 raw=$(sed -n 2p "$TMP/real-spoilt.ndjson" | tr -d "\n" | od -An -tx1 | tr -d ' \n' | tr a-f A-F)
 assert_eq "$raw" "$(sql "$TMP/real.db" "SELECT hex(raw) FROM rejects WHERE timepoint = 140062688")" "original bytes"
 
+# A timepoint far past the checkpoint (2^63-1 here: a valid JSON integer)
+# would have become the checkpoint and hidden every real event after it,
+# for good: ch-store keeps it as a reject. The next real event is applied;
+# the oracle agrees.
+first=$(sed -n 1p "$ROOT/samples/real/real-stream-events.ndjson")
+{
+  echo "$first"
+  echo "$first" | sed 's/"timepoint":68805561/"timepoint":9223372036854775807/'
+  echo "$first" | sed 's/"timepoint":68805561/"timepoint":68805562/'
+} >"$TMP/poisoned.ndjson"
+"$BIN/ch-parse" <"$TMP/poisoned.ndjson" 2>/dev/null | store --db "$TMP/poisoned.db" ||
+  fail "the poisoned capture exited $?"
+assert_eq 68805562 "$(store --db "$TMP/poisoned.db" checkpoint)" "checkpoint after a timepoint of 2^63-1"
+assert_eq "9223372036854775807|1" \
+  "$(sql "$TMP/poisoned.db" "SELECT timepoint, reason LIKE 'ch-store: timepoint % is more than 2^32 past the checkpoint 68805561 %' FROM rejects")" \
+  "the far timepoint is a reject"
+python3 "$ROOT/tests/oracle.py" --out-dir "$TMP/poisoned.oracle" "$TMP/poisoned.ndjson" 2>/dev/null
+assert_eq "$(cat "$TMP/poisoned.oracle/checkpoint.txt")" "68805562" "the oracle's checkpoint"
+assert_eq "$(cat "$TMP/poisoned.oracle/rejects.txt")" "1" "the oracle's rejects"
+
 # prune: only rejects older than the given days go.
 sql "$DB" "UPDATE rejects SET received_at = '2020-01-01T00:00:00Z' WHERE id <= 3"
 assert_eq 3 "$(store --db "$DB" prune --rejects-older-than 30)" "pruned"
