@@ -107,20 +107,14 @@ Status RecordApplier::Apply(const Record& record) {
       return Status::Ok();
     case RecordKind::kCompany: {
       const CompanyRecord& c = record.company;
-      txn_->CountRecord(/*stream=*/!c.bulk);
-      if (!c.bulk) {
-        StatusOr<bool> rejected = RejectedAsImplausible(c.stream, *c.timepoint, c.line);
-        if (!rejected.ok() || *rejected) return rejected.status();
-      }
+      StatusOr<bool> rejected = CountAndScreen(c.stream, c.bulk, c.timepoint, c.line);
+      if (!rejected.ok() || *rejected) return rejected.status();
       return company_->Apply(c);
     }
     case RecordKind::kResource: {
       const ResourceRecord& r = record.resource;
-      txn_->CountRecord(/*stream=*/!r.bulk);
-      if (!r.bulk) {
-        StatusOr<bool> rejected = RejectedAsImplausible(r.stream, *r.timepoint, r.line);
-        if (!rejected.ok() || *rejected) return rejected.status();
-      }
+      StatusOr<bool> rejected = CountAndScreen(r.stream, r.bulk, r.timepoint, r.line);
+      if (!rejected.ok() || *rejected) return rejected.status();
       if (r.bulk && !resource_bulk_tuned_) {
         // As for company bulk rows (CompanyApplier): a snapshot writes all
         // over its tables' b-trees, and with the stream's small cache a
@@ -149,6 +143,14 @@ Status RecordApplier::Apply(const Record& record) {
           record.snapshot_end, resource_->RepeatedSnapshotLines(record.snapshot_end.as_of_date));
   }
   return Status::Internal("unknown record kind");
+}
+
+StatusOr<bool> RecordApplier::CountAndScreen(std::string_view stream, bool bulk,
+                                             std::optional<int64_t> timepoint,
+                                             std::string_view line) {
+  txn_->CountRecord(/*stream=*/!bulk);
+  if (bulk) return false;  // a snapshot line has no timepoint
+  return RejectedAsImplausible(stream, *timepoint, line);
 }
 
 StatusOr<bool> RecordApplier::RejectedAsImplausible(std::string_view stream, int64_t timepoint,

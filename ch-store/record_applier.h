@@ -114,6 +114,11 @@ class RecordApplier {
   // kept, as a reject.
   Status StoreReject(std::string_view stream, bool bulk, std::optional<int64_t> timepoint,
                      std::string_view line);
+  // Counts a company or resource record, then screens it: true, after
+  // storing it as a reject, when it must not be applied
+  // (RejectedAsImplausible).
+  StatusOr<bool> CountAndScreen(std::string_view stream, bool bulk,
+                                std::optional<int64_t> timepoint, std::string_view line);
   // True, after storing it as a reject, when a stream record's timepoint is
   // more than kMaxTimepointJump past its stream's checkpoint.
   StatusOr<bool> RejectedAsImplausible(std::string_view stream, int64_t timepoint,
