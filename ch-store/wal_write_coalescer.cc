@@ -125,6 +125,14 @@ int FlushForCall(ShimFile* f) {
   return rc;
 }
 
+// Flush() where no error can be returned: the failure is kept for the
+// file's next call that can report it. What was read ahead is dropped.
+void FlushDeferringError(ShimFile* f) {
+  const int rc = Flush(f);
+  f->ahead_used = 0;
+  if (rc != SQLITE_OK && f->deferred_error == SQLITE_OK) f->deferred_error = rc;
+}
+
 // Before the WAL index (shared memory) is touched or a file deleted, every
 // buffered write must be in its file, and what was read ahead may be stale
 // (another connection may have restarted the WAL). Only the calling
@@ -136,9 +144,7 @@ void FlushAll(ShimVfs* shim) {
   std::lock_guard<std::mutex> lock(shim->files_mutex);
   for (ShimFile* f = shim->files; f != nullptr; f = f->next) {
     if (f->user.load(std::memory_order_relaxed) != self) continue;
-    const int rc = Flush(f);
-    f->ahead_used = 0;
-    if (rc != SQLITE_OK && f->deferred_error == SQLITE_OK) f->deferred_error = rc;
+    FlushDeferringError(f);
   }
 }
 
@@ -304,11 +310,8 @@ int ShimUnlock(sqlite3_file* file, int level) {
 
 int ShimCheckReservedLock(sqlite3_file* file, int* out) {
   ShimFile* f = Use(file);
-  if (f->coalesce) {
-    const int rc = Flush(f);
-    if (rc != SQLITE_OK && f->deferred_error == SQLITE_OK) f->deferred_error = rc;
-  }
-  f->ahead_used = 0;
+  // (A file that does not coalesce never reads ahead either.)
+  if (f->coalesce) FlushDeferringError(f);
   return Real(f)->xCheckReservedLock(f->real, out);
 }
 
