@@ -190,6 +190,14 @@ StatusOr<int64_t> Count(SqliteDb* db, const std::string& sql) {
   return n->value_or(0);
 }
 
+// Whether stream_state has `column` (the migrations add columns to it).
+StatusOr<bool> StreamStateHasColumn(SqliteDb* db, const std::string& column) {
+  StatusOr<int64_t> n = Count(
+      db, "SELECT count(*) FROM pragma_table_info('stream_state') WHERE name = '" + column + "'");
+  if (!n.ok()) return n.status();
+  return *n > 0;
+}
+
 }  // namespace
 
 std::optional<std::string> StuckStageProblem(const StreamHealth& s, double watchdog_seconds) {
@@ -354,20 +362,15 @@ Status ReadHealthInputs(SqliteDb* db, HealthInputs* in) {
   }
   // The PSC snapshot's columns (migration 6); a database still older has
   // none, and no PSC snapshot.
-  StatusOr<int64_t> has_psc_columns = Count(db,
-                                            "SELECT count(*) FROM pragma_table_info('stream_state')"
-                                            " WHERE name = 'snapshot_incomplete'");
+  StatusOr<bool> has_psc_columns = StreamStateHasColumn(db, "snapshot_incomplete");
   if (!has_psc_columns.ok()) return has_psc_columns.status();
-  if (*has_psc_columns > 0) {
+  if (*has_psc_columns) {
     // snapshot_running_at: migration 7 (NULL before it).
-    StatusOr<int64_t> has_running_column =
-        Count(db,
-              "SELECT count(*) FROM pragma_table_info('stream_state')"
-              " WHERE name = 'snapshot_running_at'");
+    StatusOr<bool> has_running_column = StreamStateHasColumn(db, "snapshot_running_at");
     if (!has_running_column.ok()) return has_running_column.status();
     const std::string running_age =
-        *has_running_column > 0 ? "(julianday('now') - julianday(snapshot_running_at)) * 86400.0"
-                                : "NULL";
+        *has_running_column ? "(julianday('now') - julianday(snapshot_running_at)) * 86400.0"
+                            : "NULL";
     StatusOr<Statement> psc = db->Prepare(
         "SELECT last_snapshot_as_of, snapshot_incomplete_as_of, snapshot_incomplete, " +
         running_age + " FROM stream_state WHERE stream = 'persons-with-significant-control'");
