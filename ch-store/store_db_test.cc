@@ -86,7 +86,6 @@ TEST(StoreDbTest, ReaderOpensAMigratedDatabase) {
   EXPECT_FALSE(store->db->Exec("INSERT INTO gaps(stream, detected_at) VALUES ('s', 'x')").ok());
 }
 
-}  // namespace
 // The writer's close leaves a WAL for the next writer, unless it is larger
 // than the bound given: then the last connection checkpoints and removes it.
 TEST(StoreDbTest, CloseLeavesTheWalUnlessItIsLargerThanTheBound) {
@@ -106,4 +105,5 @@ TEST(StoreDbTest, CloseLeavesTheWalUnlessItIsLargerThanTheBound) {
   }
 }
 
+}  // namespace
 }  // namespace ch
