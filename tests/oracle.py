@@ -731,6 +731,17 @@ def iso_date(v):
     return v if isinstance(v, str) and ISO_DATE_RE.match(v) else None
 
 
+def is_calendar_date(text):
+    """YYYY-MM-DD in ASCII digits, naming a day that exists."""
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+        return False
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
 def valid_number(raw):
     if not isinstance(raw, str):
         return None
@@ -1212,11 +1223,7 @@ class StreamsOracle:
             # (missing, not a string, not a date) is accepted.
             generated = data.get("generated_at")
             day = generated[:10] if isinstance(generated, str) else ""
-            if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", day) and day < as_of[:10]:
-                try:
-                    dt.date.fromisoformat(day)
-                except ValueError:
-                    return totals
+            if is_calendar_date(day) and day < as_of[:10]:
                 raise Reject("totals generated before --as-of")
             return totals
         number = valid_number(obj.get("company_number"))
