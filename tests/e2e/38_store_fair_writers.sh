@@ -1,4 +1,5 @@
 #!/bin/bash
+# e2e: alone (it measures a trickle's latency p99)
 # Several writers, one database: a ch-store replaying a 100,000-record
 # backlog on one stream does not starve a ch-store fed a trickle of 20
 # records/s on another. The trickle's latency, from the record written into

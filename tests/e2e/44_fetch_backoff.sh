@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# e2e: alone (it times reconnections to a tenth of a second)
 # 44_fetch_backoff: reconnect timing. A 429 waits exactly Retry-After (or
 # --retry-429) up to the longer of --backoff-max and --retry-429; a longer
 # Retry-After (a day) is capped there and logged; 5xx answers back off with

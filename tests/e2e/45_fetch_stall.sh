@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# e2e: alone (it times stall detection and backoffs)
 # 45_fetch_stall: stall detection. No byte at all for --idle-timeout (after
 # the response started) replaces the connection; heartbeats count as bytes;
 # before the first byte the longer --first-byte-timeout applies, so a slow

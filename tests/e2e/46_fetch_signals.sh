@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# e2e: alone (it times how fast a signal stops ch-fetch)
 # 46_fetch_signals: SIGTERM/SIGINT stop ch-fetch promptly with exit 0
 # whatever it is doing (streaming, mid-line, backing off, waiting for a
 # first byte) and never write a partial line; a stdout that fails (disk

@@ -1,4 +1,5 @@
 #!/bin/bash
+# e2e: alone (it times how fast a second instance gives up)
 # pipeline.sh, one instance and clean stops: while one supervisor streams
 # into a database, a second one for the same database exits 0 at once with
 # one log line and starts nothing; SIGTERM (and SIGINT, SIGHUP) stop the

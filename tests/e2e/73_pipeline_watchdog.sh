@@ -1,4 +1,5 @@
 #!/bin/bash
+# e2e: alone (it expects status to name a stalled stage within the watchdog)
 # Issue 16, "name the right stage": a stage alive but making no progress
 # (SIGSTOP here; hung alike). The stage before it blocks on its output and
 # says so in its metrics file, which it keeps fresh while blocked; the
