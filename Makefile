@@ -91,6 +91,18 @@ $(addprefix $(BIN)/,$(PROGRAMS)):
 # Clean-clone build of the programs and the unit tests with -j2: 246 s, 189 s
 # with this.
 $(call objects_of,$(TEST_SRCS)): override CXXFLAGS += -O0
+# GoogleTest's header, precompiled once with those very flags (GCC uses a
+# .gch only when they match, and otherwise reads the header as usual): the
+# clean-clone build of the programs and the unit tests with -j2, 179 s
+# without it, 142 s with it.
+TEST_PCH := $(BUILD)/pch/unit_test_pch.h
+$(TEST_PCH).gch: override CXXFLAGS += -O0
+$(TEST_PCH).gch: tests/unit_test_pch.h
+	@mkdir -p $(dir $@)
+	cp $< $(TEST_PCH)
+	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -x c++-header -c $< -o $@
+$(call objects_of,$(TEST_SRCS)): override CPPFLAGS += -include $(TEST_PCH)
+$(call objects_of,$(TEST_SRCS)): $(TEST_PCH).gch
 $(UNIT_TESTS): $(call objects_of,$(TEST_SRCS)) $(LIBFETCH) $(LIBPARSE) $(LIBSTORE) $(LIBCOMMON)
 	$(CXX) $(CXXFLAGS) $(LDFLAGS) $^ -lgtest -lgtest_main $(LDLIBS) -o $@
 
