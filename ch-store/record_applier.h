@@ -45,7 +45,9 @@ namespace ch {
 // valid JSON integer) would become the checkpoint, and every real record
 // after it would be skipped as already applied, for good. It is not
 // trusted: a reject, which moves no checkpoint (DESIGN.md: "no usable
-// timepoint"). A stream's first record has no checkpoint to compare with.
+// timepoint"). A stream without a checkpoint counts from 0: its first record
+// is trusted up to 2^32, so that a far timepoint cannot poison a new
+// database either (the real streams start in the millions).
 inline constexpr uint64_t kMaxTimepointJump = uint64_t{1} << 32;
 
 class RecordApplier {

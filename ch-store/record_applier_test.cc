@@ -76,6 +76,24 @@ TEST(RecordApplierTest, ATimepointFarPastTheCheckpointIsARejectThatMovesNothing)
   EXPECT_EQ(f.One("SELECT company_status FROM companies"), "liquidation");
 }
 
+// A stream without a checkpoint counts from 0: a far timepoint as the very
+// first record of a new database is a reject too, and the real records
+// after it are applied. 2^32 itself is still a record.
+TEST(RecordApplierTest, AFarTimepointAsAStreamsFirstRecordIsARejectThatMovesNothing) {
+  StoreFixture f;
+  f.Apply(Stream(std::numeric_limits<int64_t>::max(), "2024-01-02T00:00:00Z", "00000001").Line());
+  EXPECT_EQ(f.Count("companies"), 0);
+  EXPECT_EQ(f.Count("stream_state"), 0);
+  EXPECT_EQ(f.Rows("SELECT stream, timepoint, reason FROM rejects"),
+            (std::vector<std::string>{
+                "companies|9223372036854775807|ch-store: timepoint 9223372036854775807 is more "
+                "than 2^32 past 0, and its stream has no checkpoint yet: not trusted"}));
+  const int64_t jump = int64_t{1} << 32;
+  f.Apply(Stream(jump, "2024-01-03T00:00:00Z", "00000001").Line());
+  EXPECT_EQ(f.One(kCheckpoint), std::to_string(jump));
+  EXPECT_EQ(f.Count("companies"), 1);
+}
+
 TEST(RecordApplierTest, DuplicateWithinOneTransactionIsSkipped) {
   StoreFixture f;
   const std::string line = Stream(10, "2024-01-02T00:00:00Z", "00000001").Line();

@@ -291,9 +291,9 @@ import re
 import sys
 
 MAX_TIMEPOINT = 2 ** 63 - 1
-# A stream record more than this past its stream's checkpoint is a reject
-# (ch-store/record_applier.h, kMaxTimepointJump): it would have become the
-# checkpoint and hidden every real record after it.
+# A stream record more than this past its stream's checkpoint (0 when it has
+# none yet) is a reject (ch-store/record_applier.h, kMaxTimepointJump): it
+# would have become the checkpoint and hidden every real record after it.
 MAX_TIMEPOINT_JUMP = 2 ** 32
 
 STATUS_KEYS = {
@@ -499,7 +499,7 @@ class Oracle:
         number = company_number(obj, data)
         if number is None:
             raise Reject("invalid company number", tp)
-        if self.checkpoint is not None and tp - self.checkpoint > MAX_TIMEPOINT_JUMP:
+        if tp - (self.checkpoint or 0) > MAX_TIMEPOINT_JUMP:
             raise Reject("timepoint more than 2^32 past the checkpoint", tp)
         if self.checkpoint is not None and tp <= self.checkpoint:
             self.skipped += 1
@@ -1021,7 +1021,7 @@ class StreamsOracle:
             return self.apply_company(stream, raw)
         rec = self.resource_record(stream, obj, text, kind)
         cp = self.checkpoints.get(stream)
-        if cp is not None and rec["tp"] - cp > MAX_TIMEPOINT_JUMP:
+        if rec["tp"] - (cp or 0) > MAX_TIMEPOINT_JUMP:
             raise Reject("timepoint more than 2^32 past the checkpoint", rec["tp"])
         if cp is not None and rec["tp"] <= cp:
             self.skipped += 1

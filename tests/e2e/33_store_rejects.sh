@@ -110,6 +110,18 @@ assert_eq "9223372036854775807|1" \
 python3 "$ROOT/tests/oracle.py" --out-dir "$TMP/poisoned.oracle" "$TMP/poisoned.ndjson" 2>/dev/null
 assert_eq "$(cat "$TMP/poisoned.oracle/checkpoint.txt")" "68805562" "the oracle's checkpoint"
 assert_eq "$(cat "$TMP/poisoned.oracle/rejects.txt")" "1" "the oracle's rejects"
+# The same line as the very first of a new database: a stream without a
+# checkpoint counts from 0.
+sed -n 2,3p "$TMP/poisoned.ndjson" >"$TMP/poisoned-first.ndjson"
+"$BIN/ch-parse" <"$TMP/poisoned-first.ndjson" 2>/dev/null | store --db "$TMP/poisoned-first.db" ||
+  fail "the capture that starts poisoned exited $?"
+assert_eq 68805562 "$(store --db "$TMP/poisoned-first.db" checkpoint)" "checkpoint after a first timepoint of 2^63-1"
+assert_eq "9223372036854775807|1" \
+  "$(sql "$TMP/poisoned-first.db" "SELECT timepoint, reason LIKE 'ch-store: timepoint % is more than 2^32 past 0, and its stream has no checkpoint yet%' FROM rejects")" \
+  "the far first timepoint is a reject"
+python3 "$ROOT/tests/oracle.py" --out-dir "$TMP/poisoned-first.oracle" "$TMP/poisoned-first.ndjson" 2>/dev/null
+assert_eq "$(cat "$TMP/poisoned-first.oracle/checkpoint.txt")" "68805562" "the oracle's checkpoint, poisoned first"
+assert_eq "$(cat "$TMP/poisoned-first.oracle/rejects.txt")" "1" "the oracle's rejects, poisoned first"
 
 # prune: only rejects older than the given days go.
 sql "$DB" "UPDATE rejects SET received_at = '2020-01-01T00:00:00Z' WHERE id <= 3"
