@@ -25,6 +25,17 @@ override CXXFLAGS += -std=c++17 -Wall -Wextra -Werror -pthread
 # ch-parse/line_document_test.cc).
 CPPFLAGS += -I. -I$(BUILD)/gen -MMD -MP
 LDLIBS += -lcurl -lsqlite3 -lboost_program_options -pthread
+# The three programs link SQLite, Boost.Program_options and the C++ runtime
+# statically, from the same Debian packages (libsqlite3-dev and
+# libboost-program-options-dev ship the .a files): calls into SQLite then
+# go straight to the function instead of through the shared library's PLT,
+# and a process maps only what it uses. ch-store over the bench's 100,000
+# companies records, 7 alternating pairs: wall median 1.125 s -> 1.050 s
+# (ratio 1.07), peak RSS 16.1 -> 15.1 MB. The unit tests, and the
+# sanitizer, coverage and fuzz builds (STATIC_LIBS= empty), link as before.
+STATIC_LIBS ?= -Wl,-Bstatic -lsqlite3 -lboost_program_options -Wl,-Bdynamic \
+	-static-libstdc++ -static-libgcc
+PROGRAM_LDLIBS = -lcurl $(or $(STATIC_LIBS),-lsqlite3 -lboost_program_options) -pthread
 
 PROGRAMS := ch-fetch ch-parse ch-store
 
@@ -83,7 +94,7 @@ $(BIN)/ch-parse: $(BUILD)/ch-parse/main.o $(LIBPARSE) $(LIBCOMMON)
 $(BIN)/ch-store: $(BUILD)/ch-store/main.o $(LIBSTORE) $(LIBCOMMON)
 $(addprefix $(BIN)/,$(PROGRAMS)):
 	@mkdir -p $(dir $@)
-	$(CXX) $(CXXFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+	$(CXX) $(CXXFLAGS) $(LDFLAGS) $^ $(PROGRAM_LDLIBS) -o $@
 
 # The unit tests' own files are compiled without optimisation (appended, so
 # it wins over -O2): GoogleTest's macros make them slow to optimise, and they
@@ -134,12 +145,12 @@ check-sanitize: export CH_SANITIZED = 1
 check-sanitize:
 	$(MAKE) deps
 	$(MAKE) OUT=build/sanitize CXXFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-	  LDFLAGS="-fsanitize=address,undefined" test
+	  LDFLAGS="-fsanitize=address,undefined" STATIC_LIBS= test
 
 coverage: EXTRA_PACKAGES = gcovr
 coverage: deps
 	rm -rf build/coverage
-	$(MAKE) OUT=build/coverage CXXFLAGS="-O0 -g --coverage" LDFLAGS="--coverage" test
+	$(MAKE) OUT=build/coverage CXXFLAGS="-O0 -g --coverage" LDFLAGS="--coverage" STATIC_LIBS= test
 	gcovr --root . --object-directory build/coverage/build --filter 'common/' --filter 'ch-fetch/' \
 	  --filter 'ch-parse/' --filter 'ch-store/' --exclude '.*_test\.cc' --exclude '.*_fuzz\.cc' \
 	  --print-summary --txt build/coverage/coverage.txt | tail -3
@@ -167,7 +178,7 @@ $(BIN)/%_fuzz: $(BUILD)/ch-store/%_fuzz.o $(LIBSTORE) $(LIBCOMMON)
 
 fuzz: EXTRA_PACKAGES = clang libclang-rt-14-dev
 fuzz: deps
-	$(MAKE) OUT=$(FUZZ_OUT) CXX=clang++ LDFLAGS="-fsanitize=fuzzer $(FUZZ_SANITIZE)" \
+	$(MAKE) OUT=$(FUZZ_OUT) CXX=clang++ LDFLAGS="-fsanitize=fuzzer $(FUZZ_SANITIZE)" STATIC_LIBS= \
 	  CXXFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link $(FUZZ_SANITIZE) \
 	    -fsanitize-ignorelist=tests/tools/ubsan_ignorelist.txt" \
 	  $(addprefix $(FUZZ_OUT)/bin/,$(FUZZ_TARGETS))
