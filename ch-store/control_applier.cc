@@ -11,6 +11,40 @@
 
 namespace ch {
 
+namespace {
+
+// The stream_state row of a complete snapshot: ?1 stream, ?2 its date,
+// ?3 its rows, ?4 the wall clock.
+constexpr const char* kUpsertCompleteSql =
+    "INSERT INTO stream_state(stream, last_snapshot_as_of, last_snapshot_rows, last_snapshot_at)"
+    " VALUES(?1, ?2, ?3, ?4) ON CONFLICT(stream) DO UPDATE SET"
+    " last_snapshot_as_of = excluded.last_snapshot_as_of,"
+    " last_snapshot_rows = excluded.last_snapshot_rows,"
+    " last_snapshot_at = excluded.last_snapshot_at,";
+// ... which clears a recorded incomplete one that is not newer than itself.
+constexpr const char* kClearIncompleteNotNewerSql =
+    " snapshot_incomplete = CASE WHEN snapshot_incomplete_as_of <= excluded.last_snapshot_as_of"
+    "  THEN NULL ELSE snapshot_incomplete END,"
+    " snapshot_incomplete_as_of = CASE"
+    "  WHEN snapshot_incomplete_as_of <= excluded.last_snapshot_as_of"
+    "  THEN NULL ELSE snapshot_incomplete_as_of END,"
+    " snapshot_running_at = CASE"
+    "  WHEN snapshot_incomplete_as_of <= excluded.last_snapshot_as_of"
+    "  THEN NULL ELSE snapshot_running_at END";
+
+// How the log, `status` and stream_state name an import and its parts.
+struct ImportWords {
+  const char* name;  // "PSC snapshot 2026-12-05 incomplete: ..."
+  const char* lines;
+  const char* end;
+};
+ImportWords WordsOf(SnapshotImport import) {
+  if (import == SnapshotImport::kPscSnapshot) return {"PSC snapshot", "lines", "totals line"};
+  return {"company bulk import", "rows", "snapshot_end"};
+}
+
+}  // namespace
+
 StatusOr<std::unique_ptr<ControlApplier>> ControlApplier::Create(ApplyTransaction* txn) {
   std::unique_ptr<ControlApplier> applier(new ControlApplier(txn));
   Status s = applier->Prepare();
@@ -21,7 +55,7 @@ StatusOr<std::unique_ptr<ControlApplier>> ControlApplier::Create(ApplyTransactio
 Status ControlApplier::Prepare() {
   struct {
     Statement* stmt;
-    const char* sql;
+    std::string sql;
   } const statements[] = {
       {&insert_reject_,
        "INSERT OR IGNORE INTO rejects(stream, source, timepoint, reason, raw, raw_length, raw_hash,"
@@ -40,36 +74,20 @@ Status ControlApplier::Prepare() {
       {&heal_gaps_,
        "UPDATE gaps SET healed_by = ?2, healed_at = ?3"
        " WHERE stream = ?1 AND healed_by IS NULL AND detected_at < ?4"},
-      {&upsert_snapshot_state_,
-       "INSERT INTO stream_state(stream, last_snapshot_as_of, last_snapshot_rows, last_snapshot_at)"
-       " VALUES(?1, ?2, ?3, ?4) ON CONFLICT(stream) DO UPDATE SET"
-       " last_snapshot_as_of = excluded.last_snapshot_as_of,"
-       " last_snapshot_rows = excluded.last_snapshot_rows,"
-       " last_snapshot_at = excluded.last_snapshot_at"},
+      // A company bulk file is recorded whatever its date (as it always
+      // was: its rows obey as_of one by one).
+      {&upsert_snapshot_state_, std::string(kUpsertCompleteSql) + kClearIncompleteNotNewerSql},
       // A PSC snapshot is the stream's newest complete one only when it is
       // at least as new as the one recorded (an older one imported again
-      // changes no resource either); it clears a recorded incomplete one
-      // that is not newer than itself.
-      {&upsert_psc_complete_,
-       "INSERT INTO stream_state(stream, last_snapshot_as_of, last_snapshot_rows, last_snapshot_at)"
-       " VALUES(?1, ?2, ?3, ?4) ON CONFLICT(stream) DO UPDATE SET"
-       " last_snapshot_as_of = excluded.last_snapshot_as_of,"
-       " last_snapshot_rows = excluded.last_snapshot_rows,"
-       " last_snapshot_at = excluded.last_snapshot_at,"
-       " snapshot_incomplete = CASE WHEN snapshot_incomplete_as_of <= excluded.last_snapshot_as_of"
-       "  THEN NULL ELSE snapshot_incomplete END,"
-       " snapshot_incomplete_as_of = CASE"
-       "  WHEN snapshot_incomplete_as_of <= excluded.last_snapshot_as_of"
-       "  THEN NULL ELSE snapshot_incomplete_as_of END,"
-       " snapshot_running_at = CASE"
-       "  WHEN snapshot_incomplete_as_of <= excluded.last_snapshot_as_of"
-       "  THEN NULL ELSE snapshot_running_at END"
-       " WHERE last_snapshot_as_of IS NULL OR excluded.last_snapshot_as_of >= last_snapshot_as_of"},
+      // changes no resource either).
+      {&upsert_psc_complete_, std::string(kUpsertCompleteSql) + kClearIncompleteNotNewerSql +
+                                  " WHERE last_snapshot_as_of IS NULL OR "
+                                  "excluded.last_snapshot_as_of >= last_snapshot_as_of"},
       // An incomplete one matters only when newer than the last complete
       // one, and than an incomplete one already recorded.
       // (?4: the wall clock of a commit of an import still without its
-      // totals line, RecordPscSnapshotRunning; NULL: the import is over.)
-      {&upsert_psc_incomplete_,
+      // snapshot_end, RecordSnapshotRunning; NULL: the import is over.)
+      {&upsert_incomplete_,
        "INSERT INTO stream_state(stream, snapshot_incomplete_as_of, snapshot_incomplete,"
        " snapshot_running_at)"
        " VALUES(?1, ?2, ?3, ?4) ON CONFLICT(stream) DO UPDATE SET"
@@ -211,7 +229,7 @@ Status ControlApplier::ApplyPscSnapshotEnd(const SnapshotEndRecord& received,
     std::string missing = verdict.missing;
     if (repeats > 0)
       missing += "; " + WithThousands(repeats) + " lines named a resource again (a part twice?)";
-    return RecordPscSnapshotIncomplete(e.as_of_date, missing, e.rows);
+    return RecordSnapshotIncomplete(SnapshotImport::kPscSnapshot, e.as_of_date, missing, e.rows);
   }
   int healed_total = 0;
   for (const std::string_view stream : kPscSnapshotStreams) {
@@ -239,43 +257,62 @@ Status ControlApplier::ApplyPscSnapshotEnd(const SnapshotEndRecord& received,
   return Status::Ok();
 }
 
-Status ControlApplier::UpsertPscIncomplete(std::string_view as_of_date, const std::string& missing,
-                                           std::optional<std::string_view> running_at) {
-  for (const std::string_view stream : kPscSnapshotStreams) {
-    ResetOnExit reset(&upsert_psc_incomplete_);
-    Binder b(&upsert_psc_incomplete_);
+Status ControlApplier::UpsertIncomplete(SnapshotImport import, std::string_view as_of_date,
+                                        const std::string& missing,
+                                        std::optional<std::string_view> running_at) {
+  const auto upsert = [&](std::string_view stream) {
+    ResetOnExit reset(&upsert_incomplete_);
+    Binder b(&upsert_incomplete_);
     b.Text(1, stream);
     b.Text(2, as_of_date);
     b.Text(3, missing);
     b.Text(4, running_at);
     if (!b.status().ok()) return b.status();
-    Status s = upsert_psc_incomplete_.Run();
+    return upsert_incomplete_.Run();
+  };
+  if (import == SnapshotImport::kCompanyBulk) return upsert("companies");
+  for (const std::string_view stream : kPscSnapshotStreams) {
+    Status s = upsert(stream);
     if (!s.ok()) return s;
   }
   return Status::Ok();
 }
 
-Status ControlApplier::RecordPscSnapshotRunning(std::string_view as_of_date, int64_t lines) {
-  return UpsertPscIncomplete(as_of_date,
-                             "no totals line yet after " + std::to_string(lines) +
-                                 " of its lines (an import running, or one that stopped: "
-                                 "killed, or an error such as a full disk)",
-                             txn_->Now());
+Status ControlApplier::RecordSnapshotRunning(SnapshotImport import, std::string_view as_of_date,
+                                             int64_t lines) {
+  const ImportWords words = WordsOf(import);
+  return UpsertIncomplete(import, as_of_date,
+                          std::string("no ") + words.end + " yet after " + std::to_string(lines) +
+                              " of its " + words.lines +
+                              " (an import running, or one that stopped: "
+                              "killed, or an error such as a full disk)",
+                          txn_->Now());
 }
 
-Status ControlApplier::RecordPscSnapshotIncomplete(std::string_view as_of_date,
-                                                   const std::string& missing,
-                                                   std::optional<int64_t> rows) {
+Status ControlApplier::RecordSnapshotCutOff(SnapshotImport import, std::string_view as_of_date,
+                                            int64_t lines) {
+  const ImportWords words = WordsOf(import);
+  return RecordSnapshotIncomplete(import, as_of_date,
+                                  std::string("cut off (the input ended without its ") + words.end +
+                                      " after " + std::to_string(lines) + " of its " + words.lines +
+                                      ")",
+                                  std::nullopt);
+}
+
+Status ControlApplier::RecordSnapshotIncomplete(SnapshotImport import, std::string_view as_of_date,
+                                                const std::string& missing,
+                                                std::optional<int64_t> rows) {
   // Nothing healed: the lines that did not arrive may be exactly what a gap
   // lost. The records that did arrive were applied (each one a state at
   // least as new as its date says).
-  Status s = UpsertPscIncomplete(as_of_date, missing, std::nullopt);
+  Status s = UpsertIncomplete(import, as_of_date, missing, std::nullopt);
   if (!s.ok()) return s;
-  LogWarn("PSC snapshot " + std::string(as_of_date) + " incomplete: " + missing,
-          {{"as_of", as_of_date},
-           {"rows", rows.value_or(-1)},
-           {"gaps_healed", 0},
-           {"missing", missing}});
+  LogWarn(
+      std::string(WordsOf(import).name) + " " + std::string(as_of_date) + " incomplete: " + missing,
+      {{"as_of", as_of_date},
+       {"rows", rows.value_or(-1)},
+       {"gaps_healed", 0},
+       {"missing", missing}});
   return Status::Ok();
 }
 

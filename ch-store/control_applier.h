@@ -11,7 +11,11 @@
 //  * a PSC snapshot's snapshot_end does so for the three streams the
 //    snapshot covers, only when its counts say it was complete
 //    (psc_snapshot_check.h); an incomplete one heals nothing, logs what was
-//    missing and records it in stream_state for `ch-store status`.
+//    missing and records it in stream_state for `ch-store status`;
+//  * an import of either kind (the company bulk file, the PSC snapshot)
+//    still without its snapshot_end is recorded as incomplete at each of
+//    its commits, and at the end of an input that lacked it, so that
+//    `status` tells an import stopped half-way (kill -9, a full disk).
 #ifndef CH_STORE_CONTROL_APPLIER_H_
 #define CH_STORE_CONTROL_APPLIER_H_
 
@@ -27,6 +31,11 @@
 
 namespace ch {
 
+// The two bulk imports: their stream_state rows are those of
+// kPscSnapshotStreams (the PSC snapshot) or of `companies` (the company bulk
+// file).
+enum class SnapshotImport { kCompanyBulk, kPscSnapshot };
+
 class ControlApplier {
  public:
   // Prepares the statements. REQUIRES: `txn` outliving the applier.
@@ -41,24 +50,28 @@ class ControlApplier {
   // lines received, less those that named a resource again (`repeated`),
   // match its totals; a company bulk file's `repeated` is unused.
   Status ApplySnapshotEnd(const SnapshotEndRecord& e, const PscSnapshotReceived& repeated);
-  // Records the PSC snapshot of `as_of_date` as incomplete, `missing` saying
+  // Records the snapshot of `as_of_date` as incomplete, `missing` saying
   // why (for `status`), and logs it; heals nothing.
-  Status RecordPscSnapshotIncomplete(std::string_view as_of_date, const std::string& missing,
-                                     std::optional<int64_t> rows);
-  // Records the PSC snapshot of `as_of_date`, of which `lines` lines were
-  // applied and no totals line yet, as incomplete with the wall clock of
+  Status RecordSnapshotIncomplete(SnapshotImport import, std::string_view as_of_date,
+                                  const std::string& missing, std::optional<int64_t> rows);
+  // Records the snapshot of `as_of_date`, of which `lines` lines were
+  // applied and no snapshot_end yet, as incomplete with the wall clock of
   // this commit (snapshot_running_at): an import still running, or one that
   // stopped where nothing could say so (kill -9, a full disk). Not logged:
   // it is written at every commit of an import.
-  Status RecordPscSnapshotRunning(std::string_view as_of_date, int64_t lines);
+  Status RecordSnapshotRunning(SnapshotImport import, std::string_view as_of_date, int64_t lines);
+  // Records that the input ended after `lines` lines of the snapshot of
+  // `as_of_date` and without its snapshot_end (ch-parse died, or this
+  // process was stopped): incomplete, logged.
+  Status RecordSnapshotCutOff(SnapshotImport import, std::string_view as_of_date, int64_t lines);
 
  private:
   explicit ControlApplier(ApplyTransaction* txn) : txn_(txn) {}
   Status Prepare();
-  // The incomplete snapshot's columns of the three PSC streams' rows;
+  // The incomplete snapshot's columns of the import's streams' rows;
   // `running_at` unset: the import is over.
-  Status UpsertPscIncomplete(std::string_view as_of_date, const std::string& missing,
-                             std::optional<std::string_view> running_at);
+  Status UpsertIncomplete(SnapshotImport import, std::string_view as_of_date,
+                          const std::string& missing, std::optional<std::string_view> running_at);
 
   Status ApplyPscSnapshotEnd(const SnapshotEndRecord& e, const PscSnapshotReceived& repeated);
   // Heals the open gaps of `stream` detected before 00:00Z of `as_of_date`;
@@ -72,7 +85,7 @@ class ControlApplier {
   Statement heal_gaps_;
   Statement upsert_snapshot_state_;
   Statement upsert_psc_complete_;
-  Statement upsert_psc_incomplete_;
+  Statement upsert_incomplete_;
 };
 
 }  // namespace ch

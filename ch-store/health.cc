@@ -198,6 +198,70 @@ StatusOr<bool> StreamStateHasColumn(SqliteDb* db, const std::string& column) {
   return *n > 0;
 }
 
+// An import without its snapshot_end that committed lately is running, not
+// short (within the watchdog's time, as for a stage: 120 s when that is 0).
+std::optional<std::string> SnapshotImportProblem(const char* label,
+                                                 const SnapshotImportState& state,
+                                                 double running_within) {
+  const bool running = state.running_age_seconds && *state.running_age_seconds <= running_within;
+  if (!state.incomplete_as_of || running) return std::nullopt;
+  std::string problem =
+      label + *state.incomplete_as_of + " incomplete: " + state.incomplete.value_or("?");
+  if (state.running_age_seconds) {
+    problem += "; nothing committed for " + FormatSeconds(*state.running_age_seconds) +
+               " s (more than --watchdog)";
+  }
+  return problem;
+}
+
+// The snapshot columns of `stream`'s row (migration 6; a database still
+// older has none, and no snapshot recorded as incomplete).
+Status ReadSnapshotImportState(SqliteDb* db, const char* stream, SnapshotImportState* out) {
+  StatusOr<bool> has_columns = StreamStateHasColumn(db, "snapshot_incomplete");
+  if (!has_columns.ok()) return has_columns.status();
+  // snapshot_running_at: migration 7 (NULL before it).
+  StatusOr<bool> has_running_column = StreamStateHasColumn(db, "snapshot_running_at");
+  if (!has_running_column.ok()) return has_running_column.status();
+  const std::string incomplete =
+      *has_columns ? "snapshot_incomplete_as_of, snapshot_incomplete" : "NULL, NULL";
+  const std::string running_age =
+      *has_running_column ? "(julianday('now') - julianday(snapshot_running_at)) * 86400.0"
+                          : "NULL";
+  StatusOr<Statement> row_of = db->Prepare("SELECT last_snapshot_as_of, " + incomplete + ", " +
+                                           running_age + " FROM stream_state WHERE stream = ?1");
+  if (!row_of.ok()) return row_of.status();
+  Status s = row_of->BindText(1, stream);
+  if (!s.ok()) return s;
+  StatusOr<bool> row = row_of->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return Status::Ok();
+  out->last_complete_as_of = row_of->ColumnOptionalText(0);
+  out->incomplete_as_of = row_of->ColumnOptionalText(1);
+  out->incomplete = row_of->ColumnOptionalText(2);
+  // A clock stepped back makes the age negative: still running.
+  if (!row_of->ColumnIsNull(3)) out->running_age_seconds = std::max(0.0, row_of->ColumnDouble(3));
+  return Status::Ok();
+}
+
+// `,"NAME":{...}`, or null when no such import was ever recorded.
+void AppendSnapshotImportJson(std::string* out, const char* name,
+                              const SnapshotImportState& state) {
+  out->append(",\"").append(name).append("\":");
+  if (!state.last_complete_as_of && !state.incomplete_as_of) {
+    out->append("null");
+    return;
+  }
+  out->append("{\"last_complete_as_of\":");
+  AppendOptionalText(out, state.last_complete_as_of);
+  out->append(",\"incomplete_as_of\":");
+  AppendOptionalText(out, state.incomplete_as_of);
+  out->append(",\"missing\":");
+  AppendOptionalText(out, state.incomplete);
+  out->append(",\"import_last_commit_age_seconds\":");
+  out->append(FormatOptionalSeconds(state.running_age_seconds));
+  out->append("}");
+}
+
 }  // namespace
 
 std::optional<std::string> StuckStageProblem(const StreamHealth& s, double watchdog_seconds) {
@@ -306,20 +370,13 @@ HealthReport EvaluateHealth(const HealthInputs& in) {
       report.problems.push_back(s.stream + ": " + problem);
     }
   }
-  // The PSC snapshot covers three streams: one problem, database-wide. An
-  // import that committed lately is running, not short (the watchdog's
-  // time, as for a stage: 120 s when that is 0).
+  // The PSC snapshot covers three streams: one problem, database-wide; the
+  // company bulk file's is the database's too, whatever --stream says.
   const double running_within = in.watchdog_seconds > 0 ? in.watchdog_seconds : 120;
-  const bool import_running =
-      in.psc_snapshot_running_age_seconds && *in.psc_snapshot_running_age_seconds <= running_within;
-  if (in.psc_snapshot_incomplete_as_of && !import_running) {
-    std::string problem = "PSC snapshot " + *in.psc_snapshot_incomplete_as_of +
-                          " incomplete: " + in.psc_snapshot_incomplete.value_or("?");
-    if (in.psc_snapshot_running_age_seconds) {
-      problem += "; nothing committed for " + FormatSeconds(*in.psc_snapshot_running_age_seconds) +
-                 " s (more than --watchdog)";
-    }
-    report.problems.push_back(problem);
+  for (const auto& [label, state] : {std::pair{"PSC snapshot ", &in.psc_snapshot},
+                                     std::pair{"company bulk import ", &in.company_bulk}}) {
+    if (std::optional<std::string> problem = SnapshotImportProblem(label, *state, running_within))
+      report.problems.push_back(*problem);
   }
   // The WAL is the database's, not one stream's.
   if (std::optional<std::string> wal = WalProblem(in.wal)) report.problems.push_back(*wal);
@@ -360,33 +417,10 @@ Status ReadHealthInputs(SqliteDb* db, HealthInputs* in) {
     if (!n.ok()) return n.status();
     *c.out = *n;
   }
-  // The PSC snapshot's columns (migration 6); a database still older has
-  // none, and no PSC snapshot.
-  StatusOr<bool> has_psc_columns = StreamStateHasColumn(db, "snapshot_incomplete");
-  if (!has_psc_columns.ok()) return has_psc_columns.status();
-  if (*has_psc_columns) {
-    // snapshot_running_at: migration 7 (NULL before it).
-    StatusOr<bool> has_running_column = StreamStateHasColumn(db, "snapshot_running_at");
-    if (!has_running_column.ok()) return has_running_column.status();
-    const std::string running_age =
-        *has_running_column ? "(julianday('now') - julianday(snapshot_running_at)) * 86400.0"
-                            : "NULL";
-    StatusOr<Statement> psc = db->Prepare(
-        "SELECT last_snapshot_as_of, snapshot_incomplete_as_of, snapshot_incomplete, " +
-        running_age + " FROM stream_state WHERE stream = 'persons-with-significant-control'");
-    if (!psc.ok()) return psc.status();
-    StatusOr<bool> psc_row = psc->Step();
-    if (!psc_row.ok()) return psc_row.status();
-    if (*psc_row) {
-      in->psc_snapshot_as_of = psc->ColumnOptionalText(0);
-      in->psc_snapshot_incomplete_as_of = psc->ColumnOptionalText(1);
-      in->psc_snapshot_incomplete = psc->ColumnOptionalText(2);
-      if (!psc->ColumnIsNull(3)) {
-        // A clock stepped back makes the age negative: still running.
-        in->psc_snapshot_running_age_seconds = std::max(0.0, psc->ColumnDouble(3));
-      }
-    }
-  }
+  s = ReadSnapshotImportState(db, "persons-with-significant-control", &in->psc_snapshot);
+  if (!s.ok()) return s;
+  s = ReadSnapshotImportState(db, "companies", &in->company_bulk);
+  if (!s.ok()) return s;
   StatusOr<Statement> gaps = db->Prepare(
       "SELECT count(*), coalesce(sum(healed_by IS NULL), 0) FROM gaps WHERE stream = ?1");
   if (!gaps.ok()) return gaps.status();
@@ -441,20 +475,8 @@ std::string FormatStatusJson(const HealthInputs& in, const HealthReport& report)
   }
   out.append(",\"fetch_metrics_age_seconds\":");
   out.append(in.fetch ? FormatSeconds(in.fetch->file_age_seconds) : "null");
-  out.append(",\"psc_snapshot\":");
-  if (in.psc_snapshot_as_of || in.psc_snapshot_incomplete_as_of) {
-    out.append("{\"last_complete_as_of\":");
-    AppendOptionalText(&out, in.psc_snapshot_as_of);
-    out.append(",\"incomplete_as_of\":");
-    AppendOptionalText(&out, in.psc_snapshot_incomplete_as_of);
-    out.append(",\"missing\":");
-    AppendOptionalText(&out, in.psc_snapshot_incomplete);
-    out.append(",\"import_last_commit_age_seconds\":");
-    out.append(FormatOptionalSeconds(in.psc_snapshot_running_age_seconds));
-    out.append("}");
-  } else {
-    out.append("null");
-  }
+  AppendSnapshotImportJson(&out, "psc_snapshot", in.psc_snapshot);
+  AppendSnapshotImportJson(&out, "bulk_import", in.company_bulk);
   AppendWalHealthJson(&out, in.wal);
   out.append(",\"schema_version\":" + std::to_string(in.schema_version));
   out.append(",\"schema_version_latest\":" + std::to_string(in.schema_version_latest));

@@ -32,6 +32,20 @@
 
 namespace ch {
 
+// A bulk import's state (the PSC snapshot's, database-wide, or the company
+// bulk file's): the date of the last complete one, and of a newer
+// incomplete one with what it lacked (cleared by a complete one at least
+// as new).
+struct SnapshotImportState {
+  std::optional<std::string> last_complete_as_of;
+  std::optional<std::string> incomplete_as_of;
+  std::optional<std::string> incomplete;
+  /// Seconds since the last commit of an import of that incomplete one
+  /// still without its snapshot_end (migration 7); unset: none, or the
+  /// import is over. Within the watchdog's time it is running, not a problem.
+  std::optional<double> running_age_seconds;
+};
+
 struct HealthInputs {
   std::string stream;
   bool database_exists = false;
@@ -47,16 +61,10 @@ struct HealthInputs {
   int64_t companies_deleted = 0;
   int64_t status_changes = 0;
   int64_t rejects = 0;
-  /// The daily PSC snapshot (database-wide, whatever the stream): the date
-  /// of the last complete one, and of a newer incomplete one with what it
-  /// lacked (cleared by a complete one at least as new).
-  std::optional<std::string> psc_snapshot_as_of;
-  std::optional<std::string> psc_snapshot_incomplete_as_of;
-  std::optional<std::string> psc_snapshot_incomplete;
-  /// Seconds since the last commit of an import of that incomplete one
-  /// still without its totals line (migration 7); unset: none, or the
-  /// import is over. Within watchdog_seconds it is running, not a problem.
-  std::optional<double> psc_snapshot_running_age_seconds;
+  /// The daily PSC snapshot (database-wide, whatever the stream), and the
+  /// company bulk file (the `companies` row of stream_state).
+  SnapshotImportState psc_snapshot;
+  SnapshotImportState company_bulk;
   int64_t gaps_open = 0;  // not healed (resumed or not)
   int64_t gaps_total = 0;
   /// --max-commit-age; unset: the commit age is not judged.
@@ -120,7 +128,7 @@ Status ReadHealthInputs(SqliteDb* db, HealthInputs* inputs);
 // ({"last_complete_as_of","incomplete_as_of","missing",
 // "import_last_commit_age_seconds"}, the last null unless an import without
 // its totals line yet committed; null when no PSC snapshot was ever
-// imported); wal_bytes,
+// imported); bulk_import (the same for the company bulk file); wal_bytes,
 // wal_checkpoint_due_seconds; then schema_version,
 // schema_version_latest, streams (an object: a member per followed stream
 // with checkpoint, last_event_published_at, last_commit_at,

@@ -78,8 +78,8 @@ TEST(HealthTest, FormatsOneObjectWithEveryField) {
       "\"rejects\":5,\"gaps_open\":1,\"gaps_total\":2,\"lag_seconds\":null,\"connected\":null,"
       "\"breaker_open\":null,\"consecutive_failures\":null,\"last_byte_age_seconds\":null,"
       "\"disconnected_seconds\":null,\"last_attempt\":null,\"last_http_status\":null,"
-      "\"events_per_minute\":null,\"fetch_metrics_age_seconds\":null,\"psc_snapshot\":null,\"wal_"
-      "bytes\":null,"
+      "\"events_per_minute\":null,\"fetch_metrics_age_seconds\":null,\"psc_snapshot\":null,"
+      "\"bulk_import\":null,\"wal_bytes\":null,"
       "\"wal_checkpoint_due_seconds\":null,\"schema_version\":2,"
       "\"schema_version_latest\":2,\"streams\":{\"companies\":{\"checkpoint\":68805561,"
       "\"last_event_published_at\":\"2023-11-04T14:33:29Z\",\"last_commit_at\":"
@@ -457,15 +457,15 @@ TEST(HealthTest, ReadsTheFiguresOfTheStream) {
 
 TEST(HealthTest, AnIncompletePscSnapshotIsAProblemThatSaysWhatWasMissing) {
   HealthInputs in = Migrated();
-  in.psc_snapshot_as_of = "2026-12-04";
+  in.psc_snapshot.last_complete_as_of = "2026-12-04";
   EXPECT_TRUE(EvaluateHealth(in).healthy);
   EXPECT_NE(
       FormatStatusJson(in, EvaluateHealth(in))
           .find(R"("psc_snapshot":{"last_complete_as_of":"2026-12-04","incomplete_as_of":null,)"
                 R"("missing":null,"import_last_commit_age_seconds":null})"),
       std::string::npos);
-  in.psc_snapshot_incomplete_as_of = "2026-12-05";
-  in.psc_snapshot_incomplete = "pscs 14,500,000 of 15,029,813";
+  in.psc_snapshot.incomplete_as_of = "2026-12-05";
+  in.psc_snapshot.incomplete = "pscs 14,500,000 of 15,029,813";
   const HealthReport r = EvaluateHealth(in);
   EXPECT_FALSE(r.healthy);
   EXPECT_EQ(r.problems, std::vector<std::string>{
@@ -482,14 +482,14 @@ TEST(HealthTest, AnIncompletePscSnapshotIsAProblemThatSaysWhatWasMissing) {
 // or stopped by a full disk, where nothing could record why.
 TEST(HealthTest, AnImportWithoutItsTotalsLineIsRunningWhileItCommits) {
   HealthInputs in = Migrated();
-  in.psc_snapshot_incomplete_as_of = "2026-12-05";
-  in.psc_snapshot_incomplete = "no totals line yet after 700 of its lines (...)";
-  in.psc_snapshot_running_age_seconds = 3;
+  in.psc_snapshot.incomplete_as_of = "2026-12-05";
+  in.psc_snapshot.incomplete = "no totals line yet after 700 of its lines (...)";
+  in.psc_snapshot.running_age_seconds = 3;
   in.watchdog_seconds = 10;
   EXPECT_TRUE(EvaluateHealth(in).healthy);
   EXPECT_NE(FormatStatusJson(in, EvaluateHealth(in)).find(R"("import_last_commit_age_seconds":3})"),
             std::string::npos);
-  in.psc_snapshot_running_age_seconds = 10.5;
+  in.psc_snapshot.running_age_seconds = 10.5;
   HealthReport r = EvaluateHealth(in);
   EXPECT_FALSE(r.healthy);
   EXPECT_EQ(r.problems, std::vector<std::string>{
@@ -497,7 +497,7 @@ TEST(HealthTest, AnImportWithoutItsTotalsLineIsRunningWhileItCommits) {
                             "its lines (...); nothing committed for 10 s (more than --watchdog)"});
   in.watchdog_seconds = 0;
   EXPECT_TRUE(EvaluateHealth(in).healthy);
-  in.psc_snapshot_running_age_seconds = 121;
+  in.psc_snapshot.running_age_seconds = 121;
   EXPECT_FALSE(EvaluateHealth(in).healthy);
 }
 
@@ -505,31 +505,80 @@ TEST(HealthTest, ReadsThePscSnapshotWhateverTheStream) {
   StoreFixture f;
   HealthInputs in = Migrated();
   ASSERT_TRUE(ReadHealthInputs(&f.db(), &in).ok());
-  EXPECT_FALSE(in.psc_snapshot_as_of.has_value());
-  EXPECT_FALSE(in.psc_snapshot_incomplete_as_of.has_value());
+  EXPECT_FALSE(in.psc_snapshot.last_complete_as_of.has_value());
+  EXPECT_FALSE(in.psc_snapshot.incomplete_as_of.has_value());
   f.Apply(R"({"snapshot_end":{"stream":"persons-with-significant-control","format":"psc-snapshot",)"
           R"("as_of":"2026-12-05","rows":1,"expected":null,)"
           R"("received":{"pscs":1,"statements":0,"exemptions":0,"other":0,"rejects":0}}})");
   ASSERT_TRUE(ReadHealthInputs(&f.db(), &in).ok());  // stream "companies"
-  EXPECT_FALSE(in.psc_snapshot_as_of.has_value());
-  EXPECT_EQ(in.psc_snapshot_incomplete_as_of, "2026-12-05");
-  EXPECT_EQ(in.psc_snapshot_incomplete,
+  EXPECT_FALSE(in.psc_snapshot.last_complete_as_of.has_value());
+  EXPECT_EQ(in.psc_snapshot.incomplete_as_of, "2026-12-05");
+  EXPECT_EQ(in.psc_snapshot.incomplete,
             "totals line missing (received pscs 1, statements 0, exemptions 0)");
-  EXPECT_FALSE(in.psc_snapshot_running_age_seconds.has_value());
+  EXPECT_FALSE(in.psc_snapshot.running_age_seconds.has_value());
   // An import that committed a moment ago, without its totals line yet.
   ASSERT_TRUE(f.db()
                   .Exec("UPDATE stream_state SET snapshot_running_at ="
                         " strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-5 seconds')")
                   .ok());
   ASSERT_TRUE(ReadHealthInputs(&f.db(), &in).ok());
-  ASSERT_TRUE(in.psc_snapshot_running_age_seconds.has_value());
-  EXPECT_GE(*in.psc_snapshot_running_age_seconds, 4);
-  EXPECT_LT(*in.psc_snapshot_running_age_seconds, 60);
+  ASSERT_TRUE(in.psc_snapshot.running_age_seconds.has_value());
+  EXPECT_GE(*in.psc_snapshot.running_age_seconds, 4);
+  EXPECT_LT(*in.psc_snapshot.running_age_seconds, 60);
   // A database older than migration 6 has no such columns, and no problem.
   ASSERT_TRUE(f.db().Exec("ALTER TABLE stream_state DROP COLUMN snapshot_incomplete").ok());
   HealthInputs old = Migrated();
   ASSERT_TRUE(ReadHealthInputs(&f.db(), &old).ok());
-  EXPECT_FALSE(old.psc_snapshot_incomplete_as_of.has_value());
+  EXPECT_FALSE(old.psc_snapshot.incomplete_as_of.has_value());
+}
+
+// The company bulk file alike: an import stopped half-way (killed, a full
+// disk) is a problem for every --stream, once it no longer commits.
+TEST(HealthTest, ACompanyBulkImportStoppedHalfWayIsAProblem) {
+  HealthInputs in = Migrated();
+  in.stream = "filings";
+  in.company_bulk.last_complete_as_of = "2026-11-01";
+  EXPECT_TRUE(EvaluateHealth(in).healthy);
+  EXPECT_NE(FormatStatusJson(in, EvaluateHealth(in))
+                .find(R"("bulk_import":{"last_complete_as_of":"2026-11-01","incomplete_as_of":)"
+                      R"(null,"missing":null,"import_last_commit_age_seconds":null})"),
+            std::string::npos);
+  in.company_bulk.incomplete_as_of = "2026-12-01";
+  in.company_bulk.incomplete = "no snapshot_end yet after 5000 of its rows (...)";
+  in.company_bulk.running_age_seconds = 30;
+  EXPECT_TRUE(EvaluateHealth(in).healthy);  // running: committed within 120 s
+  in.company_bulk.running_age_seconds = 300;
+  const HealthReport r = EvaluateHealth(in);
+  EXPECT_FALSE(r.healthy);
+  EXPECT_EQ(r.problems, std::vector<std::string>{
+                            "company bulk import 2026-12-01 incomplete: no snapshot_end yet after "
+                            "5000 of its rows (...); nothing committed for 300 s (more than "
+                            "--watchdog)"});
+  EXPECT_NE(FormatStatusJson(in, r).find(R"x("incomplete_as_of":"2026-12-01","missing":"no )x"
+                                         R"x(snapshot_end yet after 5000 of its rows (...)",)x"
+                                         R"x("import_last_commit_age_seconds":300})x"),
+            std::string::npos);
+}
+
+TEST(HealthTest, ReadsTheCompanyBulkImportFromTheCompaniesRow) {
+  StoreFixture f;
+  HealthInputs in = Migrated();
+  in.stream = "officers";
+  ASSERT_TRUE(ReadHealthInputs(&f.db(), &in).ok());
+  EXPECT_FALSE(in.company_bulk.last_complete_as_of.has_value());
+  ASSERT_TRUE(f.db()
+                  .Exec("INSERT INTO stream_state(stream, last_snapshot_as_of,"
+                        " snapshot_incomplete_as_of, snapshot_incomplete, snapshot_running_at)"
+                        " VALUES('companies', '2026-11-01', '2026-12-01', 'cut off',"
+                        " strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-5 seconds'))")
+                  .ok());
+  ASSERT_TRUE(ReadHealthInputs(&f.db(), &in).ok());
+  EXPECT_EQ(in.company_bulk.last_complete_as_of, "2026-11-01");
+  EXPECT_EQ(in.company_bulk.incomplete_as_of, "2026-12-01");
+  EXPECT_EQ(in.company_bulk.incomplete, "cut off");
+  ASSERT_TRUE(in.company_bulk.running_age_seconds.has_value());
+  EXPECT_GE(*in.company_bulk.running_age_seconds, 4);
+  EXPECT_FALSE(in.psc_snapshot.incomplete_as_of.has_value());
 }
 
 }  // namespace

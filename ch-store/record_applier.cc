@@ -37,7 +37,7 @@ StatusOr<std::unique_ptr<RecordApplier>> RecordApplier::Create(SqliteDb* db, Opt
 RecordApplier::~RecordApplier() { Rollback(); }
 
 Status RecordApplier::Begin() {
-  snapshot_lines_pending_ = false;
+  for (UnfinishedImport& u : unfinished_) u.pending = false;
   Status s = txn_->Begin();
   // What the company applier remembers is stale when another connection
   // wrote in between (and after a failed Begin, which rolled back).
@@ -48,17 +48,18 @@ Status RecordApplier::Begin() {
 }
 
 Status RecordApplier::Commit() {
-  if (snapshot_lines_pending_ && !unfinished_snapshot_.empty()) {
+  for (UnfinishedImport& u : unfinished_) {
+    if (!u.pending || u.as_of_date.empty()) continue;
     // So that an import stopped where it could not say so (kill -9, a full
     // disk) still shows in `status`: the lines and this mark commit
-    // together, and the totals line or the end of the input replaces it.
-    Status s = control_->RecordPscSnapshotRunning(unfinished_snapshot_, unfinished_snapshot_lines_);
+    // together, and the snapshot_end or the end of the input replaces it.
+    Status s = control_->RecordSnapshotRunning(u.import, u.as_of_date, u.lines);
     if (!s.ok()) {
       Rollback();
       return s;
     }
+    u.pending = false;
   }
-  snapshot_lines_pending_ = false;
   Status s = txn_->Commit();
   // A failed commit rolled back: the remembered states may never have been.
   if (!s.ok()) company_->ForgetRemembered();
@@ -66,38 +67,38 @@ Status RecordApplier::Commit() {
 }
 
 void RecordApplier::Rollback() {
-  snapshot_lines_pending_ = false;
+  for (UnfinishedImport& u : unfinished_) u.pending = false;
   if (txn_ != nullptr) txn_->Rollback();
   if (company_ != nullptr) company_->ForgetRemembered();
   if (resource_ != nullptr) resource_->ForgetNewerSnapshot();
 }
 
-void RecordApplier::NoteSnapshotLine(std::string_view as_of) {
+void RecordApplier::NoteSnapshotLine(SnapshotImport import, std::string_view as_of) {
+  UnfinishedImport& u = Unfinished(import);
   const std::string_view date = as_of.substr(0, 10);
-  if (date != unfinished_snapshot_) {
-    unfinished_snapshot_.assign(date);
-    unfinished_snapshot_lines_ = 0;
+  if (date != u.as_of_date) {
+    u.as_of_date.assign(date);
+    u.lines = 0;
   }
-  ++unfinished_snapshot_lines_;
-  snapshot_lines_pending_ = true;
+  ++u.lines;
+  u.pending = true;
 }
 
 Status RecordApplier::EndOfInput() {
-  if (unfinished_snapshot_.empty()) return Status::Ok();
-  Status s = Begin();
-  if (!s.ok()) return s;
-  s = control_->RecordPscSnapshotIncomplete(
-      unfinished_snapshot_,
-      "cut off (the input ended without its totals line after " +
-          std::to_string(unfinished_snapshot_lines_) + " of its lines)",
-      std::nullopt);
-  if (!s.ok()) {
-    Rollback();
-    return s;
+  for (UnfinishedImport& u : unfinished_) {
+    if (u.as_of_date.empty()) continue;
+    Status s = Begin();
+    if (!s.ok()) return s;
+    s = control_->RecordSnapshotCutOff(u.import, u.as_of_date, u.lines);
+    if (!s.ok()) {
+      Rollback();
+      return s;
+    }
+    s = Commit();
+    if (!s.ok()) return s;
+    u.as_of_date.clear();
   }
-  s = Commit();
-  if (s.ok()) unfinished_snapshot_.clear();
-  return s;
+  return Status::Ok();
 }
 
 Status RecordApplier::Apply(const Record& record) {
@@ -109,6 +110,7 @@ Status RecordApplier::Apply(const Record& record) {
       const CompanyRecord& c = record.company;
       StatusOr<bool> rejected = CountAndScreen(c.stream, c.bulk, c.timepoint, c.line);
       if (!rejected.ok() || *rejected) return rejected.status();
+      if (c.bulk) NoteSnapshotLine(SnapshotImport::kCompanyBulk, *c.as_of);
       return company_->Apply(c);
     }
     case RecordKind::kResource: {
@@ -123,7 +125,7 @@ Status RecordApplier::Apply(const Record& record) {
         Status s = txn_->db()->Exec("PRAGMA cache_size = -" + std::to_string(bulk_cache_kib_));
         if (!s.ok()) return s;
       }
-      if (r.bulk) NoteSnapshotLine(*r.as_of);
+      if (r.bulk) NoteSnapshotLine(SnapshotImport::kPscSnapshot, *r.as_of);
       Status s = resource_->Apply(r, &reject_reason_);
       if (!s.ok() || reject_reason_.empty()) return s;
       return StoreReject(r.stream, r.bulk, r.timepoint, r.line);
@@ -136,7 +138,9 @@ Status RecordApplier::Apply(const Record& record) {
       return control_->ApplyGap(record.gap);
     case RecordKind::kSnapshotEnd:
       txn_->CountRecord(/*stream=*/false);
-      if (record.snapshot_end.psc_snapshot) unfinished_snapshot_.clear();
+      Unfinished(record.snapshot_end.psc_snapshot ? SnapshotImport::kPscSnapshot
+                                                  : SnapshotImport::kCompanyBulk)
+          .as_of_date.clear();
       // It may record a complete snapshot: the next line must ask again.
       resource_->ForgetNewerSnapshot();
       return control_->ApplySnapshotEnd(

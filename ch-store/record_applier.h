@@ -86,9 +86,10 @@ class RecordApplier {
   // Rolls back everything since Begin() (also safe when not in a transaction).
   void Rollback();
   // At the end of the input (or a stop), after the last Commit(): a PSC
-  // snapshot whose lines came without their snapshot_end (ch-parse died, or
-  // this process was stopped) is recorded as incomplete, in a transaction
-  // of its own, so that `status` says the import is short.
+  // snapshot or company bulk file whose lines came without their
+  // snapshot_end (ch-parse died, or this process was stopped) is recorded
+  // as incomplete, in a transaction of its own, so that `status` says the
+  // import is short.
   // REQUIRES: !in_transaction().
   Status EndOfInput();
 
@@ -110,8 +111,8 @@ class RecordApplier {
 
  private:
   RecordApplier() = default;
-  // Counts a line of the PSC snapshot of `as_of` (see EndOfInput()).
-  void NoteSnapshotLine(std::string_view as_of);
+  // Counts a line of the snapshot of `as_of` (see EndOfInput()).
+  void NoteSnapshotLine(SnapshotImport import, std::string_view as_of);
   // Stores a record ch-store turned down (why: reject_reason_), its line
   // kept, as a reject.
   Status StoreReject(std::string_view stream, bool bulk, std::optional<int64_t> timepoint,
@@ -133,13 +134,20 @@ class RecordApplier {
   std::unique_ptr<ControlApplier> control_;
   int bulk_cache_kib_ = 0;
   bool resource_bulk_tuned_ = false;  // the page cache raised for bulk resources
-  // The PSC snapshot (its date) whose lines are coming, and how many came,
-  // until its snapshot_end.
-  std::string unfinished_snapshot_;
-  int64_t unfinished_snapshot_lines_ = 0;
-  // Lines of it applied in the open transaction: its commit records the
-  // import as running (ControlApplier::RecordPscSnapshotRunning).
-  bool snapshot_lines_pending_ = false;
+  // A snapshot whose lines are coming, until its snapshot_end.
+  struct UnfinishedImport {
+    SnapshotImport import;
+    std::string as_of_date;  // empty: none
+    int64_t lines = 0;       // how many came
+    // Lines of it applied in the open transaction: its commit records the
+    // import as running (ControlApplier::RecordSnapshotRunning).
+    bool pending = false;
+  };
+  UnfinishedImport unfinished_[2] = {{SnapshotImport::kCompanyBulk, {}, 0, false},
+                                     {SnapshotImport::kPscSnapshot, {}, 0, false}};
+  UnfinishedImport& Unfinished(SnapshotImport import) {
+    return unfinished_[import == SnapshotImport::kPscSnapshot ? 1 : 0];
+  }
   std::string reject_reason_;  // why ch-store turned a record down
   std::string reject_raw_;
 };

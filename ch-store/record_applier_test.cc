@@ -226,7 +226,46 @@ TEST(RecordApplierTest, BulkFirstSightingIsTheBaselineWithoutAChange) {
   EXPECT_EQ(f.One(kCompany),
             "ACME LTD|active|active-proposal-to-strike-off|2025-08-01T00:00:00Z|bulk|NULL|0");
   EXPECT_EQ(f.Count("status_changes"), 0);
-  EXPECT_EQ(f.One(kCheckpoint), "<none>");
+  // No checkpoint: the row holds only the import's running mark.
+  EXPECT_EQ(f.One(kCheckpoint), "NULL");
+}
+
+// A company bulk import stopped half-way (ch-store killed, a full disk)
+// shows in `status` as the PSC snapshot's does: each commit of its rows
+// records it as incomplete with the time of that commit, the end of an
+// input without its snapshot_end says it was cut off, and its snapshot_end
+// (not older than it) clears both.
+TEST(RecordApplierTest, ACompanyBulkImportWithoutItsEndIsRecordedAsRunningThenCutOff) {
+  StoreFixture f;
+  const char kState[] =
+      "SELECT coalesce(last_snapshot_as_of, '-'), coalesce(snapshot_incomplete_as_of, '-'),"
+      " coalesce(snapshot_incomplete, '-'), snapshot_running_at IS NOT NULL FROM stream_state"
+      " WHERE stream = 'companies'";
+  f.ApplyAll({Bulk("2025-08-01", "00000001", "active").Line(),
+              Bulk("2025-08-01", "00000002", "active").Line()});
+  EXPECT_EQ(f.One(kState),
+            "-|2025-08-01|no snapshot_end yet after 2 of its rows (an import running, or one that "
+            "stopped: killed, or an error such as a full disk)|1");
+  f.Apply(Bulk("2025-08-01", "00000003", "active").Line());
+  ASSERT_TRUE(f.applier().EndOfInput().ok());
+  EXPECT_EQ(
+      f.One(kState),
+      "-|2025-08-01|cut off (the input ended without its snapshot_end after 3 of its rows)|0");
+  EXPECT_EQ(f.Count("companies"), 3);  // the rows that came are applied
+  // The whole file again, with its end: complete, the mark cleared.
+  f.ApplyAll({Bulk("2025-08-01", "00000001", "active").Line(),
+              R"({"snapshot_end":{"stream":"companies","as_of":"2025-08-01","rows":1}})"});
+  EXPECT_EQ(f.One(kState), "2025-08-01|-|-|0");
+  ASSERT_TRUE(f.applier().EndOfInput().ok());  // nothing unfinished: nothing said
+  EXPECT_EQ(f.One(kState), "2025-08-01|-|-|0");
+  // An older file's end does not clear a newer import stopped half-way.
+  f.Apply(Bulk("2025-09-01", "00000001", "active").Line());
+  ASSERT_TRUE(f.applier().EndOfInput().ok());
+  f.Apply(R"({"snapshot_end":{"stream":"companies","as_of":"2025-07-01","rows":0}})");
+  EXPECT_EQ(f.One(kState),
+            "2025-07-01|2025-09-01|cut off (the input ended without its snapshot_end after 1 of "
+            "its rows)|0");
+  EXPECT_EQ(f.One("SELECT count(*) FROM stream_state WHERE snapshot_incomplete IS NOT NULL"), "1");
 }
 
 TEST(RecordApplierTest, SameSnapshotTwiceChangesNothing) {

@@ -418,3 +418,37 @@ progress() {
 progressed() {
   [ "$(progress "$1")" -gt "$2" ]
 }
+
+# Bulk imports stopped half-way (82, 89):
+#   kill_import_at DB TABLE N      ch-store (batches of 100) applies the first N records
+#                                  of stdin through a pipe kept open, and is killed
+#                                  (kill -9) once TABLE holds N rows
+#   assert_import_running_then_stopped DB PROBLEM MISSING
+#                                  status calls the import running right after its last
+#                                  commit (`"missing":"MISSING` in its member), and a
+#                                  problem `PROBLEM MISSING...; nothing committed for`
+#                                  once that commit is older than --watchdog
+kill_import_at() {
+  local db="$1" table="$2" n="$3" pid fifo="$TMP/kill_import_at.fifo"
+  rm -f "$fifo"
+  mkfifo "$fifo"
+  CH_TEST_LIMITS=bulk_batch_records=100 "$BIN/ch-store" --db "$db" <"$fifo" 2>/dev/null &
+  pid=$!
+  exec 3>"$fifo"
+  head -n "$n" >&3
+  wait_for 10 eval '[ "$(sql "$db" "SELECT count(*) FROM $table" 2>/dev/null || echo 0)" = "$n" ]' ||
+    fail "ch-store did not commit the $n lines"
+  kill -9 "$pid"
+  wait "$pid" 2>/dev/null || true
+  exec 3>&-
+}
+assert_import_running_then_stopped() {
+  local db="$1" problem="$2" missing="$3" status
+  status=$(store --db "$db" status --watchdog 60) || fail "an import that committed just now is not running: $status"
+  assert_contains "$status" "\"missing\":\"$missing" "status right after the import's last commit"
+  sleep 2
+  status=$(store --db "$db" status --watchdog 1 || true)
+  assert_contains "$status" '"healthy":false' "status once the import committed nothing for longer than --watchdog"
+  assert_contains "$status" "$problem $missing" "status problem once the import stopped"
+  assert_contains "$status" "; nothing committed for " "status problem says since when"
+}
