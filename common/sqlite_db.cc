@@ -7,8 +7,11 @@ namespace ch {
 
 Status SqliteStatus(int rc, std::string_view what, sqlite3* db) {
   if (rc == SQLITE_OK || rc == SQLITE_DONE || rc == SQLITE_ROW) return Status::Ok();
-  std::string msg =
-      std::string(what) + ": " + (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  // sqlite3_exec's message is often the code's own text: say it once
+  // ("commit: database or disk is full", not "...full: database or disk is full").
+  const std::string_view detail = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  std::string msg = std::string(what);
+  if (what != detail) msg.append(": ").append(detail);
   switch (rc & 0xFF) {
     case SQLITE_FULL:
     case SQLITE_IOERR:

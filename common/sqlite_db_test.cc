@@ -48,6 +48,10 @@ TEST(SqliteDbTest, ErrorsMapToStatusCodes) {
   EXPECT_EQ(SqliteStatus(SQLITE_BUSY, "x").code(), StatusCode::kUnavailable);
   EXPECT_EQ(SqliteStatus(SQLITE_READONLY, "x").code(), StatusCode::kIoError);
   EXPECT_EQ(SqliteStatus(SQLITE_MISUSE, "x").code(), StatusCode::kInternal);
+  // The code's text once, not twice (sqlite3_exec's message often is it).
+  EXPECT_EQ(SqliteStatus(SQLITE_FULL, "commit").message(), "commit: database or disk is full");
+  EXPECT_EQ(SqliteStatus(SQLITE_FULL, "database or disk is full").message(),
+            "database or disk is full");
   auto missing = SqliteDb::Open("/nonexistent/dir/x.db", SqliteDb::Mode::kReadOnly);
   EXPECT_EQ(missing.status().code(), StatusCode::kIoError);
   auto db = SqliteDb::Open(":memory:", SqliteDb::Mode::kReadWriteCreate);
