@@ -9,7 +9,7 @@ namespace {
 TEST(WritePathLimitsTest, DefaultsAreTheReleaseBounds) {
   const WritePathLimits d = WritePathLimits::Defaults();
   EXPECT_EQ(d.state_cache_entries, 32768u);
-  EXPECT_EQ(d.stream_batch_records, 5000u);
+  EXPECT_EQ(d.stream_batch_records, 20000u);
   EXPECT_EQ(d.bulk_batch_records, 50000u);
   EXPECT_EQ(d.checkpoint_start_frames, 48000);
   EXPECT_EQ(d.checkpoint_inline_frames, 144000);

@@ -1,9 +1,9 @@
 #!/bin/bash
 # The write path at its release bounds, at full size: a randomised capture of
-# 120,000 events over 75,000 companies (more than twice the 32,768 the
+# 160,000 events over 75,000 companies (more than twice the 32,768 the
 # state cache holds: it starts afresh twice) with status flips, events
 # without a status and re-publications, through ch-parse | ch-store with no
-# CH_TEST_LIMITS: transactions of up to 5,000 records, the checkpoint thread
+# CH_TEST_LIMITS: transactions of up to 20,000 records, the checkpoint thread
 # at 48,000 WAL frames (about 200 MB; the run asserts it checkpointed), 128
 # reading slots. The database must be what tests/oracle.py says, change by
 # change:
@@ -20,7 +20,7 @@ SEED=${CH_TEST_SEED:-$((RANDOM % 10000))}
 CAPTURE="$TMP/capture.ndjson"
 RECORDS="$TMP/records.ndjson"
 echo "seed $SEED (CH_TEST_SEED=$SEED repeats this run)"
-python3 "$ROOT/tests/gen_capture.py" --events 120000 --companies 75000 --flip-rate 0.2 \
+python3 "$ROOT/tests/gen_capture.py" --events 160000 --companies 75000 --flip-rate 0.2 \
   --no-status-rate 0.02 --seed "$SEED" --out "$CAPTURE" 2>/dev/null
 "$BIN/ch-parse" < "$CAPTURE" > "$RECORDS" 2>/dev/null
 
