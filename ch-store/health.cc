@@ -9,6 +9,7 @@
 
 #include "ch-store/commands.h"
 #include "ch-store/migrator.h"
+#include "ch-store/statement_binder.h"
 #include "ch-store/store_db.h"
 #include "common/json.h"
 #include "common/log.h"
@@ -214,12 +215,12 @@ std::optional<std::string> SnapshotImportProblem(const char* label,
   return problem;
 }
 
-// The snapshot columns of `stream`'s row (migration 6; a database still
-// older has none, and no snapshot recorded as incomplete).
-Status ReadSnapshotImportState(SqliteDb* db, const char* stream, SnapshotImportState* out) {
+// The snapshot columns of stream_state's rows, by stream (?1): migration 6
+// added them (a database still older has none, and no snapshot recorded as
+// incomplete), migration 7 snapshot_running_at.
+StatusOr<Statement> PrepareSnapshotImportQuery(SqliteDb* db) {
   StatusOr<bool> has_columns = StreamStateHasColumn(db, "snapshot_incomplete");
   if (!has_columns.ok()) return has_columns.status();
-  // snapshot_running_at: migration 7 (NULL before it).
   StatusOr<bool> has_running_column = StreamStateHasColumn(db, "snapshot_running_at");
   if (!has_running_column.ok()) return has_running_column.status();
   const std::string incomplete =
@@ -227,19 +228,24 @@ Status ReadSnapshotImportState(SqliteDb* db, const char* stream, SnapshotImportS
   const std::string running_age =
       *has_running_column ? "(julianday('now') - julianday(snapshot_running_at)) * 86400.0"
                           : "NULL";
-  StatusOr<Statement> row_of = db->Prepare("SELECT last_snapshot_as_of, " + incomplete + ", " +
-                                           running_age + " FROM stream_state WHERE stream = ?1");
-  if (!row_of.ok()) return row_of.status();
-  Status s = row_of->BindText(1, stream);
+  return db->Prepare("SELECT last_snapshot_as_of, " + incomplete + ", " + running_age +
+                     " FROM stream_state WHERE stream = ?1");
+}
+
+// One import's state: the row of `stream` through `query`
+// (PrepareSnapshotImportQuery).
+Status ReadSnapshotImportState(Statement* query, const char* stream, SnapshotImportState* out) {
+  ResetOnExit reset(query);
+  Status s = query->BindText(1, stream);
   if (!s.ok()) return s;
-  StatusOr<bool> row = row_of->Step();
+  StatusOr<bool> row = query->Step();
   if (!row.ok()) return row.status();
   if (!*row) return Status::Ok();
-  out->last_complete_as_of = row_of->ColumnOptionalText(0);
-  out->incomplete_as_of = row_of->ColumnOptionalText(1);
-  out->incomplete = row_of->ColumnOptionalText(2);
+  out->last_complete_as_of = query->ColumnOptionalText(0);
+  out->incomplete_as_of = query->ColumnOptionalText(1);
+  out->incomplete = query->ColumnOptionalText(2);
   // A clock stepped back makes the age negative: still running.
-  if (!row_of->ColumnIsNull(3)) out->running_age_seconds = std::max(0.0, row_of->ColumnDouble(3));
+  if (!query->ColumnIsNull(3)) out->running_age_seconds = std::max(0.0, query->ColumnDouble(3));
   return Status::Ok();
 }
 
@@ -417,9 +423,12 @@ Status ReadHealthInputs(SqliteDb* db, HealthInputs* in) {
     if (!n.ok()) return n.status();
     *c.out = *n;
   }
-  s = ReadSnapshotImportState(db, "persons-with-significant-control", &in->psc_snapshot);
+  StatusOr<Statement> snapshot_query = PrepareSnapshotImportQuery(db);
+  if (!snapshot_query.ok()) return snapshot_query.status();
+  s = ReadSnapshotImportState(&*snapshot_query, "persons-with-significant-control",
+                              &in->psc_snapshot);
   if (!s.ok()) return s;
-  s = ReadSnapshotImportState(db, "companies", &in->company_bulk);
+  s = ReadSnapshotImportState(&*snapshot_query, "companies", &in->company_bulk);
   if (!s.ok()) return s;
   StatusOr<Statement> gaps = db->Prepare(
       "SELECT count(*), coalesce(sum(healed_by IS NULL), 0) FROM gaps WHERE stream = ?1");
