@@ -35,7 +35,8 @@ LDLIBS += -lcurl -lsqlite3 -lboost_program_options -pthread
 # sanitizer, coverage and fuzz builds (STATIC_LIBS= empty), link as before.
 STATIC_LIBS ?= -Wl,-Bstatic -lsqlite3 -lboost_program_options -Wl,-Bdynamic \
 	-static-libstdc++ -static-libgcc
-PROGRAM_LDLIBS = -lcurl $(or $(STATIC_LIBS),-lsqlite3 -lboost_program_options) -pthread
+PROGRAM_LDLIBS = $(if $(STATIC_LIBS),$(filter-out -lsqlite3 -lboost_program_options,$(LDLIBS)) \
+	$(STATIC_LIBS),$(LDLIBS))
 
 PROGRAMS := ch-fetch ch-parse ch-store
 
