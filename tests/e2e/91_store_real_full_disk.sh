@@ -35,11 +35,18 @@ mount -t tmpfs -o size=6m tmpfs "$FS" || fail "cannot mount a tmpfs in the names
 # Unmounted before lib.sh removes $TMP (the namespace would drop it anyway).
 trap 'umount "$FS" 2>/dev/null || true; lib_cleanup' EXIT
 DB="$FS/full.db"
+# Batches of 2,000 records: a release batch ends at 200 ms or 20,000 records,
+# and one batch of this whole capture writes about 11 MB of WAL, more than
+# the 6 MB disk holds. On a machine fast enough to read all 20,000 events
+# within 200 ms (CI's), the first batch was the whole capture and nothing
+# could commit before the disk was full. The batch size is not what this
+# test is about; a fixed small one makes it hold on any machine.
+limits="stream_batch_records=2000"
 
 # 1. The disk fills up mid-replay.
 rc=0
 "$BIN/ch-parse" --stream companies <"$TMP/capture.ndjson" 2>/dev/null |
-  "$BIN/ch-store" --db "$DB" 2>"$TMP/store.err" || rc=$?
+  CH_TEST_LIMITS=$limits "$BIN/ch-store" --db "$DB" 2>"$TMP/store.err" || rc=$?
 assert_eq 74 "$rc" "ch-store's exit on a full disk"
 errors=$(grep -c '"level":"error"' "$TMP/store.err" || true)
 assert_eq 1 "$errors" "error lines on a full disk"
@@ -56,13 +63,13 @@ echo "full disk after checkpoint $checkpoint ($companies companies)"
 # 2. A restart on the still-full disk changes nothing and exits 74 again.
 rc=0
 "$BIN/ch-parse" --stream companies <"$TMP/capture.ndjson" 2>/dev/null |
-  "$BIN/ch-store" --db "$DB" 2>/dev/null || rc=$?
+  CH_TEST_LIMITS=$limits "$BIN/ch-store" --db "$DB" 2>/dev/null || rc=$?
 assert_eq 74 "$rc" "ch-store's exit on the still-full disk"
 assert_eq ok "$(sql "$DB" "PRAGMA integrity_check")" "integrity after a second try"
 
 # 3. Room again: the same capture once more ends as one uninterrupted run.
 mount -o remount,size=400m "$FS" || fail "cannot grow the tmpfs"
 "$BIN/ch-parse" --stream companies <"$TMP/capture.ndjson" 2>/dev/null |
-  store --db "$DB" || fail "ch-store exited $? with room again"
+  CH_TEST_LIMITS=$limits store --db "$DB" || fail "ch-store exited $? with room again"
 compare_with_oracle "$DB" "$TMP/oracle" "the database filled, then freed"
 echo "real full disk: exit 74 twice, intact, and equal to the oracle once there was room"
