@@ -106,6 +106,10 @@ int RunApply(const StoreOptions& options) {
   applier_options.state_cache_entries = limits->state_cache_entries;
   StatusOr<std::unique_ptr<RecordApplier>> applier = RecordApplier::Create(&*db, applier_options);
   if (!applier.ok()) return ExitWithError(applier.status());
+  // A first PSC snapshot import that stopped before its end left its index
+  // unbuilt (deferred_psc_index.h): readers need it.
+  s = (*applier)->EnsurePscIndex();
+  if (!s.ok()) return ExitWithError(s);
   // A 1 MiB pipe (Linux allows it unprivileged) lets ch-parse run ~500
   // records ahead instead of ~30, so the two stages stop less often to wait
   // for each other. Not a pipe, or not allowed: nothing to do.

@@ -1,7 +1,12 @@
 // RecordApplier: see record_applier.h.
 #include "ch-store/record_applier.h"
 
+#include <chrono>
 #include <utility>
+
+#include "ch-store/deferred_psc_index.h"
+#include "common/log.h"
+#include "common/signals.h"
 
 namespace ch {
 
@@ -98,6 +103,36 @@ Status RecordApplier::EndOfInput() {
     if (!s.ok()) return s;
     u.as_of_date.clear();
   }
+  if (!psc_index_deferred_) return Status::Ok();
+  psc_index_deferred_ = false;
+  return EnsurePscIndex();
+}
+
+Status RecordApplier::EnsurePscIndex() {
+  // Read first: nearly always the index is there, and a write lock taken
+  // for nothing would make the other writers wait.
+  StatusOr<bool> missing = PscIndexMissing(txn_->db());
+  if (!missing.ok() || !*missing) return missing.status();
+  Status s = Begin();
+  if (!s.ok()) return s;
+  missing = PscIndexMissing(txn_->db());  // another writer may have built it
+  if (!missing.ok() || !*missing) {
+    Rollback();
+    return missing.status();
+  }
+  const auto started = std::chrono::steady_clock::now();
+  s = BuildPscIndex(txn_->db(), kPscIndexSortCacheKib);
+  if (s.ok()) s = Commit();
+  if (!s.ok()) {
+    Rollback();
+    if (!StopRequested()) return s;
+    // A stop must be prompt: the next start of a writer builds it.
+    LogInfo("index pscs_company_number not built: stop requested", {});
+    return Status::Ok();
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  LogInfo("index pscs_company_number built", {{"seconds", seconds}});
   return Status::Ok();
 }
 
@@ -124,6 +159,9 @@ Status RecordApplier::Apply(const Record& record) {
         resource_bulk_tuned_ = true;
         Status s = txn_->db()->Exec("PRAGMA cache_size = -" + std::to_string(bulk_cache_kib_));
         if (!s.ok()) return s;
+        StatusOr<bool> deferred = DeferPscIndexForFirstSnapshot(txn_->db());
+        if (!deferred.ok()) return deferred.status();
+        psc_index_deferred_ = *deferred;
       }
       if (r.bulk) NoteSnapshotLine(SnapshotImport::kPscSnapshot, *r.as_of);
       Status s = resource_->Apply(r, &reject_reason_);

@@ -19,6 +19,7 @@ using testing_records::Insolvency;
 using testing_records::JsonObject;
 using testing_records::JsonText;
 using testing_records::Officer;
+using testing_records::SnapshotPsc;
 using testing_records::StoreFixture;
 using testing_records::TempDir;
 using testing_records::TestResource;
@@ -93,17 +94,6 @@ TEST(ResourceApplierTest, HigherTimepointOfTheSameStreamWins) {
   EXPECT_EQ(f.One("SELECT pages FROM filings"), "3");
   EXPECT_EQ(f.applier().totals().superseded, 1u);
   EXPECT_EQ(f.One("SELECT timepoint FROM stream_state"), "10");  // still advanced
-}
-
-// A line of the PSC snapshot of `date` about PSC `id` of company 01234567.
-TestResource SnapshotPsc(const std::string& date, const std::string& id,
-                         std::optional<std::string> name) {
-  TestResource r = testing_records::Psc(0, "01234567", "company-psc-individual", id, name);
-  r.source = "bulk";
-  r.timepoint.reset();
-  r.published_at.reset();
-  r.as_of = date + "T00:00:00Z";
-  return r;
 }
 
 TestResource Snapshot(const std::string& date, std::optional<std::string> name) {

@@ -222,6 +222,17 @@ inline TestResource Insolvency(int64_t timepoint, const std::string& published_a
   return r;
 }
 
+// A line of the PSC snapshot of `date` about PSC `id` of company 01234567.
+inline TestResource SnapshotPsc(const std::string& date, const std::string& id,
+                                std::optional<std::string> name) {
+  TestResource r = Psc(0, "01234567", "company-psc-individual", id, name);
+  r.source = "bulk";
+  r.timepoint.reset();
+  r.published_at.reset();
+  r.as_of = date + "T00:00:00Z";
+  return r;
+}
+
 }  // namespace testing_records
 }  // namespace ch
 
