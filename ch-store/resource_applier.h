@@ -90,6 +90,10 @@ class ResourceApplier {
     // resource_rowid is the table's whole key: it holds one row per resource.
     bool one_row_per_resource = false;
     Statement insert;  // every column, ?N = column N-1
+    // one_row_per_resource: the row columns and deleted of the row of
+    // resource_rowid, when its resource_uri and company_number are the
+    // record's (?N as for insert).
+    Statement update;
     Statement remove;  // the rows of resource_rowid ?1
     Statement mark;    // deleted = ?2 on the rows of resource_rowid ?1
   };
@@ -107,6 +111,10 @@ class ResourceApplier {
   // The winner's rows, in the typed rows of resource `id`.
   Status WriteRows(const ResourceRecord& r, int64_t id, Table* table);
   Status InsertRows(const ResourceRecord& r, int64_t id, Table* table);
+  // Binds the row of `r` whose cells start at `first_cell` (`size` of them)
+  // to `stmt` (?N = column N-1 of `table`) and runs it.
+  Status RunRow(Statement* stmt, const ResourceRecord& r, int64_t id, const Table& table,
+                size_t first_cell, uint32_t size);
   Status AddSignals(const ResourceRecord& r);
   // Whether a complete snapshot of `stream` at least as new as `as_of` is
   // recorded: the snapshot line changes nothing then.
@@ -116,6 +124,7 @@ class ResourceApplier {
   SignalWriter* signals_;
   std::vector<std::unique_ptr<Table>> tables_;
   std::vector<int> cell_columns_;  // for each cell of the record: its column index
+  bool upserted_stored_ = false;   // the last UpsertResource() found the resource stored
   Statement select_resource_;
   Statement select_newer_snapshot_;  // a complete snapshot at least as new (stream, as_of)
   Statement insert_resource_;

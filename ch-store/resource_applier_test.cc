@@ -581,6 +581,32 @@ TEST(ResourceApplierTest, OfficersResignAndStayWithTheirEndDate) {
             "SMITH, John|director|2024-06-01|1970|0");
 }
 
+// A stored row is rewritten in place (its index entries stay), and
+// replaced when its URI or company number is not the record's (they come
+// from the URI: no real record does that).
+TEST(ResourceApplierTest, AStoredRowIsUpdatedInPlaceOrReplacedWhenItsKeyColumnsDiffer) {
+  StoreFixture f;
+  f.Apply(Officer(1, "01234567", "a1", "SMITH, John", "director").Line());
+  f.Apply(Officer(2, "01234567", "a1", "SMITH, Jane", "secretary").Line());
+  const char kRow[] =
+      "SELECT resource_uri, company_number, name, officer_role, resource_rowid FROM officers"
+      " INDEXED BY officers_company_number WHERE company_number = '01234567'";
+  EXPECT_EQ(f.Rows(kRow),
+            (std::vector<std::string>{"/company/01234567/appointments/a1|01234567|SMITH, Jane|"
+                                      "secretary|1"}));
+  ASSERT_TRUE(f.db().Exec("UPDATE officers SET company_number = 'OTHER'").ok());
+  f.Apply(Officer(3, "01234567", "a1", "SMITH, Joan", "director").Line());
+  EXPECT_EQ(f.Rows(kRow),
+            (std::vector<std::string>{"/company/01234567/appointments/a1|01234567|SMITH, Joan|"
+                                      "director|1"}));
+  ASSERT_TRUE(f.db().Exec("UPDATE officers SET resource_uri = 'other'").ok());
+  f.Apply(Officer(4, "01234567", "a1", "SMITH, Jo", "director").Line());
+  EXPECT_EQ(f.One("SELECT resource_uri, name FROM officers"),
+            "/company/01234567/appointments/a1|SMITH, Jo");
+  EXPECT_EQ(f.One("SELECT count(*) FROM officers"), "1");
+  EXPECT_EQ(f.One("PRAGMA integrity_check"), "ok");
+}
+
 TEST(ResourceApplierTest, CollectsNewSignalsWithTheCompanyName) {
   StoreFixture f(/*collect_changes=*/true);
   f.Apply(testing_records::Stream(1, "2024-01-01T00:00:00Z", "01234567").Line());
