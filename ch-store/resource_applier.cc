@@ -331,8 +331,9 @@ StatusOr<bool> ResourceApplier::NewerSnapshotRecorded(std::string_view stream,
 Status ResourceApplier::WriteRows(const ResourceRecord& r, int64_t id, Table* table) {
   if (r.data) {
     // The whole resource: its rows are exactly the record's now (an
-    // insolvency record with one case fewer loses a row). One row into a
-    // table keyed by the resource replaces the stored one by itself.
+    // insolvency record with one case fewer loses a row). One row of a
+    // table keyed by the resource rewrites the stored one in place, or is
+    // inserted (replacing a stored row whose key columns differ).
     if (table->one_row_per_resource && r.row_sizes.size() == 1) {
       if (upserted_stored_) {
         Status s = RunRow(&table->update, r, id, *table, 0, r.row_sizes[0]);
