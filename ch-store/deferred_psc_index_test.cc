@@ -16,21 +16,13 @@
 namespace ch {
 namespace {
 
+using testing_records::CompletePscSnapshotEnd;
 using testing_records::SnapshotPsc;
 using testing_records::StoreFixture;
 
 const char kIndexSql[] = "SELECT sql FROM sqlite_schema WHERE name = 'pscs_company_number'";
 
 bool IndexThere(StoreFixture* f) { return f->One(kIndexSql) != "<none>"; }
-
-// The end line of a complete PSC snapshot of one PSC line.
-std::string CompleteEnd(const std::string& date) {
-  return R"({"snapshot_end":{"stream":"persons-with-significant-control","format":"psc-snapshot",)"
-         R"("as_of":")" +
-         date +
-         R"(","rows":1,"expected":{"pscs":1,"statements":0,"exemptions":0},)"
-         R"("received":{"pscs":1,"statements":0,"exemptions":0,"other":0,"rejects":0}}})";
-}
 
 TEST(DeferredPscIndexTest, BuildsTheIndexTheMigrationCreates) {
   StoreFixture f;
@@ -126,7 +118,7 @@ TEST(DeferredPscIndexTest, AnImportStoppedBeforeItsEndLeavesItToTheNextStart) {
 
 TEST(DeferredPscIndexTest, ImportsAfterACompleteSnapshotKeepIt) {
   StoreFixture f;
-  f.ApplyAll({SnapshotPsc("2026-12-05", "a", "A").Line(), CompleteEnd("2026-12-05")});
+  f.ApplyAll({SnapshotPsc("2026-12-05", "a", "A").Line(), CompletePscSnapshotEnd("2026-12-05", 1)});
   ASSERT_TRUE(f.applier().EndOfInput().ok());
   ASSERT_TRUE(IndexThere(&f));
   EXPECT_EQ(f.One("SELECT last_snapshot_as_of FROM stream_state"

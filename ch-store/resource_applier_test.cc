@@ -14,6 +14,7 @@
 namespace ch {
 namespace {
 
+using testing_records::CompletePscSnapshotEnd;
 using testing_records::Filing;
 using testing_records::Insolvency;
 using testing_records::JsonObject;
@@ -200,10 +201,7 @@ TEST(ResourceApplierTest, ALineAfterItsSnapshotCompletedOrANewerOneAddsNoResourc
   auto line = [](const std::string& date, const std::string& id) {
     return SnapshotPsc(date, id, std::string("X")).Line();
   };
-  const std::string end =
-      R"({"snapshot_end":{"stream":"persons-with-significant-control","format":"psc-snapshot",)"
-      R"("as_of":"2024-06-03","rows":1,"expected":{"pscs":1,"statements":0,"exemptions":0},)"
-      R"("received":{"pscs":1,"statements":0,"exemptions":0,"other":0,"rejects":0}}})";
+  const std::string end = CompletePscSnapshotEnd("2024-06-03", 1);
   // One transaction: a line, its complete end, and a line of the same day
   // again (a part repeated after the totals line).
   f.ApplyAll({line("2024-06-03", "a"), end, line("2024-06-03", "late")});
@@ -260,11 +258,7 @@ TEST(ResourceApplierTest, SnapshotLinesWithoutTheirTotalsLineAreRecordedAsARunni
             "cut off (the input ended without its totals line after 3 of its lines)|NULL");
   // A newer snapshot, whole, with its totals line: complete, all cleared.
   const std::string next = "2024-06-04";
-  f.ApplyAll(
-      {line("a", next), line("b", next), line("c", next),
-       R"({"snapshot_end":{"stream":"persons-with-significant-control","format":"psc-snapshot",)"
-       R"("as_of":"2024-06-04","rows":3,"expected":{"pscs":3,"statements":0,"exemptions":0},)"
-       R"("received":{"pscs":3,"statements":0,"exemptions":0,"other":0,"rejects":0}}})"});
+  f.ApplyAll({line("a", next), line("b", next), line("c", next), CompletePscSnapshotEnd(next, 3)});
   EXPECT_EQ(f.Rows(kState),
             (std::vector<std::string>{"company-exemptions|-|-|0",
                                       "persons-with-significant-control|-|-|0",

@@ -222,6 +222,17 @@ inline TestResource Insolvency(int64_t timepoint, const std::string& published_a
   return r;
 }
 
+// The totals line of a complete PSC snapshot of `date` that held `pscs`
+// PSC lines and nothing else, as ch-parse writes it.
+inline std::string CompletePscSnapshotEnd(const std::string& date, int pscs) {
+  const std::string n = std::to_string(pscs);
+  return R"({"snapshot_end":{"stream":"persons-with-significant-control","format":"psc-snapshot",)"
+         R"("as_of":")" +
+         date + R"(","rows":)" + n + R"(,"expected":{"pscs":)" + n +
+         R"(,"statements":0,"exemptions":0},"received":{"pscs":)" + n +
+         R"(,"statements":0,"exemptions":0,"other":0,"rejects":0}}})";
+}
+
 // A line of the PSC snapshot of `date` about PSC `id` of company 01234567.
 inline TestResource SnapshotPsc(const std::string& date, const std::string& id,
                                 std::optional<std::string> name) {
