@@ -36,6 +36,12 @@ namespace ch {
 inline constexpr const char* kPscsCompanyNumberIndexSql =
     "CREATE INDEX pscs_company_number ON pscs(company_number)";
 
+// The memory SQLite's sorter may use to build the index (it takes the page
+// cache's size; more goes to temporary files): ch-store stays under 50 MB.
+// 1 million rows sort in about 1 s with it, no faster with 8 MB, which put
+// the peak at 52 MB.
+inline constexpr int kPscIndexSortCacheKib = 2048;
+
 // In the open write transaction of a snapshot import's first lines: drops
 // the index when no complete PSC snapshot is recorded. True when it did.
 StatusOr<bool> DeferPscIndexForFirstSnapshot(SqliteDb* db);

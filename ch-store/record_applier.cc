@@ -103,8 +103,8 @@ Status RecordApplier::EndOfInput() {
     if (!s.ok()) return s;
     u.as_of_date.clear();
   }
-  if (!psc_index_deferred_) return Status::Ok();
-  psc_index_deferred_ = false;
+  // Whether this process or another deferred it, the schema says (one
+  // read when nothing is missing).
   return EnsurePscIndex();
 }
 
@@ -161,7 +161,6 @@ Status RecordApplier::Apply(const Record& record) {
         if (!s.ok()) return s;
         StatusOr<bool> deferred = DeferPscIndexForFirstSnapshot(txn_->db());
         if (!deferred.ok()) return deferred.status();
-        psc_index_deferred_ = *deferred;
       }
       if (r.bulk) NoteSnapshotLine(SnapshotImport::kPscSnapshot, *r.as_of);
       Status s = resource_->Apply(r, &reject_reason_);

@@ -50,12 +50,6 @@ namespace ch {
 // database either (the real streams start in the millions).
 inline constexpr uint64_t kMaxTimepointJump = uint64_t{1} << 32;
 
-// The memory SQLite's sorter may use to build the deferred pscs index (it
-// takes the page cache's size; more goes to temporary files): ch-store
-// stays under 50 MB. 1 million rows sort in about 1 s with it, no faster
-// with 8 MB, which put the peak at 52 MB.
-inline constexpr int kPscIndexSortCacheKib = 2048;
-
 class RecordApplier {
  public:
   struct Options {
@@ -97,8 +91,8 @@ class RecordApplier {
   // as incomplete, in a transaction of its own, so that `status` says the
   // import is short.
   // REQUIRES: !in_transaction().
-  // Then, after a first PSC snapshot import, builds the index it deferred
-  // (deferred_psc_index.h).
+  // Then builds the pscs index when it is missing: a first PSC snapshot
+  // import deferred it (deferred_psc_index.h).
   Status EndOfInput();
   // Builds the pscs(company_number) index in a transaction of its own when
   // it is missing (an import that deferred it stopped before its end); a
@@ -147,7 +141,6 @@ class RecordApplier {
   std::unique_ptr<ControlApplier> control_;
   int bulk_cache_kib_ = 0;
   bool resource_bulk_tuned_ = false;  // the page cache raised for bulk resources
-  bool psc_index_deferred_ = false;   // this import dropped pscs_company_number
   // A snapshot whose lines are coming, until its snapshot_end.
   struct UnfinishedImport {
     SnapshotImport import;
