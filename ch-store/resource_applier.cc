@@ -179,9 +179,11 @@ StatusOr<ResourceApplier::Table*> ResourceApplier::FindTable(std::string_view na
        "INSERT OR REPLACE INTO " + quoted + "(" + columns + ") VALUES(" + values + ")"},
       {&table->remove, "DELETE FROM " + quoted + " WHERE resource_rowid = ?1"},
       {&table->mark, "UPDATE " + quoted + " SET deleted = ?2 WHERE resource_rowid = ?1"},
-      {&table->update, update_sql},
+      // Only a table with one row per resource rewrites rows in place.
+      {table->one_row_per_resource ? &table->update : nullptr, update_sql},
   };
   for (const auto& s : statements) {
+    if (s.stmt == nullptr) continue;
     StatusOr<Statement> stmt = txn_->db()->Prepare(s.sql);
     if (!stmt.ok()) return stmt.status();
     *s.stmt = std::move(stmt).value();
@@ -244,7 +246,7 @@ Status ResourceApplier::Apply(const ResourceRecord& r, std::string* reject_reaso
   }
 
   ++txn_->pending().resources;
-  StatusOr<std::optional<int64_t>> won = UpsertResource(r);
+  StatusOr<std::optional<Winner>> won = UpsertResource(r);
   if (!won.ok()) return won.status();
   if (won->has_value()) {
     if (table != nullptr) {
@@ -266,15 +268,15 @@ Status ResourceApplier::Apply(const ResourceRecord& r, std::string* reject_reaso
   return txn_->Advance(st, *r.timepoint, r.published_at);
 }
 
-StatusOr<std::optional<int64_t>> ResourceApplier::UpsertResource(const ResourceRecord& r) {
+StatusOr<std::optional<ResourceApplier::Winner>> ResourceApplier::UpsertResource(
+    const ResourceRecord& r) {
   if (r.bulk) {
     StatusOr<bool> newer = NewerSnapshotRecorded(r.stream, *r.as_of);
     if (!newer.ok()) return newer.status();
-    if (*newer) return std::optional<int64_t>();
+    if (*newer) return std::optional<Winner>();
   }
   const int64_t uri_hash = UriHash(r.resource_uri);
   std::optional<int64_t> stored;
-  upserted_stored_ = false;
   {
     ResetOnExit reset(&select_resource_);
     Binder b(&select_resource_);
@@ -285,7 +287,6 @@ StatusOr<std::optional<int64_t>> ResourceApplier::UpsertResource(const ResourceR
     if (!row.ok()) return row.status();
     if (*row) stored = select_resource_.ColumnInt64(0);
   }
-  upserted_stored_ = stored.has_value();
   Statement* stmt = stored ? &update_resource_ : &insert_resource_;
   ResetOnExit reset(stmt);
   Binder b(stmt);
@@ -308,8 +309,8 @@ StatusOr<std::optional<int64_t>> ResourceApplier::UpsertResource(const ResourceR
   // An INSERT always writes; an UPDATE only when the record is newer.
   const int64_t id = stored ? *stored : txn_->db()->LastInsertRowId();
   if (r.bulk) snapshot_lines_.Note(r.as_of->substr(0, 10), id, r.table);
-  if (txn_->db()->Changes() == 0) return std::optional<int64_t>();
-  return std::optional<int64_t>(id);
+  if (txn_->db()->Changes() == 0) return std::optional<Winner>();
+  return std::optional<Winner>(Winner{id, stored.has_value()});
 }
 
 StatusOr<bool> ResourceApplier::NewerSnapshotRecorded(std::string_view stream,
@@ -328,14 +329,15 @@ StatusOr<bool> ResourceApplier::NewerSnapshotRecorded(std::string_view stream,
   return *row;
 }
 
-Status ResourceApplier::WriteRows(const ResourceRecord& r, int64_t id, Table* table) {
+Status ResourceApplier::WriteRows(const ResourceRecord& r, const Winner& winner, Table* table) {
+  const int64_t id = winner.id;
   if (r.data) {
     // The whole resource: its rows are exactly the record's now (an
     // insolvency record with one case fewer loses a row). One row of a
     // table keyed by the resource rewrites the stored one in place, or is
     // inserted (replacing a stored row whose key columns differ).
     if (table->one_row_per_resource && r.row_sizes.size() == 1) {
-      if (upserted_stored_) {
+      if (winner.was_stored) {
         Status s = RunRow(&table->update, r, id, *table, 0, r.row_sizes[0]);
         if (!s.ok() || txn_->db()->Changes() > 0) return s;
       }

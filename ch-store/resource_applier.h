@@ -106,10 +106,16 @@ class ResourceApplier {
   // Maps every cell of `r` to a column of `table` (cell_columns_); false
   // with the reason when one is not a row column.
   bool MapCells(const ResourceRecord& r, const Table& table, std::string* reject_reason);
-  // Upserts `resources`: the resource's id when the record won, else nullopt.
-  StatusOr<std::optional<int64_t>> UpsertResource(const ResourceRecord& r);
-  // The winner's rows, in the typed rows of resource `id`.
-  Status WriteRows(const ResourceRecord& r, int64_t id, Table* table);
+  // A record that won: its resource's id, and whether the resource was
+  // stored before it (then its typed row can be rewritten in place).
+  struct Winner {
+    int64_t id;
+    bool was_stored;
+  };
+  // Upserts `resources`: the winner when the record won, else nullopt.
+  StatusOr<std::optional<Winner>> UpsertResource(const ResourceRecord& r);
+  // The winner's rows, in the typed rows of its resource.
+  Status WriteRows(const ResourceRecord& r, const Winner& winner, Table* table);
   Status InsertRows(const ResourceRecord& r, int64_t id, Table* table);
   // Binds the row of `r` whose cells start at `first_cell` (`size` of them)
   // to `stmt` (?N = column N-1 of `table`) and runs it.
@@ -124,7 +130,6 @@ class ResourceApplier {
   SignalWriter* signals_;
   std::vector<std::unique_ptr<Table>> tables_;
   std::vector<int> cell_columns_;  // for each cell of the record: its column index
-  bool upserted_stored_ = false;   // the last UpsertResource() found the resource stored
   Statement select_resource_;
   Statement select_newer_snapshot_;  // a complete snapshot at least as new (stream, as_of)
   Statement insert_resource_;
