@@ -113,6 +113,13 @@ Status RecordApplier::EnsurePscIndex() {
   // for nothing would make the other writers wait.
   StatusOr<bool> missing = PscIndexMissing(txn_->db());
   if (!missing.ok() || !*missing) return missing.status();
+  // A stop must be prompt, without waiting even for the write lock: the
+  // next start of a writer builds the index.
+  const auto stopped = [] {
+    LogInfo("index pscs_company_number not built: stop requested", {});
+    return Status::Ok();
+  };
+  if (StopRequested()) return stopped();
   Status s = Begin();
   if (!s.ok()) return s;
   missing = PscIndexMissing(txn_->db());  // another writer may have built it
@@ -125,10 +132,7 @@ Status RecordApplier::EnsurePscIndex() {
   if (s.ok()) s = Commit();
   if (!s.ok()) {
     Rollback();
-    if (!StopRequested()) return s;
-    // A stop must be prompt: the next start of a writer builds it.
-    LogInfo("index pscs_company_number not built: stop requested", {});
-    return Status::Ok();
+    return StopRequested() ? stopped() : s;
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
