@@ -35,6 +35,20 @@
 // applied, and the caller stores it as a reject (its bytes kept, the
 // checkpoint not moved by it) rather than keep a row that silently lost a
 // value.
+//
+// Derived tables: a typed table may be a view over `resources` instead
+// (migrations/0008_typed_views.sql: filings and officers). Its one row per
+// resource is then stored in the resource's own row, as `typed_row`: a JSON
+// array of the row's cells in the order of the view's columns (all but the
+// four above), NULL where the record has none; the view reads them back by
+// position. The upsert of `resources` writes it with the rest: a newer
+// record's row replaces it, a deletion without data keeps it (as `data`),
+// and a resource never seen takes the record's stub row. A record with
+// more than one row for such a table is a reject like the ones above; one
+// with none leaves its resource out of the view.
+// Why: a typed row in a table of its own is a second page at a random place
+// rewritten by every commit that changes the resource; for the busiest
+// streams that was half of ch-store's work (README.md "Performance").
 #ifndef CH_STORE_RESOURCE_APPLIER_H_
 #define CH_STORE_RESOURCE_APPLIER_H_
 
@@ -89,7 +103,13 @@ class ResourceApplier {
     int resource_rowid = -1;
     // resource_rowid is the table's whole key: it holds one row per resource.
     bool one_row_per_resource = false;
-    Statement insert;  // every column, ?N = column N-1
+    // A view over resources: rows go to resources.typed_row (see the top of
+    // this file), and none of the statements below is prepared.
+    bool view = false;
+    // For each column: its element in typed_row (view only), else -1.
+    std::vector<int> row_position;
+    int row_width = 0;  // elements of typed_row
+    Statement insert;   // every column, ?N = column N-1
     // one_row_per_resource: the row columns and deleted of the row of
     // resource_rowid, when its resource_uri and company_number are the
     // record's (?N as for insert).
@@ -112,8 +132,16 @@ class ResourceApplier {
     int64_t id;
     bool was_stored;
   };
-  // Upserts `resources`: the winner when the record won, else nullopt.
-  StatusOr<std::optional<Winner>> UpsertResource(const ResourceRecord& r);
+  // Upserts `resources`, with `typed_row` for a derived table: the winner
+  // when the record won, else nullopt.
+  StatusOr<std::optional<Winner>> UpsertResource(const ResourceRecord& r,
+                                                 std::optional<std::string_view> typed_row);
+  // Binds the record to the insert (?13 the URI's hash) or an update (?13
+  // the stored id) of `resources`, and runs it.
+  Status WriteResource(Statement* stmt, const ResourceRecord& r,
+                       std::optional<std::string_view> typed_row, int64_t id_or_hash);
+  // The record's one row as the typed_row of view `table` (typed_row_).
+  void EncodeTypedRow(const ResourceRecord& r, const Table& table);
   // The winner's rows, in the typed rows of its resource.
   Status WriteRows(const ResourceRecord& r, const Winner& winner, Table* table);
   Status InsertRows(const ResourceRecord& r, int64_t id, Table* table);
@@ -129,11 +157,14 @@ class ResourceApplier {
   ApplyTransaction* txn_;
   SignalWriter* signals_;
   std::vector<std::unique_ptr<Table>> tables_;
-  std::vector<int> cell_columns_;  // for each cell of the record: its column index
+  std::vector<int> cell_columns_;          // for each cell of the record: its column index
+  std::vector<const RowCell*> row_cells_;  // EncodeTypedRow's cells by position
+  std::string typed_row_;
   Statement select_resource_;
   Statement select_newer_snapshot_;  // a complete snapshot at least as new (stream, as_of)
   Statement insert_resource_;
-  Statement update_resource_;
+  Statement update_resource_;       // resource_kind and company_number unchanged
+  Statement update_resource_keys_;  // they changed
   Statement select_table_;
   Statement select_columns_;
   SnapshotLineTally snapshot_lines_;

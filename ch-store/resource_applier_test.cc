@@ -580,24 +580,21 @@ TEST(ResourceApplierTest, OfficersResignAndStayWithTheirEndDate) {
 // from the URI: no real record does that).
 TEST(ResourceApplierTest, AStoredRowIsUpdatedInPlaceOrReplacedWhenItsKeyColumnsDiffer) {
   StoreFixture f;
-  f.Apply(Officer(1, "01234567", "a1", "SMITH, John", "director").Line());
-  f.Apply(Officer(2, "01234567", "a1", "SMITH, Jane", "secretary").Line());
+  const std::string kind = "individual-person-with-significant-control";
+  f.Apply(testing_records::Psc(1, "01234567", kind, "p1", std::string("SMITH, John")).Line());
+  f.Apply(testing_records::Psc(2, "01234567", kind, "p1", std::string("SMITH, Jane")).Line());
   const char kRow[] =
-      "SELECT resource_uri, company_number, name, officer_role, resource_rowid FROM officers"
-      " INDEXED BY officers_company_number WHERE company_number = '01234567'";
-  EXPECT_EQ(f.Rows(kRow),
-            (std::vector<std::string>{"/company/01234567/appointments/a1|01234567|SMITH, Jane|"
-                                      "secretary|1"}));
-  ASSERT_TRUE(f.db().Exec("UPDATE officers SET company_number = 'OTHER'").ok());
-  f.Apply(Officer(3, "01234567", "a1", "SMITH, Joan", "director").Line());
-  EXPECT_EQ(f.Rows(kRow),
-            (std::vector<std::string>{"/company/01234567/appointments/a1|01234567|SMITH, Joan|"
-                                      "director|1"}));
-  ASSERT_TRUE(f.db().Exec("UPDATE officers SET resource_uri = 'other'").ok());
-  f.Apply(Officer(4, "01234567", "a1", "SMITH, Jo", "director").Line());
-  EXPECT_EQ(f.One("SELECT resource_uri, name FROM officers"),
-            "/company/01234567/appointments/a1|SMITH, Jo");
-  EXPECT_EQ(f.One("SELECT count(*) FROM officers"), "1");
+      "SELECT resource_uri, company_number, name, resource_rowid FROM pscs"
+      " INDEXED BY pscs_company_number WHERE company_number = '01234567'";
+  const std::string uri = "/company/01234567/persons-with-significant-control/individual/p1";
+  EXPECT_EQ(f.Rows(kRow), (std::vector<std::string>{uri + "|01234567|SMITH, Jane|1"}));
+  ASSERT_TRUE(f.db().Exec("UPDATE pscs SET company_number = 'OTHER'").ok());
+  f.Apply(testing_records::Psc(3, "01234567", kind, "p1", std::string("SMITH, Joan")).Line());
+  EXPECT_EQ(f.Rows(kRow), (std::vector<std::string>{uri + "|01234567|SMITH, Joan|1"}));
+  ASSERT_TRUE(f.db().Exec("UPDATE pscs SET resource_uri = 'other'").ok());
+  f.Apply(testing_records::Psc(4, "01234567", kind, "p1", std::string("SMITH, Jo")).Line());
+  EXPECT_EQ(f.One("SELECT resource_uri, name FROM pscs"), uri + "|SMITH, Jo");
+  EXPECT_EQ(f.One("SELECT count(*) FROM pscs"), "1");
   EXPECT_EQ(f.One("PRAGMA integrity_check"), "ok");
 }
 

@@ -20,7 +20,7 @@ assert_eq "$latest" "$(sql "$DB" "PRAGMA user_version")" "user_version after app
 assert_eq wal "$(sql "$DB" "PRAGMA journal_mode")" "journal mode"
 for table in companies status_changes stream_state gaps rejects resources filings officers pscs \
   charges insolvency_cases psc_statements disqualified_officers company_exemptions signals; do
-  assert_eq 1 "$(sql "$DB" "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = '$table'")" "table $table"
+  assert_eq 1 "$(sql "$DB" "SELECT count(*) FROM sqlite_schema WHERE type IN ('table', 'view') AND name = '$table'")" "table or view $table"
 done
 assert_eq 1 "$(sql "$DB" "SELECT count(*) FROM leads")" "the leads view"
 dump_db "$DB" > "$TMP/before.txt"
