@@ -554,14 +554,7 @@ TEST(ResourceApplierTest, ANewTypedTableNeedsNoCode) {
                         " colour TEXT, size INTEGER, deleted INTEGER NOT NULL DEFAULT 0,"
                         " resource_rowid INTEGER PRIMARY KEY)")
                   .ok());
-  TestResource r;
-  r.kind = "widget";
-  r.table = "widgets";
-  r.timepoint = 1;
-  r.uri = "/company/01234567/widgets/1";
-  r.company_number = "01234567";
-  r.rows = {JsonObject({{"colour", JsonText(std::string("red"))}, {"size", "3"}})};
-  f.Apply(r.Line());
+  f.Apply(testing_records::Widget("red").Line());
   EXPECT_EQ(f.One("SELECT w.* FROM widgets AS w JOIN resources AS r ON r.id = w.resource_rowid"),
             "/company/01234567/widgets/1|01234567|red|3|0|1");
 }

@@ -110,6 +110,19 @@ inline TestResource Filing(int64_t timepoint, const std::string& published_at,
   return r;
 }
 
+// A resource of a kind no stream has, for table "widgets" (a typed table or
+// view a test creates): its row's colour (any text) and size 3.
+inline TestResource Widget(const std::string& colour) {
+  TestResource r;
+  r.kind = "widget";
+  r.table = "widgets";
+  r.timepoint = 1;
+  r.uri = "/company/01234567/widgets/1";
+  r.company_number = "01234567";
+  r.rows = {JsonObject({{"colour", JsonText(colour)}, {"size", "3"}})};
+  return r;
+}
+
 // An officer appointment of company `number`.
 inline TestResource Officer(int64_t timepoint, const std::string& number, const std::string& id,
                             const std::string& name, const std::string& role,

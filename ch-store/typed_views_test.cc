@@ -32,22 +32,11 @@ TEST(TypedViewsTest, ADerivedTableNeedsNoCodeAndFollowsTheViewsColumnOrder) {
                         " id AS resource_rowid FROM resources WHERE resource_kind = 'widget'"
                         " AND typed_row IS NOT NULL")
                   .ok());
-  TestResource r;
-  r.kind = "widget";
-  r.table = "widgets";
-  r.timepoint = 1;
-  r.uri = "/company/01234567/widgets/1";
-  r.company_number = "01234567";
-  r.rows = {JsonObject({{"colour", JsonText(std::string("\"r\xc3\xa9"
-                                                        "d\"\n\\"))},
-                        {"size", "3"}})};
-  f.Apply(r.Line());
+  const std::string colour = "\"r\u00e9d\"\n\\";  // escaped in typed_row's JSON
+  f.Apply(testing_records::Widget(colour).Line());
   EXPECT_EQ(f.One("SELECT colour, size, typeof(size), deleted, resource_rowid FROM widgets"),
-            "\"r\xc3\xa9"
-            "d\"\n\\|3|integer|0|1");
-  EXPECT_EQ(f.One("SELECT typed_row FROM resources"),
-            "[3,\"\\\"r\xc3\xa9"
-            "d\\\"\\n\\\\\"]");
+            colour + "|3|integer|0|1");
+  EXPECT_EQ(f.One("SELECT typed_row FROM resources"), "[3,\"\\\"r\u00e9d\\\"\\n\\\\\"]");
 }
 
 TEST(TypedViewsTest, MoreThanOneRowForAViewIsARejectAndNoneLeavesTheResourceOut) {
