@@ -20,8 +20,12 @@ namespace {
 // ?2 the date of as_of.
 constexpr const char* kSelectNewerSnapshotSql =
     "SELECT 1 FROM stream_state WHERE stream = ?1 AND last_snapshot_as_of >= ?2";
+// The stored resource's id, and whether its resource_kind and
+// company_number are ?3 and ?4 (the update below that keeps them is then
+// the one to run): the row is read anyway, to compare the URI.
 constexpr const char* kSelectResourceSql =
-    "SELECT id FROM resources WHERE uri_hash = ?1 AND resource_uri = ?2";
+    "SELECT id, resource_kind = ?3 AND company_number IS ?4 FROM resources"
+    " WHERE uri_hash = ?1 AND resource_uri = ?2";
 // ?1 resource_uri, ?2 stream, ?3 resource_kind, ?4 resource_id,
 // ?5 company_number, ?6 timepoint, ?7 published_at, ?8 as_of, ?9 source,
 // ?10 deleted, ?11 data, ?12 updated_at, ?13 uri_hash, ?14 typed_row.
@@ -33,14 +37,14 @@ constexpr const char* kInsertResourceSql =
 // changes the stored resource (?13 its id; the other parameters as above)
 // only WHERE the record is newer than it (the rule at the top of
 // resource_applier.h), so Changes() says whether it won. The WHERE reads
-// the stored values, before the SET. It comes in two: resource_kind and
-// company_number are compared, not set, by the first (they come from the
-// URI, so they never differ in practice), because SQLite rewrites the
+// the stored values, before the SET. It comes in two: the first leaves
+// resource_kind and company_number as they are, for a stored resource whose
+// are the record's (they come from the URI, so they never differ in
+// practice; kSelectResourceSql says which), because SQLite rewrites the
 // entry of every index on a column an UPDATE sets, here the partial
 // indexes on company_number of 0008_typed_views.sql: a page at a random
 // place per re-published filing (100,000 filing records, ch-store alone
-// 1.11-1.20 s -> 0.82-0.92 s, 2 runs each). When the first changes
-// nothing, the second sets them too.
+// 1.11-1.20 s -> 0.82-0.92 s, 2 runs each). The second sets them.
 constexpr const char* kUpdateResourceSet =
     "UPDATE resources SET stream = ?2, resource_id = coalesce(?4, resource_id),"
     " timepoint = ?6, published_at = ?7, as_of = ?8, source = ?9,"
@@ -48,8 +52,7 @@ constexpr const char* kUpdateResourceSet =
     // The typed row goes with the data: kept by a record without data (a
     // deletion), unless there is none yet.
     " typed_row = CASE WHEN ?11 IS NULL THEN coalesce(typed_row, ?14) ELSE ?14 END";
-constexpr const char* kSameKeysWhere =
-    " WHERE id = ?13 AND resource_kind = ?3 AND company_number IS ?5";
+constexpr const char* kSameKeysWhere = " WHERE id = ?13";
 constexpr const char* kNewKeysWhere = ", resource_kind = ?3, company_number = ?5 WHERE id = ?13";
 constexpr const char* kUpdatePrecedence =
     " AND CASE"
@@ -287,8 +290,7 @@ Status ResourceApplier::Apply(const ResourceRecord& r, std::string* reject_reaso
   // would leave a table without its row.
   std::optional<std::string_view> typed_row;
   if (table != nullptr && table->view && !r.row_sizes.empty()) {
-    EncodeTypedRow(r, *table);
-    typed_row = typed_row_;
+    typed_row = EncodeTypedRow(r, *table);
   }
   StatusOr<std::optional<Winner>> won = UpsertResource(r, typed_row);
   if (!won.ok()) return won.status();
@@ -312,7 +314,7 @@ Status ResourceApplier::Apply(const ResourceRecord& r, std::string* reject_reaso
   return txn_->Advance(st, *r.timepoint, r.published_at);
 }
 
-void ResourceApplier::EncodeTypedRow(const ResourceRecord& r, const Table& table) {
+std::string_view ResourceApplier::EncodeTypedRow(const ResourceRecord& r, const Table& table) {
   row_cells_.assign(static_cast<size_t>(table.row_width), nullptr);
   for (size_t cell = 0; cell < r.cells.size(); ++cell)
     row_cells_[static_cast<size_t>(table.row_position[cell_columns_[cell]])] = &r.cells[cell];
@@ -329,6 +331,7 @@ void ResourceApplier::EncodeTypedRow(const ResourceRecord& r, const Table& table
     }
   }
   typed_row_.push_back(']');
+  return typed_row_;
 }
 
 StatusOr<std::optional<ResourceApplier::Winner>> ResourceApplier::UpsertResource(
@@ -340,20 +343,26 @@ StatusOr<std::optional<ResourceApplier::Winner>> ResourceApplier::UpsertResource
   }
   const int64_t uri_hash = UriHash(r.resource_uri);
   std::optional<int64_t> stored;
+  bool same_keys = false;
   {
     ResetOnExit reset(&select_resource_);
     Binder b(&select_resource_);
     b.Int(1, uri_hash);
     b.Text(2, r.resource_uri);
+    b.Text(3, r.resource_kind);
+    b.Text(4, r.company_number);
     if (!b.status().ok()) return b.status();
     StatusOr<bool> row = select_resource_.Step();
     if (!row.ok()) return row.status();
-    if (*row) stored = select_resource_.ColumnInt64(0);
+    if (*row) {
+      stored = select_resource_.ColumnInt64(0);
+      same_keys = select_resource_.ColumnInt64(1) != 0;
+    }
   }
-  Status s = WriteResource(stored ? &update_resource_ : &insert_resource_, r, typed_row,
-                           stored ? *stored : uri_hash);
-  if (s.ok() && stored && txn_->db()->Changes() == 0)
-    s = WriteResource(&update_resource_keys_, r, typed_row, *stored);
+  Statement* stmt = !stored     ? &insert_resource_
+                    : same_keys ? &update_resource_
+                                : &update_resource_keys_;
+  Status s = WriteResource(stmt, r, typed_row, stored ? *stored : uri_hash);
   if (!s.ok()) return s;
   // An INSERT always writes; an UPDATE only when the record is newer.
   const int64_t id = stored ? *stored : txn_->db()->LastInsertRowId();

@@ -140,8 +140,9 @@ class ResourceApplier {
   // the stored id) of `resources`, and runs it.
   Status WriteResource(Statement* stmt, const ResourceRecord& r,
                        std::optional<std::string_view> typed_row, int64_t id_or_hash);
-  // The record's one row as the typed_row of view `table` (typed_row_).
-  void EncodeTypedRow(const ResourceRecord& r, const Table& table);
+  // The record's one row as the typed_row of view `table` (in typed_row_,
+  // valid until the next call).
+  std::string_view EncodeTypedRow(const ResourceRecord& r, const Table& table);
   // The winner's rows, in the typed rows of its resource.
   Status WriteRows(const ResourceRecord& r, const Winner& winner, Table* table);
   Status InsertRows(const ResourceRecord& r, int64_t id, Table* table);
