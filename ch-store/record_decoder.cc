@@ -5,6 +5,7 @@
 #include <deque>
 #include <utility>
 
+#include "ch-store/raw_hash.h"
 #include "common/json.h"
 #include "common/json_validator.h"
 #include "common/status.h"
@@ -41,6 +42,8 @@ OptText Text(const rapidjson::Value& v) {
 // The same questions asked of a RapidJSON value (the slow path) and of a
 // TextValue (the fast path), so one function decodes company members.
 bool IsNullValue(const rapidjson::Value& v) { return v.IsNull(); }
+// The full parse keeps no text of a value.
+std::string_view WrittenJson(const rapidjson::Value&) { return {}; }
 std::optional<int64_t> AsInt64(const rapidjson::Value& v) { return ToInt64(v); }
 template <typename Fn>
 void ForEachMember(const rapidjson::Value& v, Fn fn) {
@@ -186,6 +189,9 @@ struct TopLevelValue {
 namespace {
 
 bool IsNullValue(const TextValue& v) { return v.raw == "null"; }
+
+// A value as written in the line (RowCell::json).
+std::string_view WrittenJson(const TextValue& v) { return v.raw; }
 
 // A number that is no integer, as written in the line.
 std::string_view NumberText(const TextValue& v, std::deque<std::string>*) { return v.raw; }
@@ -672,6 +678,7 @@ bool RecordDecoder::DecodeResource(const Value& root) {
   r.resource_kind = *kind;
   if (!uri || uri->empty()) return Fail("resource record without a \"resource_uri\"");
   r.resource_uri = *uri;
+  r.uri_hash = UriHash(r.resource_uri);
   if (number_present && (!r.company_number || !IsCompanyNumber(*r.company_number))) {
     return Fail("\"company_number\" must be null or 1-10 characters A-Z0-9");
   }
@@ -709,6 +716,7 @@ bool RecordDecoder::DecodeRows(const Value& rows) {
         case JsonType::kString:
           cell.type = RowCell::Type::kText;
           cell.text = Text(v).value_or(std::string_view());
+          cell.json = WrittenJson(v);
           break;
         case JsonType::kNumber:
           if (const std::optional<int64_t> n = AsInt64(v)) {

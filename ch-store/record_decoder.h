@@ -79,6 +79,11 @@ struct RowCell {
   Type type = Type::kNull;
   int64_t integer = 0;    // kInteger (also true/false as 1/0)
   std::string_view text;  // kText (also a number that is no integer, as written)
+  // kText from a JSON string: the string as written in the line, quotes and
+  // escapes included (valid JSON: the line was validated), so that the typed
+  // row of a view is built by copying it; empty when not known (the full
+  // parse), and then `text` is encoded again.
+  std::string_view json;
 };
 
 // A signal the extractor found in a resource (phase2-spec section 4).
@@ -99,6 +104,9 @@ struct ResourceRecord {
   OptText as_of;  // "YYYY-MM-DDTHH:MM:SSZ"; always set for bulk records
   std::string_view resource_kind;
   std::string_view resource_uri;
+  // UriHash(resource_uri) (raw_hash.h), computed by the reading thread: the
+  // applying thread is the one that limits a replay.
+  int64_t uri_hash = 0;
   OptText resource_id;
   OptText company_number;  // valid (1-10 of A-Z0-9) when set
   OptText table;           // the typed table; nullopt for a kind without one

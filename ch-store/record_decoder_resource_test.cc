@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "ch-store/raw_hash.h"
 #include "ch-store/record_decoder.h"
 #include "ch-store/test_resources.h"
 
@@ -52,6 +53,7 @@ void ExpectFiling(const Record& rec, const std::string& line) {
   EXPECT_EQ(r.as_of, "2024-05-02T10:00:00Z");
   EXPECT_EQ(r.resource_kind, "filing-history");
   EXPECT_EQ(r.resource_uri, "/company/SC123456/filing-history/T1");
+  EXPECT_EQ(r.uri_hash, UriHash("/company/SC123456/filing-history/T1"));
   EXPECT_EQ(r.resource_id, "T1");
   EXPECT_EQ(r.company_number, "SC123456");
   EXPECT_EQ(r.table, "filings");
@@ -101,6 +103,37 @@ TEST(RecordDecoderResourceTest, EscapesBooleansAndFractionsInRows) {
   EXPECT_EQ(Cells(rec.resource), "[persons_entitled='A & B',x=i1,y=i0,z='1.5',n='12',big=i1000]");
   EXPECT_FALSE(rec.resource.company_number.has_value());
   EXPECT_TRUE(rec.resource.signals.empty());
+}
+
+// A string cell's JSON as written in the line, escapes and all, is what the
+// typed row of a view copies; the full parse has none, and the applier
+// encodes the text again.
+TEST(RecordDecoderResourceTest, AStringCellKeepsItsJsonAsWrittenOnTheFastPathOnly) {
+  TestResource r;
+  r.timepoint = 1;
+  r.uri = "/company/00000001/charges/x";
+  r.table = "charges";
+  r.rows = {"{\"persons_entitled\":\"A \\u0026 B\",\"x\":true,\"z\":1.5,\"n\":null}"};
+  const std::string line = r.Line();
+  RecordDecoder fast("companies");
+  const Record& rec = fast.Decode(line);
+  ASSERT_EQ(rec.kind, RecordKind::kResource) << rec.reject.reason;
+  ASSERT_EQ(rec.resource.cells.size(), 4u);
+  EXPECT_EQ(rec.resource.cells[0].json, "\"A \\u0026 B\"");
+  EXPECT_EQ(rec.resource.cells[0].text, "A & B");
+  for (size_t i = 1; i < 4; ++i) EXPECT_TRUE(rec.resource.cells[i].json.empty()) << i;
+
+  // `data` first: the full parse.
+  const size_t at = line.find(",\"data\":");
+  ASSERT_NE(at, std::string::npos);
+  const std::string data = line.substr(at + 8, line.size() - 1 - (at + 8));
+  const std::string moved = "{\"data\":" + data + "," + line.substr(1, at - 1) + "}";
+  RecordDecoder full("companies");
+  const Record& parsed = full.Decode(moved);
+  ASSERT_EQ(parsed.kind, RecordKind::kResource) << parsed.reject.reason;
+  EXPECT_EQ(parsed.resource.cells[0].text, "A & B");
+  EXPECT_TRUE(parsed.resource.cells[0].json.empty());
+  EXPECT_EQ(parsed.resource.uri_hash, UriHash("/company/00000001/charges/x"));
 }
 
 TEST(RecordDecoderResourceTest, DeletedWithoutDataAndBulkRecords) {

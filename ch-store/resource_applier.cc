@@ -1,10 +1,10 @@
 // ResourceApplier: see resource_applier.h.
 #include "ch-store/resource_applier.h"
 
+#include <charconv>
 #include <string>
 #include <utility>
 
-#include "ch-store/raw_hash.h"
 #include "ch-store/statement_binder.h"
 #include "common/json.h"
 
@@ -325,7 +325,11 @@ std::string_view ResourceApplier::EncodeTypedRow(const ResourceRecord& r, const 
     if (c == nullptr || c->type == RowCell::Type::kNull) {
       typed_row_.append("null");
     } else if (c->type == RowCell::Type::kInteger) {
-      typed_row_.append(std::to_string(c->integer));
+      char digits[24];
+      const std::to_chars_result end = std::to_chars(digits, digits + sizeof digits, c->integer);
+      typed_row_.append(digits, end.ptr);
+    } else if (!c->json.empty()) {
+      typed_row_.append(c->json);  // the string as written: no second encoding
     } else {
       AppendJsonString(&typed_row_, c->text);
     }
@@ -341,7 +345,7 @@ StatusOr<std::optional<ResourceApplier::Winner>> ResourceApplier::UpsertResource
     if (!newer.ok()) return newer.status();
     if (*newer) return std::optional<Winner>();
   }
-  const int64_t uri_hash = UriHash(r.resource_uri);
+  const int64_t uri_hash = r.uri_hash;
   std::optional<int64_t> stored;
   bool same_keys = false;
   {
