@@ -20,7 +20,10 @@
 # takes BENCH_COMPANIES_RUNS pairs (default 5): its ratio has the thinnest
 # margin (10.5x asked), and on this 2-core machine one pair's ratio moves
 # from 8.5x to 11.3x within minutes (nine pairs by hand, 2026-12-07), so a
-# median of 3 says more about the minute than about the program.
+# median of 3 says more about the minute than about the program. The
+# filings and officers replays take BENCH_RESOURCE_RUNS pairs (default 5)
+# for the same reason: their baseline alone took 1.29-1.75 s for the same
+# 20,000 events from one run to the next (2026-12-07).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BIN=${BIN:-$ROOT/bin}
@@ -30,6 +33,7 @@ ROWS=${BENCH_ROWS:-300000}
 CATCHUP_EVENTS=${BENCH_CATCHUP_EVENTS:-460000}
 RUNS=${BENCH_RUNS:-3}
 COMPANIES_RUNS=${BENCH_COMPANIES_RUNS:-5}
+RESOURCE_RUNS=${BENCH_RESOURCE_RUNS:-5}
 LATENCY_SECONDS=${BENCH_LATENCY_SECONDS:-15}
 work=$(mktemp -d "${TMPDIR:-/tmp}/chbench.XXXXXX")
 server_pid=""
@@ -114,12 +118,14 @@ resource_filter='{resource_uri, resource_kind, resource_id, timepoint: .event.ti
   published_at: .event.published_at, event_type: .event.type, data}'
 python3 "$ROOT/tests/gen_streams.py" --clean --seed 7 --streams filings \
   --scale "$(awk -v n="$EVENTS" 'BEGIN{print n / 90000}')" --out-dir "$work" 2>/dev/null
-replay_vs_baseline "filings" "$work/filings.ndjson" filings "$resource_filter" resources resource_uri 10
+replay_vs_baseline "filings" "$work/filings.ndjson" filings "$resource_filter" resources resource_uri 10 \
+  "$RESOURCE_RUNS"
 echo "signals    : $(sqlite3 "$work/replay.db" 'SELECT count(*) FROM signals'), filings $(sqlite3 "$work/replay.db" 'SELECT count(*) FROM filings')"
 rm -f "$work/filings.ndjson"
 python3 "$ROOT/tests/gen_streams.py" --clean --seed 7 --streams officers \
   --scale "$(awk -v n="$EVENTS" 'BEGIN{print n / 15000}')" --out-dir "$work" 2>/dev/null
-replay_vs_baseline "officers" "$work/officers.ndjson" officers "$resource_filter" resources resource_uri 10
+replay_vs_baseline "officers" "$work/officers.ndjson" officers "$resource_filter" resources resource_uri 10 \
+  "$RESOURCE_RUNS"
 echo "officers   : $(sqlite3 "$work/replay.db" 'SELECT count(*) FROM officers') rows"
 rm -f "$work/officers.ndjson" "$work/replay.db" "$work/replay.db-wal" "$work/replay.db-shm"
 
