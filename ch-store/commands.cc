@@ -104,6 +104,7 @@ int RunApply(const StoreOptions& options) {
   applier_options.collect_changes = options.emit_changes;
   applier_options.writer_queue = writer_queue.get();
   applier_options.state_cache_entries = limits->state_cache_entries;
+  applier_options.resource_id_buckets = limits->resource_id_buckets;
   StatusOr<std::unique_ptr<RecordApplier>> applier = RecordApplier::Create(&*db, applier_options);
   if (!applier.ok()) return ExitWithError(applier.status());
   // A first PSC snapshot import that stopped before its end left its index

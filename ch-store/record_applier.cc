@@ -29,8 +29,8 @@ StatusOr<std::unique_ptr<RecordApplier>> RecordApplier::Create(SqliteDb* db, Opt
       CompanyApplier::Create(applier->txn_.get(), applier->signals_.get(), company_options);
   if (!company.ok()) return company.status();
   applier->company_ = std::move(company).value();
-  StatusOr<std::unique_ptr<ResourceApplier>> resource =
-      ResourceApplier::Create(applier->txn_.get(), applier->signals_.get());
+  StatusOr<std::unique_ptr<ResourceApplier>> resource = ResourceApplier::Create(
+      applier->txn_.get(), applier->signals_.get(), options.resource_id_buckets);
   if (!resource.ok()) return resource.status();
   applier->resource_ = std::move(resource).value();
   StatusOr<std::unique_ptr<ControlApplier>> control = ControlApplier::Create(applier->txn_.get());

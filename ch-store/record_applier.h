@@ -30,6 +30,7 @@
 #include "ch-store/control_applier.h"
 #include "ch-store/record_decoder.h"
 #include "ch-store/resource_applier.h"
+#include "ch-store/resource_id_cache.h"
 #include "ch-store/signal.h"
 #include "ch-store/signal_writer.h"
 #include "ch-store/status_change.h"
@@ -63,6 +64,8 @@ class RecordApplier {
     WriterQueue* writer_queue = nullptr;
     /// Companies whose stored state is remembered (see company_state_cache.h).
     size_t state_cache_entries = CompanyStateCache::kDefaultMaxEntries;
+    /// Buckets of the resource ids remembered (see resource_id_cache.h).
+    size_t resource_id_buckets = ResourceIdCache::kDefaultBuckets;
   };
 
   // Prepares the statements. REQUIRES: `db` migrated to the latest schema and

@@ -53,6 +53,9 @@ constexpr const char* kUpdateResourceSet =
     // deletion), unless there is none yet.
     " typed_row = CASE WHEN ?11 IS NULL THEN coalesce(typed_row, ?14) ELSE ?14 END";
 constexpr const char* kSameKeysWhere = " WHERE id = ?13";
+// ?13 an id from the ResourceIdCache, which may name another resource now.
+constexpr const char* kKnownIdWhere =
+    " WHERE id = ?13 AND resource_uri = ?1 AND resource_kind = ?3 AND company_number IS ?5";
 constexpr const char* kNewKeysWhere = ", resource_kind = ?3, company_number = ?5 WHERE id = ?13";
 constexpr const char* kUpdatePrecedence =
     " AND CASE"
@@ -82,8 +85,9 @@ std::string QuotedName(std::string_view name) {
 }  // namespace
 
 StatusOr<std::unique_ptr<ResourceApplier>> ResourceApplier::Create(ApplyTransaction* txn,
-                                                                   SignalWriter* signals) {
-  std::unique_ptr<ResourceApplier> applier(new ResourceApplier(txn, signals));
+                                                                   SignalWriter* signals,
+                                                                   size_t id_cache_buckets) {
+  std::unique_ptr<ResourceApplier> applier(new ResourceApplier(txn, signals, id_cache_buckets));
   Status s = applier->Prepare();
   if (!s.ok()) return s;
   return applier;
@@ -94,6 +98,8 @@ Status ResourceApplier::Prepare() {
       std::string(kUpdateResourceSet) + kSameKeysWhere + kUpdatePrecedence;
   const std::string update_new_keys =
       std::string(kUpdateResourceSet) + kNewKeysWhere + kUpdatePrecedence;
+  const std::string update_known =
+      std::string(kUpdateResourceSet) + kKnownIdWhere + kUpdatePrecedence;
   struct {
     Statement* stmt;
     const char* sql;
@@ -103,6 +109,7 @@ Status ResourceApplier::Prepare() {
       {&insert_resource_, kInsertResourceSql},
       {&update_resource_, update_same_keys.c_str()},
       {&update_resource_keys_, update_new_keys.c_str()},
+      {&update_known_resource_, update_known.c_str()},
       {&select_table_,
        "SELECT type = 'view' FROM sqlite_schema WHERE type IN ('table', 'view') AND name = ?1"},
       {&select_columns_, "SELECT name, pk FROM pragma_table_info(?1) ORDER BY cid"},
@@ -346,6 +353,15 @@ StatusOr<std::optional<ResourceApplier::Winner>> ResourceApplier::UpsertResource
     if (*newer) return std::optional<Winner>();
   }
   const int64_t uri_hash = r.uri_hash;
+  if (!r.bulk) {
+    // A re-published resource: straight to its row. No change means the id
+    // no longer names it, or the record lost; the lookup below decides.
+    if (const std::optional<int64_t> known = known_ids_.Find(uri_hash)) {
+      Status s = WriteResource(&update_known_resource_, r, typed_row, *known);
+      if (!s.ok()) return s;
+      if (txn_->db()->Changes() > 0) return std::optional<Winner>(Winner{*known, true});
+    }
+  }
   std::optional<int64_t> stored;
   bool same_keys = false;
   {
@@ -370,7 +386,11 @@ StatusOr<std::optional<ResourceApplier::Winner>> ResourceApplier::UpsertResource
   if (!s.ok()) return s;
   // An INSERT always writes; an UPDATE only when the record is newer.
   const int64_t id = stored ? *stored : txn_->db()->LastInsertRowId();
-  if (r.bulk) snapshot_lines_.Note(r.as_of->substr(0, 10), id, r.table);
+  if (r.bulk) {
+    snapshot_lines_.Note(r.as_of->substr(0, 10), id, r.table);
+  } else {
+    known_ids_.Put(uri_hash, id);
+  }
   if (txn_->db()->Changes() == 0) return std::optional<Winner>();
   return std::optional<Winner>(Winner{id, stored.has_value()});
 }

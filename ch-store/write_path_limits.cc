@@ -8,6 +8,7 @@
 #include "ch-store/background_checkpointer.h"
 #include "ch-store/company_state_cache.h"
 #include "ch-store/record_source.h"
+#include "ch-store/resource_id_cache.h"
 #include "ch-store/store_db.h"
 #include "ch-store/wal_watch.h"
 
@@ -36,6 +37,7 @@ WritePathLimits WritePathLimits::Defaults() {
   const WalWatch::Options wal_watch;
   WritePathLimits l;
   l.state_cache_entries = CompanyStateCache::kDefaultMaxEntries;
+  l.resource_id_buckets = ResourceIdCache::kDefaultBuckets;
   l.stream_batch_records = loop.stream_batch_records;
   l.bulk_batch_records = loop.bulk_batch_records;
   l.checkpoint_start_frames = checkpointer.start_frames;
@@ -73,6 +75,8 @@ StatusOr<WritePathLimits> WritePathLimits::Parse(const std::string& spec) {
     bool ok = true;
     if (name == "state_cache_entries") {
       l.state_cache_entries = static_cast<size_t>(n);
+    } else if (name == "resource_id_buckets") {
+      l.resource_id_buckets = static_cast<size_t>(n);
     } else if (name == "stream_batch_records") {
       l.stream_batch_records = static_cast<size_t>(n);
     } else if (name == "bulk_batch_records") {
@@ -109,6 +113,7 @@ StatusOr<WritePathLimits> WritePathLimits::FromEnvironment() {
 
 bool WritePathLimits::operator==(const WritePathLimits& o) const {
   return state_cache_entries == o.state_cache_entries &&
+         resource_id_buckets == o.resource_id_buckets &&
          stream_batch_records == o.stream_batch_records &&
          bulk_batch_records == o.bulk_batch_records &&
          checkpoint_start_frames == o.checkpoint_start_frames &&

@@ -29,6 +29,8 @@ namespace ch {
 struct WritePathLimits {
   /// Companies the remembered-state cache holds (CompanyStateCache).
   size_t state_cache_entries;
+  /// Buckets of two resource ids each (ResourceIdCache).
+  size_t resource_id_buckets;
   /// Records after which a transaction with stream records commits, and one
   /// of bulk records only (ApplyLoop).
   size_t stream_batch_records;

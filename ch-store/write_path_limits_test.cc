@@ -9,6 +9,7 @@ namespace {
 TEST(WritePathLimitsTest, DefaultsAreTheReleaseBounds) {
   const WritePathLimits d = WritePathLimits::Defaults();
   EXPECT_EQ(d.state_cache_entries, 32768u);
+  EXPECT_EQ(d.resource_id_buckets, 65536u);
   EXPECT_EQ(d.stream_batch_records, 20000u);
   EXPECT_EQ(d.bulk_batch_records, 50000u);
   EXPECT_EQ(d.checkpoint_start_frames, 48000);
@@ -29,7 +30,7 @@ TEST(WritePathLimitsTest, ParsesEveryName) {
       "state_cache_entries=3,stream_batch_records=7,bulk_batch_records=11,"
       "checkpoint_start_frames=20,checkpoint_inline_frames=60,reader_slots=2,"
       "reader_wake_batch=1,journal_size_limit_bytes=4096,wal_autocheckpoint_frames=10,"
-      "wal_warn_seconds=2,wal_warn_bytes=65536");
+      "wal_warn_seconds=2,wal_warn_bytes=65536,resource_id_buckets=5");
   ASSERT_TRUE(l.ok()) << l.status().ToString();
   EXPECT_EQ(l->state_cache_entries, 3u);
   EXPECT_EQ(l->stream_batch_records, 7u);
@@ -42,6 +43,7 @@ TEST(WritePathLimitsTest, ParsesEveryName) {
   EXPECT_EQ(l->wal_autocheckpoint_frames, 10);
   EXPECT_EQ(l->wal_warn_seconds, 2);
   EXPECT_EQ(l->wal_warn_bytes, 65536);
+  EXPECT_EQ(l->resource_id_buckets, 5u);
   EXPECT_FALSE(*l == WritePathLimits::Defaults());
 }
 
