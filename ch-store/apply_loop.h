@@ -73,10 +73,12 @@ class ApplyLoop {
     /// first. A transaction that commits because it is due (age, size, a
     /// full page cache) asks too, whatever its age: one that begins again at
     /// once keeps the lock, turn after turn. Asking is two flock(2) calls,
-    /// 2.5 us on the 2-core development machine: every 16 records that was
-    /// about 1.5 % of the applying thread over a replay of officer records,
-    /// every 64 records it is a waiting writer's 0.6 ms at 100,000 records/s.
-    size_t writer_probe_records = 64;
+    /// 2.5 us here, about 1.5 % of a lone replay's applying thread; asking
+    /// every 64 records instead gained that replay about 1 %, but the
+    /// ten-day catch-up of nine streams took 56.3 and 52.5 s against 49.1
+    /// and 51.7 s with 16 (alternating runs, 2026-12-07): its waiting
+    /// writers poll while they wait.
+    size_t writer_probe_records = 16;
     /// The least a transaction keeps the lock before it makes way. SQLite
     /// drops a connection's page cache when another one wrote, so each turn
     /// starts cold: backlogs on several streams giving way every 16 records
