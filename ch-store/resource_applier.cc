@@ -52,9 +52,9 @@ constexpr const char* kUpdateResourceSet =
     // The typed row goes with the data: kept by a record without data (a
     // deletion), unless there is none yet.
     " typed_row = CASE WHEN ?11 IS NULL THEN coalesce(typed_row, ?14) ELSE ?14 END";
-constexpr const char* kSameKeysWhere = " WHERE id = ?13";
-// ?13 an id from the ResourceIdCache, which may name another resource now.
-constexpr const char* kKnownIdWhere =
+// The first also matches the URI, so that ?13 may be an id from the
+// ResourceIdCache, which may name another resource by now.
+constexpr const char* kSameKeysWhere =
     " WHERE id = ?13 AND resource_uri = ?1 AND resource_kind = ?3 AND company_number IS ?5";
 constexpr const char* kNewKeysWhere = ", resource_kind = ?3, company_number = ?5 WHERE id = ?13";
 constexpr const char* kUpdatePrecedence =
@@ -98,8 +98,6 @@ Status ResourceApplier::Prepare() {
       std::string(kUpdateResourceSet) + kSameKeysWhere + kUpdatePrecedence;
   const std::string update_new_keys =
       std::string(kUpdateResourceSet) + kNewKeysWhere + kUpdatePrecedence;
-  const std::string update_known =
-      std::string(kUpdateResourceSet) + kKnownIdWhere + kUpdatePrecedence;
   struct {
     Statement* stmt;
     const char* sql;
@@ -109,7 +107,6 @@ Status ResourceApplier::Prepare() {
       {&insert_resource_, kInsertResourceSql},
       {&update_resource_, update_same_keys.c_str()},
       {&update_resource_keys_, update_new_keys.c_str()},
-      {&update_known_resource_, update_known.c_str()},
       {&select_table_,
        "SELECT type = 'view' FROM sqlite_schema WHERE type IN ('table', 'view') AND name = ?1"},
       {&select_columns_, "SELECT name, pk FROM pragma_table_info(?1) ORDER BY cid"},
@@ -353,14 +350,14 @@ StatusOr<std::optional<ResourceApplier::Winner>> ResourceApplier::UpsertResource
     if (*newer) return std::optional<Winner>();
   }
   const int64_t uri_hash = r.uri_hash;
-  if (!r.bulk) {
+  std::optional<int64_t> known;
+  if (!r.bulk) known = known_ids_.Find(uri_hash);
+  if (known) {
     // A re-published resource: straight to its row. No change means the id
     // no longer names it, or the record lost; the lookup below decides.
-    if (const std::optional<int64_t> known = known_ids_.Find(uri_hash)) {
-      Status s = WriteResource(&update_known_resource_, r, typed_row, *known);
-      if (!s.ok()) return s;
-      if (txn_->db()->Changes() > 0) return std::optional<Winner>(Winner{*known, true});
-    }
+    Status s = WriteResource(&update_resource_, r, typed_row, *known);
+    if (!s.ok()) return s;
+    if (txn_->db()->Changes() > 0) return std::optional<Winner>(Winner{*known, true});
   }
   std::optional<int64_t> stored;
   bool same_keys = false;
@@ -379,6 +376,8 @@ StatusOr<std::optional<ResourceApplier::Winner>> ResourceApplier::UpsertResource
       same_keys = select_resource_.ColumnInt64(1) != 0;
     }
   }
+  // The update just tried by the known id, with the same keys, lost.
+  if (stored && same_keys && stored == known) return std::optional<Winner>();
   Statement* stmt = !stored     ? &insert_resource_
                     : same_keys ? &update_resource_
                                 : &update_resource_keys_;

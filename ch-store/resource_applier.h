@@ -171,11 +171,10 @@ class ResourceApplier {
   Statement select_resource_;
   Statement select_newer_snapshot_;  // a complete snapshot at least as new (stream, as_of)
   Statement insert_resource_;
-  Statement update_resource_;       // resource_kind and company_number unchanged
-  Statement update_resource_keys_;  // they changed
-  // The update of a resource by an id from known_ids_: also matches the
-  // URI, kind and company number, since the id is only a hint.
-  Statement update_known_resource_;
+  // Of the row with id ?13 AND the record's URI, kind and company number
+  // (the id may come from known_ids_, which is only a hint).
+  Statement update_resource_;
+  Statement update_resource_keys_;  // of the row with id ?13, setting kind and company number
   Statement select_table_;
   Statement select_columns_;
   SnapshotLineTally snapshot_lines_;
