@@ -109,7 +109,7 @@ Status ResourceApplier::Prepare() {
       {&update_resource_keys_, update_new_keys.c_str()},
       {&select_table_,
        "SELECT type = 'view' FROM sqlite_schema WHERE type IN ('table', 'view') AND name = ?1"},
-      {&select_columns_, "SELECT name, pk FROM pragma_table_info(?1) ORDER BY cid"},
+      {&select_columns_, "SELECT name, pk, \"notnull\" FROM pragma_table_info(?1) ORDER BY cid"},
   };
   for (const auto& s : statements) {
     StatusOr<Statement> stmt = txn_->db()->Prepare(s.sql);
@@ -139,6 +139,7 @@ StatusOr<ResourceApplier::Table*> ResourceApplier::FindTable(std::string_view na
   table->name.assign(name);
   int key_columns = 0;
   bool keyed_by_resource = false;
+  std::vector<bool> not_null;
   {
     ResetOnExit reset(&select_columns_);
     Status s = select_columns_.BindText(1, name, false);
@@ -148,6 +149,7 @@ StatusOr<ResourceApplier::Table*> ResourceApplier::FindTable(std::string_view na
       if (!row.ok()) return row.status();
       if (!*row) break;
       table->columns.emplace_back(select_columns_.ColumnText(0));
+      not_null.push_back(select_columns_.ColumnInt64(2) != 0);
       if (select_columns_.ColumnInt64(1) > 0) {
         ++key_columns;
         keyed_by_resource = table->columns.back() == "resource_rowid";
@@ -165,6 +167,12 @@ StatusOr<ResourceApplier::Table*> ResourceApplier::FindTable(std::string_view na
       table->resource_rowid < 0)
     return nullptr;
   table->one_row_per_resource = key_columns == 1 && keyed_by_resource;
+  for (size_t i = 0; i < table->columns.size(); ++i) {
+    const int c = static_cast<int>(i);
+    if (not_null[i] && c != table->resource_uri && c != table->company_number &&
+        c != table->deleted && c != table->resource_rowid)
+      table->required.push_back(c);
+  }
   if (table->view) {
     for (size_t i = 0; i < table->columns.size(); ++i) {
       const int c = static_cast<int>(i);
@@ -257,6 +265,18 @@ bool ResourceApplier::MapCells(const ResourceRecord& r, const Table& table,
         return false;
       }
       cell_columns_.push_back(column);
+    }
+    // Every required column has a value in this row (a few columns: a
+    // scan of the row's cells for each).
+    for (const int required : table.required) {
+      bool given = false;
+      for (size_t c = cell - size; c < cell && !given; ++c)
+        given = cell_columns_[c] == required && r.cells[c].type != RowCell::Type::kNull;
+      if (!given) {
+        *reject_reason = "ch-store: a row of table " + table.name + " has no value for " +
+                         table.columns[static_cast<size_t>(required)];
+        return false;
+      }
     }
   }
   return true;

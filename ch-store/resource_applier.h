@@ -115,7 +115,11 @@ class ResourceApplier {
     // For each column: its element in typed_row (view only), else -1.
     std::vector<int> row_position;
     int row_width = 0;  // elements of typed_row
-    Statement insert;   // every column, ?N = column N-1
+    // The row columns declared NOT NULL (a table's only): a row must give
+    // each a value, or its record is a reject. Inserting it would fail the
+    // whole transaction, again at every restart.
+    std::vector<int> required;
+    Statement insert;  // every column, ?N = column N-1
     // one_row_per_resource: the row columns and deleted of the row of
     // resource_rowid, when its resource_uri and company_number are the
     // record's (?N as for insert).
@@ -131,7 +135,8 @@ class ResourceApplier {
   // the schema has no such typed table.
   StatusOr<Table*> FindTable(std::string_view name);
   // Maps every cell of `r` to a column of `table` (cell_columns_); false
-  // with the reason when one is not a row column.
+  // with the reason when one is not a row column, or a row lacks a value
+  // for a required column.
   bool MapCells(const ResourceRecord& r, const Table& table, std::string* reject_reason);
   // A record that won: its resource's id, and whether the resource was
   // stored before it (then its typed row can be rewritten in place).

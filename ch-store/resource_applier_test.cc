@@ -538,6 +538,34 @@ TEST(ResourceApplierTest, ARecordThatDisagreesWithTheSchemaIsAReject) {
   EXPECT_EQ(f.applier().totals().rejects, 4u);
 }
 
+// A row without a value for a NOT NULL column (insolvency_cases.case_index)
+// failed the whole transaction with exit 70, and again at every restart
+// (found by an independent hostile-input run). It is the record's reject;
+// the records around it, in the same transaction, are applied.
+TEST(ResourceApplierTest, ARowWithoutARequiredColumnIsARejectAndTheBatchGoesOn) {
+  StoreFixture f;
+  const TestResource before = Insolvency(1, "2024-06-01T00:00:00Z", "01234567",
+                                         {{"1", "compulsory-liquidation", "2024-05-20"}});
+  TestResource null_index = Insolvency(2, "2024-06-01T00:00:00Z", "07654321",
+                                       {{"1", "compulsory-liquidation", "2024-05-20"}});
+  null_index.rows = {JsonObject({{"case_index", "null"}, {"case_number", JsonText("1")}})};
+  TestResource no_index = null_index;
+  no_index.timepoint = 3;
+  no_index.rows = {JsonObject({{"case_number", JsonText("1")}})};
+  const TestResource after =
+      Insolvency(4, "2024-06-01T00:00:00Z", "07777777", {{"1", "in-administration", "2024-05-21"}});
+  f.ApplyAll({before.Line(), null_index.Line(), no_index.Line(), after.Line()});
+  EXPECT_EQ(f.Rows("SELECT reason FROM rejects ORDER BY id"),
+            (std::vector<std::string>{
+                "ch-store: a row of table insolvency_cases has no value for case_index",
+                "ch-store: a row of table insolvency_cases has no value for case_index"}));
+  EXPECT_EQ(f.Rows("SELECT company_number FROM insolvency_cases ORDER BY company_number"),
+            (std::vector<std::string>{"01234567", "07777777"}));
+  EXPECT_EQ(f.Count("resources"), 2);
+  EXPECT_EQ(f.Count("signals"), 2);
+  EXPECT_EQ(f.One("SELECT timepoint FROM stream_state"), "4");
+}
+
 TEST(ResourceApplierTest, RowValuesMayBeBooleansAndFractionsAndMayOmitColumns) {
   StoreFixture f;
   TestResource r = Ds01(10);
