@@ -171,7 +171,7 @@ Passed on to the stages through the environment:
   CH_BREAKER_THRESHOLD ch-fetch: failed connections that open the breaker (5)
   CH_ON_GAP            ch-fetch: continue (default) or exit (65) on a 416
   CH_CACERT            ch-fetch: CA bundle for a private CA
-  CH_MAX_LINE_BYTES    ch-fetch, ch-parse: longest line accepted (8388608)
+  CH_MAX_LINE_BYTES    ch-fetch, ch-parse, ch-store: longest line accepted (8388608)
   CH_PARSE_NICE        ch-parse: added to its niceness, so it yields the CPU
                        to ch-store (10; 0 keeps normal priority)
   CH_BUSY_TIMEOUT      ch-store: milliseconds to wait for a database lock (5000)

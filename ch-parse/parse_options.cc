@@ -29,7 +29,7 @@ constexpr const char* kDescription =
     "  unzip -p 'psc-snapshot-2026-12-05_*.zip' | ch-parse --format psc-snapshot --as-of "
     "2026-12-05";
 
-constexpr int64_t kMaxLineCap = int64_t{1} << 30;
+constexpr int64_t kMaxLineCap = static_cast<int64_t>(LineReader::kMaxLineCapBytes);
 
 bool TruthyEnv(const char* name) {
   const char* value = std::getenv(name);

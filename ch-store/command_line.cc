@@ -68,6 +68,12 @@ std::optional<int> ParseStoreCommandLine(int argc, char** argv, StoreOptions* op
                      "milliseconds to wait for a database lock (default 5000)");
   parser.AddSwitch("emit-changes", &options->emit_changes,
                    "apply: print each committed status change and signal as NDJSON on stdout");
+  parser.Add("max-line-bytes", "CH_MAX_LINE_BYTES", &options->max_line_bytes,
+             options->max_line_bytes,
+             "apply: the longest event line ch-parse accepts (its --max-line-bytes); records up "
+             "to " +
+                 std::to_string(LineReader::kRecordBytesPerLineByte) +
+                 " times as long are read, longer ones are rejects");
   parser.AddOptional(
       "max-commit-age", "CH_MAX_COMMIT_AGE", &options->max_commit_age_seconds,
       "status: unhealthy when the last commit is older (seconds; default: not checked)");
@@ -120,6 +126,12 @@ std::optional<int> ParseStoreCommandLine(int argc, char** argv, StoreOptions* op
   if (!ValidStreamName(options->stream))
     return ConfigError("invalid value for " + parser.NameOf("stream") + ": '" + options->stream +
                        "' (" + kStreamNameRule + ")");
+  if (options->max_line_bytes < 1 ||
+      options->max_line_bytes > static_cast<int64_t>(LineReader::kMaxLineCapBytes)) {
+    return ConfigError("invalid value for " + parser.NameOf("max-line-bytes") + ": " +
+                       std::to_string(options->max_line_bytes) + " (1 to " +
+                       std::to_string(LineReader::kMaxLineCapBytes) + ")");
+  }
   if (busy_timeout) {
     if (*busy_timeout < 0)
       return ConfigError("invalid value for " + parser.NameOf("busy-timeout") + ": negative");

@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 
+#include "common/line_reader.h"
 #include "common/options.h"
 
 namespace ch {
@@ -33,6 +34,10 @@ struct StoreOptions {
   int busy_timeout_ms = 5000;
   /// apply: print each committed status change and new signal as NDJSON on stdout.
   bool emit_changes = false;
+  /// apply: the longest event line ch-parse accepts (CH_MAX_LINE_BYTES, as
+  /// ch-parse's): records up to LineReader::kRecordBytesPerLineByte times
+  /// as long are read, longer ones are rejects.
+  int64_t max_line_bytes = static_cast<int64_t>(LineReader::kDefaultMaxLineBytes);
   /// status: unhealthy when the last commit is older than this (CH_MAX_COMMIT_AGE).
   std::optional<double> max_commit_age_seconds;
   /// status, with --metrics-dir: unhealthy when ch-fetch has received no byte

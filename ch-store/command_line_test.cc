@@ -13,7 +13,7 @@ namespace {
 // environment.
 std::optional<int> Parse(std::vector<std::string> words, StoreOptions* options) {
   for (const char* env : {"CH_DB", "CH_STREAM", "CH_BUSY_TIMEOUT", "CH_MAX_COMMIT_AGE",
-                          "CH_LOG_LEVEL", "CH_METRICS_DIR"}) {
+                          "CH_LOG_LEVEL", "CH_METRICS_DIR", "CH_MAX_LINE_BYTES"}) {
     unsetenv(env);
   }
   words.insert(words.begin(), "ch-store");
@@ -30,10 +30,13 @@ TEST(CommandLineTest, NoCommandMeansApplyWithDefaults) {
   EXPECT_EQ(o.db, "companies.db");
   EXPECT_EQ(o.stream, "companies");
   EXPECT_FALSE(o.emit_changes);
+  EXPECT_EQ(o.max_line_bytes, 8 << 20);  // ch-parse's default line cap
   StoreOptions e;
-  EXPECT_EQ(Parse({"--db", "x.db", "--emit-changes", "apply"}, &e), std::nullopt);
+  EXPECT_EQ(Parse({"--db", "x.db", "--emit-changes", "--max-line-bytes", "1000", "apply"}, &e),
+            std::nullopt);
   EXPECT_TRUE(e.emit_changes);
   EXPECT_EQ(e.db, "x.db");
+  EXPECT_EQ(e.max_line_bytes, 1000);
 }
 
 TEST(CommandLineTest, CommandsAndTheirOptions) {
@@ -95,7 +98,9 @@ TEST(CommandLineTest, InvalidValuesAre78) {
                                              // It names ch-store-<stream>.prom.
                                              {"--stream", "../x"},
                                              {"--stream", "a b"},
-                                             {"--busy-timeout", "soon"}}) {
+                                             {"--busy-timeout", "soon"},
+                                             {"--max-line-bytes", "0"},
+                                             {"--max-line-bytes", "1073741825"}}) {
     StoreOptions o;
     EXPECT_EQ(Parse(words, &o), 78) << words[0] << " " << words[1];
   }

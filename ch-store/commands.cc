@@ -139,7 +139,10 @@ int RunApply(const StoreOptions& options) {
       LogWarn("checkpoints stay inline", {{"error", started.status().ToString()}});
     }
   }
-  LineReader reader(STDIN_FILENO);
+  LineReader::Options reader_options;
+  reader_options.max_line_bytes =
+      static_cast<size_t>(options.max_line_bytes) * LineReader::kRecordBytesPerLineByte;
+  LineReader reader(STDIN_FILENO, reader_options);
   // Reading and decoding run on a second thread (see record_source.h).
   std::optional<ThreadedRecordSource> source(std::in_place, &reader, options.stream,
                                              limits->reader_slots, limits->reader_wake_batch);

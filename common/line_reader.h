@@ -20,7 +20,17 @@ namespace ch {
 
 class LineReader {
  public:
-  static constexpr size_t kDefaultMaxLineBytes = 8u << 20;      // 8 MiB
+  static constexpr size_t kDefaultMaxLineBytes = 8u << 20;  // 8 MiB
+  /// The largest line cap a user may set (--max-line-bytes).
+  static constexpr size_t kMaxLineCapBytes = size_t{1} << 30;  // 1 GiB
+  /// How much longer than its event line a normalized record may be. A
+  /// record repeats parts of its line: a filing's URI is in resource_uri,
+  /// its transaction_id and its signal key, and a field is in `data` and in
+  /// its row, so ch-parse writes at most about 3 bytes per byte of line
+  /// (ch-parse/record_size_test.cc holds it under this). ch-store reads
+  /// records this many times the line cap: an event ch-parse accepted is
+  /// never a reject for its length in ch-store.
+  static constexpr size_t kRecordBytesPerLineByte = 4;
   static constexpr size_t kDefaultKeepPrefixBytes = 64u << 10;  // 64 KiB
 
   struct Options {

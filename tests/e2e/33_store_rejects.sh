@@ -123,6 +123,26 @@ python3 "$ROOT/tests/oracle.py" --out-dir "$TMP/poisoned-first.oracle" "$TMP/poi
 assert_eq "$(cat "$TMP/poisoned-first.oracle/checkpoint.txt")" "68805562" "the oracle's checkpoint, poisoned first"
 assert_eq "$(cat "$TMP/poisoned-first.oracle/rejects.txt")" "1" "the oracle's rejects, poisoned first"
 
+# A record repeats parts of its event line (a filing's URI is also its
+# transaction id and its signal key), so it may be three times as long: an
+# event just under ch-parse's line cap must not be ch-store's reject for its
+# length: a 2.9 MB filing whose record is 8.7 MB was, under the 8 MiB
+# default. (ch-store takes CH_MAX_LINE_BYTES as ch-parse does; the default.)
+python3 - "$ROOT/samples/real/events/filings.ndjson" "$TMP/long-uri.ndjson" <<'PY'
+import json, sys
+event = json.loads(open(sys.argv[1]).readline())
+event["data"]["type"] = "GAZ1"
+event["data"].get("links", {}).pop("self", None)
+line = json.dumps(event, separators=(",", ":"))
+event["resource_uri"] += "X" * (3000000 - len(line))
+open(sys.argv[2], "w").write(json.dumps(event, separators=(",", ":")) + "\n")
+PY
+"$BIN/ch-parse" --stream filings <"$TMP/long-uri.ndjson" 2>/dev/null >"$TMP/long-uri.rec"
+[ "$(wc -c <"$TMP/long-uri.rec")" -gt $((8 << 20)) ] || fail "the record is not over the cap: the case tests nothing"
+store --db "$TMP/long.db" --stream filings <"$TMP/long-uri.rec" || fail "long record exited $?"
+assert_eq "1|1|0" "$(sql "$TMP/long.db" "SELECT (SELECT count(*) FROM filings), (SELECT count(*) FROM signals), (SELECT count(*) FROM rejects)")" \
+  "an event under the cap is stored whatever its record's length"
+
 # prune: only rejects older than the given days go.
 sql "$DB" "UPDATE rejects SET received_at = '2020-01-01T00:00:00Z' WHERE id <= 3"
 assert_eq 3 "$(store --db "$DB" prune --rejects-older-than 30)" "pruned"
