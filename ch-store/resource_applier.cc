@@ -319,6 +319,10 @@ Status ResourceApplier::Apply(const ResourceRecord& r, std::string* reject_reaso
   StatusOr<std::optional<Winner>> won = UpsertResource(r, typed_row);
   if (!won.ok()) return won.status();
   if (won->has_value()) {
+    if ((*won)->keys_changed) {
+      Status s = RemoveRowsOfOtherTables((*won)->id, table);
+      if (!s.ok()) return s;
+    }
     if (table != nullptr && !table->view) {
       Status s = WriteRows(r, **won, table);
       if (!s.ok()) return s;
@@ -411,7 +415,7 @@ StatusOr<std::optional<ResourceApplier::Winner>> ResourceApplier::UpsertResource
     known_ids_.Put(uri_hash, id);
   }
   if (txn_->db()->Changes() == 0) return std::optional<Winner>();
-  return std::optional<Winner>(Winner{id, stored.has_value()});
+  return std::optional<Winner>(Winner{id, stored.has_value(), stmt == &update_resource_keys_});
 }
 
 Status ResourceApplier::WriteResource(Statement* stmt, const ResourceRecord& r,
@@ -486,6 +490,35 @@ Status ResourceApplier::WriteRows(const ResourceRecord& r, const Winner& winner,
   }
   if (txn_->db()->Changes() > 0) return Status::Ok();
   return InsertRows(r, id, table);
+}
+
+Status ResourceApplier::RemoveRowsOfOtherTables(int64_t id, const Table* keep) {
+  // Rare (a URI whose kind changed: not seen in real events), so the
+  // schema is read each time: every table keyed by a resource.
+  std::vector<std::string> names;
+  {
+    StatusOr<Statement> list = txn_->db()->Prepare(
+        "SELECT m.name FROM sqlite_schema AS m JOIN pragma_table_info(m.name) AS p"
+        " WHERE m.type = 'table' AND p.name = 'resource_rowid' ORDER BY m.name");
+    if (!list.ok()) return list.status();
+    for (;;) {
+      StatusOr<bool> row = list->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      names.emplace_back(list->ColumnText(0));
+    }
+  }
+  for (const std::string& name : names) {
+    if (keep != nullptr && keep->name == name) continue;
+    StatusOr<Table*> other = FindTable(name);
+    if (!other.ok()) return other.status();
+    if (*other == nullptr || (*other)->view) continue;
+    ResetOnExit reset(&(*other)->remove);
+    Status s = (*other)->remove.BindInt64(1, id);
+    if (s.ok()) s = (*other)->remove.Run();
+    if (!s.ok()) return s;
+  }
+  return Status::Ok();
 }
 
 Status ResourceApplier::InsertRows(const ResourceRecord& r, int64_t id, Table* table) {

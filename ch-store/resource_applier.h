@@ -138,11 +138,13 @@ class ResourceApplier {
   // with the reason when one is not a row column, or a row lacks a value
   // for a required column.
   bool MapCells(const ResourceRecord& r, const Table& table, std::string* reject_reason);
-  // A record that won: its resource's id, and whether the resource was
-  // stored before it (then its typed row can be rewritten in place).
+  // A record that won: its resource's id, whether the resource was stored
+  // before it (then its typed row can be rewritten in place), and whether
+  // the record changed its stored kind or company number.
   struct Winner {
     int64_t id;
     bool was_stored;
+    bool keys_changed = false;
   };
   // Upserts `resources`, with `typed_row` for a derived table: the winner
   // when the record won, else nullopt.
@@ -157,6 +159,9 @@ class ResourceApplier {
   std::string_view EncodeTypedRow(const ResourceRecord& r, const Table& table);
   // The winner's rows, in the typed rows of its resource.
   Status WriteRows(const ResourceRecord& r, const Winner& winner, Table* table);
+  // Deletes the rows of resource `id` from every typed table but `keep`
+  // (null: from all): a resource that changed kind leaves its old table.
+  Status RemoveRowsOfOtherTables(int64_t id, const Table* keep);
   Status InsertRows(const ResourceRecord& r, int64_t id, Table* table);
   // Binds the row of `r` whose cells start at `first_cell` (`size` of them)
   // to `stmt` (?N = column N-1 of `table`) and runs it.

@@ -20,6 +20,7 @@ using testing_records::Insolvency;
 using testing_records::JsonObject;
 using testing_records::JsonText;
 using testing_records::Officer;
+using testing_records::Psc;
 using testing_records::SnapshotPsc;
 using testing_records::StoreFixture;
 using testing_records::TempDir;
@@ -490,6 +491,44 @@ TEST(ResourceApplierTest, UnknownKindIsStoredInResourcesOnly) {
             "company-something-new|01234567|{\"a\":1}");
   EXPECT_EQ(f.One("SELECT timepoint FROM stream_state"), "3");
   EXPECT_EQ(f.Count("rejects"), 0);
+}
+
+// The kind decides the table: a URI re-published under another kind (not
+// seen in real events) leaves its old kind's rows, which had stayed live
+// beside the new ones (found by an independent hostile-input run).
+TEST(ResourceApplierTest, AResourceThatChangesKindLeavesItsOldTable) {
+  StoreFixture f;
+  TestResource insolvency = Insolvency(
+      1, "2024-06-01T00:00:00Z", "01234567",
+      {{"1", "in-administration", "2024-05-20"}, {"2", "compulsory-liquidation", "2024-05-21"}});
+  f.Apply(insolvency.Line());
+  ASSERT_EQ(f.Count("insolvency_cases"), 2);
+  // The same URI as a PSC: its row in pscs, none left in insolvency_cases.
+  TestResource psc = Psc(2, "01234567", "individual-person-with-significant-control", "P1",
+                         std::string("A PERSON"));
+  psc.stream = insolvency.stream;
+  psc.uri = insolvency.uri;
+  f.Apply(psc.Line());
+  EXPECT_EQ(f.Count("insolvency_cases"), 0);
+  EXPECT_EQ(f.Rows("SELECT resource_uri, name FROM pscs"),
+            (std::vector<std::string>{insolvency.uri + "|A PERSON"}));
+  // Then as a kind without a table: only resources holds it.
+  TestResource unknown = insolvency;
+  unknown.timepoint = 3;
+  unknown.kind = "company-something-new";
+  unknown.table.reset();
+  unknown.rows.clear();
+  unknown.signals.clear();
+  f.Apply(unknown.Line());
+  EXPECT_EQ(f.Count("pscs"), 0);
+  EXPECT_EQ(f.Count("insolvency_cases"), 0);
+  EXPECT_EQ(f.One("SELECT resource_kind FROM resources"), "company-something-new");
+  // Back to its first kind: its rows again.
+  insolvency.timepoint = 4;
+  f.Apply(insolvency.Line());
+  EXPECT_EQ(f.Count("insolvency_cases"), 2);
+  EXPECT_EQ(f.Count("pscs"), 0);
+  EXPECT_EQ(f.Count("resources"), 1);
 }
 
 TEST(ResourceApplierTest, DisqualifiedOfficerHasNoCompanyNumber) {
