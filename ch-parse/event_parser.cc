@@ -193,9 +193,10 @@ EventParser::Outcome EventParser::ParseEvent(const rapidjson::Value& root, JsonL
       timepoint_value != nullptr ? ParseTimepoint(*timepoint_value) : std::nullopt;
 
   const rapidjson::Value* kind = FindMember(root, "resource_kind");
-  if (kind == nullptr || !kind->IsString()) {
-    return Reject(RejectClass::kResourceKind, "resource_kind is missing or not a string", timepoint,
-                  out);
+  // An empty kind names nothing ch-store could file the resource under.
+  if (kind == nullptr || !kind->IsString() || kind->GetStringLength() == 0) {
+    return Reject(RejectClass::kResourceKind, "resource_kind is missing, empty or not a string",
+                  timepoint, out);
   }
   if (event == nullptr || !event->IsObject()) {
     return Reject(RejectClass::kEnvelope, "event is missing or not an object", std::nullopt, out);

@@ -363,6 +363,9 @@ TEST_F(ResourceParserTest, EnvelopeRejectsApplyToEveryKind) {
   ExpectReject(
       R"({"resource_kind":["company-charges"],"resource_uri":"x","data":{},"event":)" + event + "}",
       RejectClass::kResourceKind);
+  // An empty kind names no table and nothing to store it as: ch-parse sent
+  // it on and ch-store rejected it (an independent hostile-input run).
+  ExpectReject(ResourceEvent("", uri, "{}"), RejectClass::kResourceKind);
 }
 
 TEST_F(ResourceParserTest, MembersInAnyOrderAndUnknownMembersGiveTheSameRecord) {
