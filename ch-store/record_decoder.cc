@@ -9,12 +9,17 @@
 #include "common/json.h"
 #include "common/json_validator.h"
 #include "common/status.h"
+#include "common/stream_name.h"
 
 namespace ch {
 
 namespace {
 
 constexpr size_t kArenaBytes = 64u << 10;
+
+// README.md's record format: a resource's `data` is the event's, an object,
+// or null (a deletion without it).
+constexpr const char* kResourceDataNotAnObject = "\"data\" must be an object or null";
 
 bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
@@ -379,6 +384,8 @@ const Record& RecordDecoder::Decode(std::string_view line) {
     record_.kind = RecordKind::kResource;
     ok = DecodeResource(root);
     record_.resource.line = line;
+    if (ok && data_member_ != nullptr && !data_member_->IsNull() && !data_member_->IsObject())
+      ok = Fail(kResourceDataNotAnObject);
     if (ok && data_member_ != nullptr && !data_member_->IsNull()) {
       data_.clear();
       AppendJsonValue(&data_, *data_member_);
@@ -443,6 +450,10 @@ bool RecordDecoder::DecodeFast(std::string_view line) {
     if (data != "null") record_.company.data = data;
     record_.company.line = line;
   } else {
+    if (data != "null" && data.front() != '{') {
+      RejectLine(line, line.size(), kResourceDataNotAnObject);
+      return true;
+    }
     if (data != "null") record_.resource.data = data;
     record_.resource.line = line;
   }
@@ -611,12 +622,20 @@ bool RecordDecoder::DecodeResource(const Value& root) {
   bool ok = true;
   data_member_ = nullptr;
 
+  bool stream_valid = true;
+
   ForEachMember(root, [&](std::string_view name, const auto& v) {
     if (!ok) return;
     switch (FieldOf(name)) {
       case Field::kStream: {
+        // Null: the --stream of ch-store. Anything else must name a stream:
+        // it keys the checkpoint.
         const OptText stream = Text(v);
-        if (stream && !stream->empty()) r.stream = *stream;
+        if (stream && ValidStreamName(*stream)) {
+          r.stream = *stream;
+        } else {
+          stream_valid = IsNullValue(v);
+        }
         break;
       }
       case Field::kSource:
@@ -667,6 +686,7 @@ bool RecordDecoder::DecodeResource(const Value& root) {
   });
   if (!ok) return false;
 
+  if (!stream_valid) return Fail("\"stream\" must be null or a stream name");
   if (!source || (*source != "stream" && *source != "bulk"))
     return Fail("\"source\" must be \"stream\" or \"bulk\"");
   r.bulk = *source == "bulk";
@@ -677,6 +697,9 @@ bool RecordDecoder::DecodeResource(const Value& root) {
   if (!kind || kind->empty()) return Fail("resource record without a \"resource_kind\"");
   r.resource_kind = *kind;
   if (!uri || uri->empty()) return Fail("resource record without a \"resource_uri\"");
+  // ch-parse gives every URI one leading slash; another spelling would be
+  // another resource.
+  if ((*uri)[0] != '/') return Fail("\"resource_uri\" does not begin with \"/\"");
   r.resource_uri = *uri;
   r.uri_hash = UriHash(r.resource_uri);
   if (number_present && (!r.company_number || !IsCompanyNumber(*r.company_number))) {
@@ -765,6 +788,13 @@ bool RecordDecoder::DecodeSignals(const Value& signals) {
     });
     if (signal.signal.empty() || signal.key.empty()) {
       ok = Fail("a signal without \"signal\" or \"key\"");
+      return;
+    }
+    // ch-store keys the signal of a status change "status:<id>" itself: a
+    // resource's signal there would take the place of a real one, which
+    // would then be ignored as already recorded.
+    if (signal.key.substr(0, 7) == "status:") {
+      ok = Fail("a signal key may not begin with \"status:\"");
       return;
     }
     record_.resource.signals.push_back(signal);

@@ -77,14 +77,17 @@ TEST(RecordDecoderResourceTest, DecodesAFilingOnTheFastPathWithItsDataAsWritten)
   ExpectFiling(decoder.Decode(line), line);
 }
 
-TEST(RecordDecoderResourceTest, FullParseGivesTheSameRecordWhenDataIsNotLast) {
-  RecordDecoder decoder("companies");
-  std::string line =
-      Filing(7, "2024-05-02T10:00:00Z", "SC123456", "T1", "GAZ1(A)", "2024-05-01").Line();
-  // Move `data` to the front.
+// The record line with `data` moved to the front: off the fast path.
+std::string WithDataFirst(const std::string& line) {
   const size_t at = line.find(",\"data\":");
   const std::string data = line.substr(at + 8, line.size() - 1 - (at + 8));
-  line = "{\"data\":" + data + "," + line.substr(1, at - 1) + "}";
+  return "{\"data\":" + data + "," + line.substr(1, at - 1) + "}";
+}
+
+TEST(RecordDecoderResourceTest, FullParseGivesTheSameRecordWhenDataIsNotLast) {
+  RecordDecoder decoder("companies");
+  const std::string line = WithDataFirst(
+      Filing(7, "2024-05-02T10:00:00Z", "SC123456", "T1", "GAZ1(A)", "2024-05-01").Line());
   ExpectFiling(decoder.Decode(line), line);
 }
 
@@ -189,7 +192,27 @@ TEST(RecordDecoderResourceTest, WhatCannotBeAppliedIsARejectByChStore) {
   no_kind.replace(no_kind.find("\"resource_kind\":\"filing-history\""),
                   std::string("\"resource_kind\":\"filing-history\"").size(),
                   "\"resource_kind\":null");
+  // Found by an independent hostile-input run, each stored as it came:
+  TestResource uri_without_slash = ok;
+  uri_without_slash.uri = "company/00000001/filing-history/T";
+  TestResource data_string = ok;
+  data_string.data = "\"hello\"";
+  TestResource data_array = ok;
+  data_array.data = "[1]";
+  TestResource bad_stream = ok;
+  bad_stream.stream = "../x";
+  std::string stream_number = ok.Line();
+  stream_number.replace(stream_number.find("\"stream\":\"filings\""),
+                        std::string("\"stream\":\"filings\"").size(), "\"stream\":5");
+  TestResource status_key = ok;  // would have taken a status change's signal
+  status_key.signals = {"{\"signal\":\"dissolved\",\"key\":\"status:1\"}"};
   const Case cases[] = {
+      {"uri without slash", uri_without_slash.Line()},
+      {"data a string", data_string.Line()},
+      {"data an array", data_array.Line()},
+      {"stream not a stream name", bad_stream.Line()},
+      {"stream a number", stream_number},
+      {"a status change's signal key", status_key.Line()},
       {"no uri", no_uri.Line()},
       {"bad number", bad_number.Line()},
       {"no timepoint", no_timepoint.Line()},
@@ -201,13 +224,30 @@ TEST(RecordDecoderResourceTest, WhatCannotBeAppliedIsARejectByChStore) {
       {"no kind", no_kind},
   };
   for (const Case& c : cases) {
-    const Record& rec = decoder.Decode(c.line);
-    ASSERT_EQ(rec.kind, RecordKind::kReject) << c.name;
-    EXPECT_EQ(rec.reject.reason.substr(0, 10), "ch-store: ") << c.name;
-    EXPECT_EQ(rec.reject.raw, c.line) << c.name;
-    EXPECT_EQ(rec.reject.stream, "filings") << c.name;
+    // On the fast path (data last), and off it.
+    for (const std::string& line : {c.line, WithDataFirst(c.line)}) {
+      const Record& rec = decoder.Decode(line);
+      ASSERT_EQ(rec.kind, RecordKind::kReject) << c.name << ": " << line;
+      EXPECT_EQ(rec.reject.reason.substr(0, 10), "ch-store: ") << c.name;
+      EXPECT_EQ(rec.reject.raw, line) << c.name;
+      EXPECT_EQ(rec.reject.stream, "filings") << c.name;
+    }
   }
+  EXPECT_EQ(decoder.Decode(uri_without_slash.Line()).reject.reason,
+            "ch-store: \"resource_uri\" does not begin with \"/\"");
+  EXPECT_EQ(decoder.Decode(data_array.Line()).reject.reason,
+            "ch-store: \"data\" must be an object or null");
+  EXPECT_EQ(decoder.Decode(stream_number).reject.reason,
+            "ch-store: \"stream\" must be null or a stream name");
+  EXPECT_EQ(decoder.Decode(status_key.Line()).reject.reason,
+            "ch-store: a signal key may not begin with \"status:\"");
   EXPECT_EQ(decoder.Decode(ok.Line()).kind, RecordKind::kResource);
+  EXPECT_EQ(decoder.Decode(WithDataFirst(ok.Line())).kind, RecordKind::kResource);
+  // A null stream is ch-store's --stream, as before.
+  std::string null_stream = ok.Line();
+  null_stream.replace(null_stream.find("\"stream\":\"filings\""),
+                      std::string("\"stream\":\"filings\"").size(), "\"stream\":null");
+  EXPECT_EQ(decoder.Decode(null_stream).resource.stream, "filings");
 }
 
 TEST(RecordDecoderResourceTest, RowsOfTheLastRecordDoNotLeakIntoTheNext) {
