@@ -462,6 +462,15 @@ TEST(RecordApplierTest, ACompletePscSnapshotHealsTheGapsOfItsThreeStreamsOnly) {
                                 "persons-with-significant-control|2026-12-05|3|-|-",
                                 "persons-with-significant-control-statements|2026-12-05|1|-|-"}));
   EXPECT_EQ(f.applier().totals().gaps_healed, 3u);
+  // A company bulk end naming another stream heals nothing (an independent
+  // run's hand-written line healed the gaps of filings so).
+  f.Apply(StreamGap("filings", 60));
+  ASSERT_TRUE(f.db()
+                  .Exec("UPDATE gaps SET detected_at = '2026-12-04T10:00:00Z' WHERE stream = "
+                        "'filings'")
+                  .ok());
+  f.Apply("{\"snapshot_end\":{\"stream\":\"filings\",\"as_of\":\"2026-12-05\",\"rows\":1}}");
+  EXPECT_EQ(f.One("SELECT count(*) FROM gaps WHERE healed_by IS NOT NULL"), "3");
   // And the company bulk file's end heals companies only.
   f.Apply(SnapshotEndLine("2026-12-05", 9));
   EXPECT_EQ(f.One("SELECT healed_by FROM gaps WHERE stream = 'companies'"), "snapshot:2026-12-05");
