@@ -31,8 +31,15 @@ rc=0
 CH_TEST_SQLITE_MAX_PAGES=1 store --db "$DB" < "$TMP/many.ndjson" 2> "$TMP/disk.err" || rc=$?
 assert_eq 74 "$rc" "SQLITE_FULL"
 assert_contains "$(cat "$TMP/disk.err")" "full" "the error names the full database"
-assert_eq 1 "$(store --db "$DB" checkpoint)" "the checkpoint did not advance"
-assert_eq 1 "$(sql "$DB" "SELECT count(*) FROM companies")" "nothing of the failed transaction"
+# The transaction that found the database full left nothing, and the
+# checkpoint is where its data is. (Usually that is record 1; on a slow
+# build, such as the coverage one, a batch may come due by its age first and
+# commit the few records that fit in the pages the database had: 33 once.)
+checkpoint=$(store --db "$DB" checkpoint)
+[ "$checkpoint" -lt 301 ] || fail "the records past the full database were applied"
+assert_eq "$checkpoint" "$(sql "$DB" "SELECT max(CAST(company_number AS INTEGER)) FROM companies")" \
+  "the checkpoint stays with the data"
+assert_eq "$checkpoint" "$(sql "$DB" "SELECT count(*) FROM companies")" "nothing of the failed transaction"
 assert_eq ok "$(sql "$DB" "PRAGMA integrity_check")" "integrity after SQLITE_FULL"
 store --db "$DB" < "$TMP/many.ndjson" || fail "after space came back: exit $?"
 assert_eq 301 "$(store --db "$DB" checkpoint)" "applied once space came back"
