@@ -6,6 +6,7 @@
 #include <iterator>
 
 #include "ch-parse/resource_extractors.h"
+#include "ch-parse/resource_uri.h"
 
 namespace ch {
 
@@ -42,7 +43,7 @@ void ExtractCharges(const ExtractInput& in, ResourceRows* out) {
   const rapidjson::Value* data = in.data;
   const size_t row = out->AddRow();
   // The identity is the URI's: /company/{n}/charges/{charge_id}.
-  out->SetText(row, kChargeId, LastSegment(in.resource_uri));
+  out->SetText(row, kChargeId, SegmentAfter(in.resource_uri, "company/*/charges"));
   out->SetText(row, kChargeCode, TextOf(MemberOf(data, "charge_code"), out));
   out->SetInteger(row, kChargeNumber, IntegerOf(MemberOf(data, "charge_number")));
   out->SetText(row, kStatus, TextOf(MemberOf(data, "status"), out));

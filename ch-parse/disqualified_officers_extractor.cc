@@ -64,7 +64,7 @@ void ExtractDisqualifiedOfficers(const ExtractInput& in, ResourceRows* out) {
   const rapidjson::Value* data = in.data;
   const size_t row = out->AddRow();
   // /disqualified-officers/{natural|corporate}/{officer_id}
-  out->SetText(row, kOfficerId, LastSegment(in.resource_uri));
+  out->SetText(row, kOfficerId, SegmentAfter(in.resource_uri, "disqualified-officers/*"));
   const auto kind = SegmentAfter(in.resource_uri, "disqualified-officers");
   out->SetText(row, kOfficerKind,
                kind && (*kind == "natural" || *kind == "corporate") ? kind : std::nullopt);

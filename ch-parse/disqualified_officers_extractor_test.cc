@@ -64,17 +64,25 @@ TEST(DisqualifiedOfficersExtractorTest, CorporateOfficersAreNamedByName) {
 
 TEST(DisqualifiedOfficersExtractorTest, TheOfficerKindIsReadFromTheUri) {
   EventRun run;
-  const std::pair<const char*, const char*> cases[] = {
-      {"/disqualified-officers/natural/X", "natural"},
-      {"disqualified-officers/corporate/X", "corporate"},
-      {"/disqualified-officers/other/X", "(null)"},
-      {"/officers/natural/X", "(null)"},
+  struct Case {
+    const char* uri;
+    const char* kind;
+    const char* id;
   };
-  for (const auto& [uri, kind] : cases) {
-    ASSERT_EQ(run.Run(ResourceEvent("disqualified-officer-natural", uri, "", kDeletedEvent)),
+  const Case cases[] = {
+      {"/disqualified-officers/natural/X", "natural", "X"},
+      {"disqualified-officers/corporate/X", "corporate", "X"},
+      {"/disqualified-officers/other/X", "(null)", "X"},
+      // Not a disqualified officer's URI: no kind, and no id either (its
+      // last segment is no officer id).
+      {"/officers/natural/X", "(null)", "(null)"},
+      {"/disqualified-officers/natural/", "natural", "(null)"},
+  };
+  for (const Case& c : cases) {
+    ASSERT_EQ(run.Run(ResourceEvent("disqualified-officer-natural", c.uri, "", kDeletedEvent)),
               Outcome::kResource);
-    EXPECT_EQ(run.Cell(0, "officer_kind"), kind) << uri;
-    EXPECT_EQ(run.Cell(0, "officer_id"), "X");
+    EXPECT_EQ(run.Cell(0, "officer_kind"), c.kind) << c.uri;
+    EXPECT_EQ(run.Cell(0, "officer_id"), c.id) << c.uri;
     EXPECT_EQ(run.Cell(0, "name"), "(null)");
   }
 }

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "ch-parse/resource_extractors.h"
+#include "ch-parse/resource_uri.h"
 #include "ch-parse/signal_rules.h"
 
 namespace ch {
@@ -44,7 +45,7 @@ void ExtractFilings(const ExtractInput& in, ResourceRows* out) {
   const rapidjson::Value* data = in.data;
   const size_t row = out->AddRow();
   // The identity is the URI's: /company/{n}/filing-history/{transaction_id}.
-  out->SetText(row, kTransactionId, LastSegment(in.resource_uri));
+  out->SetText(row, kTransactionId, SegmentAfter(in.resource_uri, "company/*/filing-history"));
   const auto type = TextOf(MemberOf(data, "type"), out);
   out->SetText(row, kType, type);
   out->SetText(row, kCategory, TextOf(MemberOf(data, "category"), out));

@@ -6,6 +6,7 @@
 #include <iterator>
 
 #include "ch-parse/resource_extractors.h"
+#include "ch-parse/resource_uri.h"
 
 namespace ch {
 
@@ -78,7 +79,7 @@ void ExtractOfficers(const ExtractInput& in, ResourceRows* out) {
   const rapidjson::Value* data = in.data;
   const size_t row = out->AddRow();
   // The identity is the URI's: /company/{n}/appointments/{appointment_id}.
-  out->SetText(row, kAppointmentId, LastSegment(in.resource_uri));
+  out->SetText(row, kAppointmentId, SegmentAfter(in.resource_uri, "company/*/appointments"));
   out->SetText(row, kName, TextOf(MemberOf(data, "name"), out));
   out->SetText(row, kOfficerRole, TextOf(MemberOf(data, "officer_role"), out));
   out->SetText(row, kAppointedOn, DateOf(MemberOf(data, "appointed_on"), out));

@@ -8,6 +8,7 @@
 #include <iterator>
 
 #include "ch-parse/resource_extractors.h"
+#include "ch-parse/resource_uri.h"
 
 namespace ch {
 
@@ -34,7 +35,9 @@ void ExtractPscStatements(const ExtractInput& in, ResourceRows* out) {
   const rapidjson::Value* data = in.data;
   const size_t row = out->AddRow();
   // /company/{n}/persons-with-significant-control-statements/{statement_id}
-  out->SetText(row, kStatementId, LastSegment(in.resource_uri));
+  out->SetText(
+      row, kStatementId,
+      SegmentAfter(in.resource_uri, "company/*/persons-with-significant-control-statements"));
   out->SetText(row, kStatement, TextOf(MemberOf(data, "statement"), out));
   out->SetText(row, kNotifiedOn, DateOf(MemberOf(data, "notified_on"), out));
   out->SetText(row, kCeasedOn, DateOf(MemberOf(data, "ceased_on"), out));

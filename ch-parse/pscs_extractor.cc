@@ -7,6 +7,7 @@
 #include <iterator>
 
 #include "ch-parse/resource_extractors.h"
+#include "ch-parse/resource_uri.h"
 
 namespace ch {
 
@@ -65,7 +66,8 @@ void ExtractPscs(const ExtractInput& in, ResourceRows* out) {
   const rapidjson::Value* data = in.data;
   const size_t row = out->AddRow();
   // The identity is the URI's: /company/{n}/persons-with-significant-control/{kind}/{psc_id}.
-  out->SetText(row, kPscId, LastSegment(in.resource_uri));
+  out->SetText(row, kPscId,
+               SegmentAfter(in.resource_uri, "company/*/persons-with-significant-control/*"));
   out->SetText(row, kResourceKind, in.resource_kind);
   out->SetText(row, kName, TextOf(MemberOf(data, "name"), out));
   out->SetText(row, kNaturesOfControl,

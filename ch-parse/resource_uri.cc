@@ -15,10 +15,18 @@ std::optional<std::string_view> NormalizeResourceUri(std::string_view uri, std::
 
 std::optional<std::string_view> SegmentAfter(std::string_view normalized_uri,
                                              std::string_view prefix) {
-  if (normalized_uri.size() < prefix.size() + 2 || normalized_uri[0] != '/' ||
-      normalized_uri.substr(1, prefix.size()) != prefix || normalized_uri[prefix.size() + 1] != '/')
-    return std::nullopt;
-  std::string_view rest = normalized_uri.substr(prefix.size() + 2);
+  if (normalized_uri.empty() || normalized_uri[0] != '/') return std::nullopt;
+  std::string_view rest = normalized_uri.substr(1);
+  for (;;) {
+    const size_t end = prefix.find('/');
+    const std::string_view wanted = prefix.substr(0, end);
+    const size_t slash = rest.find('/');
+    if (slash == std::string_view::npos) return std::nullopt;  // nothing after it
+    if (wanted != "*" && rest.substr(0, slash) != wanted) return std::nullopt;
+    rest = rest.substr(slash + 1);
+    if (end == std::string_view::npos) break;
+    prefix = prefix.substr(end + 1);
+  }
   const size_t slash = rest.find('/');
   if (slash != std::string_view::npos) rest = rest.substr(0, slash);
   if (rest.empty()) return std::nullopt;

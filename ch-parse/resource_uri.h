@@ -28,7 +28,12 @@ std::optional<CompanyNumber> CompanyNumberFromUri(std::string_view normalized_ur
 
 // The segment after a leading "/<prefix>/" of a normalised URI, up to the
 // next '/' or the end ("/disqualified-officers/natural/X", prefix
-// "disqualified-officers" -> "natural"); nullopt when there is none.
+// "disqualified-officers" -> "natural"); nullopt when there is none. The
+// prefix may name several segments, "*" standing for any one: the id of
+// "/company/1/charges/X" is the segment after "company/*/charges".
+// (The last segment of a URI that lacks its id is no id: an independent
+// run found "/company/1/filing-history/" stored with transaction_id
+// "filing-history".)
 std::optional<std::string_view> SegmentAfter(std::string_view normalized_uri,
                                              std::string_view prefix);
 

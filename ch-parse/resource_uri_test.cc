@@ -50,6 +50,18 @@ TEST(ResourceUriTest, SegmentAfterAPrefix) {
   EXPECT_EQ(SegmentAfter("/disqualified-officers/corporate", "disqualified-officers"), "corporate");
   EXPECT_EQ(SegmentAfter("/disqualified-officers//X", "disqualified-officers"), std::nullopt);
   EXPECT_EQ(SegmentAfter("/disqualified-officers", "disqualified-officers"), std::nullopt);
+  // Several segments, "*" for any one: a resource's id.
+  EXPECT_EQ(SegmentAfter("/company/1/charges/X", "company/*/charges"), "X");
+  EXPECT_EQ(SegmentAfter("/company/1/charges/X/", "company/*/charges"), "X");
+  EXPECT_EQ(SegmentAfter("/company/1/persons-with-significant-control/individual/P",
+                         "company/*/persons-with-significant-control/*"),
+            "P");
+  // A URI that lacks the id has none (not "filing-history", nor the number).
+  EXPECT_EQ(SegmentAfter("/company/1/filing-history/", "company/*/filing-history"), std::nullopt);
+  EXPECT_EQ(SegmentAfter("/company/1/filing-history", "company/*/filing-history"), std::nullopt);
+  EXPECT_EQ(SegmentAfter("/company/1", "company/*/filing-history"), std::nullopt);
+  EXPECT_EQ(SegmentAfter("/company/1/charges/X", "company/*/filing-history"), std::nullopt);
+  EXPECT_EQ(SegmentAfter("company/1/charges/X", "company/*/charges"), std::nullopt);
   EXPECT_EQ(SegmentAfter("/disqualified-officersX/n/X", "disqualified-officers"), std::nullopt);
 }
 
