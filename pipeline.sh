@@ -65,6 +65,7 @@ readonly MARKER_CLEAR_MS=5000
 stopping=0
 # 1 when CH_STREAM alone names the stream (CH_STREAMS unset).
 single_stream=0
+timepoint_variable=""
 # The streams followed, in CH_STREAMS order.
 streams=()
 # Per stream: waiting (for due_ms), running, stopping (until every process
@@ -323,15 +324,19 @@ parse_streams() {
 # stream_timepoint STREAM: where STREAM starts when it has no checkpoint,
 # in REPLY (empty: live): CH_TIMEPOINT_<STREAM>, else CH_TIMEPOINT for
 # companies (or for the one stream of CH_STREAM).
+# timepoint_variable names the variable it came from.
 stream_timepoint() {
   local variable="CH_TIMEPOINT_${1^^}"
   variable="${variable//-/_}"
   if [[ -n "${!variable:-}" ]]; then
     REPLY="${!variable}"
+    timepoint_variable="${variable}"
   elif [[ "$1" == companies || "${single_stream}" == 1 ]]; then
     REPLY="${CH_TIMEPOINT:-}"
+    timepoint_variable=CH_TIMEPOINT
   else
     REPLY=""
+    timepoint_variable=""
   fi
 }
 
@@ -348,6 +353,40 @@ take_key() {
     key_file_value="${CH_STREAM_KEY_FILE}"
   fi
   unset CH_STREAM_KEY CH_STREAM_KEY_FILE
+}
+
+# export_key: puts the stream key back into the environment, in the
+# subshell of a ch-fetch only.
+export_key() {
+  if ((key_set)); then
+    export CH_STREAM_KEY="${key_value}"
+  fi
+  if ((key_file_set)); then
+    export CH_STREAM_KEY_FILE="${key_file_value}"
+  fi
+}
+
+# check_config: the configuration errors DESIGN.md wants as one line and
+# exit 78 before any database or network work (they came from every
+# stream's stages once the database was made, a line each): each stream's
+# start timepoint, named by its own variable, then ch-fetch's variables and
+# the stream key, checked by ch-fetch itself (--check-config) under the
+# rules of a first chain (a key file that yields no key is an error).
+check_config() {
+  local stream
+  for stream in "${streams[@]}"; do
+    stream_timepoint "${stream}"
+    if [[ -n "${REPLY}" && ! "${REPLY}" =~ ^[0-9]+$ ]]; then
+      log error "invalid value: the first timepoint, a non-negative integer" \
+        "variable=${timepoint_variable}" "value=${REPLY}" "exit_code:=78"
+      return 1
+    fi
+  done
+  (
+    export_key
+    unset CH_TIMEPOINT # checked above, for the streams that use it
+    exec "${BIN_DIR}/ch-fetch" --check-config --stream "${streams[0]}"
+  ) 2>&"${log_fd}"
 }
 
 # ---- Signals and exit ----
@@ -453,6 +492,9 @@ stop_chain() {
         if [[ -z "${proc_termed[i]:-}" ]]; then
           proc_termed[i]=1
           kill -TERM "${proc_pids[i]}" 2>/dev/null || true
+          # A stopped stage (SIGSTOP) acts on the TERM only once it runs:
+          # it waited for CH_STOP_GRACE and SIGKILL (an independent run).
+          kill -CONT "${proc_pids[i]}" 2>/dev/null || true
         fi
         ;;
     esac
@@ -565,12 +607,7 @@ start_fetch() {
   local stream="$1" output="$2"
   shift 2
   (
-    if ((key_set)); then
-      export CH_STREAM_KEY="${key_value}"
-    fi
-    if ((key_file_set)); then
-      export CH_STREAM_KEY_FILE="${key_file_value}"
-    fi
+    export_key
     # From its second chain on, a key file that is briefly missing or empty
     # (a rotation, a remount) is waited for by ch-fetch instead of stopping
     # the stream with 78; at the stream's first chain it was a
@@ -1189,6 +1226,10 @@ main() {
   fi
   if [[ -n "${CH_METRICS_DIR:-}" ]] && ! mkdir -p "${CH_METRICS_DIR}"; then
     log error "cannot create CH_METRICS_DIR" "path=${CH_METRICS_DIR}"
+    exit 78
+  fi
+
+  if ! check_config; then
     exit 78
   fi
 

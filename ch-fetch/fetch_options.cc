@@ -87,6 +87,9 @@ std::optional<int> ParseFetchOptions(int argc, char** argv, FetchOptions* option
   parser.Add("key-file-wait", "CH_KEY_FILE_WAIT", &options->key_file_wait, defaults.key_file_wait,
              "1: when CH_STREAM_KEY_FILE yields no key at start (missing, unreadable, empty), "
              "wait for it instead of exiting 78 (pipeline.sh sets it after its first chain)");
+  parser.AddSwitch("check-config", &options->check_config,
+                   "check the options and the stream key, then exit: 0, or 78 with the error; "
+                   "nothing is fetched");
   if (auto exit = parser.Parse(argc, argv)) return exit;
   options->common = parser.common();
 

@@ -58,6 +58,10 @@ struct FetchOptions {
   /// chain after its first, so only its first start treats such a file as
   /// a configuration error.
   bool key_file_wait = false;
+  /// --check-config: check the options and the stream key, then exit (0,
+  /// or 78 with the one error line) without fetching. pipeline.sh asks it
+  /// before any database or network work.
+  bool check_config = false;
   /// Log level and metrics directory, shared by every program.
   CommonOptions common;
 };

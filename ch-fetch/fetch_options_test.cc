@@ -49,7 +49,13 @@ TEST_F(FetchOptionsTest, DefaultsMatchTheDesign) {
   EXPECT_EQ(options.retry_429, 60);
   EXPECT_EQ(options.on_gap, OnGap::kContinue);
   EXPECT_FALSE(options.key_file_wait);
+  EXPECT_FALSE(options.check_config);
   EXPECT_TRUE(ValidateFetchOptions(options).ok());
+}
+
+TEST_F(FetchOptionsTest, CheckConfigIsAFlag) {
+  ASSERT_EQ(Parse({"--check-config"}), -1);
+  EXPECT_TRUE(options.check_config);
 }
 
 TEST_F(FetchOptionsTest, WaitingForTheKeyFileIsSetByItsVariable) {

@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
     ch::LogError(key.status().message(), {{"exit_code", ch::ExitCodeFor(key.status())}});
     return ch::ExitCodeFor(key.status());
   }
+  if (options.check_config) return 0;
 
   ch::CurlGlobal curl;
   if (!curl.status().ok()) {

@@ -54,6 +54,24 @@ for bad in CH_RESTART_MIN=abc CH_RESTART_MAX=-1 CH_STOP_GRACE=1s CH_LOG_LEVEL=lo
   assert_contains "$(cat "$TMP/own.err")" '"level":"error"' "$bad is logged"
   [ ! -e "$TMP/own.db.lock" ] || fail "$bad: the lock file was created before the configuration was checked"
 done
+# No stream key, a key file that is not there, a stream's first timepoint
+# that is no number: one line naming the variable, exit 78, before any
+# database work. (They came from every stream's stages once the database
+# was made and migrated: 19 lines for nine streams, found by an independent
+# run; the timepoint's named CH_TIMEPOINT, which the operator had not set.)
+for bad in "CH_STREAM_KEY=" "CH_STREAM_KEY_FILE=$TMP/no-such-key" "CH_TIMEPOINT_FILINGS=abc"; do
+  # (The file, when set, is where the key comes from.)
+  case "$bad" in
+    CH_TIMEPOINT_*) run_pipeline early "$bad" CH_STREAMS=companies,filings ;;
+    *) run_pipeline early "$bad" CH_STREAMS=all ;;
+  esac
+  assert_eq 78 "$RC" "exit status with $bad"
+  assert_eq 1 "$(grep -c . "$TMP/early.err")" "one line with $bad: $(cat "$TMP/early.err")"
+  assert_contains "$(cat "$TMP/early.err")" "${bad%%=*}" "$bad: the variable is named"
+  for made in early.db early.db.lock; do
+    [ ! -e "$TMP/$made" ] || fail "$bad: $made was made before the configuration was checked"
+  done
+done
 assert_eq 1 "$(server_q "$TMP/srv.log" 'len(starts)')" "requests after the supervisor's configuration errors"
 run_pipeline capdir CH_CAPTURE_DIR=/proc/nonexistent/capture
 assert_eq 78 "$RC" "exit status with an unusable CH_CAPTURE_DIR"
