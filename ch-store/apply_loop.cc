@@ -103,7 +103,10 @@ Status ApplyLoop::Run() {
       case RecordSource::Event::kIdle: {
         Status s = CommitIfOpen();
         if (!s.ok()) return s;
-        if (wal_watch_ != nullptr) wal_watch_->Poll();
+        if (wal_watch_ != nullptr) {
+          wal_watch_->Poll();
+          if (idle_checkpoint_ && wal_watch_->in_trouble()) idle_checkpoint_();
+        }
         (void)metrics_->MaybeWrite();
         break;
       }

@@ -42,7 +42,9 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <string>
+#include <utility>
 
 #include "ch-store/record_applier.h"
 #include "ch-store/record_source.h"
@@ -109,6 +111,11 @@ class ApplyLoop {
   // Polled after each commit and while the input is idle (not owned; may
   // stay null, as for an in-memory database).
   void set_wal_watch(WalWatch* watch) { wal_watch_ = watch; }
+  // Called while the input is idle and the WAL watch is in trouble (a WAL
+  // not reset for too long): BackgroundCheckpointer::CheckpointWhileIdle.
+  void set_idle_checkpoint(std::function<void()> checkpoint) {
+    idle_checkpoint_ = std::move(checkpoint);
+  }
 
  private:
   bool BatchDue() const;
@@ -128,6 +135,7 @@ class ApplyLoop {
   Metrics* metrics_;
   Options options_;
   WalWatch* wal_watch_ = nullptr;
+  std::function<void()> idle_checkpoint_;
   std::chrono::steady_clock::time_point batch_started_{};
   uint64_t commits_ = 0;
   std::string line_;  // an emitted change, reused

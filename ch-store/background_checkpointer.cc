@@ -99,6 +99,18 @@ int BackgroundCheckpointer::WalHook(void* self, sqlite3* db, const char* name, i
   return SQLITE_OK;
 }
 
+void BackgroundCheckpointer::CheckpointWhileIdle() {
+  const auto now = std::chrono::steady_clock::now();
+  if (!options_.restore_busy_handler || now < restart_after_) return;
+  sqlite3* db = writer_->get();
+  (void)sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  sqlite3_busy_timeout(db, kRestartWaitMs);
+  const int rc =
+      sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+  options_.restore_busy_handler(db);
+  if (rc == SQLITE_BUSY) restart_after_ = now + kRestartBackoff;
+}
+
 void BackgroundCheckpointer::Run() {
   // Stop signals are for the main thread, which applies and commits.
   BlockStopSignalsInThisThread();

@@ -88,6 +88,16 @@ class BackgroundCheckpointer {
   int background_checkpoints() const;
   int inline_checkpoints() const;
 
+  // On the writer's thread, outside a transaction, while its input is idle
+  // and the WAL has gone unreset too long (WalWatch::in_trouble()): copies
+  // what it can and resets the WAL (TRUNCATE), waiting kRestartWaitMs at
+  // most; after a wait that failed (a reader still there), not again for
+  // kRestartBackoff. Why: only a commit's hook checkpoints, so after a
+  // reader let go of a large WAL, streams with nothing to commit left it
+  // there, and status unhealthy, until their next event (found by an
+  // independent run: over 4 minutes, 676 MB).
+  void CheckpointWhileIdle();
+
  private:
   BackgroundCheckpointer(SqliteDb connection, SqliteDb* writer, Options options);
   static int WalHook(void* self, sqlite3* db, const char* name, int frames);

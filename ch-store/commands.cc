@@ -177,6 +177,8 @@ int RunApply(const StoreOptions& options) {
     watch_options.warn_bytes = limits->wal_warn_bytes;
     wal_watch.emplace(options.db + "-wal", &metrics, watch_options);
     loop.set_wal_watch(&*wal_watch);
+    BackgroundCheckpointer* idle = checkpointer.get();
+    loop.set_idle_checkpoint([idle] { idle->CheckpointWhileIdle(); });
   }
   LogInfo("applying records", {{"db", options.db}, {"stream", options.stream}});
 

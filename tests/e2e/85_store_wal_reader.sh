@@ -26,8 +26,12 @@ WARN_BYTES=3000000
 cat >"$TMP/feed.py" <<'PY'
 import json, os, sys, time
 stop = sys.argv[1]
+pause = stop + ".pause"
 tp = 1
 while not os.path.exists(stop):
+    if os.path.exists(pause):  # idle: nothing written, the input kept open
+        time.sleep(0.02)
+        continue
     for _ in range(5):
         num = "%08d" % tp
         sys.stdout.write(json.dumps({
@@ -124,8 +128,14 @@ expect_exit 1 "$BIN/ch-store" --db "$DB" --log-level error status
 # Warned once (the next one would come after a minute), not at every commit.
 assert_eq 1 "$(grep -c 'the WAL is not being reset' "$TMP/store.log")" "warn lines"
 
-# 2. The reader ends its transaction: the WAL is reset and cut back.
+# 2. The reader ends its transaction: the WAL is reset and cut back. The
+# stream is idle by then (nothing to commit): ch-store resets the WAL all
+# the same, where only its next commit did before (an independent run: a
+# 676 MB WAL, and status unhealthy, for as long as the streams were quiet).
 resets_before=$(prom wal_resets_total)
+touch "$TMP/stop.pause"
+sleep 1
+paused_at=$(store --db "$DB" checkpoint)
 touch "$TMP/release"
 wait_for 10 all_gone "$READER" || fail "the reader did not end"
 wait_for 20 grep -q 'the WAL is being reset again' "$TMP/store.log" ||
@@ -138,6 +148,8 @@ wait_for 10 metric_below wal_checkpoint_due_seconds 1 ||
 wait_for 10 metric_below wal_bytes "$WARN_BYTES" || fail "chstream_wal_bytes stayed $(prom wal_bytes)"
 gt "$(prom wal_resets_total)" "$resets_before" || fail "no reset counted"
 assert_eq "" "$(status_problems --metrics-dir "$METRICS" | grep WAL || true)" "a WAL problem after the release"
+assert_eq "$paused_at" "$(store --db "$DB" checkpoint)" "nothing was committed while the stream was idle"
+rm "$TMP/stop.pause"
 
 touch "$TMP/stop"
 wait_for 20 all_gone "$CHAIN" || fail "the chain did not stop"
