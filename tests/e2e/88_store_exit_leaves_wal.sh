@@ -80,9 +80,11 @@ compare_with_oracle "$DB" "$TMP/want" "three runs"
 # A WAL past the size status calls not reset (here 64 KiB) is checkpointed
 # at exit as SQLite always did, by the last connection: left behind, status
 # would report a problem for a database nobody writes. The .db file alone
-# then equals the oracle of that run.
+# then equals the oracle of that run. (An empty -wal file may be left: when
+# the input paused, ch-store, idle with a WAL past the limit, reset it
+# itself, TRUNCATE, and then wrote nothing more; the .db file holds all.)
 CH_TEST_LIMITS="wal_warn_bytes=65536" replay "$TMP/big.db" filings "$TMP/filings.1"
-[ -e "$TMP/big.db-wal" ] && fail "a WAL past wal_warn_bytes was left at exit ($(stat -c %s "$TMP/big.db-wal") bytes)"
+[ -s "$TMP/big.db-wal" ] && fail "a WAL past wal_warn_bytes was left at exit ($(stat -c %s "$TMP/big.db-wal") bytes)"
 mkdir "$TMP/big"
 cp "$TMP/big.db" "$TMP/big/alone.db"
 oracle_streams "$TMP/want_half" filings "$TMP/filings.1"
