@@ -1229,10 +1229,6 @@ main() {
     exit 78
   fi
 
-  if ! check_config; then
-    exit 78
-  fi
-
   if ! exec 9>>"${DB}.lock"; then
     log error "cannot open the lock file" "path=${DB}.lock"
     exit 78
@@ -1240,6 +1236,12 @@ main() {
   if ! flock -n 9; then
     log info "already running for this database; exiting" "db=${DB}"
     exit 0
+  fi
+  # After the lock: a second instance started by cron while the key file
+  # is briefly away (a rotation the running one waits out) says "already
+  # running", not 78. Before the database.
+  if ! check_config; then
+    exit 78
   fi
 
   if ! work_dir="$(mktemp -d "${TMPDIR:-/tmp}/chstream.XXXXXX")"; then

@@ -68,11 +68,21 @@ for bad in "CH_STREAM_KEY=" "CH_STREAM_KEY_FILE=$TMP/no-such-key" "CH_TIMEPOINT_
   assert_eq 78 "$RC" "exit status with $bad"
   assert_eq 1 "$(grep -c . "$TMP/early.err")" "one line with $bad: $(cat "$TMP/early.err")"
   assert_contains "$(cat "$TMP/early.err")" "${bad%%=*}" "$bad: the variable is named"
-  for made in early.db early.db.lock; do
-    [ ! -e "$TMP/$made" ] || fail "$bad: $made was made before the configuration was checked"
-  done
+  [ ! -e "$TMP/early.db" ] || fail "$bad: the database was made before the configuration was checked"
+  rm -f "$TMP/early.db.lock"
 done
 assert_eq 1 "$(server_q "$TMP/srv.log" 'len(starts)')" "requests after the supervisor's configuration errors"
+# Checked once the lock is held: a second instance, while the first runs,
+# says "already running" (exit 0), as cron would start it during a key
+# rotation that the first one waits out.
+start_pipeline first CH_DB="$TMP/second.db" CH_STREAM_URL="http://127.0.0.1:$PORT" CH_TIMEPOINT=1
+wait_for 20 eval '[ -e "$TMP/second.db" ]' || fail "the first instance made no database"
+run_pipeline second "CH_STREAM_KEY_FILE=$TMP/no-such-key"
+assert_eq 0 "$RC" "a second instance with a missing key file"
+assert_contains "$(cat "$TMP/second.err")" '"message":"already running for this database; exiting"' \
+  "the second instance"
+kill -TERM "$PIPE_PID"
+wait_for 10 all_gone "$PIPE_PID" || fail "the first instance did not stop"
 run_pipeline capdir CH_CAPTURE_DIR=/proc/nonexistent/capture
 assert_eq 78 "$RC" "exit status with an unusable CH_CAPTURE_DIR"
 run_pipeline lockdir CH_DB=/nonexistent/dir/x.db
