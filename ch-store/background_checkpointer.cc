@@ -75,18 +75,7 @@ int BackgroundCheckpointer::WalHook(void* self, sqlite3* db, const char* name, i
   auto* c = static_cast<BackgroundCheckpointer*>(self);
   if (frames >= c->options_.inline_frames) {
     ++c->inline_checkpoints_;
-    // PASSIVE first, without the write lock: it copies all it can while
-    // the other writers go on, so that the RESTART after it holds the lock
-    // only for the frames committed meanwhile.
-    (void)sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-    const auto now = std::chrono::steady_clock::now();
-    if (c->options_.restore_busy_handler && now >= c->restart_after_) {
-      sqlite3_busy_timeout(db, kRestartWaitMs);
-      const int rc =
-          sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
-      c->options_.restore_busy_handler(db);
-      if (rc == SQLITE_BUSY) c->restart_after_ = now + kRestartBackoff;
-    }
+    c->CopyThenReset(db, name, SQLITE_CHECKPOINT_RESTART);
   } else if (frames >= c->options_.start_frames) {
     bool wake = false;
     {
@@ -99,16 +88,23 @@ int BackgroundCheckpointer::WalHook(void* self, sqlite3* db, const char* name, i
   return SQLITE_OK;
 }
 
-void BackgroundCheckpointer::CheckpointWhileIdle() {
+void BackgroundCheckpointer::CopyThenReset(sqlite3* db, const char* name, int reset_mode) {
+  // PASSIVE first, without the write lock: it copies all it can while the
+  // other writers go on, so that the reset after it holds the lock only for
+  // the frames committed meanwhile.
+  (void)sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
   const auto now = std::chrono::steady_clock::now();
   if (!options_.restore_busy_handler || now < restart_after_) return;
-  sqlite3* db = writer_->get();
-  (void)sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
   sqlite3_busy_timeout(db, kRestartWaitMs);
-  const int rc =
-      sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+  const int rc = sqlite3_wal_checkpoint_v2(db, name, reset_mode, nullptr, nullptr);
   options_.restore_busy_handler(db);
   if (rc == SQLITE_BUSY) restart_after_ = now + kRestartBackoff;
+}
+
+void BackgroundCheckpointer::CheckpointWhileIdle() {
+  // Nothing at all while a reader is waited out: the input may resume.
+  if (!options_.restore_busy_handler || std::chrono::steady_clock::now() < restart_after_) return;
+  CopyThenReset(writer_->get(), nullptr, SQLITE_CHECKPOINT_TRUNCATE);
 }
 
 void BackgroundCheckpointer::Run() {

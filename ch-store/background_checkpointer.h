@@ -101,6 +101,11 @@ class BackgroundCheckpointer {
  private:
   BackgroundCheckpointer(SqliteDb connection, SqliteDb* writer, Options options);
   static int WalHook(void* self, sqlite3* db, const char* name, int frames);
+  // On the writer's connection `db`: a PASSIVE checkpoint, then, unless a
+  // reader was found there within kRestartBackoff, `reset_mode` (RESTART
+  // or TRUNCATE) waiting kRestartWaitMs at most with the busy handler
+  // borrowed; a wait that failed starts kRestartBackoff.
+  void CopyThenReset(sqlite3* db, const char* name, int reset_mode);
   void Run();
 
   SqliteDb connection_;  // the thread's
