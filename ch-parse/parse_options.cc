@@ -29,8 +29,6 @@ constexpr const char* kDescription =
     "  unzip -p 'psc-snapshot-2026-12-05_*.zip' | ch-parse --format psc-snapshot --as-of "
     "2026-12-05";
 
-constexpr int64_t kMaxLineCap = static_cast<int64_t>(LineReader::kMaxLineCapBytes);
-
 bool TruthyEnv(const char* name) {
   const char* value = std::getenv(name);
   if (value == nullptr) return false;
@@ -81,12 +79,7 @@ Status ValidateParseOptions(const std::string& format_text, const std::string& a
     return Status::Config(
         "invalid value for --nice/CH_PARSE_NICE: " + std::to_string(options->nice) + " (0 to 19)");
   }
-  if (options->max_line_bytes < 1 || options->max_line_bytes > kMaxLineCap) {
-    return Status::Config("invalid value for --max-line-bytes/CH_MAX_LINE_BYTES: " +
-                          std::to_string(options->max_line_bytes) + " (1 to " +
-                          std::to_string(kMaxLineCap) + ")");
-  }
-  return Status::Ok();
+  return LineReader::CheckMaxLineBytes(options->max_line_bytes);
 }
 
 std::optional<int> ParseParseOptions(int argc, char** argv, ParseOptions* options) {

@@ -126,12 +126,8 @@ std::optional<int> ParseStoreCommandLine(int argc, char** argv, StoreOptions* op
   if (!ValidStreamName(options->stream))
     return ConfigError("invalid value for " + parser.NameOf("stream") + ": '" + options->stream +
                        "' (" + kStreamNameRule + ")");
-  if (options->max_line_bytes < 1 ||
-      options->max_line_bytes > static_cast<int64_t>(LineReader::kMaxLineCapBytes)) {
-    return ConfigError("invalid value for " + parser.NameOf("max-line-bytes") + ": " +
-                       std::to_string(options->max_line_bytes) + " (1 to " +
-                       std::to_string(LineReader::kMaxLineCapBytes) + ")");
-  }
+  if (Status s = LineReader::CheckMaxLineBytes(options->max_line_bytes); !s.ok())
+    return ConfigError(s.message());
   if (busy_timeout) {
     if (*busy_timeout < 0)
       return ConfigError("invalid value for " + parser.NameOf("busy-timeout") + ": negative");

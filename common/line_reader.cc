@@ -7,8 +7,15 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <string>
 
 namespace ch {
+
+Status LineReader::CheckMaxLineBytes(int64_t value) {
+  if (value >= 1 && value <= static_cast<int64_t>(kMaxLineCapBytes)) return Status::Ok();
+  return Status::Config("invalid value for --max-line-bytes/CH_MAX_LINE_BYTES: " +
+                        std::to_string(value) + " (1 to " + std::to_string(kMaxLineCapBytes) + ")");
+}
 
 LineReader::LineReader(int fd, const Options& options) : fd_(fd), options_(options) {
   buf_.resize(std::max<size_t>(options_.initial_buffer_bytes, 4096));

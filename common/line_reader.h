@@ -31,6 +31,11 @@ class LineReader {
   /// records this many times the line cap: an event ch-parse accepted is
   /// never a reject for its length in ch-store.
   static constexpr size_t kRecordBytesPerLineByte = 4;
+
+  /// The check of a --max-line-bytes / CH_MAX_LINE_BYTES value that
+  /// ch-parse and ch-store share: 1 to kMaxLineCapBytes, else a
+  /// configuration error naming both.
+  static Status CheckMaxLineBytes(int64_t value);
   static constexpr size_t kDefaultKeepPrefixBytes = 64u << 10;  // 64 KiB
 
   struct Options {
