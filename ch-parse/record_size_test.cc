@@ -47,12 +47,10 @@ std::string Serialized(const rapidjson::Value& v) {
 std::string Lengthened(const std::string& line, int path_index, const char* filing_type) {
   rapidjson::Document doc;
   EXPECT_TRUE(ParseJson(line, &doc).ok()) << line;
-  rapidjson::Value* data = FindMember(doc, "data") != nullptr
-                               ? const_cast<rapidjson::Value*>(FindMember(doc, "data"))
-                               : nullptr;
-  if (filing_type != nullptr && data != nullptr && data->IsObject()) {
-    rapidjson::Value* type = const_cast<rapidjson::Value*>(FindMember(*data, "type"));
-    if (type != nullptr) type->SetString(filing_type, doc.GetAllocator());
+  const auto data = doc.FindMember("data");
+  if (filing_type != nullptr && data != doc.MemberEnd() && data->value.IsObject()) {
+    const auto type = data->value.FindMember("type");
+    if (type != data->value.MemberEnd()) type->value.SetString(filing_type, doc.GetAllocator());
   }
   std::vector<rapidjson::Value*> strings;
   CollectStrings(&doc, &strings);
