@@ -45,7 +45,8 @@ void ExtractFilings(const ExtractInput& in, ResourceRows* out) {
   const rapidjson::Value* data = in.data;
   const size_t row = out->AddRow();
   // The identity is the URI's: /company/{n}/filing-history/{transaction_id}.
-  out->SetText(row, kTransactionId, SegmentAfter(in.resource_uri, "company/*/filing-history"));
+  const auto transaction_id = SegmentAfter(in.resource_uri, "company/*/filing-history");
+  out->SetText(row, kTransactionId, transaction_id);
   const auto type = TextOf(MemberOf(data, "type"), out);
   out->SetText(row, kType, type);
   out->SetText(row, kCategory, TextOf(MemberOf(data, "category"), out));
@@ -83,9 +84,19 @@ void ExtractFilings(const ExtractInput& in, ResourceRows* out) {
     }
   }
   if (!signal) return;
+  // Keyed by the transaction (DESIGN.md), spelt as the canonical URI: the
+  // same filing under a lower-case company number or a trailing slash is
+  // one signal, and the keys already stored (real URIs are canonical) stay.
   std::string* key = out->NewText();
   key->assign("filing:");
-  key->append(in.resource_uri);
+  if (transaction_id && in.company_number) {
+    key->append("/company/");
+    key->append(*in.company_number);
+    key->append("/filing-history/");
+    key->append(*transaction_id);
+  } else {
+    key->append(in.resource_uri);
+  }
   out->AddSignal({*signal, *key, date, detail});
 }
 

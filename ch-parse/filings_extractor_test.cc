@@ -184,6 +184,37 @@ TEST_F(FilingsExtractorTest, TheSignalIsDatedByTheFilingsDate) {
   EXPECT_EQ(SignalsOf(R"j({"type":"GAZ1(A)"})j"), Signal("strike-off-gazetted", "null", "GAZ1(A)"));
 }
 
+TEST_F(FilingsExtractorTest, TheSignalIsKeyedByTheTransactionNotByTheUriAsWritten) {
+  // DESIGN.md: "A filing signal is keyed by its transaction". The same
+  // transaction under a lower-case company number, a URI without its
+  // leading slash or with a trailing one is the same filing: one key, so
+  // ch-store keeps one signal (an independent run found two leads).
+  const std::string expected = Signal("strike-off-applied", "null", "DS01");
+  for (const char* uri : {"/company/10676322/filing-history/MzI4OTQzODc5MGFkaXF6a2N4",
+                          "company/10676322/filing-history/MzI4OTQzODc5MGFkaXF6a2N4",
+                          "/company/10676322/filing-history/MzI4OTQzODc5MGFkaXF6a2N4/"}) {
+    ASSERT_EQ(run_.Run(ResourceEvent("filing-history", uri, R"({"type":"DS01"})")),
+              Outcome::kResource)
+        << uri;
+    EXPECT_EQ(run_.Json("signals"), expected) << uri;
+  }
+  ASSERT_EQ(run_.Run(ResourceEvent("filing-history",
+                                   "/company/sc123456/filing-history/MzI4OTQzODc5MGFkaXF6a2N4",
+                                   R"({"type":"DS01"})")),
+            Outcome::kResource);
+  EXPECT_NE(run_.Json("signals").find(
+                R"("key":"filing:/company/SC123456/filing-history/MzI4OTQzODc5MGFkaXF6a2N4")"),
+            std::string::npos)
+      << run_.Json("signals");
+  // A URI without its transaction keeps the URI as its key.
+  ASSERT_EQ(run_.Run(ResourceEvent("filing-history", "/company/10676322/filing-history/",
+                                   R"({"type":"DS01"})")),
+            Outcome::kResource);
+  EXPECT_NE(run_.Json("signals").find(R"("key":"filing:/company/10676322/filing-history/")"),
+            std::string::npos)
+      << run_.Json("signals");
+}
+
 TEST_F(FilingsExtractorTest, DeletedFilingsMakeNoSignal) {
   ASSERT_EQ(run_.Run(ResourceEvent("filing-history", kUri, R"({"type":"DS01"})", kDeletedEvent)),
             Outcome::kResource);

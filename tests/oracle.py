@@ -941,7 +941,16 @@ def filing_signals(rec, data):
         detail = desc
     if sig is None:
         return []
-    return [(sig, "filing:" + rec["uri"], iso_date(data.get("date")), detail)]
+    return [(sig, filing_signal_key(rec), iso_date(data.get("date")), detail)]
+
+
+def filing_signal_key(rec):
+    """keyed by the transaction (DESIGN.md), spelt as the canonical URI; a
+    URI without its transaction id keeps the URI itself."""
+    m = re.match(r"/company/[^/]+/filing-history/([^/]+)", rec["uri"])
+    if m is None or rec["number"] is None:
+        return "filing:" + rec["uri"]
+    return "filing:/company/" + rec["number"] + "/filing-history/" + m.group(1)
 
 
 def insolvency_signals(rec, rows):

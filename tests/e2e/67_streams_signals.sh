@@ -16,7 +16,9 @@
 #     gets its own signal, the rows are replaced (two, not three), and the
 #     same record re-sent (also with its case numbers as integers) adds
 #     nothing; a case without dates is a lead with occurred_on NULL, an
-#     administration that started a year before it was published is not.
+#     administration that started a year before it was published is not;
+#   - one filing under a lower-case company number and again under the
+#     canonical URI: one signal (keyed by its transaction), one lead.
 # Each expectation is written out below, and the whole database is also
 # compared with tests/oracle.py --stream, file by file.
 set -euo pipefail
@@ -182,4 +184,20 @@ parse_into "$DB" persons-with-significant-control "$TMP/pscs.ndjson"
 parse_into "$DB" insolvency-cases "$TMP/insolvency-1.ndjson" "$TMP/insolvency-2.ndjson" "$TMP/insolvency-3.ndjson"
 compare_with_oracle "$DB" "$TMP/want" "the database after a replay"
 cmp -s "$TMP/want/signals_by_id.csv" "$DB.files/signals_by_id.csv" || fail "a replay changed the signal ids"
+# A filing is keyed by its transaction: the same DS01 under a lower-case
+# company number (then canonical, and with a trailing slash) is one signal.
+cat >"$TMP/filings-case.ndjson" <<'EOF'
+{"resource_kind":"filing-history","resource_uri":"/company/sc987650/filing-history/TXD1","resource_id":"TXD1","data":{"category":"dissolution","date":"2026-11-20","description":"dissolution-application-strike-off-company","transaction_id":"TXD1","type":"DS01"},"event":{"timepoint":9101,"published_at":"2026-11-23T10:00:00","type":"changed"}}
+{"resource_kind":"filing-history","resource_uri":"/company/SC987650/filing-history/TXD1","resource_id":"TXD1","data":{"category":"dissolution","date":"2026-11-20","description":"dissolution-application-strike-off-company","transaction_id":"TXD1","type":"DS01"},"event":{"timepoint":9102,"published_at":"2026-11-23T10:00:01","type":"changed"}}
+{"resource_kind":"filing-history","resource_uri":"company/SC987650/filing-history/TXD1/","resource_id":"TXD1","data":{"category":"dissolution","date":"2026-11-20","description":"dissolution-application-strike-off-company","transaction_id":"TXD1","type":"DS01"},"event":{"timepoint":9103,"published_at":"2026-11-23T10:00:02","type":"changed"}}
+EOF
+DB2="$TMP/case.db"
+parse_into "$DB2" filings "$TMP/filings-case.ndjson"
+assert_eq "1|filing:/company/SC987650/filing-history/TXD1|SC987650|/company/sc987650/filing-history/TXD1" \
+  "$(sql "$DB2" "SELECT count(*), signal_key, company_number, resource_uri FROM signals")" \
+  "one signal for one transaction, whatever the URI's case"
+assert_eq 1 "$(sql "$DB2" "SELECT count(*) FROM leads")" "one lead"
+oracle_streams "$TMP/want-case" filings "$TMP/filings-case.ndjson"
+compare_with_oracle "$DB2" "$TMP/want-case"
+
 echo "PASS 67_streams_signals"
