@@ -117,7 +117,8 @@ Configured by the environment alone.
 
 The supervisor:
   CH_DB                SQLite database (default companies.db); the lock is
-                       $CH_DB.lock, the notifier's cursors $CH_DB.notified
+                       $CH_DB.lock (a symbolic link's target is locked
+                       too), the notifier's cursors $CH_DB.notified
                        and $CH_DB.<stream>.signals.notified, a stream stopped
                        by a fatal exit leaves $CH_DB.<stream>.stopped
   CH_STREAMS           streams to follow, comma-separated (default
@@ -538,7 +539,7 @@ read_checkpoint() {
   local code=0 out
   # In the background, so that a stop signal interrupts the wait.
   "${BIN_DIR}/ch-store" checkpoint --db "${DB}" --stream "$1" >"${work_dir}/checkpoint" \
-    2>&"${log_fd}" 9>&- &
+    2>&"${log_fd}" 9>&- 8>&- &
   helper_pid=$!
   wait "${helper_pid}" || code=$?
   if ((stopping)); then
@@ -667,7 +668,7 @@ start_chain() {
       { f = dir "/" stream "-" strftime("%Y-%m-%d", systime(), 1) ".ndjson"
         if (f != current) { if (current != "") close(current); current = f }
         print >> f; fflush(f); print; fflush() }' \
-      <"${dir}/fifo.capture" >"${dir}/fifo.fetch" 2>&"${log_fd}" 9>&- &
+      <"${dir}/fifo.capture" >"${dir}/fifo.fetch" 2>&"${log_fd}" 9>&- 8>&- &
     add_proc "${stream}" capture $!
     start_fetch "${stream}" "${dir}/fifo.capture" "${fetch_args[@]}"
   else
@@ -680,7 +681,7 @@ start_chain() {
 
 # sqlite_ro QUERY: runs QUERY on the database read-only (sqlite3 CLI).
 sqlite_ro() {
-  sqlite3 -readonly -batch -init /dev/null -cmd ".timeout 2000" "${DB}" "$1" 2>/dev/null 9>&-
+  sqlite3 -readonly -batch -init /dev/null -cmd ".timeout 2000" "${DB}" "$1" 2>/dev/null 9>&- 8>&-
 }
 
 # catch_up CURSOR MAX_SQL ROWS_SQL WHAT OUT: appends to OUT the rows
@@ -770,7 +771,7 @@ start_notifier() {
   if [[ "${stream}" == companies ]]; then
     changes_cursor="${DB}.notified"
   fi
-  CH_STREAM="${stream}" sh -c "${CH_NOTIFY_CMD}" <"${dir}/fifo.notify" 2>&"${log_fd}" 9>&- &
+  CH_STREAM="${stream}" sh -c "${CH_NOTIFY_CMD}" <"${dir}/fifo.notify" 2>&"${log_fd}" 9>&- 8>&- &
   add_proc "${stream}" notifier $!
   # shellcheck disable=SC2016  # awk's own $0
   "${AWK[@]}" -v catch_up="${dir}/catch-up.ndjson" -v changes_cursor="${changes_cursor}" \
@@ -789,7 +790,7 @@ start_notifier() {
       }
     }
     BEGIN { while ((getline line < catch_up) > 0) pass(line); close(catch_up) }
-    { pass($0) }' <"${dir}/fifo.changes" >"${dir}/fifo.notify" 2>&"${log_fd}" 9>&- &
+    { pass($0) }' <"${dir}/fifo.changes" >"${dir}/fifo.notify" 2>&"${log_fd}" 9>&- 8>&- &
   add_proc "${stream}" relay $!
 }
 
@@ -1107,7 +1108,7 @@ wait_for_event() {
     kill -TERM "${tick_pid}" 2>/dev/null || true
   fi
   format_ms "${sleep_ms}"
-  "${SLEEP[@]}" "${REPLY}" 9>&- &
+  "${SLEEP[@]}" "${REPLY}" 9>&- 8>&- &
   tick_pid=$!
   tick_end_ms=$((now + sleep_ms))
   wait -n || true
@@ -1236,6 +1237,21 @@ main() {
   if ! flock -n 9; then
     log info "already running for this database; exiting" "db=${DB}"
     exit 0
+  fi
+  # CH_DB as a symbolic link names the file it resolves to: that file's
+  # lock is taken too, so that two instances reaching one database by the
+  # link and by its target cannot both run. (A linked directory needs
+  # nothing: its $CH_DB.lock is the same file whichever path names it.)
+  local real_db
+  if [[ -L "${DB}" ]] && real_db="$(readlink -f -- "${DB}")" && [[ -n "${real_db}" ]]; then
+    if ! exec 8>>"${real_db}.lock"; then
+      log error "cannot open the lock file" "path=${real_db}.lock"
+      exit 78
+    fi
+    if ! flock -n 8; then
+      log info "already running for this database; exiting" "db=${DB}" "resolved=${real_db}"
+      exit 0
+    fi
   fi
   # After the lock: a second instance started by cron while the key file
   # is briefly away (a rotation the running one waits out) says "already

@@ -29,7 +29,7 @@ stop_and_check() {
   assert_contains "$(cat "$TMP/$name.err")" '"message":"stopped"' "$name: last log line"
 }
 
-# 1. One instance per database.
+# 1. One instance per database (also when reached through a symbolic link).
 DB="$TMP/a.db"
 start_pipeline first CH_DB="$DB" CH_TIMEPOINT=1000
 wait_for 20 has_checkpoint "$DB" || fail "the first supervisor committed nothing: $(tail -n 5 "$TMP/first.err")"
@@ -42,6 +42,13 @@ assert_eq 0 "$rc" "second instance exit status"
 [ "$elapsed" -lt 3000 ] || fail "the second instance took $elapsed ms to give up"
 assert_eq 1 "$(wc -l <"$TMP/second.err" | tr -d ' ')" "log lines of the second instance"
 assert_contains "$(cat "$TMP/second.err")" '"message":"already running for this database; exiting"' "second instance"
+# The same database through a symbolic link is the same database.
+ln -s "$DB" "$TMP/link.db"
+rc=0
+CH_BIN="$BIN" CH_STREAMS=companies CH_DB="$TMP/link.db" CH_STREAM_URL="http://127.0.0.1:$PORT" CH_STREAM_KEY=testkey \
+  timeout 10 bash "$ROOT/pipeline.sh" >"$TMP/linked.out" 2>"$TMP/linked.err" || rc=$?
+assert_eq 0 "$rc" "instance through a link: exit status"
+assert_contains "$(cat "$TMP/linked.err")" '"message":"already running for this database; exiting"' "instance through a link"
 assert_eq "[1]" "$(server_q "$TMP/srv.log" '[s["conn"] for s in starts]')" "connections while two supervisors ran"
 kill -0 "$PIPE_PID" 2>/dev/null || fail "the first supervisor died"
 
