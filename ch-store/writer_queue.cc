@@ -9,6 +9,8 @@
 #include <cstring>
 #include <thread>
 
+#include "common/signals.h"
+
 namespace ch {
 
 StatusOr<std::unique_ptr<WriterQueue>> WriterQueue::Open(const std::string& side_path, SqliteDb* db,
@@ -36,6 +38,9 @@ int WriterQueue::BusyHandler(void* self, int count) {
   const auto now = std::chrono::steady_clock::now();
   if (count == 0) q->wait_started_ = now;
   if (now - q->wait_started_ >= std::chrono::milliseconds(q->options_.busy_timeout_ms)) return 0;
+  // A stop while waiting to begin is prompt (nothing is open yet: the apply
+  // loop then finishes cleanly), not a wait of up to the busy timeout.
+  if (q->in_begin_ && StopRequested()) return 0;
   // Only a blocked BEGIN queues (another statement finding the database
   // busy is not waiting for a turn). A shared lock is refused only for the
   // instant another writer probes: the next poll tries again.

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "ch-store/test_records.h"
+#include "common/signals.h"
 
 namespace ch {
 namespace {
@@ -109,6 +110,25 @@ TEST(WriterQueueTest, AWaiterThatGivesUpIsNoLongerSeen) {
   EXPECT_FALSE(txn.ok());
   EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(50));
   EXPECT_FALSE(a.queue->OthersWaiting());
+  ASSERT_TRUE(held->Commit().ok());
+}
+
+TEST(WriterQueueTest, AStopEndsTheWaitToBeginAtOnce) {
+  TempDir dir;
+  const std::string path = dir.File("q.db");
+  dir.File("q.db-writers");
+  Writer a = Open(path, 5000);
+  Writer b = Open(path, 5000);
+  StatusOr<Transaction> held = Transaction::Begin(&a.db);
+  ASSERT_TRUE(held.ok());
+  RequestStop(15);
+  b.queue->StartBegin();
+  const auto start = std::chrono::steady_clock::now();
+  StatusOr<Transaction> txn = Transaction::Begin(&b.db);
+  b.queue->EndBegin();
+  ResetStopForTest();
+  EXPECT_FALSE(txn.ok());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(1000));
   ASSERT_TRUE(held->Commit().ok());
 }
 

@@ -3,7 +3,8 @@
 # a consistent database holding exactly the input up to its checkpoint, and
 # replaying the whole capture afterwards gives the same database as one
 # uninterrupted run; SIGTERM (and SIGINT, SIGHUP) in the middle exits 0
-# promptly with the same prefix property; a second writer by mistake cannot
+# promptly with the same prefix property, also while it waits for the write
+# lock that another connection holds; a second writer by mistake cannot
 # apply anything twice.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -105,4 +106,32 @@ wait "$first" || fail "first writer exited $?"
 dump_db "$TMP/two.db" > "$TMP/two.txt"
 cmp -s "$TMP/reference.txt" "$TMP/two.txt" ||
   fail "two writers differ from one: $(diff "$TMP/reference.txt" "$TMP/two.txt" | head -3)"
+# 4. SIGTERM while waiting for the write lock (another connection holds it
+# for longer than the busy timeout): exit 0 at once, not 75 after it.
+rm -f "$TMP/held.db"*
+store --db "$TMP/held.db" migrate
+python3 - "$TMP/held.db" "$TMP/held.flag" <<'PY' &
+import sqlite3, sys, time, os
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute("BEGIN IMMEDIATE")
+open(sys.argv[2], "w").close()
+time.sleep(8)
+db.execute("ROLLBACK")
+PY
+BG_PIDS+=("$!")
+wait_for 5 test -e "$TMP/held.flag" || fail "the lock holder did not start"
+start_bg env CH_LOG_LEVEL=info CH_BUSY_TIMEOUT=6000 "$BIN/ch-store" --db "$TMP/held.db" < "$RECORDS" 2> "$TMP/held.err"
+store_pid=$BG_PID
+sleep 0.5
+kill -0 "$store_pid" 2>/dev/null || fail "ch-store did not wait for the lock: $(tail -n 2 "$TMP/held.err")"
+start=$(now_ms)
+kill -TERM "$store_pid"
+rc=0
+wait "$store_pid" || rc=$?
+elapsed=$(($(now_ms) - start))
+assert_eq 0 "$rc" "exit code after SIGTERM while waiting for the lock"
+[ "$elapsed" -lt 1000 ] || fail "SIGTERM while waiting for the lock took $elapsed ms"
+assert_contains "$(cat "$TMP/held.err")" '"message":"stop requested"' "log after SIGTERM while waiting"
+assert_eq "" "$(store --db "$TMP/held.db" checkpoint)" "nothing applied while the lock was held"
+
 echo "PASS 31_store_crash ($total records; kill -9 after timepoint $committed)"
