@@ -105,12 +105,6 @@ PscSnapshotParser::Outcome PscSnapshotParser::ParseOversized(std::string_view pr
 
 PscSnapshotParser::Outcome PscSnapshotParser::ParseTotals(const rapidjson::Value& data,
                                                           JsonLine* out) {
-  if (totals_) {
-    // Parts concatenated twice, or two days mixed: the counts could no
-    // longer be trusted to describe this input, so the first stays and the
-    // import cannot be complete (a reject is never complete).
-    return Reject(RejectClass::kEnvelope, "a second totals line (the first is kept)", out);
-  }
   const char* const names[] = {"persons_of_significant_control_count", "statements_count",
                                "exemptions_count"};
   uint64_t values[3] = {};
@@ -123,6 +117,22 @@ PscSnapshotParser::Outcome PscSnapshotParser::ParseTotals(const rapidjson::Value
     }
     values[i] = static_cast<uint64_t>(*n);
   }
+  const rapidjson::Value::ConstMemberIterator generated = data.FindMember("generated_at");
+  const std::optional<std::string_view> generated_at =
+      generated != data.MemberEnd() && generated->value.IsString()
+          ? std::optional<std::string_view>(ViewOf(generated->value))
+          : std::nullopt;
+  if (totals_) {
+    // The same line again (the same counts and generated_at): the part
+    // that holds it was given twice, which the lines' tally already allows
+    // for, so it is skipped. Any other is a second snapshot mixed in: the
+    // counts could no longer be trusted to describe this input, so the
+    // first stays and the import cannot be complete (a reject never is).
+    if (totals_->pscs == values[0] && totals_->statements == values[1] &&
+        totals_->exemptions == values[2] && totals_generated_at_ == generated_at)
+      return Outcome::kBlank;
+    return Reject(RejectClass::kEnvelope, "a second totals line (the first is kept)", out);
+  }
   // A snapshot generated before the --as-of date (a wrong or a stale file:
   // only the day's files are served, PSC-SNAPSHOT.md) would date its states
   // later than they were true, so they would win over stream changes made
@@ -130,9 +140,8 @@ PscSnapshotParser::Outcome PscSnapshotParser::ParseTotals(const rapidjson::Value
   // the import incomplete, so it heals nothing and status says so. The
   // date as written (UK local time) is the day the snapshot is of. A later
   // or missing generated_at is accepted (the field is not confirmed).
-  const rapidjson::Value::ConstMemberIterator generated = data.FindMember("generated_at");
-  if (generated != data.MemberEnd() && generated->value.IsString()) {
-    const std::string_view text = ViewOf(generated->value);
+  if (generated_at) {
+    const std::string_view text = *generated_at;
     const std::optional<IsoDate> day = ParseIsoDate(text.substr(0, 10));
     if (day && day->view() < as_of_date_) {
       reason_ = "totals line generated_at ";
@@ -144,6 +153,7 @@ PscSnapshotParser::Outcome PscSnapshotParser::ParseTotals(const rapidjson::Value
     }
   }
   totals_ = PscSnapshotTotals{values[0], values[1], values[2]};
+  if (generated_at) totals_generated_at_ = std::string(*generated_at);
   return Outcome::kTotals;
 }
 
@@ -166,8 +176,10 @@ PscSnapshotParser::Outcome PscSnapshotParser::Parse(std::string_view line, JsonL
   if (data == nullptr || !data->IsObject())
     return Reject(RejectClass::kData, "data is missing or not an object", out);
   const rapidjson::Value* kind_value = FindMember(*data, "kind");
-  if (kind_value == nullptr || !kind_value->IsString())
-    return Reject(RejectClass::kResourceKind, "data.kind is missing or not a string", out);
+  // An empty kind is no kind (ch-store refuses a resource without one, as
+  // ch-parse's stream path does).
+  if (kind_value == nullptr || !kind_value->IsString() || kind_value->GetStringLength() == 0)
+    return Reject(RejectClass::kResourceKind, "data.kind is missing, empty or not a string", out);
   const std::string_view data_kind = ViewOf(*kind_value);
   if (data_kind == kPscTotalsKind) return ParseTotals(*data, out);
 

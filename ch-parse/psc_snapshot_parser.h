@@ -16,8 +16,8 @@
 // no company_number) may come anywhere, since parts can be concatenated in
 // any order: its counts are remembered and written, with the lines counted
 // by family, in the snapshot_end line the caller asks for at the natural
-// end of the input. A second totals line is bad input (a reject); the first
-// is kept.
+// end of the input. The same totals line again (its part given twice) is
+// skipped; another one is bad input (a reject); the first is kept.
 //
 // Rejects: not JSON or not an object; no `data` object; no data.kind
 // string; no company_number string (only the totals line may lack it); no
@@ -124,6 +124,7 @@ class PscSnapshotParser {
   uint64_t raw_length_ = 0;
   PscSnapshotCounts counts_;
   std::optional<PscSnapshotTotals> totals_;
+  std::optional<std::string> totals_generated_at_;  // as written, when it was a string
   const ResourceKind* kind_ = nullptr;
   RejectClass reject_class_ = RejectClass::kInvalidJson;
 };

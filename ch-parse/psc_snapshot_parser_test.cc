@@ -286,6 +286,9 @@ TEST(PscSnapshotParserTest, BadLinesAreRejectsCarryingTheirBytes) {
       {R"({"company_number":"01234567","data":[]})", RejectClass::kData, "data is missing"},
       {R"({"company_number":"01234567","data":{)" + self + "}}", RejectClass::kResourceKind,
        "data.kind is missing"},
+      // An empty kind is none (ch-store refuses a resource without one).
+      {R"({"company_number":"01234567","data":{"kind":"",)" + self + "}}",
+       RejectClass::kResourceKind, "data.kind is missing, empty"},
       {R"({"data":{"kind":"individual-person-with-significant-control",)" + self + "}}",
        RejectClass::kCompanyNumber, "company_number is missing"},
       {R"({"company_number":1234567,"data":{"kind":"individual-person-with-significant-control",)" +
@@ -342,6 +345,35 @@ TEST(PscSnapshotParserTest, TheTotalsLineMayComeFirstAndASecondOneIsAReject) {
   ASSERT_EQ(run.Run(second), Outcome::kReject);
   EXPECT_NE(run.Str("reason").find("a second totals line"), std::string::npos);
   EXPECT_EQ(run.parser().totals()->pscs, 2u);  // the first stays
+  EXPECT_EQ(
+      run.End(),
+      R"({"snapshot_end":{"stream":"persons-with-significant-control","format":"psc-snapshot",)"
+      R"("as_of":"2026-12-05","rows":1,"expected":{"pscs":2,"statements":0,"exemptions":1},)"
+      R"("received":{"pscs":0,"statements":0,"exemptions":0,"other":0,"rejects":1}}})");
+}
+
+TEST(PscSnapshotParserTest, TheSameTotalsLineTwiceIsAPartGivenTwiceNotAReject) {
+  // The last part concatenated twice repeats its totals line: the same
+  // counts and generated_at describe the same snapshot, so the copy is
+  // skipped like the part's other lines (README: parts given twice but all
+  // present still make a complete snapshot).
+  SnapshotRun run;
+  const std::string totals =
+      R"({"data":{"exemptions_count":1,"generated_at":"2026-12-05T03:40:50+00:00","kind":"totals#persons-of-significant-control-snapshot",)"
+      R"("persons_of_significant_control_count":2,"statements_count":0}})";
+  ASSERT_EQ(run.Run(totals), Outcome::kTotals);
+  ASSERT_EQ(run.Run(totals), Outcome::kBlank);
+  // The same counts written another way (a string) are the same too.
+  const std::string same =
+      R"({"data":{"exemptions_count":1,"generated_at":"2026-12-05T03:40:50+00:00","kind":"totals#persons-of-significant-control-snapshot",)"
+      R"("persons_of_significant_control_count":"2","statements_count":0}})";
+  ASSERT_EQ(run.Run(same), Outcome::kBlank);
+  // Another generated_at is another snapshot: a reject.
+  const std::string other =
+      R"({"data":{"exemptions_count":1,"generated_at":"2026-12-06T03:40:50+00:00","kind":"totals#persons-of-significant-control-snapshot",)"
+      R"("persons_of_significant_control_count":2,"statements_count":0}})";
+  ASSERT_EQ(run.Run(other), Outcome::kReject);
+  EXPECT_NE(run.Str("reason").find("a second totals line"), std::string::npos);
   EXPECT_EQ(
       run.End(),
       R"({"snapshot_end":{"stream":"persons-with-significant-control","format":"psc-snapshot",)"

@@ -248,15 +248,16 @@ PSC-SNAPSHOT.md), --psc-snapshot FILE --as-of D:
   * A line (a UTF-8 BOM and a final CR ignored; blank lines skipped) is
     {"company_number":..., "data":{...}}.  Reject (filed under the stream
     persons-with-significant-control, by its bytes) when: not JSON or not
-    an object; data not an object; data.kind not a string; company_number
+    an object; data not an object; data.kind not a non-empty string; company_number
     not a string or not a valid number (only the totals line may lack it);
     data.links.self not a non-empty string; a known kind whose URI holds
     no company number; a URI's company number that differs from
     company_number.  The totals line (data.kind
     totals#persons-of-significant-control-snapshot) anywhere: its three
-    counts (non-negative integers, else a reject) are the expected ones; a
-    second one is a reject, and so is one whose generated_at begins with a
-    date (YYYY-MM-DD, as written) before D.
+    counts (non-negative integers, else a reject) are the expected ones;
+    the same line again (equal counts and generated_at: its part given
+    twice) is skipped, another one is a reject, and so is one whose
+    generated_at begins with a date (YYYY-MM-DD, as written) before D.
   * Every other line is the stream's resource record: resource_kind and
     stream from SNAPSHOT_KINDS (an unknown kind: itself, stream
     persons-with-significant-control, no typed table, company number from a
@@ -603,6 +604,8 @@ SNAPSHOT_STREAMS = [PSC_STREAM, "persons-with-significant-control-statements",
 SNAPSHOT_FAMILY = {PSC_STREAM: "pscs", "persons-with-significant-control-statements":
                    "statements", "company-exemptions": "exemptions"}
 TOTALS_KIND = "totals#persons-of-significant-control-snapshot"
+# snapshot_line's answer for the totals line read before, again.
+SAME_TOTALS = object()
 TOTALS_COUNTS = [("pscs", "persons_of_significant_control_count"),
                  ("statements", "statements_count"), ("exemptions", "exemptions_count")]
 
@@ -995,6 +998,7 @@ class StreamsOracle:
         # stream -> [last_snapshot_as_of, last_snapshot_rows, snapshot_incomplete_as_of]
         self.snapshot_state = {}
         self._snapshot_uri = None  # the resource the last snapshot line applied
+        self._totals_generated = None  # the generated_at of the totals line read (as written)
         self.lines = self.applied = self.skipped = self.rejected_lines = 0
         self._leads = None
 
@@ -1172,7 +1176,7 @@ class StreamsOracle:
                 continue
             self.lines += 1
             try:
-                t = self.snapshot_line(text, as_of, totals is not None)
+                t = self.snapshot_line(text, as_of, totals)
             except Reject:
                 got["rejects"] += 1
                 self.rejected_lines += 1
@@ -1180,6 +1184,8 @@ class StreamsOracle:
                 continue
             if isinstance(t, dict):
                 totals = t
+                continue
+            if t is SAME_TOTALS:
                 continue
             if self._snapshot_uri is not None:
                 if self._snapshot_uri in seen:
@@ -1202,9 +1208,10 @@ class StreamsOracle:
                   and (st[2] is None or as_of_date >= st[2])):
                 st[2] = as_of_date
 
-    def snapshot_line(self, text, as_of, have_totals):
+    def snapshot_line(self, text, as_of, totals_read):
         """Applies one snapshot line; returns its stream (a known family),
-        None (an unknown kind) or the totals dict; raises Reject."""
+        None (an unknown kind), the totals dict, or SAME_TOTALS (the totals
+        line read before, again: its part given twice); raises Reject."""
         try:
             obj = json.loads(text.decode("utf-8"), parse_constant=_no_constants)
         except (UnicodeDecodeError, ValueError, RecursionError):
@@ -1215,25 +1222,29 @@ class StreamsOracle:
         if not isinstance(data, dict):
             raise Reject("data")
         dkind = data.get("kind")
-        if not isinstance(dkind, str):
+        if not isinstance(dkind, str) or dkind == "":
             raise Reject("data.kind")
         if dkind == TOTALS_KIND:
-            if have_totals:
-                raise Reject("a second totals line")
             totals = {}
             for family, key in TOTALS_COUNTS:
                 n = data.get(key)
                 if not isinstance(n, int) or isinstance(n, bool) or n < 0:
                     raise Reject("totals count")
                 totals[family] = n
+            generated = data.get("generated_at")
+            generated = generated if isinstance(generated, str) else None
+            if totals_read is not None:
+                if totals_read == totals and self._totals_generated == generated:
+                    return SAME_TOTALS
+                raise Reject("a second totals line")
             # Generated before --as-of: the snapshot is older than the
             # user said; its totals are refused (the import is incomplete).
             # The date as written, its first ten characters; anything else
             # (missing, not a string, not a date) is accepted.
-            generated = data.get("generated_at")
-            day = generated[:10] if isinstance(generated, str) else ""
+            day = generated[:10] if generated is not None else ""
             if is_calendar_date(day) and day < as_of[:10]:
                 raise Reject("totals generated before --as-of")
+            self._totals_generated = generated
             return totals
         number = valid_number(obj.get("company_number"))
         if number is None:
