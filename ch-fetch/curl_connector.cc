@@ -70,10 +70,10 @@ class Transfer : public LineSink {
     return static_cast<Transfer*>(self)->OnBody(std::string_view(data, size * count));
   }
 
-  // LineSink: heartbeats (blank lines; a lone '\r' counts as blank too)
-  // are counted and dropped, everything else goes to the sink.
+  // LineSink: heartbeats (empty lines, and lines of blanks: spaces, tabs, a
+  // CR) are counted and dropped, everything else goes to the sink.
   bool OnLine(std::string_view line) override {
-    if (line.empty() || (line.size() == 1 && line[0] == '\r')) {
+    if (line.find_first_not_of(" \t\r") == std::string_view::npos) {
       ++result_->heartbeats;
       return true;
     }

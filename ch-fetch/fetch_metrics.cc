@@ -65,6 +65,11 @@ void FetchMetrics::CountOversizedLine() {
   metrics_.Add("oversized_lines_total", 1, "lines dropped for exceeding --max-line-bytes");
 }
 
+void FetchMetrics::CountImplausibleTimepoint() {
+  metrics_.Add("implausible_timepoints_total", 1,
+               "events passed on whose timepoint was more than 2^32 past the resume point");
+}
+
 void FetchMetrics::CountPartialLineDropped() {
   metrics_.Add("partial_lines_dropped_total", 1, "lines cut off by a disconnect, never written");
 }

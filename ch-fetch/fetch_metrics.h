@@ -47,6 +47,8 @@ class FetchMetrics {
   void SetBreaker(bool open, int consecutive_failures);
   void CountGap(std::string_view reason);
   void CountOversizedLine();
+  // An event whose timepoint the resume point did not follow (too far ahead).
+  void CountImplausibleTimepoint();
   void CountPartialLineDropped();
   // How the last connection attempt ended: a reason as in reconnects_total
   // ("rate-limited", "server-error", "stall", ...), its HTTP status, and for

@@ -47,7 +47,9 @@ double ReconnectPolicy::NextDelay(const AttemptOutcome& outcome) {
     case AttemptOutcome::Result::kRateLimited:
       ++consecutive_failures_;
       ++unhealthy_streak_;
-      return std::max(0.0, outcome.rate_limit_wait);
+      // Never less than the first backoff step (the server's word "0", or
+      // a date its clock thinks past, would be a retry storm).
+      return std::max(initial_, outcome.rate_limit_wait);
     case AttemptOutcome::Result::kFailed:
       ++consecutive_failures_;
       if (breaker_open()) {

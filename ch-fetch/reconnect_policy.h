@@ -2,16 +2,17 @@
 // the last one went. It is pure arithmetic over a random source, with no
 // clock or I/O, so its rules can be tested exactly:
 //
-// - A connection that streamed healthily (delivered an event, or stayed up
-//   kHealthySeconds) resets the backoff; if the server then ended the body
-//   cleanly (its nightly close) the next connection starts at once, else
-//   after the first backoff step.
+// - A connection that streamed healthily (moved the resume point: an event
+//   newer than any before; or stayed up kHealthySeconds) resets the backoff; if the server then
+//   ended the body cleanly (its nightly close) the next connection starts at once, else after the
+//   first backoff step.
 // - Anything else backs off exponentially with full jitter: the ceiling is
 //   min(max, initial * 2^n) for the n-th unhealthy attempt in a row, and the
 //   delay is uniform in [initial/2, ceiling] (the floor keeps a flapping
 //   server from being hammered; the jitter spreads a fleet of clients).
 // - A 429 waits exactly the given time (Retry-After or the 429 default),
-//   not capped here by the maximum: the server said how long. (The fetch
+//   not capped here by the maximum: the server said how long; but never
+//   less than `initial`. (The fetch
 //   loop has already capped a bogus Retry-After: see retry_after.h.)
 // - Circuit breaker: after `breaker_threshold` consecutive failed
 //   connections (no 200: network errors, timeouts, 429, 5xx, other statuses)
@@ -35,7 +36,7 @@ struct AttemptOutcome {
     kFailed,       ///< no stream: network error, timeout, 5xx, other status
   };
   Result result = Result::kFailed;
-  /// kStreamed: delivered at least one event, or stayed up kHealthySeconds.
+  /// kStreamed: moved the resume point, or stayed up kHealthySeconds.
   bool healthy = false;
   /// kStreamed: the server ended the body cleanly.
   bool clean_end = false;

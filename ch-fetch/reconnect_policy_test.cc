@@ -76,6 +76,11 @@ TEST(ReconnectPolicyTest, RateLimitWaitsExactlyAndIsNotCapped) {
   ReconnectPolicy policy(1, 10, 100, Fixed(0.5));
   EXPECT_EQ(policy.NextDelay(RateLimited(60)), 60);
   EXPECT_EQ(policy.NextDelay(RateLimited(2)), 2);
+  // Never less than the first backoff step: a Retry-After of 0, 0.001 or a
+  // date already past (the server's clock behind ours) made an independent
+  // run reconnect thousands of times a second.
+  EXPECT_EQ(policy.NextDelay(RateLimited(0)), 1);
+  EXPECT_EQ(policy.NextDelay(RateLimited(0.001)), 1);
 }
 
 TEST(ReconnectPolicyTest, BreakerOpensAfterThresholdFailuresAndWaitsTheMaximum) {

@@ -204,10 +204,7 @@ StatusOr<bool> RecordApplier::RejectedAsImplausible(std::string_view stream, int
   if (!state.ok()) return state.status();
   const std::optional<int64_t>& checkpoint = (*state)->checkpoint;
   const int64_t from = checkpoint.value_or(0);
-  // As unsigned: the distance between any two int64 values fits.
-  if (timepoint <= from ||
-      static_cast<uint64_t>(timepoint) - static_cast<uint64_t>(from) <= kMaxTimepointJump)
-    return false;
+  if (WithinTimepointJump(timepoint, from)) return false;
   reject_reason_ = "ch-store: timepoint " + std::to_string(timepoint) + " is more than 2^32 past " +
                    (checkpoint ? "the checkpoint " + std::to_string(*checkpoint) + " of its stream"
                                : std::string("0, and its stream has no checkpoint yet")) +

@@ -36,20 +36,12 @@
 #include "ch-store/status_change.h"
 #include "common/sqlite_db.h"
 #include "common/status.h"
+#include "common/timepoint_jump.h"
 
 namespace ch {
 
-// The farthest a stream record's timepoint may be past its stream's
-// checkpoint. A stream's timepoints count its events (the busiest, filings,
-// was at about 1.4e8 in 2023, after years): no outage or live restart moves
-// one by 2^32. A record that does (a corrupt or hostile line; 2^63-1 is a
-// valid JSON integer) would become the checkpoint, and every real record
-// after it would be skipped as already applied, for good. It is not
-// trusted: a reject, which moves no checkpoint (DESIGN.md: "no usable
-// timepoint"). A stream without a checkpoint counts from 0: its first record
-// is trusted up to 2^32, so that a far timepoint cannot poison a new
-// database either (the real streams start in the millions).
-inline constexpr uint64_t kMaxTimepointJump = uint64_t{1} << 32;
+// A stream record whose timepoint is more than kMaxTimepointJump past its
+// stream's checkpoint is a reject (common/timepoint_jump.h).
 
 class RecordApplier {
  public:
