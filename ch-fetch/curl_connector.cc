@@ -317,7 +317,10 @@ ConnectionResult CurlConnector::Connect(const ConnectionRequest& request, Stream
       result.end = ConnectionResult::End::kSinkFailed;
       break;
     }
-    const int wait_ms = std::max(1, std::min(kPollSliceMs, static_cast<int>(remaining * 1000) + 1));
+    // Clamped as a double before the cast: a timeout of weeks overflowed
+    // int (undefined; it polled every millisecond).
+    const int wait_ms = static_cast<int>(
+        std::max(1.0, std::min(static_cast<double>(kPollSliceMs), remaining * 1000 + 1)));
     curl_multi_poll(multi.get(), nullptr, 0, wait_ms, &ready);
   }
 

@@ -218,6 +218,18 @@ TEST_F(CurlConnectorTest, NoByteForTheIdleTimeoutIsAStall) {
   EXPECT_LT(took, 1.2);
 }
 
+TEST_F(CurlConnectorTest, AVeryLongTimeoutDoesNotMakeItPoll) {
+  // Timeouts of weeks overflowed the poll's int milliseconds: it polled
+  // every millisecond (an independent run: 4,300 context switches in 5 s).
+  ScriptedServer server({{0, kStreamHeaders + Chunk("{\"a\":1}\n")}, {0.6, kEndChunk}});
+  ConnectionRequest request = Request(server.url());
+  request.idle_timeout = 3e6;
+  request.first_byte_timeout = 1e9;
+  ConnectionResult r = connector_.Connect(request, &sink_);
+  EXPECT_EQ(r.end, ConnectionResult::End::kCleanEnd);
+  EXPECT_LT(sink_.drained, 50);
+}
+
 TEST_F(CurlConnectorTest, HeartbeatsKeepAQuietStreamAlive) {
   ScriptedServer server({{0, kStreamHeaders},
                          {0.25, Chunk("\n")},

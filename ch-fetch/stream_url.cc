@@ -92,7 +92,11 @@ StatusOr<StreamUrl> ParseStreamUrl(const std::string& url, const std::string& op
     return Status::Config(prefix + "'" + RedactUrlQuery(url) +
                           "' is not an http:// or https:// URL");
   }
-  if (GetPart(handle.get(), CURLUPART_QUERY) || GetPart(handle.get(), CURLUPART_FRAGMENT)) {
+  // libcurl reports an empty query or fragment ("...?", "...#") as none,
+  // so the raw text decides too: "http://host/#" requested "/" with the
+  // stream path and timepoint inside the fragment.
+  if (GetPart(handle.get(), CURLUPART_QUERY) || GetPart(handle.get(), CURLUPART_FRAGMENT) ||
+      url.find_first_of("?#") != std::string::npos) {
     return Status::Config(prefix + "'" + RedactUrlQuery(url) +
                           "' must not have a query or fragment");
   }

@@ -46,6 +46,17 @@ TEST(StreamUrlTest, RejectsCredentialsWithoutEchoingThem) {
 TEST(StreamUrlTest, RejectsQueryAndFragment) {
   EXPECT_FALSE(ParseStreamUrl("https://example.com/?timepoint=3", kOption).ok());
   EXPECT_FALSE(ParseStreamUrl("https://example.com/#x", kOption).ok());
+  // Empty ones too (libcurl reports them as none): "http://host/#" asked
+  // for "/", the stream path inside the fragment.
+  for (const char* url :
+       {"http://127.0.0.1:9/#", "http://127.0.0.1:9#", "https://example.com/base#",
+        "https://example.com/?", "https://example.com?"}) {
+    const StatusOr<StreamUrl> parsed = ParseStreamUrl(url, kOption);
+    ASSERT_FALSE(parsed.ok()) << url;
+    EXPECT_NE(parsed.status().message().find("must not have a query or fragment"),
+              std::string::npos)
+        << parsed.status().message();
+  }
 }
 
 TEST(StreamUrlTest, ErrorsNeverEchoAQuery) {
