@@ -3,6 +3,7 @@
 
 #include <sqlite3.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <string>
@@ -26,6 +27,29 @@ namespace {
 // from the OS costs little: 100,000-event pipeline, 6 alternating runs, 8 MB
 // 844 ms (RSS 18.4 MB), 6 MB 823 ms (16.6 MB); the stage must stay < 20 MB.
 constexpr int kStreamCacheKib = 6144;
+
+// How a reading command opens the database. A read-only open still
+// creates the -wal and -shm files when they are missing (after a
+// `wal_checkpoint(TRUNCATE)` and the last connection's exit, or on a
+// restored copy): in a directory the reader cannot write it fails (exit
+// 74), and where it can, the files belong to the reader, so that the
+// database's owner can no longer write them and its writer fails, restart
+// after restart. So a reader that is not the file's owner (nor root, whose
+// files SQLite hands to the owner) opens such a database immutable: nothing
+// is created. No -wal means no writer has it open (a writer keeps its -wal
+// while connected; ch-store leaves it at exit); one that starts meanwhile
+// writes to a new WAL this read does not see (it reads the state as of its
+// start) and copies it into the file only at a checkpoint, which takes
+// tens of thousands of pages (background_checkpointer.h).
+SqliteDb::Mode ReadingMode(const std::string& path) {
+  struct stat db {};
+  struct stat wal {};
+  if (stat((path + "-wal").c_str(), &wal) == 0) return SqliteDb::Mode::kReadOnly;
+  if (stat(path.c_str(), &db) != 0) return SqliteDb::Mode::kReadOnly;
+  const uid_t me = geteuid();
+  if (me == 0 || me == db.st_uid) return SqliteDb::Mode::kReadOnly;
+  return SqliteDb::Mode::kReadOnlyImmutable;
+}
 
 }  // namespace
 
@@ -115,7 +139,7 @@ StatusOr<ReadOnlyStore> OpenStoreForReading(const std::string& path, const Migra
                                             int busy_timeout_ms) {
   ReadOnlyStore store;
   if (!StoreFileHasContent(path)) return store;
-  StatusOr<SqliteDb> db = SqliteDb::Open(path, SqliteDb::Mode::kReadOnly, busy_timeout_ms);
+  StatusOr<SqliteDb> db = SqliteDb::Open(path, ReadingMode(path), busy_timeout_ms);
   if (!db.ok()) return db.status();
   StatusOr<int> version = Migrator::CurrentVersion(&*db);
   if (!version.ok()) return version.status().Annotate("read " + path);

@@ -1,6 +1,8 @@
 // SQLite RAII wrappers: see sqlite_db.h.
 #include "common/sqlite_db.h"
 
+#include <cctype>
+#include <string>
 #include <utility>
 
 namespace ch {
@@ -144,10 +146,28 @@ SqliteDb::~SqliteDb() {
 StatusOr<SqliteDb> SqliteDb::Open(const std::string& path, Mode mode, int busy_timeout_ms,
                                   const char* vfs) {
   sqlite3* raw = nullptr;
-  const int flags = (mode == Mode::kReadOnly ? SQLITE_OPEN_READONLY
-                                             : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
-                    SQLITE_OPEN_NOMUTEX;
-  const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, vfs);
+  int flags = (mode == Mode::kReadWriteCreate ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+                                              : SQLITE_OPEN_READONLY) |
+              SQLITE_OPEN_NOMUTEX;
+  std::string name = path;
+  if (mode == Mode::kReadOnlyImmutable) {
+    // A URI: the path percent-encoded but for its plain characters.
+    name = "file:";
+    for (const char c : path) {
+      const auto u = static_cast<unsigned char>(c);
+      if (std::isalnum(u) || c == '/' || c == '.' || c == '_' || c == '-' || c == '~') {
+        name.push_back(c);
+      } else {
+        static constexpr char kHex[] = "0123456789ABCDEF";
+        name.push_back('%');
+        name.push_back(kHex[u >> 4]);
+        name.push_back(kHex[u & 15]);
+      }
+    }
+    name += "?immutable=1";
+    flags |= SQLITE_OPEN_URI;
+  }
+  const int rc = sqlite3_open_v2(name.c_str(), &raw, flags, vfs);
   SqliteDb db(raw);  // closes `raw` on every early return
   if (rc != SQLITE_OK) return SqliteStatus(rc, "open database " + path, raw);
   sqlite3_extended_result_codes(raw, 1);

@@ -68,7 +68,13 @@ class Statement {
 
 class SqliteDb {
  public:
-  enum class Mode { kReadOnly, kReadWriteCreate };
+  enum class Mode {
+    kReadOnly,
+    kReadWriteCreate,
+    // Read-only without locks or a WAL index: creates no -wal or -shm
+    // file. Only for a database no writer has open (SQLite's immutable=1).
+    kReadOnlyImmutable,
+  };
 
   SqliteDb() = default;
   SqliteDb(SqliteDb&& other) noexcept;

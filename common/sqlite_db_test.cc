@@ -1,6 +1,11 @@
 #include "common/sqlite_db.h"
 
 #include <gtest/gtest.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <string>
 
 namespace ch {
 namespace {
@@ -57,6 +62,35 @@ TEST(SqliteDbTest, ErrorsMapToStatusCodes) {
   auto db = SqliteDb::Open(":memory:", SqliteDb::Mode::kReadWriteCreate);
   ASSERT_TRUE(db.ok());
   EXPECT_FALSE(db->Prepare("SELECT nonsense FROM nowhere").ok());
+}
+
+TEST(SqliteDbTest, AnImmutableOpenReadsAWalDatabaseAndCreatesNoFile) {
+  char dir_template[] = "/tmp/sqlite_db_test.XXXXXX";
+  ASSERT_NE(mkdtemp(dir_template), nullptr);
+  // Characters a file: URI must have encoded.
+  const std::string dir = std::string(dir_template) + "/a?b#c%d e";
+  ASSERT_EQ(mkdir(dir.c_str(), 0755), 0);
+  const std::string path = dir + "/x.db";
+  {
+    auto db = SqliteDb::Open(path, SqliteDb::Mode::kReadWriteCreate);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE(
+        db->Exec("PRAGMA journal_mode = WAL; CREATE TABLE t(x); INSERT INTO t VALUES (7)").ok());
+    ASSERT_TRUE(db->Exec("PRAGMA wal_checkpoint(TRUNCATE)").ok());
+  }
+  struct stat st {};
+  ASSERT_NE(stat((path + "-wal").c_str(), &st), 0);  // the last close removed it
+  {
+    auto db = SqliteDb::Open(path, SqliteDb::Mode::kReadOnlyImmutable);
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    EXPECT_EQ(*db->QueryInt64("SELECT sum(x) FROM t"), 7);
+    EXPECT_FALSE(db->Exec("INSERT INTO t VALUES (1)").ok());
+    EXPECT_NE(stat((path + "-wal").c_str(), &st), 0);
+    EXPECT_NE(stat((path + "-shm").c_str(), &st), 0);
+  }
+  unlink(path.c_str());
+  rmdir(dir.c_str());
+  rmdir(dir_template);
 }
 
 }  // namespace
