@@ -1,6 +1,8 @@
 // ch-store's command line: see command_line.h.
 #include "ch-store/command_line.h"
 
+#include <sys/stat.h>
+
 #include <map>
 #include <set>
 #include <vector>
@@ -122,6 +124,9 @@ std::optional<int> ParseStoreCommandLine(int argc, char** argv, StoreOptions* op
 
   if (options->db.empty())
     return ConfigError("invalid value for " + parser.NameOf("db") + ": empty");
+  if (struct stat st{}; stat(options->db.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+    return ConfigError("invalid value for " + parser.NameOf("db") + ": '" + options->db +
+                       "' is a directory");
   // The name keys stream_state and names the metrics file (ch-store-<stream>.prom).
   if (!ValidStreamName(options->stream))
     return ConfigError("invalid value for " + parser.NameOf("stream") + ": '" + options->stream +

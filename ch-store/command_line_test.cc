@@ -95,6 +95,10 @@ TEST(CommandLineTest, InvalidValuesAre78) {
                                              {"status", "--max-silence", "soon"},
                                              {"prune", "--rejects-older-than", "-1"},
                                              {"--db", ""},
+                                             // A directory: "disk I/O error", 74, before.
+                                             {"--db", "/tmp"},
+                                             {"status", "--db", "/tmp"},
+                                             {"leads", "--db", "/"},
                                              // It names ch-store-<stream>.prom.
                                              {"--stream", "../x"},
                                              {"--stream", "a b"},
