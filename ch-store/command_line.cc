@@ -127,6 +127,7 @@ std::optional<int> ParseStoreCommandLine(int argc, char** argv, StoreOptions* op
   if (struct stat st{}; stat(options->db.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
     return ConfigError("invalid value for " + parser.NameOf("db") + ": '" + options->db +
                        "' is a directory");
+  options->stream_named = parser.WasSet("stream");
   // The name keys stream_state and names the metrics file (ch-store-<stream>.prom).
   if (!ValidStreamName(options->stream))
     return ConfigError("invalid value for " + parser.NameOf("stream") + ": '" + options->stream +

@@ -30,6 +30,8 @@ struct StoreOptions {
   std::string db = "companies.db";
   /// Stream name: key of stream_state, default for records naming none (CH_STREAM).
   std::string stream = "companies";
+  /// --stream or CH_STREAM was given (status then judges it, whatever --streams says).
+  bool stream_named = false;
   /// Milliseconds a writer or reader waits for a lock before giving up (CH_BUSY_TIMEOUT).
   int busy_timeout_ms = 5000;
   /// apply: print each committed status change and new signal as NDJSON on stdout.

@@ -251,7 +251,8 @@ int RunMigrate(const StoreOptions& options) {
   if (!db.ok()) return ExitWithError(db.status());
   StatusOr<int> before = Migrator::CurrentVersion(&*db);
   if (!before.ok()) return ExitWithError(before.status());
-  Status s = migrator->MigrateTo(&*db, target);
+  Status s = CheckChstreamDatabase(&*db, *before);
+  if (s.ok()) s = migrator->MigrateTo(&*db, target);
   if (!s.ok()) return ExitWithError(s);
   LogInfo("schema version", {{"db", options.db}, {"from", *before}, {"to", target}});
   s = db->Close();

@@ -541,8 +541,9 @@ int RunStatus(const StoreOptions& options) {
     Status s = ReadHealthInputs(&*store->db, &inputs);
     if (!s.ok()) return ExitWithError(s);
   }
-  StatusOr<std::vector<std::string>> followed = FollowedStreams(
-      store->db ? &*store->db : nullptr, options.db, options.stream, options.streams);
+  StatusOr<std::vector<std::string>> followed =
+      FollowedStreams(store->db ? &*store->db : nullptr, options.db, options.stream,
+                      options.streams, options.stream_named);
   if (!followed.ok()) return ExitWithError(followed.status());
   for (const std::string& name : *followed) {
     StreamHealth s;

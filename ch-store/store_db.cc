@@ -115,10 +115,30 @@ Status LeaveWalAtClose(SqliteDb* db, int64_t above_bytes) {
   return Status::Ok();
 }
 
+Status CheckChstreamDatabase(SqliteDb* db, int version) {
+  StatusOr<std::optional<int64_t>> tables = db->QueryInt64(
+      version > 0
+          ? "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'stream_state'"
+          : "SELECT count(*) FROM sqlite_schema WHERE type = 'table'"
+            " AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'");
+  if (!tables.ok()) return tables.status();
+  const int64_t n = tables->value_or(0);
+  if (version > 0 && n == 0) {
+    return Status::Config("not a chstream database: schema version " + std::to_string(version) +
+                          " but no stream_state table (another program's file?)");
+  }
+  if (version == 0 && n > 0) {
+    return Status::Config("not a chstream database: it holds " + std::to_string(n) +
+                          " tables but no chstream schema (another program's file?)");
+  }
+  return Status::Ok();
+}
+
 Status MigrateUp(SqliteDb* db, const Migrator& migrator) {
   StatusOr<int> version = Migrator::CurrentVersion(db);
   if (!version.ok()) return version.status();
   Status s = migrator.CheckKnown(*version);
+  if (s.ok()) s = CheckChstreamDatabase(db, *version);
   if (!s.ok()) return s;
   if (*version == migrator.latest()) return Status::Ok();
   return migrator.MigrateTo(db, migrator.latest());
@@ -144,6 +164,8 @@ StatusOr<ReadOnlyStore> OpenStoreForReading(const std::string& path, const Migra
   StatusOr<int> version = Migrator::CurrentVersion(&*db);
   if (!version.ok()) return version.status().Annotate("read " + path);
   Status s = migrator.CheckKnown(*version);
+  // A file of no version is read as not migrated, whatever it holds.
+  if (s.ok() && *version > 0) s = CheckChstreamDatabase(&*db, *version);
   if (!s.ok()) return s;
   store.version = *version;
   if (*version > 0) store.db = std::move(db).value();

@@ -40,6 +40,12 @@ Status LeaveWalAtClose(SqliteDb* db, int64_t above_bytes);
 // database is newer than this binary.
 Status MigrateUp(SqliteDb* db, const Migrator& migrator);
 
+// A Config error when `db`, at schema `version`, is not one of chstream's:
+// a version but no stream_state table (every version has it), or no
+// version but tables of another program. Migrating such a file failed with
+// exit 70 at every restart, or added chstream's tables to it.
+Status CheckChstreamDatabase(SqliteDb* db, int version);
+
 // Test seam: CH_TEST_SQLITE_MAX_PAGES=N caps the database at N pages (at
 // least its current size), so SQLite reports SQLITE_FULL as on a full disk.
 Status ApplyTestLimits(SqliteDb* db);

@@ -70,6 +70,38 @@ TEST(StoreDbTest, ReadersRefuseANewerSchema) {
   EXPECT_EQ(store.status().code(), StatusCode::kConfig);
 }
 
+TEST(StoreDbTest, AnotherProgramsDatabaseIsRefusedNotMigrated) {
+  TempDir dir;
+  // A version but no chstream schema: migrating failed with exit 70 at
+  // every restart; reading said "no such table", exit 70.
+  const std::string versioned = dir.File("versioned.db");
+  {
+    StatusOr<SqliteDb> db = OpenStoreForWriting(versioned, 1000);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE(db->Exec("CREATE TABLE foo(x); PRAGMA user_version = 3").ok());
+    const Status s = MigrateUp(&*db, Embedded());
+    EXPECT_EQ(s.code(), StatusCode::kConfig);
+    EXPECT_NE(s.message().find("not a chstream database"), std::string::npos) << s.message();
+  }
+  EXPECT_EQ(OpenStoreForReading(versioned, Embedded(), 1000).status().code(), StatusCode::kConfig);
+  // No version but another program's tables: chstream's were added to it.
+  const std::string plain = dir.File("plain.db");
+  StatusOr<SqliteDb> db = OpenStoreForWriting(plain, 1000);
+  ASSERT_TRUE(db.ok());
+  ASSERT_TRUE(db->Exec("CREATE TABLE foo(x)").ok());
+  EXPECT_EQ(MigrateUp(&*db, Embedded()).code(), StatusCode::kConfig);
+  EXPECT_EQ(*db->QueryInt64("SELECT count(*) FROM sqlite_schema"), 1);
+  // Read, it is simply not migrated.
+  StatusOr<ReadOnlyStore> store = OpenStoreForReading(plain, Embedded(), 1000);
+  ASSERT_TRUE(store.ok());
+  EXPECT_EQ(store->version, 0);
+  // An empty file of no version is migrated as ever.
+  StatusOr<SqliteDb> fresh = OpenStoreForWriting(dir.File("fresh.db"), 1000);
+  ASSERT_TRUE(fresh.ok());
+  EXPECT_TRUE(MigrateUp(&*fresh, Embedded()).ok());
+  EXPECT_TRUE(CheckChstreamDatabase(&*fresh, Embedded().latest()).ok());
+}
+
 TEST(StoreDbTest, ReaderOpensAMigratedDatabase) {
   TempDir dir;
   const std::string path = dir.File("m.db");

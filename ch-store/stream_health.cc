@@ -89,8 +89,14 @@ std::vector<std::string> StreamsWithMarkers(const std::string& db) {
 
 StatusOr<std::vector<std::string>> FollowedStreams(SqliteDb* db, const std::string& db_path,
                                                    const std::string& main,
-                                                   const std::optional<std::string>& given) {
-  if (given) return ParseStreamList(*given);
+                                                   const std::optional<std::string>& given,
+                                                   bool main_named) {
+  if (given) {
+    StatusOr<std::vector<std::string>> list = ParseStreamList(*given);
+    if (list.ok() && main_named && std::find(list->begin(), list->end(), main) == list->end())
+      list->insert(list->begin(), main);
+    return list;
+  }
   std::set<std::string> others;
   if (db != nullptr) {
     StatusOr<Statement> rows = db->Prepare(

@@ -68,12 +68,14 @@ std::optional<ChainStopped> ReadChainStopped(const std::string& db, const std::s
 // The known streams that have a marker next to `db`.
 std::vector<std::string> StreamsWithMarkers(const std::string& db);
 
-// The followed streams: `given` when set (parsed), else the streams of
-// stream_state with a checkpoint or an open gap (db may be null: none),
-// those with a marker, and `main`; `main` first, then by name.
+// The followed streams: `given` when set (parsed; with `main` first when
+// `main_named`, --stream or CH_STREAM given, and not in it), else the
+// streams of stream_state with a checkpoint or an open gap (db may be null:
+// none), those with a marker, and `main`; `main` first, then by name.
 StatusOr<std::vector<std::string>> FollowedStreams(SqliteDb* db, const std::string& db_path,
                                                    const std::string& main,
-                                                   const std::optional<std::string>& given);
+                                                   const std::optional<std::string>& given,
+                                                   bool main_named = false);
 
 // Fills `health` (its `stream` set) from a migrated database: the row of
 // stream_state and the open gaps.

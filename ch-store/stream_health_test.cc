@@ -53,6 +53,17 @@ TEST(StreamHealthTest, FollowsTheStreamsTheDatabaseAndTheMarkersName) {
   followed = FollowedStreams(&f.db(), db_path, "companies", std::string("charges"));
   ASSERT_TRUE(followed.ok());
   EXPECT_EQ(*followed, std::vector<std::string>{"charges"});
+  // A stream named by --stream is judged too, first (an independent run:
+  // status --stream officers with CH_STREAMS=companies,filings reported
+  // officers' open gap as healthy); the default one is not.
+  followed = FollowedStreams(&f.db(), db_path, "officers", std::string("companies,filings"),
+                             /*main_named=*/true);
+  ASSERT_TRUE(followed.ok());
+  EXPECT_EQ(*followed, (std::vector<std::string>{"officers", "companies", "filings"}));
+  followed = FollowedStreams(&f.db(), db_path, "filings", std::string("companies,filings"),
+                             /*main_named=*/true);
+  ASSERT_TRUE(followed.ok());
+  EXPECT_EQ(*followed, (std::vector<std::string>{"companies", "filings"}));
   followed = FollowedStreams(nullptr, db_path, "filings", std::nullopt);
   ASSERT_TRUE(followed.ok());
   EXPECT_EQ(*followed, (std::vector<std::string>{"filings", "insolvency-cases"}));
