@@ -42,7 +42,13 @@ class StreamSink {
   virtual bool OnStreamStart() = 0;
   // One complete, non-blank line of the body, without its '\n'.
   virtual bool OnEventLine(std::string_view line) = 0;
-  // A line longer than max_line_bytes ended; it is not passed on.
+  // Bytes of a line longer than max_line_bytes, in order, as they come;
+  // then OnOversizedLine ends it (also when the connection cut it off).
+  virtual bool OnOversizedPiece(std::string_view bytes) {
+    (void)bytes;
+    return true;
+  }
+  // A line longer than max_line_bytes ended; `length` is its size.
   virtual bool OnOversizedLine(uint64_t length) = 0;
   // Everything received so far has been handed over and nothing more is
   // waiting: the moment to flush.

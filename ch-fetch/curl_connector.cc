@@ -80,6 +80,9 @@ class Transfer : public LineSink {
     ++result_->lines;
     return Forward(sink_->OnEventLine(line));
   }
+  bool OnOversizedPiece(std::string_view bytes) override {
+    return Forward(sink_->OnOversizedPiece(bytes));
+  }
   bool OnOversizedLine(uint64_t length) override { return Forward(sink_->OnOversizedLine(length)); }
 
   bool any_byte() const { return any_byte_; }
@@ -89,8 +92,15 @@ class Transfer : public LineSink {
     if (!ok) sink_failed_ = true;
     return ok;
   }
-  // Drops a line cut off by the end of the transfer.
+  // Drops a line cut off by the end of the transfer. An oversized one was
+  // handed on as it came: it is ended instead, cut off, so that the output
+  // never stops mid-line (ch-parse makes it a reject either way).
   void DropPartialLine() {
+    if (assembler_.in_oversized_line()) {
+      (void)Forward(sink_->OnOversizedLine(assembler_.pending_bytes()));
+      assembler_.Reset();
+      return;
+    }
     result_->dropped_partial_bytes = assembler_.pending_bytes();
     assembler_.Reset();
   }

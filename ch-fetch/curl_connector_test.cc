@@ -123,6 +123,10 @@ class RecordingSink : public StreamSink {
     lines.emplace_back(line);
     return fail_after < 0 || static_cast<int>(lines.size()) < fail_after;
   }
+  bool OnOversizedPiece(std::string_view bytes) override {
+    oversized_bytes.append(bytes);
+    return true;
+  }
   bool OnOversizedLine(uint64_t length) override {
     oversized.push_back(length);
     return true;
@@ -140,6 +144,7 @@ class RecordingSink : public StreamSink {
   int fail_after = -1;
   std::vector<std::string> lines;
   std::vector<uint64_t> oversized;
+  std::string oversized_bytes;
 };
 
 class CurlConnectorTest : public ::testing::Test {
@@ -385,13 +390,26 @@ TEST_F(CurlConnectorTest, ASinkThatFailsAbortsTheTransfer) {
   EXPECT_EQ(sink_.lines.size(), 2u);
 }
 
-TEST_F(CurlConnectorTest, OversizedLinesAreReportedNotPassed) {
+TEST_F(CurlConnectorTest, OversizedLinesArePassedInPiecesNotHeld) {
   ScriptedServer server(
       {{0, kStreamHeaders + Chunk(std::string(1500, 'x') + "\n{\"ok\":1}\n") + kEndChunk}});
   ConnectionResult r = connector_.Connect(Request(server.url()), &sink_);
   EXPECT_EQ(r.end, ConnectionResult::End::kCleanEnd);
   EXPECT_EQ(sink_.oversized, (std::vector<uint64_t>{1500}));
+  EXPECT_EQ(sink_.oversized_bytes, std::string(1500, 'x'));
   EXPECT_EQ(sink_.lines, (std::vector<std::string>{"{\"ok\":1}"}));
+}
+
+TEST_F(CurlConnectorTest, AnOversizedLineCutOffByADisconnectIsEndedNotLeftOpen) {
+  // Its first bytes are out already: it is ended, cut, so that the output
+  // never stops mid-line and the next line is not glued to it.
+  ScriptedServer server({{0, kStreamHeaders + Chunk("{\"a\":1}\n" + std::string(1500, 'y'))}});
+  ConnectionResult r = connector_.Connect(Request(server.url()), &sink_);
+  EXPECT_EQ(r.end, ConnectionResult::End::kNetworkError);
+  EXPECT_EQ(sink_.lines, (std::vector<std::string>{"{\"a\":1}"}));
+  EXPECT_EQ(sink_.oversized, (std::vector<uint64_t>{1500}));
+  EXPECT_EQ(sink_.oversized_bytes, std::string(1500, 'y'));
+  EXPECT_EQ(r.dropped_partial_bytes, 0u);
 }
 
 }  // namespace

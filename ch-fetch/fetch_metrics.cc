@@ -62,7 +62,8 @@ void FetchMetrics::CountGap(std::string_view reason) {
 }
 
 void FetchMetrics::CountOversizedLine() {
-  metrics_.Add("oversized_lines_total", 1, "lines dropped for exceeding --max-line-bytes");
+  metrics_.Add("oversized_lines_total", 1,
+               "lines longer than --max-line-bytes (passed on for ch-parse to reject)");
 }
 
 void FetchMetrics::CountImplausibleTimepoint() {

@@ -300,9 +300,20 @@ bool Fetcher::OnEventLine(std::string_view line) {
   return true;
 }
 
+// A line longer than --max-line-bytes goes on as it comes, never held
+// whole: ch-parse (the same cap) stores it as a reject with its first bytes
+// and its length (DESIGN.md: bad input is never lost). It moves no resume
+// point: its timepoint is not read.
+bool Fetcher::OnOversizedPiece(std::string_view bytes) {
+  output_status_ = out_->WriteRaw(bytes);
+  return output_status_.ok();
+}
+
 bool Fetcher::OnOversizedLine(uint64_t length) {
+  output_status_ = out_->WriteRaw("\n");
+  if (!output_status_.ok()) return false;
   metrics_->CountOversizedLine();
-  LogWarn("dropped a line longer than --max-line-bytes",
+  LogWarn("passed on a line longer than --max-line-bytes (ch-parse makes it a reject)",
           {{"bytes", length}, {"max_line_bytes", options_.max_line_bytes}});
   return true;
 }

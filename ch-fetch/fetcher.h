@@ -73,6 +73,7 @@ class Fetcher : private StreamSink {
   // StreamSink, called by the connector during a connection.
   bool OnStreamStart() override;
   bool OnEventLine(std::string_view line) override;
+  bool OnOversizedPiece(std::string_view bytes) override;
   bool OnOversizedLine(uint64_t length) override;
   bool OnDrained() override;
   void OnBytes(uint64_t n) override;

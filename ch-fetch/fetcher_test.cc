@@ -540,6 +540,30 @@ TEST_F(FetcherTest, AnEmptyStreamThatEndsAtOnceBacksOff) {
   EXPECT_EQ(waiter_.slept, 0.5);
 }
 
+TEST_F(FetcherTest, AnOversizedLineIsPassedOnWholeAndMovesNoResumePoint) {
+  // DESIGN.md: bad input is never lost. ch-parse (the same cap) makes the
+  // line a reject with its first bytes and its length.
+  options_.timepoint = 1;
+  connector_.scripts = {[](const ConnectionRequest&, StreamSink* sink) {
+    ConnectionResult r;
+    r.http_status = 200;
+    r.stream_started = true;
+    r.end = End::kNetworkError;
+    EXPECT_TRUE(sink->OnStreamStart());
+    EXPECT_TRUE(sink->OnEventLine(Event(1)));
+    EXPECT_TRUE(sink->OnOversizedPiece("{\"big\":\""));
+    EXPECT_TRUE(sink->OnOversizedPiece("xxxx\",\"event\":{\"timepoint\":9}}"));
+    EXPECT_TRUE(sink->OnOversizedLine(37));
+    EXPECT_TRUE(sink->OnEventLine(Event(2)));
+    EXPECT_TRUE(sink->OnDrained());
+    return r;
+  }};
+  ASSERT_TRUE(Run().ok());
+  EXPECT_EQ(Output(), (std::vector<std::string>{
+                          Event(1), "{\"big\":\"xxxx\",\"event\":{\"timepoint\":9}}", Event(2)}));
+  EXPECT_EQ(Urls()[1], kBase + "?timepoint=3");
+}
+
 TEST_F(FetcherTest, AFailingStdoutIsAnIoError) {
   std::fclose(tmpfile_);
   tmpfile_ = std::fopen("/dev/full", "w");

@@ -15,18 +15,20 @@ void LineAssembler::Reset() {
   skipped_ = 0;
 }
 
-void LineAssembler::Hold(std::string_view piece) {
+bool LineAssembler::Hold(std::string_view piece, LineSink* sink) {
   if (skipping_) {
     skipped_ += piece.size();
-    return;
+    return sink->OnOversizedPiece(piece);
   }
   if (carry_.size() + piece.size() > max_line_bytes_) {
     skipping_ = true;
     skipped_ = carry_.size() + piece.size();
+    const bool ok = sink->OnOversizedPiece(carry_) && sink->OnOversizedPiece(piece);
     carry_.clear();
-    return;
+    return ok;
   }
   carry_.append(piece);
+  return true;
 }
 
 bool LineAssembler::Feed(std::string_view chunk, LineSink* sink) {
@@ -34,23 +36,22 @@ bool LineAssembler::Feed(std::string_view chunk, LineSink* sink) {
   const char* const end = p + chunk.size();
   while (p < end) {
     const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)));
-    if (nl == nullptr) {
-      Hold(std::string_view(p, static_cast<size_t>(end - p)));
-      return true;
-    }
+    if (nl == nullptr) return Hold(std::string_view(p, static_cast<size_t>(end - p)), sink);
     const std::string_view piece(p, static_cast<size_t>(nl - p));
     p = nl + 1;
     bool keep_going;
     if (skipping_) {
-      keep_going = sink->OnOversizedLine(skipped_ + piece.size());
+      keep_going = sink->OnOversizedPiece(piece) && sink->OnOversizedLine(skipped_ + piece.size());
       skipping_ = false;
       skipped_ = 0;
     } else if (carry_.empty()) {
       // The common case: the whole line is inside this chunk; no copy.
-      keep_going = piece.size() > max_line_bytes_ ? sink->OnOversizedLine(piece.size())
-                                                  : sink->OnLine(piece);
+      keep_going = piece.size() > max_line_bytes_
+                       ? sink->OnOversizedPiece(piece) && sink->OnOversizedLine(piece.size())
+                       : sink->OnLine(piece);
     } else if (carry_.size() + piece.size() > max_line_bytes_) {
-      keep_going = sink->OnOversizedLine(carry_.size() + piece.size());
+      keep_going = sink->OnOversizedPiece(carry_) && sink->OnOversizedPiece(piece) &&
+                   sink->OnOversizedLine(carry_.size() + piece.size());
       carry_.clear();
     } else {
       carry_.append(piece);

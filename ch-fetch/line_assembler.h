@@ -3,7 +3,9 @@
 // '\n'-terminated lines. Lines wholly inside a chunk are handed on as views
 // into that chunk, without a copy; only the piece of a line that straddles
 // two chunks is kept in a carry buffer. Memory is bounded: a line longer than
-// the cap is not held, only counted, and reported as oversized at its end.
+// the cap is not held but handed on in pieces as it comes, and reported as
+// oversized at its end (ch-parse, with the same cap, makes it a reject that
+// keeps its first bytes and its length: bad input is never lost).
 // Whatever is left without its '\n' when the connection ends is a cut-off
 // line: Reset() drops it so it can never reach stdout.
 #ifndef CH_FETCH_LINE_ASSEMBLER_H_
@@ -24,6 +26,12 @@ class LineSink {
   // One complete line, without its '\n' (it may be empty: a heartbeat).
   // The view is valid only during the call.
   virtual bool OnLine(std::string_view line) = 0;
+  // Bytes of a line longer than the cap, in order, as they come (the first
+  // piece starts the line); then OnOversizedLine.
+  virtual bool OnOversizedPiece(std::string_view bytes) {
+    (void)bytes;
+    return true;
+  }
   // A line longer than the cap ended; `length` is its size without '\n'.
   virtual bool OnOversizedLine(uint64_t length) = 0;
 };
@@ -45,10 +53,12 @@ class LineAssembler {
 
   // Bytes of the current unterminated line (held or skipped).
   uint64_t pending_bytes() const { return skipping_ ? skipped_ : carry_.size(); }
+  // The unterminated line is past the cap: some of it was handed on.
+  bool in_oversized_line() const { return skipping_; }
 
  private:
-  // Adds bytes of the unterminated line, switching to skipping past the cap.
-  void Hold(std::string_view piece);
+  // Adds bytes of the unterminated line; past the cap, hands them on.
+  bool Hold(std::string_view piece, LineSink* sink);
 
   size_t max_line_bytes_;
   std::string carry_;

@@ -14,10 +14,16 @@ class RecordingSink : public LineSink {
     got.emplace_back(line);
     return --stop_after != 0;
   }
+  bool OnOversizedPiece(std::string_view bytes) override {
+    pieces.append(bytes);
+    return true;
+  }
   bool OnOversizedLine(uint64_t length) override {
-    got.push_back("OVERSIZED:" + std::to_string(length));
+    got.push_back("OVERSIZED:" + std::to_string(length) + ":" + pieces);
+    pieces.clear();
     return --stop_after != 0;
   }
+  std::string pieces;
   std::vector<std::string> got;
   int stop_after = -1;
 };
@@ -68,21 +74,31 @@ TEST(LineAssemblerTest, KeepsAnUnterminatedTailUntilResetDropsIt) {
   EXPECT_EQ(sink.got, (std::vector<std::string>{"done", "ne", "next"}));
 }
 
-TEST(LineAssemblerTest, ReportsALineAboveTheCapWithoutHoldingIt) {
+TEST(LineAssemblerTest, PassesALineAboveTheCapInPiecesWithoutHoldingIt) {
   LineAssembler a(10);
   RecordingSink sink;
   EXPECT_TRUE(a.Feed("short\n0123456789", &sink));
+  EXPECT_FALSE(a.in_oversized_line());
   EXPECT_TRUE(a.Feed("abcdef", &sink));
+  EXPECT_TRUE(a.in_oversized_line());
+  EXPECT_EQ(sink.pieces, "0123456789abcdef");  // handed on, not held
   EXPECT_EQ(a.pending_bytes(), 16u);
   EXPECT_TRUE(a.Feed("ghij\nok\n", &sink));
-  EXPECT_EQ(sink.got, (std::vector<std::string>{"short", "OVERSIZED:20", "ok"}));
+  EXPECT_EQ(sink.got,
+            (std::vector<std::string>{"short", "OVERSIZED:20:0123456789abcdefghij", "ok"}));
+  // Within one chunk, and past the cap at its newline.
+  EXPECT_TRUE(a.Feed("0123456789ab\n0123", &sink));
+  EXPECT_TRUE(a.Feed("4567890\n", &sink));
+  EXPECT_EQ(sink.got[3], "OVERSIZED:12:0123456789ab");
+  EXPECT_EQ(sink.got[4], "OVERSIZED:11:01234567890");
+  EXPECT_FALSE(a.in_oversized_line());
 }
 
 TEST(LineAssemblerTest, ReportsAnOversizedLineInsideOneChunk) {
   LineAssembler a(4);
   RecordingSink sink;
   EXPECT_TRUE(a.Feed("1234\n12345\nab\n", &sink));
-  EXPECT_EQ(sink.got, (std::vector<std::string>{"1234", "OVERSIZED:5", "ab"}));
+  EXPECT_EQ(sink.got, (std::vector<std::string>{"1234", "OVERSIZED:5:12345", "ab"}));
 }
 
 TEST(LineAssemblerTest, ALineExactlyAtTheCapSpanningChunksPasses) {

@@ -106,4 +106,31 @@ expect "416: the gap row" "$(sqlite3 -batch -init /dev/null "${WORK}/gone.db" \
   "companies|$((FIRST + 9))|${FIRST}|timepoint-out-of-range"
 same_as_oracle gone "${WORK}/gone.db"
 
+# A line over the cap (CH_MAX_LINE_BYTES for the whole chain, as
+# pipeline.sh passes it): ch-fetch passes it on as it comes, and ch-store
+# keeps it as a reject with its length. ch-fetch dropped it, and the
+# database had no trace of it (DESIGN.md: bad input is never lost).
+python3 - "${WORK}/big.ndjson" <<'PY'
+import json, sys
+with open(sys.argv[1], "w") as f:
+    for tp in (1, 2, 3):
+        num = "%08d" % tp
+        e = {"resource_kind": "company-profile", "resource_uri": "/company/" + num,
+             "resource_id": num,
+             "data": {"company_number": num, "company_name": "X", "company_status": "active"},
+             "event": {"timepoint": tp, "published_at": "2023-11-04T14:33:29", "type": "changed"}}
+        if tp == 2:
+            e["data"]["pad"] = "x" * 3000
+        f.write(json.dumps(e, separators=(",", ":")) + "\n")
+PY
+start_server big --capture "${WORK}/big.ndjson" --heartbeat 0.3 --chunk-split --seed 3
+CH_MAX_LINE_BYTES=2000 run_chain big "${WORK}/big.db" --timepoint 1 --backoff-initial 0.2
+wait_until 20 checkpoint_is "${WORK}/big.db" 3 || fail "big line: the checkpoint never reached 3"
+stop_chain big
+expect "big line: companies" "$(sqlite3 -batch -init /dev/null "${WORK}/big.db" \
+  'SELECT group_concat(company_number) FROM companies')" "00000001,00000003"
+big_len=$(sed -n 2p "${WORK}/big.ndjson" | tr -d '\n' | wc -c)
+expect "big line: its reject" "$(sqlite3 -batch -init /dev/null "${WORK}/big.db" \
+  'SELECT reason, raw_length, length(raw) FROM rejects')" "line too long (${big_len} bytes)|${big_len}|${big_len}"
+
 echo "PASS ${NAME}"
