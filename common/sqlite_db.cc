@@ -151,8 +151,10 @@ StatusOr<SqliteDb> SqliteDb::Open(const std::string& path, Mode mode, int busy_t
               SQLITE_OPEN_NOMUTEX;
   std::string name = path;
   if (mode == Mode::kReadOnlyImmutable) {
-    // A URI: the path percent-encoded but for its plain characters.
-    name = "file:";
+    // A URI: the path percent-encoded but for its plain characters; an
+    // absolute one after an empty authority ("file:///..."), so that a
+    // path beginning with "//" is no host name.
+    name = path.empty() || path[0] != '/' ? "file:" : "file://";
     for (const char c : path) {
       const auto u = static_cast<unsigned char>(c);
       if (std::isalnum(u) || c == '/' || c == '.' || c == '_' || c == '-' || c == '~') {

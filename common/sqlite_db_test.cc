@@ -88,6 +88,12 @@ TEST(SqliteDbTest, AnImmutableOpenReadsAWalDatabaseAndCreatesNoFile) {
     EXPECT_NE(stat((path + "-wal").c_str(), &st), 0);
     EXPECT_NE(stat((path + "-shm").c_str(), &st), 0);
   }
+  {
+    // A path beginning with "//" is a path, not a host.
+    auto db = SqliteDb::Open("/" + path, SqliteDb::Mode::kReadOnlyImmutable);
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    EXPECT_EQ(*db->QueryInt64("SELECT sum(x) FROM t"), 7);
+  }
   unlink(path.c_str());
   rmdir(dir.c_str());
   rmdir(dir_template);
