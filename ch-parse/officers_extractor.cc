@@ -83,7 +83,7 @@ void ExtractOfficers(const ExtractInput& in, ResourceRows* out) {
   out->SetText(row, kName, TextOf(MemberOf(data, "name"), out));
   out->SetText(row, kOfficerRole, TextOf(MemberOf(data, "officer_role"), out));
   out->SetText(row, kAppointedOn, DateOf(MemberOf(data, "appointed_on"), out));
-  out->SetText(row, kResignedOn, DateOf(MemberOf(data, "resigned_on"), out));
+  out->SetText(row, kResignedOn, EndDateOf(MemberOf(data, "resigned_on"), out));
   out->SetText(row, kNationality, TextOf(MemberOf(data, "nationality"), out));
   out->SetText(row, kOccupation, TextOf(MemberOf(data, "occupation"), out));
   out->SetText(row, kCountryOfResidence, TextOf(MemberOf(data, "country_of_residence"), out));

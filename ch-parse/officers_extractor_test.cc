@@ -86,6 +86,27 @@ TEST(OfficersExtractorTest, TheOfficerIdComesFromTheAppointmentsLink) {
   }
 }
 
+TEST(OfficersExtractorTest, AResignationDateThatIsNoDateStillMarksTheResignation) {
+  // NULL would make a leaver a current officer, listed in the leads as
+  // someone to contact (an independent run, for a PSC's ceased_on).
+  EventRun run;
+  const std::pair<const char*, const char*> cases[] = {
+      {R"({"resigned_on":"2022-08-01"})", "2022-08-01"},
+      {R"({"resigned_on":"01/08/2022"})", "2022-08-01"},
+      {R"({"resigned_on":"2019-02-29"})", "2019-02-29"},
+      {R"({"resigned_on":"soon"})", "soon"},
+      {R"({"resigned_on":20220801})", "20220801"},
+      {R"({"resigned_on":""})", "(null)"},
+      {R"({"resigned_on":"  "})", "(null)"},
+      {R"({"resigned_on":null})", "(null)"},
+      {R"({"resigned_on":{}})", "(null)"},
+  };
+  for (const auto& [data, resigned_on] : cases) {
+    ASSERT_EQ(run.Run(ResourceEvent("company-officers", kUri, data)), Outcome::kResource) << data;
+    EXPECT_EQ(run.Cell(0, "resigned_on"), resigned_on) << data;
+  }
+}
+
 TEST(OfficersExtractorTest, DatesOfBirthAreIntegersFromNumbersOrNumericStrings) {
   EventRun run;
   const std::pair<const char*, const char*> cases[] = {

@@ -73,7 +73,7 @@ void ExtractPscs(const ExtractInput& in, ResourceRows* out) {
   out->SetText(row, kNaturesOfControl,
                JoinedTexts(MemberOf(data, "natures_of_control"), nullptr, ",", out));
   out->SetText(row, kNotifiedOn, DateOf(MemberOf(data, "notified_on"), out));
-  out->SetText(row, kCeasedOn, DateOf(MemberOf(data, "ceased_on"), out));
+  out->SetText(row, kCeasedOn, EndDateOf(MemberOf(data, "ceased_on"), out));
   out->SetInteger(row, kCeased, CeasedOf(MemberOf(data, "ceased")));
   out->SetText(row, kNationality, TextOf(MemberOf(data, "nationality"), out));
   out->SetText(row, kCountryOfResidence, TextOf(MemberOf(data, "country_of_residence"), out));

@@ -109,6 +109,25 @@ TEST(PscsExtractorTest, CeasedIsZeroOrOneFromAnIntegerOrABoolean) {
             R"("address_line_1":null,"locality":null,"postal_code":null,"country":null}])");
 }
 
+TEST(PscsExtractorTest, ACessationDateThatIsNoDateStillMarksTheCessation) {
+  // An independent run: "ceased_on":"2019-02-29" was stored NULL, and the
+  // ceased PSC was listed in a lead as a current owner to contact.
+  EventRun run;
+  const std::pair<const char*, const char*> cases[] = {
+      {R"({"ceased_on":"2021-08-19"})", "2021-08-19"},
+      {R"({"ceased_on":"2019-02-29"})", "2019-02-29"},
+      {R"({"ceased_on":"0000-00-00"})", "0000-00-00"},
+      {R"({"ceased_on":"2019-2-3"})", "2019-2-3"},
+      {R"({"ceased_on":""})", "(null)"},
+      {R"({"ceased_on":null})", "(null)"},
+  };
+  for (const auto& [data, ceased_on] : cases) {
+    ASSERT_EQ(run.Run(ResourceEvent("company-psc-individual", kUri, data)), Outcome::kResource)
+        << data;
+    EXPECT_EQ(run.Cell(0, "ceased_on"), ceased_on) << data;
+  }
+}
+
 TEST(PscsExtractorTest, NullsInNaturesOfControlAreSkipped) {
   EventRun run;
   const std::pair<const char*, const char*> cases[] = {

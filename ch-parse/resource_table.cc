@@ -76,6 +76,14 @@ std::optional<std::string_view> DateOf(const rapidjson::Value* value, ResourceRo
   return std::string_view(*text);
 }
 
+std::optional<std::string_view> EndDateOf(const rapidjson::Value* value, ResourceRows* rows) {
+  const std::optional<std::string_view> date = DateOf(value, rows);
+  if (date) return date;
+  const std::optional<std::string_view> text = TextOf(value, rows);
+  if (!text || text->find_first_not_of(" \t") == std::string_view::npos) return std::nullopt;
+  return text;
+}
+
 std::optional<int64_t> IntegerOf(const rapidjson::Value* value) {
   if (value == nullptr) return std::nullopt;
   return ToInt64(*value);

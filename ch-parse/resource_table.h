@@ -138,6 +138,12 @@ std::optional<std::string_view> TextOf(const rapidjson::Value* value, ResourceRo
 // trimmed); anything else is nullopt.
 std::optional<std::string_view> DateOf(const rapidjson::Value* value, ResourceRows* rows);
 
+// The date a person left (an officer's resigned_on, a PSC's ceased_on): as
+// DateOf, but a value present that is no date we read keeps its text (as
+// TextOf), rather than NULL, which would count a leaver as current in the
+// leads' people to contact (PSC-SNAPSHOT.md: do not drop a line over a date).
+std::optional<std::string_view> EndDateOf(const rapidjson::Value* value, ResourceRows* rows);
+
 // An integer, or a string of one ("5", " 5 "); nullopt otherwise.
 std::optional<int64_t> IntegerOf(const rapidjson::Value* value);
 

@@ -45,14 +45,17 @@ cat >"$TMP/companies.ndjson" <<'EOF'
 {"resource_kind":"company-profile","resource_uri":"/company/09876501","resource_id":"09876501","data":{"company_name":"ALPHA STRIKE LIMITED","company_number":"09876501","date_of_creation":"2015-06-01","jurisdiction":"england-wales","registered_office_address":{"address_line_1":"1 High Street","locality":"Leeds","postal_code":"LS1 1AA"},"sic_codes":["62020","70229"],"company_status":"dissolved","date_of_cessation":"2027-02-09","type":"ltd"},"event":{"timepoint":503,"published_at":"2027-02-10T06:00:00","type":"changed"}}
 EOF
 # The people to contact at ALPHA: a director, a resigned secretary, a PSC
-# and a ceased one.
+# and a ceased one; and a director and a PSC who left on a date that does
+# not exist (29 February 2019): they left all the same.
 cat >"$TMP/officers.ndjson" <<'EOF'
 {"resource_kind":"company-officers","resource_uri":"/company/09876501/appointments/APPA1","resource_id":"APPA1","data":{"appointed_on":"2015-06-01","name":"BROWN, Anna","officer_role":"director"},"event":{"timepoint":7001,"published_at":"2026-11-20T09:00:00","type":"changed"}}
 {"resource_kind":"company-officers","resource_uri":"/company/09876501/appointments/APPA2","resource_id":"APPA2","data":{"appointed_on":"2015-06-01","name":"GREY, Bob","officer_role":"secretary","resigned_on":"2020-01-31"},"event":{"timepoint":7002,"published_at":"2026-11-20T09:01:00","type":"changed"}}
+{"resource_kind":"company-officers","resource_uri":"/company/09876501/appointments/APPA3","resource_id":"APPA3","data":{"appointed_on":"2015-06-01","name":"WHITE, Carol","officer_role":"director","resigned_on":"2019-02-29"},"event":{"timepoint":7003,"published_at":"2026-11-20T09:01:30","type":"changed"}}
 EOF
 cat >"$TMP/pscs.ndjson" <<'EOF'
 {"resource_kind":"company-psc-individual","resource_uri":"/company/09876501/persons-with-significant-control/individual/PSCA1","resource_id":"PSCA1","data":{"kind":"individual-person-with-significant-control","name":"Ms Anna Brown","natures_of_control":["ownership-of-shares-75-to-100-percent"],"notified_on":"2016-04-06"},"event":{"timepoint":8001,"published_at":"2026-11-20T09:02:00","type":"changed"}}
 {"resource_kind":"company-psc-individual","resource_uri":"/company/09876501/persons-with-significant-control/individual/PSCA2","resource_id":"PSCA2","data":{"ceased_on":"2019-05-01","kind":"individual-person-with-significant-control","name":"Mr Bob Grey","natures_of_control":["significant-influence-or-control"],"notified_on":"2016-04-06"},"event":{"timepoint":8002,"published_at":"2026-11-20T09:03:00","type":"changed"}}
+{"resource_kind":"company-psc-individual","resource_uri":"/company/09876501/persons-with-significant-control/individual/PSCA3","resource_id":"PSCA3","data":{"ceased_on":"2019-02-29","kind":"individual-person-with-significant-control","name":"Mr Carl White","natures_of_control":["significant-influence-or-control"],"notified_on":"2016-04-06"},"event":{"timepoint":8003,"published_at":"2026-11-20T09:04:00","type":"changed"}}
 EOF
 # Insolvency: two real records (a liquidation without dates; an
 # administration of 2020 published in 2021), then the administration grows
