@@ -40,9 +40,6 @@
 
 namespace ch {
 
-// A stream record whose timepoint is more than kMaxTimepointJump past its
-// stream's checkpoint is a reject (common/timepoint_jump.h).
-
 class RecordApplier {
  public:
   struct Options {
@@ -125,7 +122,8 @@ class RecordApplier {
   StatusOr<bool> CountAndScreen(std::string_view stream, bool bulk,
                                 std::optional<int64_t> timepoint, std::string_view line);
   // True, after storing it as a reject, when a stream record's timepoint is
-  // more than kMaxTimepointJump past its stream's checkpoint.
+  // more than kMaxTimepointJump past its stream's checkpoint
+  // (common/timepoint_jump.h).
   StatusOr<bool> RejectedAsImplausible(std::string_view stream, int64_t timepoint,
                                        std::string_view line);
 
